@@ -1,0 +1,60 @@
+import { execSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
+
+/** Writes out/build-info.json (commit, build time) that /version reports. */
+function buildInfo(): Plugin {
+  return {
+    name: 'agentlocator-build-info',
+    apply: 'build',
+    generateBundle() {
+      let commit = process.env.AGENTLOCATOR_COMMIT ?? 'unknown';
+      try {
+        commit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+      } catch {
+        /* not a git checkout */
+      }
+      this.emitFile({
+        type: 'asset',
+        fileName: '../build-info.json',
+        source: JSON.stringify({ commit, build_time: new Date().toISOString() }),
+      });
+    },
+  };
+}
+
+export default defineConfig({
+  main: {
+    plugins: [buildInfo()],
+    build: {
+      outDir: 'out/main',
+      rolldownOptions: {
+        input: {
+          index: resolve(__dirname, 'src-main/electron/main.ts'),
+          headless: resolve(__dirname, 'src-main/headless.ts'),
+        },
+      },
+    },
+  },
+  preload: {
+    build: {
+      outDir: 'out/preload',
+      // A sandboxed preload must be one CommonJS file.
+      externalizeDeps: false,
+      rolldownOptions: {
+        input: { index: resolve(__dirname, 'src-preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: resolve(__dirname, 'src-renderer'),
+    plugins: [react()],
+    build: {
+      outDir: resolve(__dirname, 'out/renderer'),
+      rolldownOptions: { input: { index: resolve(__dirname, 'src-renderer/index.html') } },
+    },
+  },
+});

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { method } from '../define';
+import { empty } from './common';
+
+/** Feature flags per business (SPEC §3), with their defaults. */
+export const FEATURE_DEFAULTS = {
+  crm_enabled: true,
+  whatsapp_enabled: true,
+  invoices_enabled: true,
+  contracts_enabled: true,
+  signature_enabled: true,
+  enable_calls_stream: true,
+  enable_recording_fallback: true,
+  enable_payments_paypal: false,
+  enable_payments_tranzila: false,
+  ai_whatsapp_autoreply: false,
+} as const;
+export type FeatureFlag = keyof typeof FEATURE_DEFAULTS;
+export const FEATURE_FLAGS = Object.keys(FEATURE_DEFAULTS) as FeatureFlag[];
+
+export const featuresSchema = z.object(
+  Object.fromEntries(FEATURE_FLAGS.map((f) => [f, z.boolean().default(FEATURE_DEFAULTS[f])])) as {
+    [K in FeatureFlag]: z.ZodDefault<z.ZodBoolean>;
+  },
+);
+export type Features = z.infer<typeof featuresSchema>;
+
+const text = (max: number) => z.string().trim().max(max);
+
+export const faqItemSchema = z.object({ q: text(300).min(1), a: text(1000).min(1) });
+
+export const knowledgeSchema = z.object({
+  greeting: text(400).default(''),
+  hours: text(1000).default(''),
+  services: text(4000).default(''),
+  prices: text(4000).default(''),
+  faq: z.array(faqItemSchema).max(100).default([]),
+  freeText: text(10000).default(''),
+});
+export type Knowledge = z.infer<typeof knowledgeSchema>;
+
+/** Israeli VAT ids (עוסק מורשה / ח.פ) are 9 digits; empty while not filled in. */
+const vatId = z
+  .string()
+  .trim()
+  .regex(/^(\d{9})?$/, 'VAT id must be 9 digits');
+
+export const businessProfileSchema = z.object({
+  name: text(120),
+  legalName: text(200),
+  vatId,
+  businessType: z.enum(['osek_murshe', 'osek_patur', 'company']),
+  phone: text(30),
+  ownerPhone: text(30),
+  email: z.union([z.literal(''), z.email().max(200)]),
+  address: text(300),
+  city: text(100),
+  website: text(300),
+  /** VAT rate in basis points: 1800 = 18%. */
+  vatRateBp: z.number().int().min(0).max(5000),
+});
+export type BusinessProfile = z.infer<typeof businessProfileSchema>;
+
+export const businessSchema = businessProfileSchema.extend({
+  id: z.number().int(),
+  knowledge: knowledgeSchema,
+  features: featuresSchema,
+  updatedAt: z.number().int(),
+});
+export type Business = z.infer<typeof businessSchema>;
+
+export const businessMethods = {
+  'business.get': method({ summary: 'The business profile, knowledge and flags', input: empty, output: businessSchema }),
+  'business.updateProfile': method({
+    summary: 'Save the business profile',
+    input: businessProfileSchema.partial().strict(),
+    output: businessSchema,
+  }),
+  'business.updateKnowledge': method({
+    summary: "Save what the agent knows about the business",
+    input: knowledgeSchema.partial().strict(),
+    output: businessSchema,
+  }),
+  'business.setFeatures': method({
+    summary: 'Turn feature flags on or off',
+    input: z.object(Object.fromEntries(FEATURE_FLAGS.map((f) => [f, z.boolean().optional()])) as {
+      [K in FeatureFlag]: z.ZodOptional<z.ZodBoolean>;
+    }).strict(),
+    output: businessSchema,
+  }),
+};
+
+export const businessEvents = {
+  'business.updated': businessSchema,
+};

@@ -1,0 +1,30 @@
+/**
+ * The one API contract: every method the renderer can call (IPC under Electron, HTTP in
+ * browser mode) and every live event it can receive. Feature modules add their own file
+ * here and spread it in below.
+ */
+import type { z } from 'zod';
+import { businessEvents, businessMethods } from './business';
+import { systemEvents, systemMethods } from './system';
+
+export const contract = {
+  ...systemMethods,
+  ...businessMethods,
+};
+
+export const events = {
+  ...systemEvents,
+  ...businessEvents,
+};
+
+export type Contract = typeof contract;
+export type MethodName = keyof Contract;
+export type MethodInput<M extends MethodName> = z.input<Contract[M]['input']>;
+export type MethodParsedInput<M extends MethodName> = z.output<Contract[M]['input']>;
+export type MethodOutput<M extends MethodName> = z.output<Contract[M]['output']>;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;
+
+export const isMethodName = (name: string): name is MethodName => Object.hasOwn(contract, name);

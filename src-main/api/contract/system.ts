@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { method } from '../define';
+import { empty } from './common';
+
+export const readinessValue = z.enum(['ok', 'disabled', 'fail']);
+export const readinessSchema = z.object({
+  db: readinessValue,
+  openai: readinessValue,
+  tts: readinessValue,
+  whatsapp: readinessValue,
+  tunnel: readinessValue,
+  payments: z.object({ paypal: readinessValue, tranzila: readinessValue }),
+});
+export type Readiness = z.infer<typeof readinessSchema>;
+
+export const versionSchema = z.object({
+  app: z.string(),
+  version: z.string(),
+  commit: z.string(),
+  build_time: z.string(),
+});
+export type VersionInfo = z.infer<typeof versionSchema>;
+
+export const SECRET_KEYS = [
+  'openai_api_key',
+  'google_service_account_json',
+  'twilio_account_sid',
+  'twilio_auth_token',
+  'ngrok_authtoken',
+  'paypal_client_id',
+  'paypal_client_secret',
+  'tranzila_terminal',
+  'tranzila_api_key',
+] as const;
+
+export const systemMethods = {
+  'system.info': method({
+    summary: 'Version, mode (electron|browser), public URL and readiness',
+    input: empty,
+    output: z.object({
+      version: versionSchema,
+      mode: z.enum(['electron', 'browser']),
+      publicUrl: z.string().nullable(),
+      publicPort: z.number().int(),
+      dataDir: z.string(),
+      readiness: readinessSchema,
+    }),
+  }),
+  'secrets.status': method({
+    summary: 'Which keys are stored (never their values)',
+    input: empty,
+    output: z.record(z.enum(SECRET_KEYS), z.boolean()),
+  }),
+  'secrets.set': method({
+    summary: 'Store or clear one key, encrypted',
+    input: z.object({ name: z.enum(SECRET_KEYS), value: z.string().max(20_000).nullable() }).strict(),
+    output: z.record(z.enum(SECRET_KEYS), z.boolean()),
+  }),
+};
+
+export const notificationSchema = z.object({ title: z.string(), body: z.string(), route: z.string().optional() });
+
+export const systemEvents = {
+  'system.readiness': readinessSchema,
+  /** A desktop notification, shown by the renderer in browser mode. */
+  'system.notification': notificationSchema,
+};

@@ -1,0 +1,188 @@
+/**
+ * Composition root: builds every service from config, starts and stops them. No Electron
+ * here: the Electron shell and the headless entry both call createCore().
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { contract, type MethodName } from '../api/contract';
+import type { Readiness } from '../api/contract/system';
+import { createDispatcher, type Dispatch, type Handlers } from '../api/dispatcher';
+import { EventBus } from '../api/events';
+import { BusinessService } from '../business/business-service';
+import { businessModule } from '../business/module';
+import { closeDb, openDb, type Db } from '../db/client';
+import { systemClock, type Clock } from '../platform/clock';
+import type { AppConfig } from '../platform/config';
+import { createLogger, type Logger } from '../platform/logger';
+import type { Notifier } from '../platform/notifier';
+import { resolvePaths, type AppPaths } from '../platform/paths';
+import { KeyFileCipher, SecretsStore, type SecretCipher } from '../platform/secrets';
+import { SettingsStore } from '../platform/settings';
+import { createLocalServer } from '../server/local';
+import { createPublicServer } from '../server/public';
+import type { FeatureModule } from './module';
+import { readVersion } from './version';
+
+export interface CoreOptions {
+  config: AppConfig;
+  mode: 'electron' | 'browser';
+  clock?: Clock;
+  logger?: Logger;
+  /** Electron passes a safeStorage cipher; headless uses the 0600 key file. */
+  cipher?: SecretCipher;
+  notifier?: Notifier;
+  appRoot?: string;
+}
+
+export interface Core {
+  readonly paths: AppPaths;
+  readonly db: Db;
+  readonly logger: Logger;
+  readonly bus: EventBus;
+  readonly dispatch: Dispatch;
+  readonly business: BusinessService;
+  readonly secrets: SecretsStore;
+  readonly settings: SettingsStore;
+  readonly notifier: Notifier;
+  readonly clock: Clock;
+  /** Starts the public server (webhooks, media WebSocket, health); resolves to its URL. */
+  startPublic(): Promise<string>;
+  /** Starts browser mode's local server on 127.0.0.1; resolves to its URL with the token. */
+  startLocal(): Promise<{ url: string; token: string; port: number }>;
+  readiness(): Promise<Readiness>;
+  stop(): Promise<void>;
+}
+
+export async function createCore(opts: CoreOptions): Promise<Core> {
+  const { env } = opts.config;
+  const clock = opts.clock ?? systemClock;
+  const paths = resolvePaths(opts.config.dataDir, opts.appRoot);
+  const logger =
+    opts.logger ?? createLogger({ level: env.LOG_LEVEL, logsDir: paths.logsDir, stdout: env.LOG_TO_STDOUT });
+  const log = logger.child({ module: 'core' });
+  const db = openDb({ file: paths.dbFile, migrationsDir: paths.migrationsDir });
+  const bus = new EventBus();
+  const secrets = new SecretsStore(db, opts.cipher ?? new KeyFileCipher(path.join(paths.dataDir, 'secret.key')));
+  const settings = new SettingsStore(db, clock);
+  const business = new BusinessService(db, clock);
+  const notifier: Notifier = opts.notifier ?? {
+    notify: (n) => {
+      log.info({ title: n.title }, 'notification');
+      bus.emit('system.notification', n);
+    },
+  };
+
+  const version = readVersion(paths.appRoot, env);
+  let publicServer: FastifyInstance | undefined;
+  let localServer: FastifyInstance | undefined;
+  let publicPort = env.PORT;
+
+  const modules: FeatureModule[] = [businessModule(business, bus)];
+
+  const readiness = async (): Promise<Readiness> => {
+    const run = async (key: keyof NonNullable<FeatureModule['readiness']>): Promise<Readiness['db']> => {
+      const fn = modules.find((m) => m.readiness?.[key])?.readiness?.[key];
+      if (!fn) return 'disabled';
+      try {
+        return await Promise.race([
+          Promise.resolve(fn()),
+          new Promise<'fail'>((resolve) => setTimeout(() => resolve('fail'), 1500).unref()),
+        ]);
+      } catch {
+        return 'fail';
+      }
+    };
+    let dbState: Readiness['db'] = 'fail';
+    try {
+      db.$client.prepare('select 1').get();
+      dbState = 'ok';
+    } catch {
+      dbState = 'fail';
+    }
+    const [openai, tts, whatsapp, tunnel, paypal, tranzila] = await Promise.all(
+      (['openai', 'tts', 'whatsapp', 'tunnel', 'paypal', 'tranzila'] as const).map(run),
+    );
+    return {
+      db: dbState,
+      openai: openai!,
+      tts: tts!,
+      whatsapp: whatsapp!,
+      tunnel: tunnel!,
+      payments: { paypal: paypal!, tranzila: tranzila! },
+    };
+  };
+
+  const systemHandlers: Pick<Handlers, 'system.info' | 'secrets.status' | 'secrets.set'> = {
+    'system.info': async () => ({
+      version,
+      mode: opts.mode,
+      publicUrl: env.PUBLIC_HOST ? `https://${env.PUBLIC_HOST}` : null,
+      publicPort,
+      dataDir: paths.dataDir,
+      readiness: await readiness(),
+    }),
+    'secrets.status': () => secrets.list(),
+    'secrets.set': (input) => {
+      secrets.set(input.name, input.value);
+      log.info({ secret: input.name, set: input.value != null && input.value !== '' }, 'secret changed');
+      return secrets.list();
+    },
+  };
+
+  const handlers = Object.assign({}, systemHandlers, ...modules.map((m) => m.handlers ?? {})) as Handlers;
+  const missing = (Object.keys(contract) as MethodName[]).filter((m) => typeof handlers[m] !== 'function');
+  if (missing.length) throw new Error(`API methods without a handler: ${missing.join(', ')}`);
+  const dispatch = createDispatcher({ handlers, features: () => business.features(), logger });
+
+  const core: Core = {
+    paths,
+    db,
+    logger,
+    bus,
+    dispatch,
+    business,
+    secrets,
+    settings,
+    notifier,
+    clock,
+    async startPublic() {
+      publicServer = await createPublicServer({
+        logger,
+        version,
+        readiness,
+        webhookRateLimitPerMin: env.WEBHOOK_RATE_LIMIT_PER_MIN,
+        publicRateLimitPerMin: env.PUBLIC_RATE_LIMIT_PER_MIN,
+        modules: modules.flatMap((m) => (m.public ? [m.public] : [])),
+      });
+      await publicServer.listen({ port: env.PORT, host: env.HOST });
+      const addr = publicServer.server.address();
+      publicPort = typeof addr === 'object' && addr ? addr.port : env.PORT;
+      for (const m of modules) await m.start?.();
+      return `http://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${publicPort}`;
+    },
+    async startLocal() {
+      const token = env.AGENTLOCATOR_LOCAL_TOKEN ?? randomBytes(24).toString('base64url');
+      localServer = await createLocalServer({ logger, dispatch, bus, token, rendererDir: paths.rendererDir });
+      await localServer.listen({ port: env.LOCAL_PORT, host: '127.0.0.1' });
+      const addr = localServer.server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : env.LOCAL_PORT;
+      return { url: `http://127.0.0.1:${port}/#/?token=${token}`, token, port };
+    },
+    readiness,
+    async stop() {
+      await Promise.allSettled([publicServer?.close(), localServer?.close()]);
+      for (const m of [...modules].reverse()) {
+        try {
+          await m.stop?.();
+        } catch (err) {
+          log.error({ err, module: m.name }, 'module stop failed');
+        }
+      }
+      closeDb(db);
+      log.info('stopped');
+      logger.flush?.();
+    },
+  };
+  return core;
+}

@@ -1,0 +1,488 @@
+/**
+ * The one database schema (SPEC §3). Times are epoch milliseconds (UTC) unless the column
+ * says `_date` (a calendar date 'YYYY-MM-DD' in Israel). Money is integer agorot.
+ * Change it additively and run `npm run db:generate` to add a migration.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  blob,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+  type AnySQLiteColumn,
+} from 'drizzle-orm/sqlite-core';
+
+const createdAt = () =>
+  integer('created_at')
+    .notNull()
+    .default(sql`(cast(unixepoch('subsec') * 1000 as integer))`);
+const updatedAt = () =>
+  integer('updated_at')
+    .notNull()
+    .default(sql`(cast(unixepoch('subsec') * 1000 as integer))`);
+
+export const business = sqliteTable('business', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull().default(''),
+  legalName: text('legal_name').notNull().default(''),
+  /** עוסק מורשה / ח.פ number. */
+  vatId: text('vat_id').notNull().default(''),
+  businessType: text('business_type', { enum: ['osek_murshe', 'osek_patur', 'company'] })
+    .notNull()
+    .default('osek_murshe'),
+  phone: text('phone').notNull().default(''),
+  ownerPhone: text('owner_phone').notNull().default(''),
+  email: text('email').notNull().default(''),
+  address: text('address').notNull().default(''),
+  city: text('city').notNull().default(''),
+  website: text('website').notNull().default(''),
+  logoPath: text('logo_path'),
+  /** JSON: the agent's knowledge (hours, services, prices, FAQ, free text, greeting). */
+  knowledge: text('knowledge').notNull().default('{}'),
+  /** JSON: feature flags (see api/contract/business.ts for names and defaults). */
+  features: text('features').notNull().default('{}'),
+  vatRateBp: integer('vat_rate_bp').notNull().default(1800),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const customers = sqliteTable(
+  'customers',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    businessId: integer('business_id')
+      .notNull()
+      .references(() => business.id),
+    name: text('name').notNull().default(''),
+    /** E.164, e.g. +972501234567; null when only an email is known. */
+    phone: text('phone'),
+    email: text('email'),
+    status: text('status', { enum: ['lead', 'customer', 'inactive'] })
+      .notNull()
+      .default('lead'),
+    source: text('source', { enum: ['phone', 'whatsapp', 'manual', 'import', 'web'] })
+      .notNull()
+      .default('manual'),
+    /** JSON array of strings. */
+    tags: text('tags').notNull().default('[]'),
+    notes: text('notes').notNull().default(''),
+    vatId: text('vat_id'),
+    address: text('address'),
+    lastContactAt: integer('last_contact_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('customers_business_phone_uq').on(t.businessId, t.phone),
+    index('customers_business_name_idx').on(t.businessId, t.name),
+    index('customers_business_email_idx').on(t.businessId, t.email),
+    index('customers_business_created_idx').on(t.businessId, t.createdAt),
+    index('customers_business_status_idx').on(t.businessId, t.status),
+  ],
+);
+
+export const deals = sqliteTable(
+  'deals',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    businessId: integer('business_id')
+      .notNull()
+      .references(() => business.id),
+    customerId: integer('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    title: text('title').notNull(),
+    stage: text('stage', { enum: ['new', 'qualified', 'proposal', 'won', 'lost'] })
+      .notNull()
+      .default('new'),
+    amountAgorot: integer('amount_agorot').notNull().default(0),
+    position: integer('position').notNull().default(0),
+    expectedCloseDate: text('expected_close_date'),
+    wonAt: integer('won_at'),
+    lostAt: integer('lost_at'),
+    lostReason: text('lost_reason'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('deals_customer_idx').on(t.customerId, t.createdAt),
+    index('deals_business_stage_idx').on(t.businessId, t.stage, t.position),
+  ],
+);
+
+export const calls = sqliteTable(
+  'calls',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    businessId: integer('business_id')
+      .notNull()
+      .references(() => business.id),
+    callSid: text('call_sid').notNull(),
+    direction: text('direction', { enum: ['in', 'out'] })
+      .notNull()
+      .default('in'),
+    fromNumber: text('from_number').notNull().default(''),
+    toNumber: text('to_number').notNull().default(''),
+    customerId: integer('customer_id').references(() => customers.id),
+    status: text('status', {
+      enum: ['ringing', 'in-progress', 'completed', 'busy', 'failed', 'no-answer', 'canceled', 'queued'],
+    })
+      .notNull()
+      .default('ringing'),
+    mode: text('mode', { enum: ['stream', 'record'] })
+      .notNull()
+      .default('stream'),
+    engine: text('engine').notNull().default('pipeline'),
+    /** Why the live stream ended on purpose (goodbye, transfer, hangup); null = not on purpose. */
+    endedBy: text('ended_by'),
+    startedAt: integer('started_at').notNull(),
+    answeredAt: integer('answered_at'),
+    endedAt: integer('ended_at'),
+    durationSec: integer('duration_sec'),
+    recordingUrl: text('recording_url'),
+    recordingSid: text('recording_sid'),
+    recordingPath: text('recording_path'),
+    recordingStatus: text('recording_status', {
+      enum: ['pending', 'downloaded', 'transcribed', 'no_speech', 'failed'],
+    }),
+    transcript: text('transcript'),
+    summary: text('summary'),
+    /** JSON: lead fields the agent extracted (name, reason, …). */
+    leadFields: text('lead_fields'),
+    error: text('error'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('calls_call_sid_uq').on(t.callSid),
+    index('calls_customer_idx').on(t.customerId, t.startedAt),
+    index('calls_business_started_idx').on(t.businessId, t.startedAt),
+  ],
+);
+
+export const callTurns = sqliteTable(
+  'call_turns',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    callId: integer('call_id')
+      .notNull()
+      .references(() => calls.id, { onDelete: 'cascade' }),
+    callSid: text('call_sid').notNull(),
+    businessId: integer('business_id').notNull(),
+    turnIndex: integer('turn_index').notNull(),
+    mode: text('mode', { enum: ['stream', 'record'] })
+      .notNull()
+      .default('stream'),
+    callerText: text('caller_text').notNull().default(''),
+    agentText: text('agent_text').notNull().default(''),
+    tVadMs: integer('t_vad_ms'),
+    tAsrMs: integer('t_asr_ms'),
+    tNlpMs: integer('t_nlp_ms'),
+    tTtsMs: integer('t_tts_ms'),
+    tFirstAudioMs: integer('t_first_audio_ms'),
+    tTotalMs: integer('t_total_ms'),
+    interrupted: integer('interrupted', { mode: 'boolean' }).notNull().default(false),
+    errorCode: text('error_code'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('call_turns_call_turn_uq').on(t.callId, t.turnIndex),
+    index('call_turns_business_created_idx').on(t.businessId, t.createdAt),
+  ],
+);
+
+export const tasks = sqliteTable(
+  'tasks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    businessId: integer('business_id')
+      .notNull()
+      .references(() => business.id),
+    customerId: integer('customer_id').references(() => customers.id),
+    callId: integer('call_id').references(() => calls.id),
+    kind: text('kind', { enum: ['task', 'callback', 'appointment'] })
+      .notNull()
+      .default('task'),
+    title: text('title').notNull(),
+    description: text('description').notNull().default(''),
+    dueAt: integer('due_at'),
+    /** Appointments: the booked slot. */
+    startsAt: integer('starts_at'),
+    endsAt: integer('ends_at'),
+    reminderAt: integer('reminder_at'),
+    remindedAt: integer('reminded_at'),
+    doneAt: integer('done_at'),
+    createdBy: text('created_by', { enum: ['owner', 'agent', 'system'] })
+      .notNull()
+      .default('owner'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('tasks_customer_idx').on(t.customerId, t.createdAt),
+    index('tasks_business_due_idx').on(t.businessId, t.doneAt, t.dueAt),
+    index('tasks_business_starts_idx').on(t.businessId, t.startsAt),
+    index('tasks_reminder_idx').on(t.reminderAt, t.remindedAt),
+  ],
+);
+
+export const waMessages = sqliteTable(
+  'wa_messages',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    businessId: integer('business_id')
+      .notNull()
+      .references(() => business.id),
+    customerId: integer('customer_id').references(() => customers.id),
+    direction: text('direction', { enum: ['in', 'out'] }).notNull(),
+    provider: text('provider', { enum: ['baileys', 'twilio'] }).notNull(),
+    providerMessageId: text('provider_message_id'),
+    /** The customer's number in E.164. */
+    peer: text('peer').notNull(),
+    type: text('type', { enum: ['text', 'image', 'document', 'audio', 'video', 'template', 'other'] })
+      .notNull()
+      .default('text'),
+    body: text('body').notNull().default(''),
+    mediaPath: text('media_path'),
+    mediaMime: text('media_mime'),
+    mediaName: text('media_name'),
+    templateSid: text('template_sid'),
+    templateVars: text('template_vars'),
+    status: text('status', {
+      enum: ['queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'received'],
+    }).notNull(),
+    error: text('error'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at'),
+    sentAt: integer('sent_at'),
+    deliveredAt: integer('delivered_at'),
+    readAt: integer('read_at'),
+    /** Inbound messages the owner has not opened yet. */
+    unread: integer('unread', { mode: 'boolean' }).notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('wa_messages_customer_idx').on(t.customerId, t.createdAt),
+    uniqueIndex('wa_messages_provider_msg_uq').on(t.provider, t.providerMessageId),
+    index('wa_messages_outbox_idx').on(t.status, t.nextAttemptAt),
+    index('wa_messages_peer_idx').on(t.peer, t.createdAt),
+  ],
+);
+
+/** Baileys auth state, one row per key (creds, pre-keys, sessions …). */
+export const waAuth = sqliteTable('wa_auth', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  updatedAt: updatedAt(),
+});
+
+export const documentTypes = ['tax_invoice', 'receipt', 'tax_invoice_receipt', 'credit_note', 'proposal'] as const;
+
+export const documents = sqliteTable(
+  'documents',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    businessId: integer('business_id')
+      .notNull()
+      .references(() => business.id),
+    customerId: integer('customer_id').references(() => customers.id),
+    type: text('type', { enum: documentTypes }).notNull(),
+    /** Gapless per (business, type), taken from document_sequences in the issuing transaction. */
+    number: integer('number').notNull(),
+    status: text('status', { enum: ['issued', 'cancelled'] })
+      .notNull()
+      .default('issued'),
+    issueDate: text('issue_date').notNull(),
+    dueDate: text('due_date'),
+    /** JSON snapshot of the customer as it was when issued. */
+    customerSnapshot: text('customer_snapshot').notNull().default('{}'),
+    subtotalAgorot: integer('subtotal_agorot').notNull(),
+    vatAgorot: integer('vat_agorot').notNull(),
+    totalAgorot: integer('total_agorot').notNull(),
+    vatRateBp: integer('vat_rate_bp').notNull(),
+    allocationNumber: text('allocation_number'),
+    relatedDocumentId: integer('related_document_id').references((): AnySQLiteColumn => documents.id),
+    notes: text('notes').notNull().default(''),
+    pdfPath: text('pdf_path'),
+    pdfSha256: text('pdf_sha256'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('documents_business_type_number_uq').on(t.businessId, t.type, t.number),
+    index('documents_customer_idx').on(t.customerId, t.createdAt),
+    index('documents_business_issue_idx').on(t.businessId, t.issueDate),
+  ],
+);
+
+export const documentLines = sqliteTable(
+  'document_lines',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    documentId: integer('document_id')
+      .notNull()
+      .references(() => documents.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    description: text('description').notNull(),
+    /** Quantity in thousandths (1.5 units = 1500). */
+    quantityMilli: integer('quantity_milli').notNull(),
+    unitPriceAgorot: integer('unit_price_agorot').notNull(),
+    totalAgorot: integer('total_agorot').notNull(),
+  },
+  (t) => [index('document_lines_document_idx').on(t.documentId, t.position)],
+);
+
+export const documentSequences = sqliteTable(
+  'document_sequences',
+  {
+    businessId: integer('business_id')
+      .notNull()
+      .references(() => business.id),
+    type: text('type', { enum: documentTypes }).notNull(),
+    nextNumber: integer('next_number').notNull().default(1),
+  },
+  (t) => [primaryKey({ columns: [t.businessId, t.type] })],
+);
+
+export const payments = sqliteTable(
+  'payments',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    businessId: integer('business_id')
+      .notNull()
+      .references(() => business.id),
+    customerId: integer('customer_id').references(() => customers.id),
+    documentId: integer('document_id').references(() => documents.id),
+    provider: text('provider', { enum: ['manual', 'paypal', 'tranzila'] }).notNull(),
+    method: text('method', {
+      enum: ['cash', 'cheque', 'bank_transfer', 'credit_card', 'bit', 'paypal', 'tranzila'],
+    }).notNull(),
+    amountAgorot: integer('amount_agorot').notNull(),
+    currency: text('currency').notNull().default('ILS'),
+    status: text('status', { enum: ['pending', 'succeeded', 'failed', 'refunded', 'cancelled'] })
+      .notNull()
+      .default('pending'),
+    providerRef: text('provider_ref'),
+    linkUrl: text('link_url'),
+    reference: text('reference'),
+    paidAt: integer('paid_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('payments_customer_idx').on(t.customerId, t.createdAt),
+    index('payments_provider_ref_idx').on(t.provider, t.providerRef),
+    index('payments_business_paid_idx').on(t.businessId, t.paidAt),
+  ],
+);
+
+export const contractTemplates = sqliteTable(
+  'contract_templates',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    businessId: integer('business_id')
+      .notNull()
+      .references(() => business.id),
+    name: text('name').notNull(),
+    version: integer('version').notNull().default(1),
+    body: text('body').notNull(),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('contract_templates_name_version_uq').on(t.businessId, t.name, t.version)],
+);
+
+export const contracts = sqliteTable(
+  'contracts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    businessId: integer('business_id')
+      .notNull()
+      .references(() => business.id),
+    customerId: integer('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    dealId: integer('deal_id').references(() => deals.id),
+    templateId: integer('template_id').references(() => contractTemplates.id),
+    templateVersion: integer('template_version'),
+    title: text('title').notNull(),
+    bodyRendered: text('body_rendered').notNull(),
+    status: text('status', { enum: ['draft', 'sent', 'opened', 'signed', 'cancelled', 'expired'] })
+      .notNull()
+      .default('draft'),
+    unsignedPdfPath: text('unsigned_pdf_path'),
+    unsignedSha256: text('unsigned_sha256'),
+    signedPdfPath: text('signed_pdf_path'),
+    signedSha256: text('signed_sha256'),
+    signerName: text('signer_name'),
+    signerIdNumber: text('signer_id_number'),
+    signerIp: text('signer_ip'),
+    signerUserAgent: text('signer_user_agent'),
+    signedAt: integer('signed_at'),
+    /** SHA-256 of the remote-signing token; the token itself is never stored. */
+    signTokenHash: text('sign_token_hash'),
+    tokenExpiresAt: integer('token_expires_at'),
+    tokenUsedAt: integer('token_used_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('contracts_customer_idx').on(t.customerId, t.createdAt),
+    uniqueIndex('contracts_token_hash_uq').on(t.signTokenHash),
+  ],
+);
+
+/** Hash-chained: hash = sha256(prev_hash + canonical row), so a later edit is detectable. */
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    businessId: integer('business_id').notNull(),
+    entityType: text('entity_type').notNull(),
+    entityId: integer('entity_id').notNull(),
+    event: text('event').notNull(),
+    data: text('data').notNull().default('{}'),
+    actor: text('actor').notNull().default('owner'),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('audit_events_entity_idx').on(t.entityType, t.entityId, t.id)],
+);
+
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  /** JSON value. */
+  value: text('value').notNull(),
+  updatedAt: updatedAt(),
+});
+
+/** Encrypted secrets (safeStorage under Electron, AES-256-GCM with a 0600 key file headless). */
+export const secrets = sqliteTable('secrets', {
+  name: text('name').primaryKey(),
+  ciphertext: blob('ciphertext', { mode: 'buffer' }).notNull(),
+  updatedAt: updatedAt(),
+});
+
+/** Durable background work (recording downloads, …): survives a restart and is resumed. */
+export const jobs = sqliteTable(
+  'jobs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind').notNull(),
+    payload: text('payload').notNull().default('{}'),
+    status: text('status', { enum: ['pending', 'running', 'done', 'failed'] })
+      .notNull()
+      .default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    runAt: integer('run_at').notNull(),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('jobs_status_run_idx').on(t.status, t.runAt)],
+);

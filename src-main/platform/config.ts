@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { defaultDataDir } from './paths';
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+const port = z.coerce.number().int().min(0).max(65535);
+
+/**
+ * Every environment variable the app reads, with its default. The README's configuration
+ * table is written from this list; keep them together.
+ */
+export const envSchema = z.object({
+  PORT: port.default(5050),
+  HOST: z.string().default('0.0.0.0'),
+  LOCAL_PORT: port.default(5051),
+  AGENTLOCATOR_DATA_DIR: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_TO_STDOUT: bool.default(true),
+  PUBLIC_HOST: z.string().optional(),
+  WEBHOOK_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).max(100000).default(60),
+  PUBLIC_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).max(1000000).default(600),
+  TWILIO_SKIP_SIGNATURE_VALIDATION: bool.default(false),
+  TWILIO_ACCOUNT_SID: z.string().optional(),
+  TWILIO_AUTH_TOKEN: z.string().optional(),
+  TWILIO_API_BASE_URL: z.string().url().optional(),
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: z.string().url().optional(),
+  GOOGLE_TTS_ENDPOINT: z.string().url().optional(),
+  GOOGLE_CLOUD_SERVICE_ACCOUNT_JSON: z.string().optional(),
+  GOOGLE_TTS_SA_JSON: z.string().optional(),
+  GOOGLE_APPLICATION_CREDENTIALS: z.string().optional(),
+  WHATSAPP_PROVIDER: z.enum(['baileys', 'twilio']).default('baileys'),
+  NGROK_AUTHTOKEN: z.string().optional(),
+  AGENTLOCATOR_LOCAL_TOKEN: z.string().min(16).optional(),
+  AGENTLOCATOR_COMMIT: z.string().optional(),
+  AGENTLOCATOR_BUILD_TIME: z.string().optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface AppConfig {
+  env: Env;
+  dataDir: string;
+}
+
+/** Reads the environment once; an invalid value stops start-up with a message naming it. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return { env: parsed.data, dataDir: parsed.data.AGENTLOCATOR_DATA_DIR ?? defaultDataDir() };
+}

@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { createCore, type Core } from '../../src-main/core';
+import { loadConfig } from '../../src-main/platform/config';
+import { createLogger } from '../../src-main/platform/logger';
+
+export interface TestCore {
+  core: Core;
+  dataDir: string;
+  publicUrl: string;
+  localUrl: string;
+  token: string;
+  /** Every JSON log line written so far. */
+  logs(): Array<Record<string, unknown>>;
+  /** Calls the local HTTP API with the token; returns status and body. */
+  api(method: string, input?: unknown): Promise<{ status: number; body: any }>;
+  stop(opts?: { keepData?: boolean }): Promise<void>;
+}
+
+/** Starts a real core on ephemeral loopback ports with its own data folder. */
+export async function startTestCore(env: Record<string, string> = {}, dataDir?: string): Promise<TestCore> {
+  const dir = dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'agentlocator-test-'));
+  const lines: string[] = [];
+  const sink = new PassThrough();
+  sink.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOCAL_PORT: '0',
+    LOG_LEVEL: 'debug',
+    AGENTLOCATOR_DATA_DIR: dir,
+    ...env,
+  });
+  const logger = createLogger({ level: 'debug', stdout: false, extra: sink });
+  const core = await createCore({ config, mode: 'browser', logger });
+  const publicUrl = (await core.startPublic()).replace('localhost', '127.0.0.1');
+  const local = await core.startLocal();
+  const localUrl = `http://127.0.0.1:${local.port}`;
+  return {
+    core,
+    dataDir: dir,
+    publicUrl,
+    localUrl,
+    token: local.token,
+    logs: () =>
+      lines.flatMap((l) => {
+        try {
+          return [JSON.parse(l) as Record<string, unknown>];
+        } catch {
+          return [];
+        }
+      }),
+    async api(method, input) {
+      const res = await fetch(`${localUrl}/api/${method}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${local.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(input ?? {}),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : null };
+    },
+    async stop(opts) {
+      await core.stop();
+      if (!opts?.keepData) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
