@@ -81,6 +81,12 @@ export const customers = sqliteTable(
     index('customers_business_email_idx').on(t.businessId, t.email),
     index('customers_business_created_idx').on(t.businessId, t.createdAt),
     index('customers_business_status_idx').on(t.businessId, t.status),
+    // CRM list: every sort (name / created / last contact) stays an index walk, with or without a status filter.
+    index('customers_business_contact_idx').on(t.businessId, t.lastContactAt),
+    index('customers_business_status_name_idx').on(t.businessId, t.status, t.name),
+    index('customers_business_status_created_idx').on(t.businessId, t.status, t.createdAt),
+    index('customers_business_status_contact_idx').on(t.businessId, t.status, t.lastContactAt),
+    index('customers_business_source_created_idx').on(t.businessId, t.source, t.createdAt),
   ],
 );
 
@@ -226,6 +232,7 @@ export const tasks = sqliteTable(
     index('tasks_business_due_idx').on(t.businessId, t.doneAt, t.dueAt),
     index('tasks_business_starts_idx').on(t.businessId, t.startsAt),
     index('tasks_reminder_idx').on(t.reminderAt, t.remindedAt),
+    index('tasks_business_due_at_idx').on(t.businessId, t.dueAt),
   ],
 );
 
@@ -269,6 +276,8 @@ export const waMessages = sqliteTable(
     uniqueIndex('wa_messages_provider_msg_uq').on(t.provider, t.providerMessageId),
     index('wa_messages_outbox_idx').on(t.status, t.nextAttemptAt),
     index('wa_messages_peer_idx').on(t.peer, t.createdAt),
+    // Dashboard "unread WhatsApp": only the unread rows are indexed.
+    index('wa_messages_unread_idx').on(t.businessId, t.customerId).where(sql`unread = 1`),
   ],
 );
 
@@ -375,6 +384,7 @@ export const payments = sqliteTable(
     index('payments_customer_idx').on(t.customerId, t.createdAt),
     index('payments_provider_ref_idx').on(t.provider, t.providerRef),
     index('payments_business_paid_idx').on(t.businessId, t.paidAt),
+    index('payments_document_idx').on(t.documentId, t.status),
   ],
 );
 
