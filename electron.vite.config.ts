@@ -4,7 +4,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
 
-/** Writes out/build-info.json (commit, build time) that /version reports. */
+/** Writes out/main/build-info.json (commit, build time) that /version reports. */
 function buildInfo(): Plugin {
   return {
     name: 'agentlocator-build-info',
@@ -18,7 +18,7 @@ function buildInfo(): Plugin {
       }
       this.emitFile({
         type: 'asset',
-        fileName: '../build-info.json',
+        fileName: 'build-info.json',
         source: JSON.stringify({ commit, build_time: new Date().toISOString() }),
       });
     },

@@ -167,7 +167,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       await localServer.listen({ port: env.LOCAL_PORT, host: '127.0.0.1' });
       const addr = localServer.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : env.LOCAL_PORT;
-      return { url: `http://127.0.0.1:${port}/#/?token=${token}`, token, port };
+      return { url: `http://127.0.0.1:${port}/?token=${token}`, token, port };
     },
     readiness,
     async stop() {

@@ -11,10 +11,10 @@ function readJson(file: string): Record<string, unknown> {
   }
 }
 
-/** Name and version from package.json; commit and build time from the build (out/build-info.json) or env. */
+/** Name and version from package.json; commit and build time from the build (out/main/build-info.json) or env. */
 export function readVersion(appRoot: string, env: Env): VersionInfo {
   const pkg = readJson(path.join(appRoot, 'package.json'));
-  const build = readJson(path.join(appRoot, 'out', 'build-info.json'));
+  const build = readJson(path.join(appRoot, 'out', 'main', 'build-info.json'));
   return {
     app: String(pkg.productName ?? 'AgentLocator'),
     version: String(pkg.version ?? '0.0.0'),

@@ -1,0 +1,84 @@
+/**
+ * The Electron shell: windows, tray, IPC, safeStorage and native notifications around the core.
+ * Everything else lives in the core, which runs the same way headless.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, Notification } from 'electron';
+import { createCore, type Core } from '../core';
+import { loadConfig } from '../platform/config';
+import { KeyFileCipher } from '../platform/secrets';
+import { registerIpc } from './ipc';
+import { safeStorageCipher, safeStorageUsable } from './secrets';
+import { createTray } from './tray';
+import { createMainWindow, rendererPaths } from './windows';
+
+const outMainDir = path.dirname(fileURLToPath(import.meta.url));
+const devServerUrl = process.env.ELECTRON_RENDERER_URL;
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  let core: Core | undefined;
+  let mainWindow: BrowserWindow | undefined;
+  let quitting = false;
+
+  const showWindow = (): BrowserWindow => {
+    if (!mainWindow || mainWindow.isDestroyed()) {
+      mainWindow = createMainWindow({ ...rendererPaths(outMainDir), devServerUrl, iconPath: iconFile() });
+      mainWindow.on('close', (e) => {
+        // Closing the window keeps the line answered from the tray.
+        if (!quitting) {
+          e.preventDefault();
+          mainWindow?.hide();
+        }
+      });
+    }
+    return mainWindow;
+  };
+  const iconFile = () => path.join(app.getAppPath(), 'resources', 'icons', 'icon.png');
+
+  app.on('second-instance', () => {
+    const w = showWindow();
+    if (w.isMinimized()) w.restore();
+    w.show();
+    w.focus();
+  });
+
+  app.on('before-quit', () => {
+    quitting = true;
+  });
+
+  app.whenReady().then(async () => {
+    const config = loadConfig({ AGENTLOCATOR_DATA_DIR: app.getPath('userData'), ...process.env });
+    core = await createCore({
+      config,
+      mode: 'electron',
+      appRoot: app.getAppPath(),
+      cipher: safeStorageUsable() ? safeStorageCipher : new KeyFileCipher(path.join(config.dataDir, 'secret.key')),
+      notifier: {
+        notify: (n) => {
+          const note = new Notification({ title: n.title, body: n.body });
+          note.on('click', () => showWindow().show());
+          note.show();
+        },
+      },
+    });
+    registerIpc(core, () => BrowserWindow.getAllWindows(), devServerUrl);
+    await core.startPublic();
+    createTray(iconFile(), showWindow, () => app.quit());
+    showWindow();
+  });
+
+  app.on('window-all-closed', () => {
+    /* stay in the tray */
+  });
+
+  app.on('will-quit', (e) => {
+    if (!core) return;
+    e.preventDefault();
+    const c = core;
+    core = undefined;
+    void c.stop().finally(() => app.exit(0));
+  });
+}

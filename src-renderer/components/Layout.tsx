@@ -1,0 +1,46 @@
+import { Search, PhoneCall } from 'lucide-react';
+import type { ReactNode } from 'react';
+import { NavLink } from 'react-router-dom';
+import { transportKind } from '../api';
+import { useApp } from '../app-context';
+import { he } from '../i18n/he';
+import { routes } from '../routes';
+
+export function Layout({ children }: { children: ReactNode }) {
+  const { business } = useApp();
+  const features = business?.features;
+  const navRoutes = routes.filter((r) => r.nav && (!r.feature || !features || features[r.feature]));
+  return (
+    <div className="shell">
+      <nav className="nav" aria-label="ניווט ראשי">
+        <div className="nav-brand">
+          <PhoneCall size={26} />
+          <div>
+            <strong>{he.app.name}</strong>
+            <small>{business?.name || he.app.tagline}</small>
+          </div>
+        </div>
+        {navRoutes.map((r) => {
+          const Icon = r.nav!.icon;
+          return (
+            <NavLink key={r.path} to={r.path} end={r.path === '/'} className={({ isActive }) => `nav-link${isActive ? ' active' : ''}`}>
+              <Icon size={18} />
+              <span>{r.nav!.label}</span>
+            </NavLink>
+          );
+        })}
+        <div className="nav-footer">{transportKind === 'http' ? he.app.browserMode : he.app.electronMode}</div>
+      </nav>
+      <div className="main">
+        <header className="topbar">
+          <button type="button" className="topbar-search" data-testid="global-search-trigger">
+            <Search size={16} />
+            <span>{he.nav.searchPlaceholder}</span>
+          </button>
+          <div className="topbar-spacer" />
+        </header>
+        <main className="content">{children}</main>
+      </div>
+    </div>
+  );
+}

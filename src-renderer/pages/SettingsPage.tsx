@@ -1,0 +1,253 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import type { Business, BusinessProfile, Knowledge } from '../../src-main/api/contract/business';
+import { SECRET_KEYS } from '../../src-main/api/contract/system';
+import { api, ApiCallError } from '../api';
+import { useQuery } from '../api/hooks';
+import { useApp } from '../app-context';
+import { ErrorState, Loading, PageHeader, errorMessage } from '../components/States';
+import { he } from '../i18n/he';
+
+type Status = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved' } | { kind: 'error'; message: string };
+
+function StatusLine({ status }: { status: Status }) {
+  if (status.kind === 'saved') return <span className="badge badge-ok" role="status">{he.common.saved}</span>;
+  if (status.kind === 'error') return <span className="badge badge-fail" role="alert">{status.message}</span>;
+  return null;
+}
+
+/** Field errors from a bad_input answer, keyed by field name. */
+function fieldErrors(err: unknown): Record<string, string> {
+  if (!(err instanceof ApiCallError) || err.body.code !== 'bad_input') return {};
+  const details = err.body.details as { fieldErrors?: Record<string, string[]> } | undefined;
+  return Object.fromEntries(Object.entries(details?.fieldErrors ?? {}).map(([k, v]) => [k, v[0] ?? '']));
+}
+
+const PROFILE_ERRORS: Partial<Record<keyof BusinessProfile, string>> = {
+  vatId: he.settings.errors.vatId,
+  email: he.settings.errors.email,
+  name: he.settings.errors.name,
+};
+
+function ProfileForm({ business }: { business: Business }) {
+  const [form, setForm] = useState<BusinessProfile>(business);
+  const [status, setStatus] = useState<Status>({ kind: 'idle' });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  useEffect(() => setForm(business), [business]);
+
+  const set = <K extends keyof BusinessProfile>(key: K, value: BusinessProfile[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const text = (key: Exclude<keyof BusinessProfile, 'vatRateBp' | 'businessType'>, ltr = false) => (
+    <div className="field">
+      <label htmlFor={`f-${key}`}>{he.settings.fields[key]}</label>
+      <input
+        id={`f-${key}`}
+        name={key}
+        className="input"
+        dir={ltr ? 'ltr' : undefined}
+        value={form[key]}
+        aria-invalid={errors[key] ? 'true' : undefined}
+        onChange={(e) => set(key, e.target.value)}
+      />
+      {errors[key] && <span className="error">{PROFILE_ERRORS[key] ?? errors[key]}</span>}
+    </div>
+  );
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setStatus({ kind: 'saving' });
+    setErrors({});
+    try {
+      const { name, legalName, vatId, businessType, phone, ownerPhone, email, address, city, website, vatRateBp } = form;
+      await api.call('business.updateProfile', { name, legalName, vatId, businessType, phone, ownerPhone, email, address, city, website, vatRateBp });
+      setStatus({ kind: 'saved' });
+    } catch (err) {
+      setErrors(fieldErrors(err));
+      setStatus({ kind: 'error', message: errorMessage(err) });
+    }
+  };
+
+  return (
+    <form className="card" onSubmit={submit} data-testid="profile-form">
+      <h2>{he.settings.profileTitle}</h2>
+      <p className="hint">{he.settings.profileHint}</p>
+      <div className="grid grid-2">
+        {text('name')}
+        {text('legalName')}
+        {text('vatId', true)}
+        <div className="field">
+          <label htmlFor="f-businessType">{he.settings.fields.businessType}</label>
+          <select
+            id="f-businessType"
+            className="select"
+            value={form.businessType}
+            onChange={(e) => set('businessType', e.target.value as BusinessProfile['businessType'])}
+          >
+            {(Object.keys(he.settings.businessTypes) as Array<BusinessProfile['businessType']>).map((t) => (
+              <option key={t} value={t}>
+                {he.settings.businessTypes[t]}
+              </option>
+            ))}
+          </select>
+        </div>
+        {text('phone', true)}
+        {text('ownerPhone', true)}
+        {text('email', true)}
+        {text('website', true)}
+        {text('address')}
+        {text('city')}
+        <div className="field">
+          <label htmlFor="f-vat">{he.settings.fields.vatRate}</label>
+          <input
+            id="f-vat"
+            className="input"
+            type="number"
+            min={0}
+            max={50}
+            step={0.5}
+            dir="ltr"
+            value={form.vatRateBp / 100}
+            onChange={(e) => set('vatRateBp', Math.round(Number(e.target.value) * 100))}
+          />
+        </div>
+      </div>
+      <div className="form-actions">
+        <button className="btn btn-primary" type="submit" disabled={status.kind === 'saving'}>
+          {status.kind === 'saving' ? he.common.saving : he.common.save}
+        </button>
+        <StatusLine status={status} />
+      </div>
+    </form>
+  );
+}
+
+function KnowledgeForm({ business }: { business: Business }) {
+  const [form, setForm] = useState<Knowledge>(business.knowledge);
+  const [status, setStatus] = useState<Status>({ kind: 'idle' });
+  useEffect(() => setForm(business.knowledge), [business]);
+  const area = (key: 'greeting' | 'hours' | 'services' | 'prices' | 'freeText') => (
+    <div className="field">
+      <label htmlFor={`k-${key}`}>{he.settings.fields[key]}</label>
+      <textarea id={`k-${key}`} className="textarea" value={form[key]} onChange={(e) => setForm((f) => ({ ...f, [key]: e.target.value }))} />
+    </div>
+  );
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setStatus({ kind: 'saving' });
+    try {
+      await api.call('business.updateKnowledge', { ...form, faq: form.faq.filter((f) => f.q.trim() && f.a.trim()) });
+      setStatus({ kind: 'saved' });
+    } catch (err) {
+      setStatus({ kind: 'error', message: errorMessage(err) });
+    }
+  };
+  return (
+    <form className="card" onSubmit={submit} data-testid="knowledge-form">
+      <h2>{he.settings.knowledgeTitle}</h2>
+      <p className="hint">{he.settings.knowledgeHint}</p>
+      <div className="grid grid-2">
+        {area('greeting')}
+        {area('hours')}
+        {area('services')}
+        {area('prices')}
+      </div>
+      <div className="field" style={{ marginTop: 16 }}>
+        <label>{he.settings.fields.faq}</label>
+        {form.faq.map((item, i) => (
+          <div key={i} className="grid grid-2" style={{ alignItems: 'end', marginBottom: 8 }}>
+            <input
+              className="input"
+              aria-label={he.settings.fields.faqQ}
+              placeholder={he.settings.fields.faqQ}
+              value={item.q}
+              onChange={(e) => setForm((f) => ({ ...f, faq: f.faq.map((x, j) => (j === i ? { ...x, q: e.target.value } : x)) }))}
+            />
+            <div style={{ display: 'flex', gap: 8 }}>
+              <input
+                className="input"
+                aria-label={he.settings.fields.faqA}
+                placeholder={he.settings.fields.faqA}
+                value={item.a}
+                onChange={(e) => setForm((f) => ({ ...f, faq: f.faq.map((x, j) => (j === i ? { ...x, a: e.target.value } : x)) }))}
+              />
+              <button type="button" className="btn btn-ghost btn-sm" onClick={() => setForm((f) => ({ ...f, faq: f.faq.filter((_, j) => j !== i) }))}>
+                {he.settings.fields.faqRemove}
+              </button>
+            </div>
+          </div>
+        ))}
+        <div>
+          <button type="button" className="btn btn-sm" onClick={() => setForm((f) => ({ ...f, faq: [...f.faq, { q: '', a: '' }] }))}>
+            {he.settings.fields.faqAdd}
+          </button>
+        </div>
+      </div>
+      <div style={{ marginTop: 16 }}>{area('freeText')}</div>
+      <div className="form-actions">
+        <button className="btn btn-primary" type="submit" disabled={status.kind === 'saving'}>
+          {status.kind === 'saving' ? he.common.saving : he.common.save}
+        </button>
+        <StatusLine status={status} />
+      </div>
+    </form>
+  );
+}
+
+function KeysSection() {
+  const q = useQuery(() => api.call('secrets.status'), []);
+  const [drafts, setDrafts] = useState<Record<string, string>>({});
+  const save = async (name: (typeof SECRET_KEYS)[number], value: string | null) => {
+    const next = await api.call('secrets.set', { name, value });
+    q.setData(next);
+    setDrafts((d) => ({ ...d, [name]: '' }));
+  };
+  return (
+    <section className="card" data-testid="keys">
+      <h2>{he.settings.keysTitle}</h2>
+      <p className="hint">{he.settings.keysHint}</p>
+      {q.loading && !q.data && <Loading />}
+      {q.error !== undefined && <ErrorState error={q.error} onRetry={q.reload} />}
+      {q.data &&
+        SECRET_KEYS.map((name) => (
+          <div className="list-row" key={name} style={{ gap: 12 }}>
+            <span style={{ minWidth: 200 }}>{he.settings.secrets[name]}</span>
+            <span className={`badge ${q.data![name] ? 'badge-ok' : ''}`}>{q.data![name] ? he.settings.keySet : he.settings.keyMissing}</span>
+            <input
+              className="input"
+              type="password"
+              dir="ltr"
+              autoComplete="off"
+              aria-label={he.settings.secrets[name]}
+              placeholder={he.settings.keyPlaceholder}
+              value={drafts[name] ?? ''}
+              onChange={(e) => setDrafts((d) => ({ ...d, [name]: e.target.value }))}
+            />
+            <button className="btn btn-sm" disabled={!drafts[name]} onClick={() => void save(name, drafts[name] ?? '')}>
+              {he.common.save}
+            </button>
+            {q.data![name] && (
+              <button className="btn btn-sm btn-ghost" onClick={() => void save(name, null)}>
+                {he.settings.keyClear}
+              </button>
+            )}
+          </div>
+        ))}
+    </section>
+  );
+}
+
+export function SettingsPage() {
+  const { business } = useApp();
+  return (
+    <>
+      <PageHeader title={he.settings.title} />
+      {!business ? (
+        <Loading />
+      ) : (
+        <>
+          <ProfileForm business={business} />
+          <KnowledgeForm business={business} />
+          <KeysSection />
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,44 @@
+/**
+ * Every page of the app: its path, its place in the side navigation and the feature flag that
+ * hides it. Feature areas replace their placeholder element with their page here.
+ */
+import {
+  BarChart3,
+  CalendarCheck,
+  FileSignature,
+  Handshake,
+  LayoutDashboard,
+  MessageCircle,
+  Phone,
+  Receipt,
+  Settings,
+  Users,
+  type LucideIcon,
+} from 'lucide-react';
+import type { ReactNode } from 'react';
+import type { FeatureFlag } from '../src-main/api/contract/business';
+import { ComingSoon } from './components/States';
+import { he } from './i18n/he';
+import { DashboardPage } from './pages/DashboardPage';
+import { SettingsPage } from './pages/SettingsPage';
+
+export interface AppRoute {
+  path: string;
+  element: ReactNode;
+  nav?: { label: string; icon: LucideIcon };
+  /** Hidden from the navigation while this flag is off. */
+  feature?: FeatureFlag;
+}
+
+export const routes: AppRoute[] = [
+  { path: '/', element: <DashboardPage />, nav: { label: he.nav.dashboard, icon: LayoutDashboard } },
+  { path: '/customers', element: <ComingSoon title={he.nav.customers} />, nav: { label: he.nav.customers, icon: Users }, feature: 'crm_enabled' },
+  { path: '/deals', element: <ComingSoon title={he.nav.deals} />, nav: { label: he.nav.deals, icon: Handshake }, feature: 'crm_enabled' },
+  { path: '/calls', element: <ComingSoon title={he.nav.calls} />, nav: { label: he.nav.calls, icon: Phone } },
+  { path: '/whatsapp', element: <ComingSoon title={he.nav.whatsapp} />, nav: { label: he.nav.whatsapp, icon: MessageCircle }, feature: 'whatsapp_enabled' },
+  { path: '/tasks', element: <ComingSoon title={he.nav.tasks} />, nav: { label: he.nav.tasks, icon: CalendarCheck }, feature: 'crm_enabled' },
+  { path: '/invoices', element: <ComingSoon title={he.nav.invoices} />, nav: { label: he.nav.invoices, icon: Receipt }, feature: 'invoices_enabled' },
+  { path: '/contracts', element: <ComingSoon title={he.nav.contracts} />, nav: { label: he.nav.contracts, icon: FileSignature }, feature: 'contracts_enabled' },
+  { path: '/reports', element: <ComingSoon title={he.nav.reports} />, nav: { label: he.nav.reports, icon: BarChart3 }, feature: 'crm_enabled' },
+  { path: '/settings', element: <SettingsPage />, nav: { label: he.nav.settings, icon: Settings } },
+];

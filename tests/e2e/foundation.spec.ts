@@ -1,0 +1,71 @@
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { SCREENS, startApp, type RunningApp } from './harness';
+
+let app: RunningApp;
+test.beforeAll(async () => {
+  app = await startApp();
+});
+test.afterAll(async () => {
+  await app.stop();
+  app.cleanup();
+});
+
+test('the app is Hebrew, right-to-left, with the Assistant font, and every page opens', async ({ page }) => {
+  await page.goto(app.openUrl);
+  await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'he');
+  await expect(page.getByRole('navigation', { name: 'ניווט ראשי' })).toBeVisible();
+  // The token is taken out of the address bar once kept.
+  expect(page.url()).not.toContain('token=');
+
+  const fontLoaded = await page.evaluate(async () => {
+    await document.fonts.ready;
+    return document.fonts.check('16px Assistant', 'שלום');
+  });
+  expect(fontLoaded).toBe(true);
+  const family = await page.evaluate(() => getComputedStyle(document.body).fontFamily);
+  expect(family).toContain('Assistant');
+  // Hebrew text flows right to left: the navigation sits on the right edge.
+  const nav = await page.getByRole('navigation', { name: 'ניווט ראשי' }).boundingBox();
+  expect(nav!.x).toBeGreaterThan(600);
+
+  const links = page.getByRole('navigation', { name: 'ניווט ראשי' }).getByRole('link');
+  const count = await links.count();
+  expect(count).toBeGreaterThanOrEqual(10);
+  for (let i = 0; i < count; i++) {
+    const link = links.nth(i);
+    const label = (await link.innerText()).trim();
+    await link.click();
+    await expect(page.locator('h1').first(), label).toBeVisible();
+    await expect(page.getByText('משהו השתבש')).toHaveCount(0);
+  }
+  await page.goto(`${app.localUrl}/#/no/such/page`);
+  await expect(page.getByTestId('not-found')).toBeVisible();
+  await expect(page.getByText('העמוד לא נמצא')).toBeVisible();
+  await page.screenshot({ path: path.join(SCREENS, 'not-found.png') });
+});
+
+test('the business profile is saved and shown again after a restart', async ({ page }) => {
+  await page.goto(`${app.openUrl}#/settings`);
+  const form = page.getByTestId('profile-form');
+  await form.getByLabel('שם העסק', { exact: true }).fill('מספרת שושנה');
+  await form.getByLabel('מספר עוסק מורשה / ח.פ').fill('12');
+  await form.getByRole('button', { name: 'שמירה' }).click();
+  await expect(form.getByText('מספר עוסק צריך להכיל 9 ספרות')).toBeVisible();
+
+  await form.getByLabel('מספר עוסק מורשה / ח.פ').fill('512345678');
+  await form.getByLabel('עיר').fill('חיפה');
+  await form.getByRole('button', { name: 'שמירה' }).click();
+  await expect(form.getByText('נשמר')).toBeVisible();
+  await page.screenshot({ path: path.join(SCREENS, 'settings.png'), fullPage: false });
+
+  app = await app.restart();
+  await page.goto(`${app.openUrl}#/settings`);
+  await expect(page.getByTestId('profile-form').getByLabel('שם העסק', { exact: true })).toHaveValue('מספרת שושנה');
+  await expect(page.getByTestId('profile-form').getByLabel('עיר')).toHaveValue('חיפה');
+  await page.goto(`${app.openUrl}#/`);
+  await expect(page.getByRole('heading', { name: 'שלום, מספרת שושנה' })).toBeVisible();
+  await expect(page.getByTestId('readiness')).toContainText('מסד נתונים');
+  await page.screenshot({ path: path.join(SCREENS, 'dashboard.png') });
+});

@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const SCREENS = path.join(ROOT, 'test-results', 'screens');
+mkdirSync(SCREENS, { recursive: true });
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface RunningApp {
+  dataDir: string;
+  publicUrl: string;
+  localUrl: string;
+  token: string;
+  /** The URL a person opens: the local server with its token. */
+  openUrl: string;
+  output(): string;
+  stop(): Promise<void>;
+  restart(): Promise<RunningApp>;
+  cleanup(): void;
+}
+
+/** Starts the built headless app (`node out/main/headless.js`) as a user would, on free loopback ports. */
+export async function startApp(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningApp> {
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'agentlocator-e2e-'));
+  const [port, localPort] = [await freePort(), await freePort()];
+  const token = randomBytes(18).toString('base64url');
+  let out = '';
+  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'out/main/headless.js')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOCAL_PORT: String(localPort),
+      AGENTLOCATOR_DATA_DIR: dataDir,
+      AGENTLOCATOR_LOCAL_TOKEN: token,
+      LOG_TO_STDOUT: 'false',
+      ...opts.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const publicUrl = `http://127.0.0.1:${port}`;
+  const localUrl = `http://127.0.0.1:${localPort}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`app exited early:\n${out}`);
+    try {
+      const [a, b] = await Promise.all([fetch(`${publicUrl}/healthz`), fetch(`${localUrl}/`)]);
+      if (a.ok && b.ok) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) throw new Error(`app did not start:\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  return {
+    dataDir,
+    publicUrl,
+    localUrl,
+    token,
+    openUrl: `${localUrl}/?token=${token}`,
+    output: () => out,
+    stop,
+    async restart() {
+      await stop();
+      return startApp({ ...opts, dataDir });
+    },
+    cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
+  };
+}
