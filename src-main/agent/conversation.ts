@@ -1,0 +1,84 @@
+/**
+ * One conversation with the model: history, the streamed answer with tool rounds, and what was
+ * actually said. Channel-neutral: the phone session and WhatsApp auto-reply both drive it.
+ */
+import type { Logger } from '../platform/logger';
+import { isAbort, type AgentMessage, type ChatModel, type ToolCall } from './ports';
+import type { AgentToolbox, ToolContext, ToolEffect } from './tools';
+
+export type AnswerEvent =
+  | { type: 'text'; text: string }
+  | { type: 'tool'; name: string; ok: boolean; fields?: Record<string, string> }
+  | { type: 'effect'; effect: ToolEffect };
+
+const MAX_TOOL_ROUNDS = 3;
+const MAX_HISTORY = 40;
+
+export class Conversation {
+  readonly history: AgentMessage[] = [];
+
+  constructor(
+    private readonly deps: {
+      model: ChatModel;
+      toolbox: AgentToolbox;
+      systemPrompt: () => string;
+      ctx: ToolContext;
+      log: Logger;
+    },
+  ) {}
+
+  /** The caller said something; streams the answer (text deltas, tool results, effects). */
+  async *answer(userText: string, signal: AbortSignal): AsyncIterable<AnswerEvent> {
+    this.history.push({ role: 'user', content: userText });
+    const tools = this.deps.toolbox.specs(this.deps.ctx.channel);
+    for (let round = 0; round < MAX_TOOL_ROUNDS; round++) {
+      const messages: AgentMessage[] = [{ role: 'system', content: this.deps.systemPrompt() }, ...this.history.slice(-MAX_HISTORY)];
+      const calls: ToolCall[] = [];
+      let text = '';
+      for await (const d of this.deps.model.stream({ messages, tools, signal })) {
+        if (signal.aborted) return;
+        if (d.type === 'text') {
+          text += d.text;
+          yield d;
+        } else calls.push(d.call);
+      }
+      if (calls.length === 0) return;
+      // Text spoken before the tool calls is committed by the caller with commitSpoken().
+      this.history.push({ role: 'assistant', content: text, toolCalls: calls });
+      let effect: ToolEffect | undefined;
+      for (const call of calls) {
+        let outcome;
+        try {
+          outcome = await this.deps.toolbox.execute(call, this.deps.ctx);
+        } catch (err) {
+          if (isAbort(err)) throw err;
+          this.deps.log.error({ err, tool: call.name }, 'tool failed');
+          outcome = { ok: false, result: JSON.stringify({ error: 'internal error' }) };
+        }
+        this.deps.log.info({ tool: call.name, ok: outcome.ok }, 'tool call');
+        this.history.push({ role: 'tool', toolCallId: call.id, content: outcome.result });
+        yield { type: 'tool', name: call.name, ok: outcome.ok, ...(outcome.fields ? { fields: outcome.fields } : {}) };
+        if (outcome.effect) effect = outcome.effect;
+      }
+      if (effect) {
+        yield { type: 'effect', effect };
+        return;
+      }
+    }
+  }
+
+  /** What the caller heard of the answer (all of it, or the heard part of an interrupted one). */
+  commitSpoken(text: string, interrupted: boolean): void {
+    const t = text.trim();
+    if (!t) return;
+    const last = this.history.at(-1);
+    const content = interrupted ? `${t}… [הלקוח קטע את הדברים]` : t;
+    if (last?.role === 'assistant' && !last.toolCalls?.length) last.content = content;
+    else this.history.push({ role: 'assistant', content });
+  }
+
+  /** A line the session spoke by itself (greeting, filler). */
+  noteAgentLine(text: string): void {
+    this.history.push({ role: 'assistant', content: text });
+  }
+}

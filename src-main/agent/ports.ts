@@ -1,0 +1,58 @@
+/**
+ * The agent's ports: speech-to-text, the chat model and text-to-speech. One real adapter each
+ * (OpenAI, OpenAI, Google / OpenAI TTS); tests point the adapters at local fakes.
+ */
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  /** JSON text as the model produced it. */
+  arguments: string;
+}
+
+export type AgentMessage =
+  | { role: 'system' | 'user'; content: string }
+  | { role: 'assistant'; content: string; toolCalls?: ToolCall[] }
+  | { role: 'tool'; toolCallId: string; content: string };
+
+export interface ToolSpec {
+  name: string;
+  description: string;
+  /** JSON schema of the arguments object. */
+  parameters: Record<string, unknown>;
+}
+
+export type ChatDelta = { type: 'text'; text: string } | { type: 'tool_call'; call: ToolCall };
+
+export interface ChatModel {
+  /** Streams one completion; text deltas as they come, each tool call once complete. */
+  stream(req: { messages: AgentMessage[]; tools: ToolSpec[]; signal: AbortSignal }): AsyncIterable<ChatDelta>;
+  /** One whole answer (post-call summary); JSON mode when `json` is set. */
+  complete(req: { messages: AgentMessage[]; json?: boolean; signal?: AbortSignal }): Promise<string>;
+}
+
+export interface Transcriber {
+  /** 8 kHz μ-law mono in; Hebrew text out ('' when nothing was said). */
+  transcribe(mulaw: Buffer, opts: { prompt?: string; signal?: AbortSignal }): Promise<string>;
+}
+
+export interface Synthesizer {
+  readonly name: string;
+  /** Text in; 8 kHz μ-law out, header already stripped. */
+  synthesize(text: string, opts: { voice: string; signal?: AbortSignal }): Promise<Buffer>;
+}
+
+/** An error from a provider, with a short code for the turn metrics. */
+export class ProviderError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+    this.name = 'ProviderError';
+  }
+}
+
+export const isAbort = (err: unknown): boolean =>
+  err instanceof Error && (err.name === 'AbortError' || err.name === 'APIUserAbortError' || /aborted/i.test(err.message));

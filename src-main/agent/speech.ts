@@ -1,0 +1,142 @@
+/**
+ * Text → phone audio with the fallback chain of SPEC §1: Google TTS → OpenAI TTS →
+ * pre-rendered phrases → silence (with a WARN). Fixed lines (greeting, goodbye, fillers) are
+ * cached on disk as 8 kHz μ-law keyed by text+voice, so the next call plays them at once.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '../platform/logger';
+import { isAbort, type Synthesizer } from './ports';
+
+export type PhraseId = 'unavailable' | 'filler' | 'sorry' | 'goodbye' | 'greeting' | 'transfer';
+
+export interface SpeechResult {
+  audio: Buffer;
+  provider: string;
+  cached: boolean;
+  ms: number;
+  error?: string;
+}
+
+export interface SpeechServiceDeps {
+  /** The synthesizers in order of preference, resolved per call (keys may change at runtime). */
+  providers: () => Synthesizer[];
+  voice: () => string;
+  cacheDir: string;
+  /** Folder with `<phrase>.ulaw` files rendered at build time. */
+  phrasesDir: string;
+  log: Logger;
+  monotonic: () => number;
+}
+
+const MEMORY_ENTRIES = 64;
+
+export class SpeechService {
+  private readonly memory = new Map<string, Buffer>();
+
+  constructor(private readonly deps: SpeechServiceDeps) {
+    mkdirSync(deps.cacheDir, { recursive: true });
+  }
+
+  hasProvider(): boolean {
+    return this.deps.providers().length > 0;
+  }
+
+  /** One sentence of an answer: no disk cache (answers rarely repeat). */
+  async say(text: string, signal?: AbortSignal, phrase?: PhraseId): Promise<SpeechResult> {
+    return this.synthesize(text, { signal, phrase, cache: false });
+  }
+
+  /** A fixed line: from the cache when this text+voice was rendered before. */
+  async line(text: string, phrase: PhraseId, signal?: AbortSignal): Promise<SpeechResult> {
+    return this.synthesize(text, { signal, phrase, cache: true });
+  }
+
+  /** Renders and caches a fixed line ahead of time; errors only logged. */
+  async warm(text: string, phrase: PhraseId): Promise<void> {
+    try {
+      await this.line(text, phrase);
+    } catch (err) {
+      this.deps.log.warn({ err, phrase }, 'tts warm-up failed');
+    }
+  }
+
+  cachedLine(text: string): Buffer | undefined {
+    const providers = this.deps.providers();
+    for (const p of providers) {
+      const hit = this.readCache(this.key(p.name, text));
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+
+  private key(provider: string, text: string): string {
+    return createHash('sha256').update(`${provider}\n${this.deps.voice()}\n${text}`).digest('hex').slice(0, 32);
+  }
+
+  private readCache(key: string): Buffer | undefined {
+    const mem = this.memory.get(key);
+    if (mem) return mem;
+    const file = path.join(this.deps.cacheDir, `${key}.ulaw`);
+    if (!existsSync(file)) return undefined;
+    try {
+      const buf = readFileSync(file);
+      this.remember(key, buf);
+      return buf;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private remember(key: string, buf: Buffer): void {
+    this.memory.set(key, buf);
+    while (this.memory.size > MEMORY_ENTRIES) this.memory.delete(this.memory.keys().next().value!);
+  }
+
+  private writeCache(key: string, buf: Buffer): void {
+    this.remember(key, buf);
+    const file = path.join(this.deps.cacheDir, `${key}.ulaw`);
+    try {
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, buf);
+      renameSync(tmp, file);
+    } catch (err) {
+      this.deps.log.warn({ err }, 'tts cache write failed');
+    }
+  }
+
+  private async synthesize(
+    text: string,
+    o: { signal?: AbortSignal; phrase?: PhraseId; cache: boolean },
+  ): Promise<SpeechResult> {
+    const t0 = this.deps.monotonic();
+    const providers = this.deps.providers();
+    let lastError: string | undefined;
+    for (const p of providers) {
+      const key = this.key(p.name, text);
+      if (o.cache) {
+        const hit = this.readCache(key);
+        if (hit) return { audio: hit, provider: p.name, cached: true, ms: 0 };
+      }
+      try {
+        const audio = await p.synthesize(text, { voice: this.deps.voice(), signal: o.signal });
+        if (audio.length === 0) throw new Error('empty audio');
+        if (o.cache) this.writeCache(key, audio);
+        return { audio, provider: p.name, cached: false, ms: Math.round(this.deps.monotonic() - t0), ...(lastError ? { error: lastError } : {}) };
+      } catch (err) {
+        if (isAbort(err) || o.signal?.aborted) throw err;
+        lastError = `tts_${p.name}_failed`;
+        this.deps.log.warn({ err: (err as Error).message, provider: p.name }, 'tts provider failed, trying the next');
+      }
+    }
+    if (o.phrase) {
+      const file = path.join(this.deps.phrasesDir, `${o.phrase}.ulaw`);
+      if (existsSync(file)) {
+        return { audio: readFileSync(file), provider: 'prerendered', cached: true, ms: 0, error: lastError ?? 'tts_unavailable' };
+      }
+    }
+    this.deps.log.warn({ phrase: o.phrase ?? null, providers: providers.map((p) => p.name) }, 'no TTS available: silence');
+    return { audio: Buffer.alloc(0), provider: 'silence', cached: false, ms: 0, error: lastError ?? 'tts_unavailable' };
+  }
+}

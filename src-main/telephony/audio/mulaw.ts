@@ -1,0 +1,61 @@
+/**
+ * G.711 μ-law ⇄ linear PCM16, table driven (Twilio Media Streams carry 8 kHz mono μ-law).
+ * Decoding is one table lookup per byte; encoding looks up the top 14 bits of the sample.
+ */
+const BIAS = 0x84;
+const CLIP = 32635;
+
+function encodeSample(sample: number): number {
+  let s = sample;
+  const sign = s < 0 ? 0x80 : 0;
+  if (sign) s = -s;
+  if (s > CLIP) s = CLIP;
+  s += BIAS;
+  let exponent = 7;
+  for (let mask = 0x4000; (s & mask) === 0 && exponent > 0; mask >>= 1) exponent--;
+  const mantissa = (s >> (exponent + 3)) & 0x0f;
+  return ~(sign | (exponent << 4) | mantissa) & 0xff;
+}
+
+function decodeByte(byte: number): number {
+  const u = ~byte & 0xff;
+  const sign = u & 0x80;
+  const exponent = (u >> 4) & 0x07;
+  const mantissa = u & 0x0f;
+  const magnitude = (((mantissa << 3) + BIAS) << exponent) - BIAS;
+  return sign ? -magnitude : magnitude;
+}
+
+const DECODE = new Int16Array(256);
+for (let i = 0; i < 256; i++) DECODE[i] = decodeByte(i);
+
+/** Indexed by (sample >> 2) + 8192: 16384 entries cover the whole Int16 range. */
+const ENCODE = new Uint8Array(16384);
+for (let i = 0; i < 16384; i++) ENCODE[i] = encodeSample((i - 8192) << 2);
+
+/** The μ-law byte for digital silence (PCM 0). */
+export const MULAW_SILENCE = 0xff;
+
+export function mulawDecode(input: Uint8Array): Int16Array {
+  const out = new Int16Array(input.length);
+  for (let i = 0; i < input.length; i++) out[i] = DECODE[input[i]!]!;
+  return out;
+}
+
+export function mulawEncode(input: Int16Array): Buffer {
+  const out = Buffer.allocUnsafe(input.length);
+  for (let i = 0; i < input.length; i++) out[i] = ENCODE[(input[i]! >> 2) + 8192]!;
+  return out;
+}
+
+/** Root-mean-square level of μ-law audio in dBFS (−∞ for digital silence), without allocating. */
+export function mulawLevelDb(input: Uint8Array): number {
+  if (input.length === 0) return -Infinity;
+  let sum = 0;
+  for (let i = 0; i < input.length; i++) {
+    const v = DECODE[input[i]!]!;
+    sum += v * v;
+  }
+  const rms = Math.sqrt(sum / input.length);
+  return rms < 1 ? -Infinity : 20 * Math.log10(rms / 32768);
+}
