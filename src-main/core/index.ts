@@ -11,9 +11,11 @@ import { createDispatcher, type Dispatch, type Handlers } from '../api/dispatche
 import { EventBus } from '../api/events';
 import { BusinessService } from '../business/business-service';
 import { businessModule } from '../business/module';
+import { SqlCallbackTasks, SqlCustomerDirectory } from '../crm/customer-directory';
 import { closeDb, openDb, type Db } from '../db/client';
 import { systemClock, type Clock } from '../platform/clock';
 import type { AppConfig } from '../platform/config';
+import { JobRunner } from '../platform/jobs';
 import { createLogger, type Logger } from '../platform/logger';
 import type { Notifier } from '../platform/notifier';
 import { resolvePaths, type AppPaths } from '../platform/paths';
@@ -21,6 +23,8 @@ import { KeyFileCipher, SecretsStore, type SecretCipher } from '../platform/secr
 import { SettingsStore } from '../platform/settings';
 import { createLocalServer } from '../server/local';
 import { createPublicServer } from '../server/public';
+import { CallRepository } from '../telephony/call-repository';
+import { telephonyModule } from '../telephony/module';
 import type { FeatureModule } from './module';
 import { readVersion } from './version';
 
@@ -46,6 +50,10 @@ export interface Core {
   readonly settings: SettingsStore;
   readonly notifier: Notifier;
   readonly clock: Clock;
+  /** Durable background jobs (recording downloads …), resumed after a restart. */
+  readonly jobs: JobRunner;
+  /** The call log (telephony); the voice agent records turns and endings through it. */
+  readonly calls: CallRepository;
   /** Starts the public server (webhooks, media WebSocket, health); resolves to its URL. */
   startPublic(): Promise<string>;
   /** Starts browser mode's local server on 127.0.0.1; resolves to its URL with the token. */
@@ -78,7 +86,30 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   let localServer: FastifyInstance | undefined;
   let publicPort = env.PORT;
 
-  const modules: FeatureModule[] = [businessModule(business, bus)];
+  const jobs = new JobRunner({ db, clock, logger });
+  const calls = new CallRepository(db, clock, (c) => bus.emit('call.updated', c));
+  const customerDirectory = new SqlCustomerDirectory(db, clock);
+  const callbackTasks = new SqlCallbackTasks(db, clock);
+
+  const modules: FeatureModule[] = [
+    businessModule(business, bus),
+    telephonyModule({
+      env,
+      db,
+      clock,
+      logger,
+      business,
+      secrets,
+      settings,
+      notifier,
+      jobs,
+      calls,
+      customers: customerDirectory,
+      callbacks: callbackTasks,
+      recordingsDir: paths.recordingsDir,
+      publicHost: () => env.PUBLIC_HOST,
+    }),
+  ];
 
   const readiness = async (): Promise<Readiness> => {
     const run = async (key: keyof NonNullable<FeatureModule['readiness']>): Promise<Readiness['db']> => {
@@ -146,6 +177,8 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     settings,
     notifier,
     clock,
+    jobs,
+    calls,
     async startPublic() {
       publicServer = await createPublicServer({
         logger,
@@ -159,6 +192,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       const addr = publicServer.server.address();
       publicPort = typeof addr === 'object' && addr ? addr.port : env.PORT;
       for (const m of modules) await m.start?.();
+      jobs.start();
       return `http://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${publicPort}`;
     },
     async startLocal() {
@@ -172,6 +206,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     readiness,
     async stop() {
       await Promise.allSettled([publicServer?.close(), localServer?.close()]);
+      await jobs.stop();
       for (const m of [...modules].reverse()) {
         try {
           await m.stop?.();

@@ -24,6 +24,10 @@ export const envSchema = z.object({
   TWILIO_ACCOUNT_SID: z.string().optional(),
   TWILIO_AUTH_TOKEN: z.string().optional(),
   TWILIO_API_BASE_URL: z.string().url().optional(),
+  /** Voice-message download from Twilio: per-attempt timeout, extra attempts, first backoff. */
+  RECORDING_DOWNLOAD_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  RECORDING_DOWNLOAD_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  RECORDING_DOWNLOAD_BACKOFF_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.string().url().optional(),
   GOOGLE_TTS_ENDPOINT: z.string().url().optional(),

@@ -5,16 +5,19 @@
  */
 import type { z } from 'zod';
 import { businessEvents, businessMethods } from './business';
+import { callsEvents, callsMethods } from './calls';
 import { systemEvents, systemMethods } from './system';
 
 export const contract = {
   ...systemMethods,
   ...businessMethods,
+  ...callsMethods,
 };
 
 export const events = {
   ...systemEvents,
   ...businessEvents,
+  ...callsEvents,
 };
 
 export type Contract = typeof contract;

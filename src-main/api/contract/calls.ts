@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { method } from '../define';
+import { epochMs, id, idInput, pageInput, paged } from './common';
+
+export const CALL_STATUSES = ['queued', 'ringing', 'in-progress', 'completed', 'busy', 'failed', 'no-answer', 'canceled'] as const;
+export const callStatusSchema = z.enum(CALL_STATUSES);
+export const callModeSchema = z.enum(['stream', 'record']);
+export const recordingStatusSchema = z.enum(['pending', 'downloaded', 'transcribed', 'no_speech', 'failed']);
+
+/** One row of the call history. */
+export const callSummarySchema = z.object({
+  id,
+  callSid: z.string(),
+  direction: z.enum(['in', 'out']),
+  /** E.164 (or what Twilio sent when it is not a phone number, e.g. "anonymous"). */
+  from: z.string(),
+  to: z.string(),
+  customerId: id.nullable(),
+  customerName: z.string().nullable(),
+  status: callStatusSchema,
+  mode: callModeSchema,
+  engine: z.string(),
+  /** Why the live stream ended on purpose (goodbye, transfer …), null otherwise. */
+  endedBy: z.string().nullable(),
+  startedAt: epochMs,
+  answeredAt: epochMs.nullable(),
+  endedAt: epochMs.nullable(),
+  durationSec: z.number().int().nonnegative().nullable(),
+  recordingStatus: recordingStatusSchema.nullable(),
+  hasRecording: z.boolean(),
+  hasTranscript: z.boolean(),
+});
+export type CallSummary = z.infer<typeof callSummarySchema>;
+
+/** One caller/agent exchange of a live call, with its latencies (filled by the voice agent). */
+export const callTurnSchema = z.object({
+  id,
+  turnIndex: z.number().int().nonnegative(),
+  mode: callModeSchema,
+  callerText: z.string(),
+  agentText: z.string(),
+  tVadMs: z.number().int().nullable(),
+  tAsrMs: z.number().int().nullable(),
+  tNlpMs: z.number().int().nullable(),
+  tTtsMs: z.number().int().nullable(),
+  tFirstAudioMs: z.number().int().nullable(),
+  tTotalMs: z.number().int().nullable(),
+  interrupted: z.boolean(),
+  errorCode: z.string().nullable(),
+  createdAt: epochMs,
+});
+export type CallTurn = z.infer<typeof callTurnSchema>;
+
+export const callDetailSchema = callSummarySchema.extend({
+  transcript: z.string().nullable(),
+  summary: z.string().nullable(),
+  leadFields: z.record(z.string(), z.unknown()).nullable(),
+  error: z.string().nullable(),
+  recording: z
+    .object({
+      sid: z.string().nullable(),
+      status: recordingStatusSchema.nullable(),
+      /** A stored audio file exists and `calls.recording` can return it. */
+      available: z.boolean(),
+      bytes: z.number().int().nonnegative().nullable(),
+    })
+    .nullable(),
+  turns: z.array(callTurnSchema),
+});
+export type CallDetail = z.infer<typeof callDetailSchema>;
+
+/** Recordings sent to the renderer are bounded; a 30 s message is ~0.5 MB. */
+export const MAX_RECORDING_BYTES = 8 * 1024 * 1024;
+
+export const callsMethods = {
+  'calls.list': method({
+    summary: 'Call history, newest first, paged; filter by status, mode or customer',
+    input: pageInput
+      .extend({
+        status: callStatusSchema.optional(),
+        mode: callModeSchema.optional(),
+        customerId: id.optional(),
+      })
+      .strict()
+      .default({ page: 1, limit: 25 }),
+    output: paged(callSummarySchema),
+  }),
+  'calls.get': method({
+    summary: 'One call with transcript, summary, recording info and turns',
+    input: idInput.strict(),
+    output: callDetailSchema,
+  }),
+  'calls.recording': method({
+    summary: "A call's stored recording as a data: URL for <audio> (bounded size)",
+    input: idInput.strict(),
+    output: z.object({ mime: z.string(), bytes: z.number().int().nonnegative(), dataUrl: z.string() }),
+  }),
+};
+
+export const callsEvents = {
+  /** A call row changed (created, status, mode, recording, transcript …). */
+  'call.updated': callSummarySchema,
+};

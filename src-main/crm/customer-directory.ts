@@ -1,0 +1,105 @@
+/**
+ * The small ports other features (telephony, WhatsApp) use to reach CRM data without its
+ * internals: find or create a customer by phone, and open a call-back task.
+ */
+import { and, eq } from 'drizzle-orm';
+import { BUSINESS_ID } from '../business/business-service';
+import type { Db } from '../db/client';
+import { customers, tasks } from '../db/schema';
+import type { Clock } from '../platform/clock';
+
+export type CustomerSource = 'phone' | 'whatsapp' | 'manual' | 'import' | 'web';
+
+export interface DirectoryCustomer {
+  id: number;
+  name: string;
+  /** True when this lookup created the customer (a new lead). */
+  created: boolean;
+}
+
+export interface CustomerDirectory {
+  /** The customer with this E.164 phone, or a new lead with that source. Touches last_contact_at. */
+  findOrCreateByPhone(e164: string, source: CustomerSource): DirectoryCustomer;
+  /** Name of a customer, or null when unknown. */
+  nameOf(customerId: number): string | null;
+}
+
+export interface CallbackTaskInput {
+  customerId: number | null;
+  callId: number;
+  title: string;
+  description: string;
+  dueAt?: number | null;
+  createdBy: 'agent' | 'system' | 'owner';
+}
+
+export interface CallbackTasks {
+  /** Creates the call-back task of a call once; a second call for the same call returns the first task. */
+  createForCall(input: CallbackTaskInput): { id: number; created: boolean };
+}
+
+export class SqlCustomerDirectory implements CustomerDirectory {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  findOrCreateByPhone(e164: string, source: CustomerSource): DirectoryCustomer {
+    const now = this.clock.now();
+    const inserted = this.db
+      .insert(customers)
+      .values({ businessId: BUSINESS_ID, phone: e164, source, status: 'lead', lastContactAt: now, createdAt: now, updatedAt: now })
+      .onConflictDoNothing({ target: [customers.businessId, customers.phone] })
+      .returning({ id: customers.id, name: customers.name })
+      .get();
+    if (inserted) return { id: inserted.id, name: inserted.name, created: true };
+    const row = this.db
+      .update(customers)
+      .set({ lastContactAt: now })
+      .where(and(eq(customers.businessId, BUSINESS_ID), eq(customers.phone, e164)))
+      .returning({ id: customers.id, name: customers.name })
+      .get();
+    if (!row) throw new Error('customer vanished between insert and update');
+    return { id: row.id, name: row.name, created: false };
+  }
+
+  nameOf(customerId: number): string | null {
+    return this.db.select({ name: customers.name }).from(customers).where(eq(customers.id, customerId)).get()?.name ?? null;
+  }
+}
+
+export class SqlCallbackTasks implements CallbackTasks {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  createForCall(input: CallbackTaskInput): { id: number; created: boolean } {
+    return this.db.$client.transaction(() => {
+      const existing = this.db
+        .select({ id: tasks.id })
+        .from(tasks)
+        .where(and(eq(tasks.callId, input.callId), eq(tasks.kind, 'callback')))
+        .get();
+      if (existing) return { id: existing.id, created: false };
+      const now = this.clock.now();
+      const row = this.db
+        .insert(tasks)
+        .values({
+          businessId: BUSINESS_ID,
+          customerId: input.customerId,
+          callId: input.callId,
+          kind: 'callback',
+          title: input.title,
+          description: input.description,
+          dueAt: input.dueAt ?? null,
+          createdBy: input.createdBy,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning({ id: tasks.id })
+        .get();
+      return { id: row.id, created: true };
+    })();
+  }
+}

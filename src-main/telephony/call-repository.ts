@@ -1,0 +1,278 @@
+/**
+ * The call log: one row per Twilio CallSid in `calls`, its turns in `call_turns`. Every
+ * change goes through here so `onChanged` (→ the `call.updated` live event) sees it.
+ */
+import { and, asc, count, desc, eq, type SQL } from 'drizzle-orm';
+import type { CallDetail, CallSummary, CallTurn } from '../api/contract/calls';
+import { BUSINESS_ID } from '../business/business-service';
+import type { Db } from '../db/client';
+import { calls, callTurns, customers } from '../db/schema';
+import type { Clock } from '../platform/clock';
+
+export type CallRow = typeof calls.$inferSelect;
+export type CallStatus = CallRow['status'];
+export type CallMode = CallRow['mode'];
+export type RecordingStatus = NonNullable<CallRow['recordingStatus']>;
+
+/** Statuses after which a call is over; a late, lower status never overwrites them. */
+export const TERMINAL_STATUSES: ReadonlySet<CallStatus> = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
+const STATUS_RANK: Record<CallStatus, number> = {
+  queued: 0,
+  ringing: 1,
+  'in-progress': 2,
+  completed: 3,
+  busy: 3,
+  failed: 3,
+  'no-answer': 3,
+  canceled: 3,
+};
+
+export interface NewCall {
+  callSid: string;
+  direction: 'in' | 'out';
+  from: string;
+  to: string;
+  customerId: number | null;
+  status: CallStatus;
+  mode: CallMode;
+  engine?: string;
+  answeredAt?: number | null;
+}
+
+export type CallPatch = Partial<
+  Pick<
+    CallRow,
+    | 'status'
+    | 'mode'
+    | 'engine'
+    | 'customerId'
+    | 'endedBy'
+    | 'answeredAt'
+    | 'endedAt'
+    | 'durationSec'
+    | 'recordingUrl'
+    | 'recordingSid'
+    | 'recordingPath'
+    | 'recordingStatus'
+    | 'transcript'
+    | 'summary'
+    | 'leadFields'
+    | 'error'
+  >
+>;
+
+export interface CallListFilter {
+  page: number;
+  limit: number;
+  status?: CallStatus;
+  mode?: CallMode;
+  customerId?: number;
+}
+
+export class CallRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    /** Told about every changed call (the module turns it into `call.updated`). */
+    private readonly onChanged: (call: CallSummary) => void = () => {},
+  ) {}
+
+  getBySid(callSid: string): CallRow | undefined {
+    return this.db.select().from(calls).where(eq(calls.callSid, callSid)).get();
+  }
+
+  getById(id: number): CallRow | undefined {
+    return this.db.select().from(calls).where(eq(calls.id, id)).get();
+  }
+
+  /**
+   * Creates the call, or — when Twilio retries the webhook — keeps the existing row and only
+   * moves its status forward. Returns the row and whether it was created.
+   */
+  upsertIncoming(c: NewCall): { call: CallRow; created: boolean } {
+    const now = this.clock.now();
+    const inserted = this.db
+      .insert(calls)
+      .values({
+        businessId: BUSINESS_ID,
+        callSid: c.callSid,
+        direction: c.direction,
+        fromNumber: c.from,
+        toNumber: c.to,
+        customerId: c.customerId,
+        status: c.status,
+        mode: c.mode,
+        engine: c.engine ?? 'pipeline',
+        startedAt: now,
+        answeredAt: c.answeredAt ?? null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoNothing({ target: calls.callSid })
+      .returning()
+      .get();
+    if (inserted) {
+      this.changed(inserted);
+      return { call: inserted, created: true };
+    }
+    const existing = this.getBySid(c.callSid)!;
+    const patch: CallPatch = { mode: c.mode };
+    if (STATUS_RANK[c.status] > STATUS_RANK[existing.status]) patch.status = c.status;
+    if (existing.customerId == null && c.customerId != null) patch.customerId = c.customerId;
+    if (existing.answeredAt == null && c.answeredAt != null) patch.answeredAt = c.answeredAt;
+    return { call: this.update(c.callSid, patch) ?? existing, created: false };
+  }
+
+  /** Applies a patch by CallSid; returns the updated row, undefined when there is no such call. */
+  update(callSid: string, patch: CallPatch): CallRow | undefined {
+    const row = this.db
+      .update(calls)
+      .set({ ...patch, updatedAt: this.clock.now() })
+      .where(eq(calls.callSid, callSid))
+      .returning()
+      .get();
+    if (row) this.changed(row);
+    return row;
+  }
+
+  /** The agent ended the stream on purpose (goodbye, transfer …): stream_ended then answers <Hangup/>. */
+  setEndedBy(callSid: string, reason: string): CallRow | undefined {
+    return this.update(callSid, { endedBy: reason.slice(0, 64) });
+  }
+
+  setMode(callSid: string, mode: CallMode): CallRow | undefined {
+    return this.update(callSid, { mode });
+  }
+
+  /**
+   * A status callback: moves status forward only (a late `ringing` never reopens a completed
+   * call); a terminal status sets ended_at and the duration when given.
+   */
+  applyStatus(callSid: string, s: { status: CallStatus; durationSec?: number | null; endedAt?: number | null }): CallRow | undefined {
+    const existing = this.getBySid(callSid);
+    if (!existing) return undefined;
+    const patch: CallPatch = {};
+    if (STATUS_RANK[s.status] > STATUS_RANK[existing.status] || (TERMINAL_STATUSES.has(s.status) && !TERMINAL_STATUSES.has(existing.status))) {
+      patch.status = s.status;
+    }
+    if (s.status === 'in-progress' && existing.answeredAt == null) patch.answeredAt = this.clock.now();
+    if (TERMINAL_STATUSES.has(s.status)) {
+      if (existing.endedAt == null) patch.endedAt = s.endedAt ?? this.clock.now();
+      if (s.durationSec != null) patch.durationSec = s.durationSec;
+    }
+    if (!Object.keys(patch).length) return existing;
+    return this.update(callSid, patch);
+  }
+
+  list(f: CallListFilter): { items: CallSummary[]; total: number } {
+    const conds: SQL[] = [eq(calls.businessId, BUSINESS_ID)];
+    if (f.status) conds.push(eq(calls.status, f.status));
+    if (f.mode) conds.push(eq(calls.mode, f.mode));
+    if (f.customerId) conds.push(eq(calls.customerId, f.customerId));
+    const where = and(...conds);
+    const total = this.db.select({ n: count() }).from(calls).where(where).get()?.n ?? 0;
+    const rows = this.db
+      .select({ call: calls, customerName: customers.name })
+      .from(calls)
+      .leftJoin(customers, eq(customers.id, calls.customerId))
+      .where(where)
+      .orderBy(desc(calls.startedAt), desc(calls.id))
+      .limit(f.limit)
+      .offset((f.page - 1) * f.limit)
+      .all();
+    return { items: rows.map((r) => toSummary(r.call, r.customerName)), total };
+  }
+
+  summary(row: CallRow): CallSummary {
+    return toSummary(row, this.customerName(row.customerId));
+  }
+
+  detail(id: number, recordingBytes: (row: CallRow) => number | null): CallDetail | undefined {
+    const row = this.getById(id);
+    if (!row) return undefined;
+    const bytes = row.recordingPath ? recordingBytes(row) : null;
+    return {
+      ...this.summary(row),
+      transcript: row.transcript,
+      summary: row.summary,
+      leadFields: parseLeadFields(row.leadFields),
+      error: row.error,
+      recording:
+        row.recordingSid || row.recordingStatus || row.recordingPath
+          ? { sid: row.recordingSid, status: row.recordingStatus, available: bytes != null, bytes }
+          : null,
+      turns: this.turns(row.id),
+    };
+  }
+
+  turns(callId: number): CallTurn[] {
+    return this.db
+      .select()
+      .from(callTurns)
+      .where(eq(callTurns.callId, callId))
+      .orderBy(asc(callTurns.turnIndex))
+      .all()
+      .map((t) => ({
+        id: t.id,
+        turnIndex: t.turnIndex,
+        mode: t.mode,
+        callerText: t.callerText,
+        agentText: t.agentText,
+        tVadMs: t.tVadMs,
+        tAsrMs: t.tAsrMs,
+        tNlpMs: t.tNlpMs,
+        tTtsMs: t.tTtsMs,
+        tFirstAudioMs: t.tFirstAudioMs,
+        tTotalMs: t.tTotalMs,
+        interrupted: t.interrupted,
+        errorCode: t.errorCode,
+        createdAt: t.createdAt,
+      }));
+  }
+
+  private customerName(customerId: number | null): string | null {
+    if (customerId == null) return null;
+    return this.db.select({ name: customers.name }).from(customers).where(eq(customers.id, customerId)).get()?.name ?? null;
+  }
+
+  private changed(row: CallRow): void {
+    try {
+      this.onChanged(this.summary(row));
+    } catch {
+      // A listener's failure never undoes a write.
+    }
+  }
+}
+
+function toSummary(row: CallRow, customerName: string | null): CallSummary {
+  return {
+    id: row.id,
+    callSid: row.callSid,
+    direction: row.direction,
+    from: row.fromNumber,
+    to: row.toNumber,
+    customerId: row.customerId,
+    customerName: customerName || null,
+    status: row.status,
+    mode: row.mode,
+    engine: row.engine,
+    endedBy: row.endedBy,
+    startedAt: row.startedAt,
+    answeredAt: row.answeredAt,
+    endedAt: row.endedAt,
+    durationSec: row.durationSec,
+    recordingStatus: row.recordingStatus,
+    hasRecording: row.recordingPath != null,
+    hasTranscript: !!row.transcript,
+  };
+}
+
+function parseLeadFields(text: string | null): Record<string, unknown> | null {
+  if (!text) return null;
+  try {
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,130 @@
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { MAX_RECORDING_BYTES } from '../api/contract/calls';
+import { ApiError, notFound } from '../api/errors';
+import type { BusinessService } from '../business/business-service';
+import type { FeatureModule } from '../core/module';
+import type { CallbackTasks, CustomerDirectory } from '../crm/customer-directory';
+import type { Db } from '../db/client';
+import type { Clock } from '../platform/clock';
+import type { Env } from '../platform/config';
+import type { JobRunner } from '../platform/jobs';
+import type { Logger } from '../platform/logger';
+import type { Notifier } from '../platform/notifier';
+import type { SecretsStore } from '../platform/secrets';
+import type { SettingsStore } from '../platform/settings';
+import type { CallRepository, CallRow } from './call-repository';
+import { registerRecordingJob } from './recording-job';
+import { OpenAiRecordingTranscriber, type RecordingTranscriber } from './recording-transcriber';
+import { resolveTwilioCredentials } from './twilio-rest';
+import { registerTelephonyWebhooks } from './webhooks';
+
+/** Settings key of the model used to transcribe voice messages. */
+export const TRANSCRIBE_MODEL_SETTING = 'telephony.recording_transcribe_model';
+export const DEFAULT_TRANSCRIBE_MODEL = 'gpt-4o-transcribe';
+
+export interface TelephonyModuleDeps {
+  env: Env;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  business: BusinessService;
+  secrets: SecretsStore;
+  settings: SettingsStore;
+  notifier: Notifier;
+  jobs: JobRunner;
+  calls: CallRepository;
+  customers: CustomerDirectory;
+  callbacks: CallbackTasks;
+  recordingsDir: string;
+  /** PUBLIC_HOST: fixed by env today, learned from the tunnel later. */
+  publicHost: () => string | undefined;
+}
+
+/** Twilio Voice: the webhooks, the voice-message pipeline and the call-history API. */
+export function telephonyModule(deps: TelephonyModuleDeps): FeatureModule {
+  const { env } = deps;
+  const credentials = () => resolveTwilioCredentials(env, deps.secrets);
+  const transcriber = (): RecordingTranscriber | null => {
+    const apiKey = env.OPENAI_API_KEY || deps.secrets.get('openai_api_key');
+    if (!apiKey) return null;
+    const model = deps.settings.get(TRANSCRIBE_MODEL_SETTING, z.string().min(1).max(100).default(DEFAULT_TRANSCRIBE_MODEL));
+    return new OpenAiRecordingTranscriber({ apiKey, baseURL: env.OPENAI_BASE_URL, model });
+  };
+
+  registerRecordingJob(deps.jobs, {
+    calls: deps.calls,
+    callbacks: deps.callbacks,
+    notifier: deps.notifier,
+    logger: deps.logger,
+    recordingsDir: deps.recordingsDir,
+    credentials,
+    transcriber,
+    download: {
+      timeoutMs: env.RECORDING_DOWNLOAD_TIMEOUT_MS,
+      retries: env.RECORDING_DOWNLOAD_RETRIES,
+      backoffMs: env.RECORDING_DOWNLOAD_BACKOFF_MS,
+    },
+    now: () => deps.clock.now(),
+  });
+
+  const recordingFile = (row: CallRow): string | null => {
+    if (!row.recordingPath) return null;
+    const file = path.resolve(deps.recordingsDir, row.recordingPath);
+    // Only files inside the recordings folder are ever served.
+    if (path.dirname(file) !== path.resolve(deps.recordingsDir)) return null;
+    return file;
+  };
+  const recordingBytes = (row: CallRow): number | null => {
+    const file = recordingFile(row);
+    if (!file) return null;
+    try {
+      return statSync(file).size;
+    } catch {
+      return null;
+    }
+  };
+
+  return {
+    name: 'telephony',
+    public: {
+      name: 'telephony',
+      routes: (app) =>
+        registerTelephonyWebhooks(app, {
+          db: deps.db,
+          calls: deps.calls,
+          customers: deps.customers,
+          jobs: deps.jobs,
+          businessId: deps.business.get().id,
+          features: () => deps.business.features(),
+          publicHost: deps.publicHost,
+          credentials,
+          skipSignatureValidation: env.TWILIO_SKIP_SIGNATURE_VALIDATION,
+          logger: deps.logger,
+          now: () => deps.clock.now(),
+        }),
+    },
+    handlers: {
+      'calls.list': (input) => {
+        const { items, total } = deps.calls.list(input);
+        return { items, total, page: input.page, limit: input.limit };
+      },
+      'calls.get': (input) => {
+        const detail = deps.calls.detail(input.id, recordingBytes);
+        if (!detail) throw notFound('call');
+        return detail;
+      },
+      'calls.recording': (input) => {
+        const row = deps.calls.getById(input.id);
+        if (!row) throw notFound('call');
+        const file = recordingFile(row);
+        const bytes = row ? recordingBytes(row) : null;
+        if (!file || bytes == null) throw notFound('recording');
+        if (bytes > MAX_RECORDING_BYTES) throw new ApiError('too_large', 'recording too large to play here');
+        const mime = 'audio/wav';
+        return { mime, bytes, dataUrl: `data:${mime};base64,${readFileSync(file).toString('base64')}` };
+      },
+    },
+  };
+}

@@ -1,0 +1,232 @@
+/**
+ * Twilio Voice webhooks on the public server. Every route: form-encoded POST, signature
+ * checked against the public URL before anything is read or written, answers in
+ * milliseconds (slow work goes to the job runner), never 5xx.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Features } from '../api/contract/business';
+import { CALL_STATUSES } from '../api/contract/calls';
+import type { CustomerDirectory } from '../crm/customer-directory';
+import type { Db } from '../db/client';
+import type { JobRunner } from '../platform/jobs';
+import type { Logger } from '../platform/logger';
+import { toE164 } from '../platform/phone';
+import type { CallRepository, CallRow, CallStatus } from './call-repository';
+import { RECORDING_JOB, type RecordingJobPayload } from './recording-job';
+import { verifyTwilioSignature } from './twilio-signature';
+import { isAllowedRecordingUrl, type TwilioCredentials } from './twilio-rest';
+import { goodbyeTwiml, hangupTwiml, recordingTwiml, streamTwiml, thanksTwiml, WEBHOOK_PATHS } from './twiml';
+
+export interface TelephonyWebhookDeps {
+  db: Db;
+  calls: CallRepository;
+  customers: CustomerDirectory;
+  jobs: JobRunner;
+  businessId: number;
+  features: () => Features;
+  publicHost: () => string | undefined;
+  credentials: () => TwilioCredentials;
+  skipSignatureValidation: boolean;
+  logger: Logger;
+  now: () => number;
+}
+
+const sid = z.string().regex(/^[A-Za-z0-9]{2,64}$/);
+const phoneField = z.string().max(64).optional();
+const baseParams = z.object({
+  CallSid: sid,
+  AccountSid: z.string().max(64).optional(),
+  From: phoneField,
+  To: phoneField,
+  Direction: z.string().max(32).optional(),
+  CallStatus: z.string().max(32).optional(),
+});
+const recordingParams = baseParams.extend({
+  RecordingUrl: z.string().max(2000).optional(),
+  RecordingSid: z.string().regex(/^[A-Za-z0-9]{2,64}$/).optional(),
+  RecordingDuration: z.string().max(16).optional(),
+});
+const statusParams = baseParams.extend({
+  CallStatus: z.enum(CALL_STATUSES),
+  CallDuration: z.string().regex(/^\d{1,7}$/).optional(),
+});
+type BaseParams = z.infer<typeof baseParams>;
+
+const XML = 'text/xml; charset=utf-8';
+
+/** A webhook's answer: TwiML (200 unless said otherwise) or an empty status (204). */
+interface Answer {
+  status?: number;
+  twiml?: string;
+}
+
+class BadParams extends Error {}
+
+export function registerTelephonyWebhooks(app: FastifyInstance, deps: TelephonyWebhookDeps): void {
+  const verify = async (req: FastifyRequest, reply: FastifyReply) => {
+    const contentType = String(req.headers['content-type'] ?? '');
+    if (!contentType.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+      return reply.code(415).type('text/plain').send('unsupported media type');
+    }
+    const params = isRecord(req.body) ? req.body : {};
+    const check = verifyTwilioSignature({
+      authToken: deps.credentials().authToken,
+      publicHost: deps.publicHost(),
+      path: req.url,
+      params,
+      signature: req.headers['x-twilio-signature'],
+      skip: deps.skipSignatureValidation,
+    });
+    if (!check.ok) {
+      const misconfigured = check.reason === 'no_auth_token' || check.reason === 'no_public_host';
+      req.log[misconfigured ? 'error' : 'warn']({ module: 'telephony', reason: check.reason, path: req.url.split('?')[0] }, 'twilio signature rejected');
+      return reply.code(403).type('text/plain').send('forbidden');
+    }
+  };
+
+  /** Runs one webhook; any failure is logged with request id and CallSid and answered with `fallback`. */
+  const route = <S extends z.ZodType<BaseParams>>(
+    path: string,
+    schema: S,
+    handle: (p: z.output<S>, log: Logger) => Answer,
+    fallback: () => Answer,
+  ) => {
+    app.post(path, { preHandler: verify }, async (req, reply) => {
+      const body = isRecord(req.body) ? req.body : {};
+      const callSid = typeof body.CallSid === 'string' ? body.CallSid.slice(0, 64) : undefined;
+      const log = (req.log as Logger).child({ module: 'telephony', call_sid: callSid, business_id: deps.businessId });
+      let out: Answer;
+      try {
+        const parsed = schema.safeParse(body);
+        if (!parsed.success) throw new BadParams(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+        out = handle(parsed.data, log);
+      } catch (err) {
+        if (err instanceof BadParams) {
+          log.warn({ path, issues: err.message.slice(0, 300) }, 'webhook parameters rejected');
+          return reply.code(400).type(XML).send(hangupTwiml());
+        }
+        log.error({ err, path, request_id: req.id }, 'webhook failed; answering fallback');
+        out = fallback();
+      }
+      if (out.twiml === undefined) return reply.code(out.status ?? 204).send();
+      return reply.code(out.status ?? 200).type(XML).send(out.twiml);
+    });
+  };
+
+  /** The call row for this CallSid, created (with its customer, in one transaction) when missing. */
+  const ensureCall = (p: BaseParams, defaults: { status: CallStatus; mode: CallRow['mode'] }, log: Logger) =>
+    deps.db.$client.transaction(() => {
+      const existing = deps.calls.getBySid(p.CallSid);
+      if (existing) return { call: existing, created: false };
+      return upsertCall(p, defaults, log);
+    })();
+
+  const upsertCall = (p: BaseParams, s: { status: CallStatus; mode: CallRow['mode'] }, log: Logger) => {
+    const direction = p.Direction?.startsWith('outbound') ? 'out' : 'in';
+    const peer = direction === 'in' ? p.From : p.To;
+    const e164 = toE164(peer);
+    const customer = e164 ? deps.customers.findOrCreateByPhone(e164, 'phone') : null;
+    if (customer?.created) log.info({ customer_id: customer.id }, 'new caller saved as a lead');
+    return deps.calls.upsertIncoming({
+      callSid: p.CallSid,
+      direction,
+      from: toE164(p.From) ?? (p.From ?? '').slice(0, 64),
+      to: toE164(p.To) ?? (p.To ?? '').slice(0, 64),
+      customerId: customer?.id ?? null,
+      status: s.status,
+      mode: s.mode,
+      answeredAt: s.status === 'in-progress' ? deps.now() : null,
+    });
+  };
+
+  route(
+    WEBHOOK_PATHS.incomingCall,
+    baseParams,
+    (p, log) => {
+      const features = deps.features();
+      const host = deps.publicHost();
+      const stream = features.enable_calls_stream && !!host;
+      if (features.enable_calls_stream && !host) log.error('PUBLIC_HOST unknown: cannot stream, sending the caller to recording');
+      const { call, created } = deps.db.$client.transaction(() => upsertCall(p, { status: 'in-progress', mode: stream ? 'stream' : 'record' }, log))();
+      log.info({ call_id: call.id, created, mode: call.mode, customer_id: call.customerId }, 'incoming call');
+      return { twiml: stream ? streamTwiml({ publicHost: host!, businessId: deps.businessId, callSid: p.CallSid }) : recordingTwiml() };
+    },
+    () => ({ twiml: recordingTwiml() }),
+  );
+
+  route(
+    WEBHOOK_PATHS.streamEnded,
+    baseParams,
+    (p, log) => {
+      const { call } = ensureCall(p, { status: 'in-progress', mode: 'stream' }, log);
+      if (call.endedBy) {
+        log.info({ ended_by: call.endedBy }, 'stream ended on purpose; hanging up');
+        return { twiml: hangupTwiml() };
+      }
+      if (deps.features().enable_recording_fallback) {
+        log.warn({ call_sid: p.CallSid }, 'stream_failover -> recording');
+        deps.calls.setMode(p.CallSid, 'record');
+        return { twiml: recordingTwiml() };
+      }
+      log.info('stream ended; recording fallback is off: goodbye');
+      return { twiml: goodbyeTwiml() };
+    },
+    () => ({ twiml: deps.features().enable_recording_fallback ? recordingTwiml() : goodbyeTwiml() }),
+  );
+
+  route(
+    WEBHOOK_PATHS.handleRecording,
+    recordingParams,
+    (p, log) => {
+      const url = p.RecordingUrl?.trim();
+      const creds = deps.credentials();
+      deps.db.$client.transaction(() => {
+        const { call } = ensureCall(p, { status: 'in-progress', mode: 'record' }, log);
+        if (call.recordingSid && call.recordingSid === p.RecordingSid && call.recordingStatus) {
+          log.info('recording already queued (webhook retried)');
+          return;
+        }
+        if (!url || !isAllowedRecordingUrl(url, creds.apiBaseUrl)) {
+          log.warn({ recording_host: safeHost(url) }, 'recording URL missing or not a Twilio URL; not downloading');
+          deps.calls.update(p.CallSid, { mode: 'record', recordingSid: p.RecordingSid ?? null, recordingStatus: 'failed', error: 'recording_url_rejected' });
+          return;
+        }
+        deps.calls.update(p.CallSid, { mode: 'record', recordingUrl: url, recordingSid: p.RecordingSid ?? null, recordingStatus: 'pending', error: null });
+        const payload: RecordingJobPayload = { callSid: p.CallSid, recordingUrl: url, recordingSid: p.RecordingSid ?? null };
+        const jobId = deps.jobs.enqueue(RECORDING_JOB, payload);
+        log.info({ job_id: jobId, recording_sid: p.RecordingSid, duration_s: p.RecordingDuration }, 'recording queued');
+      })();
+      return { twiml: thanksTwiml() };
+    },
+    () => ({ twiml: thanksTwiml() }),
+  );
+
+  route(
+    WEBHOOK_PATHS.callStatus,
+    statusParams,
+    (p, log) => {
+      deps.db.$client.transaction(() => {
+        ensureCall(p, { status: p.CallStatus, mode: 'stream' }, log);
+        const durationSec = p.CallDuration != null ? Number(p.CallDuration) : null;
+        const call = deps.calls.applyStatus(p.CallSid, { status: p.CallStatus, durationSec });
+        log.info({ status: p.CallStatus, stored_status: call?.status, duration_s: durationSec }, 'call status');
+      })();
+      return { status: 204 };
+    },
+    () => ({ status: 204 }),
+  );
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function safeHost(url: string | undefined): string | null {
+  if (!url) return null;
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'invalid';
+  }
+}
