@@ -17,9 +17,9 @@ import type { Notifier } from '../platform/notifier';
 import type { CallRepository, CallRow } from './call-repository';
 import { DownloadError, downloadRecording } from './recording-download';
 import type { RecordingTranscriber } from './recording-transcriber';
+import { measureSpeech } from './speech-presence';
 import { judgeTranscript } from './transcript-filter';
 import type { TwilioCredentials } from './twilio-rest';
-import { analyzeWav } from './wav';
 
 export const RECORDING_JOB = 'telephony.recording';
 
@@ -111,7 +111,7 @@ export async function processRecording(deps: RecordingPipelineDeps, rawPayload: 
   }
 
   // 2. Silence never reaches the transcription service.
-  const wav = analyzeWav(audio);
+  const wav = measureSpeech(audio);
   if (wav && wav.voicedMs < MIN_VOICED_MS) {
     log.info({ duration_ms: wav.durationMs, voiced_ms: wav.voicedMs, peak_dbfs: wav.peakDbfs }, 'recording has no speech');
     deps.calls.update(p.callSid, { recordingStatus: 'no_speech' });

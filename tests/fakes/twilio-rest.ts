@@ -1,0 +1,204 @@
+/**
+ * A fake of Twilio's REST API on 127.0.0.1:0, reached by the twilio SDK through
+ * TWILIO_API_BASE_URL: call updates/creates (`/2010-04-01/Accounts/{sid}/Calls…`) are
+ * recorded; recordings are served as WAV at `/2010-04-01/Accounts/{sid}/Recordings/{sid}.wav`
+ * with HTTP basic auth and programmable failures.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface CallUpdate {
+  callSid: string;
+  params: Record<string, string>;
+  at: number;
+}
+
+export interface RecordingFailure {
+  /** Fail this many times, then serve the file; 'always' never serves it. */
+  times: number | 'always';
+  /** Status of a failed answer (default 500); 0 = drop the connection. */
+  status?: number;
+  /** Never answer (the client's timeout must fire). */
+  hang?: boolean;
+}
+
+export interface FakeTwilio {
+  /** Base URL for TWILIO_API_BASE_URL. */
+  url: string;
+  accountSid: string;
+  authToken: string;
+  callUpdates: CallUpdate[];
+  callCreates: Array<{ sid: string; params: Record<string, string>; at: number }>;
+  /** Every request: method, path, whether auth was right, status answered. */
+  requests: Array<{ method: string; path: string; authorized: boolean; status: number }>;
+  /** The RecordingUrl Twilio would send (no extension). */
+  recordingUrl(recordingSid: string): string;
+  addRecording(recordingSid: string, wav: Buffer): void;
+  failRecording(recordingSid: string, failure: RecordingFailure): void;
+  recordingHits(recordingSid: string): number;
+  /** Calls that answer 404 / code 20404 on update (e.g. already ended). */
+  markCallMissing(callSid: string): void;
+  /** Delay before every answer. */
+  setDelay(ms: number): void;
+  close(): Promise<void>;
+}
+
+export interface FakeTwilioOptions {
+  accountSid?: string;
+  authToken?: string;
+}
+
+const CALL_PATH = /^\/2010-04-01\/Accounts\/([A-Za-z0-9]+)\/Calls\/([A-Za-z0-9]+)\.json$/;
+const CALLS_PATH = /^\/2010-04-01\/Accounts\/([A-Za-z0-9]+)\/Calls\.json$/;
+const RECORDING_PATH = /^\/2010-04-01\/Accounts\/([A-Za-z0-9]+)\/Recordings\/([A-Za-z0-9]+)\.wav$/;
+
+export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<FakeTwilio> {
+  const accountSid = opts.accountSid ?? 'AC' + 'f'.repeat(32);
+  const authToken = opts.authToken ?? 'fake-twilio-auth-token';
+  const recordings = new Map<string, Buffer>();
+  const failures = new Map<string, RecordingFailure & { failed: number }>();
+  const hits = new Map<string, number>();
+  const missing = new Set<string>();
+  const callUpdates: CallUpdate[] = [];
+  const callCreates: FakeTwilio['callCreates'] = [];
+  const requests: FakeTwilio['requests'] = [];
+  const hanging = new Set<ServerResponse>();
+  let delayMs = 0;
+  let seq = 0;
+
+  const server = createServer((req, res) => {
+    void handle(req, res).catch(() => {
+      if (!res.headersSent) json(res, 500, { code: 20500, message: 'fake failure', status: 500 });
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const body = await readBody(req);
+    if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+    const expected = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
+    const authorized = req.headers.authorization === expected;
+    const log = (status: number) => requests.push({ method: req.method ?? '', path: url.pathname, authorized, status });
+
+    if (!authorized) {
+      log(401);
+      res.setHeader('www-authenticate', 'Basic realm="Twilio API"');
+      return json(res, 401, { code: 20003, message: 'Authenticate', more_info: 'https://www.twilio.com/docs/errors/20003', status: 401 });
+    }
+
+    const rec = RECORDING_PATH.exec(url.pathname);
+    if (rec && req.method === 'GET') {
+      const [, acc, recSid] = rec as unknown as [string, string, string];
+      hits.set(recSid, (hits.get(recSid) ?? 0) + 1);
+      const f = failures.get(recSid);
+      if (acc !== accountSid) {
+        log(404);
+        return json(res, 404, notFound(url.pathname));
+      }
+      if (f && (f.times === 'always' || f.failed < f.times)) {
+        f.failed++;
+        if (f.hang) {
+          log(0);
+          hanging.add(res);
+          res.on('close', () => hanging.delete(res));
+          return;
+        }
+        if (f.status === 0) {
+          log(0);
+          req.socket.destroy();
+          return;
+        }
+        log(f.status ?? 500);
+        return json(res, f.status ?? 500, { code: 20500, message: 'Internal Server Error', status: f.status ?? 500 });
+      }
+      const wav = recordings.get(recSid);
+      if (!wav) {
+        log(404);
+        return json(res, 404, notFound(url.pathname));
+      }
+      log(200);
+      res.writeHead(200, { 'content-type': 'audio/x-wav', 'content-length': String(wav.length) });
+      return void res.end(wav);
+    }
+
+    const call = CALL_PATH.exec(url.pathname);
+    if (call && req.method === 'POST') {
+      const [, , callSid] = call as unknown as [string, string, string];
+      const params = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
+      if (missing.has(callSid)) {
+        log(404);
+        return json(res, 404, notFound(url.pathname));
+      }
+      callUpdates.push({ callSid, params, at: Date.now() });
+      log(200);
+      return json(res, 200, callResource(callSid, accountSid, params.Status ?? 'in-progress', params));
+    }
+
+    const calls = CALLS_PATH.exec(url.pathname);
+    if (calls && req.method === 'POST') {
+      const params = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
+      const sid = `CA${(++seq).toString(16).padStart(32, '0')}`;
+      callCreates.push({ sid, params, at: Date.now() });
+      log(201);
+      return json(res, 201, callResource(sid, accountSid, 'queued', params));
+    }
+
+    log(404);
+    json(res, 404, notFound(url.pathname));
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    url: base,
+    accountSid,
+    authToken,
+    callUpdates,
+    callCreates,
+    requests,
+    recordingUrl: (recordingSid) => `${base}/2010-04-01/Accounts/${accountSid}/Recordings/${recordingSid}`,
+    addRecording: (sid, wav) => void recordings.set(sid, wav),
+    failRecording: (sid, f) => void failures.set(sid, { ...f, failed: 0 }),
+    recordingHits: (sid) => hits.get(sid) ?? 0,
+    markCallMissing: (sid) => void missing.add(sid),
+    setDelay: (ms) => void (delayMs = ms),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const r of hanging) r.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function callResource(sid: string, accountSid: string, status: string, params: Record<string, string>) {
+  return {
+    sid,
+    account_sid: accountSid,
+    status,
+    to: params.To ?? '+972500000000',
+    from: params.From ?? '+972300000000',
+    direction: 'inbound',
+    date_updated: new Date().toUTCString(),
+    uri: `/2010-04-01/Accounts/${accountSid}/Calls/${sid}.json`,
+  };
+}
+
+function notFound(path: string) {
+  return { code: 20404, message: `The requested resource ${path} was not found`, more_info: 'https://www.twilio.com/docs/errors/20404', status: 404 };
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
