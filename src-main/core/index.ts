@@ -16,7 +16,7 @@ import { closeDb, openDb, type Db } from '../db/client';
 import { systemClock, type Clock } from '../platform/clock';
 import type { AppConfig } from '../platform/config';
 import { JobRunner } from '../platform/jobs';
-import { createLogger, type Logger } from '../platform/logger';
+import { closeLogger, createLogger, type Logger } from '../platform/logger';
 import type { Notifier } from '../platform/notifier';
 import { resolvePaths, type AppPaths } from '../platform/paths';
 import { KeyFileCipher, SecretsStore, type SecretCipher } from '../platform/secrets';
@@ -124,7 +124,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
         return 'fail';
       }
     };
-    let dbState: Readiness['db'] = 'fail';
+    let dbState: Readiness['db'];
     try {
       db.$client.prepare('select 1').get();
       dbState = 'ok';
@@ -216,7 +216,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       }
       closeDb(db);
       log.info('stopped');
-      logger.flush?.();
+      if (!opts.logger) await closeLogger(logger);
     },
   };
   return core;

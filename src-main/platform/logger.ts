@@ -1,8 +1,10 @@
 import path from 'node:path';
 import pino, { type Logger, type StreamEntry } from 'pino';
-import { createStream } from 'rotating-file-stream';
+import { createStream, type RotatingFileStream } from 'rotating-file-stream';
 
 export type { Logger };
+
+const fileStreams = new WeakMap<Logger, RotatingFileStream>();
 
 /** Key names whose values never reach a log line, wherever they sit in the object. */
 const SECRET_KEYS = [
@@ -41,8 +43,9 @@ export interface LoggerOptions {
 export function createLogger(opts: LoggerOptions): Logger {
   const streams: StreamEntry[] = [];
   if (opts.stdout !== false) streams.push({ level: opts.level as pino.Level, stream: process.stdout });
+  let file: RotatingFileStream | undefined;
   if (opts.logsDir) {
-    const file = createStream('agentlocator.log', {
+    file = createStream('agentlocator.log', {
       path: opts.logsDir,
       size: '10M',
       maxFiles: 5,
@@ -50,7 +53,7 @@ export function createLogger(opts: LoggerOptions): Logger {
     streams.push({ level: opts.level as pino.Level, stream: file });
   }
   if (opts.extra) streams.push({ level: opts.level as pino.Level, stream: opts.extra });
-  return pino(
+  const logger = pino(
     {
       level: opts.level,
       base: { module: 'app' },
@@ -60,6 +63,20 @@ export function createLogger(opts: LoggerOptions): Logger {
     },
     pino.multistream(streams, { dedupe: false }),
   );
+  if (file) fileStreams.set(logger, file);
+  return logger;
+}
+
+/** Writes out what is buffered and closes the log file (on shutdown, so the last lines are kept). */
+export async function closeLogger(logger: Logger): Promise<void> {
+  const file = fileStreams.get(logger);
+  if (!file) return;
+  fileStreams.delete(logger);
+  await new Promise<void>((resolve) => {
+    file.once('finish', () => resolve());
+    file.once('error', () => resolve());
+    file.end();
+  });
 }
 
 export function logFile(logsDir: string): string {

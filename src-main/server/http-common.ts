@@ -19,5 +19,7 @@ export function baseServerOptions(log: Logger, bodyLimit: number) {
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     genReqId: requestIdFrom,
     bodyLimit,
+    // Shutdown must not wait for a browser's idle keep-alive sockets.
+    forceCloseConnections: true,
   };
 }

@@ -87,7 +87,7 @@ export async function createLocalServer(opts: LocalServerOptions): Promise<Fasti
       ws.on('error', unsubscribe);
     });
   });
-  app.addHook('onClose', async () => {
+  app.addHook('preClose', async () => {
     for (const c of wss.clients) c.terminate();
     wss.close();
   });

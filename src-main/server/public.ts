@@ -114,7 +114,7 @@ export async function createPublicServer(opts: PublicServerOptions): Promise<Fas
       refuse(400, 'Bad Request');
     }
   });
-  app.addHook('onClose', async () => {
+  app.addHook('preClose', async () => {
     for (const client of wss.clients) client.terminate();
     wss.close();
   });

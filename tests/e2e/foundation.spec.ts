@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { SCREENS, startApp, type RunningApp } from './harness';
@@ -68,4 +69,14 @@ test('the business profile is saved and shown again after a restart', async ({ p
   await expect(page.getByRole('heading', { name: 'שלום, מספרת שושנה' })).toBeVisible();
   await expect(page.getByTestId('readiness')).toContainText('מסד נתונים');
   await page.screenshot({ path: path.join(SCREENS, 'dashboard.png') });
+});
+
+test('SIGTERM stops the app cleanly: servers closed, database checkpointed', async () => {
+  const other = await startApp();
+  expect(await other.stop()).toBe(0);
+  const logged = readFileSync(path.join(other.dataDir, 'logs', 'agentlocator.log'), 'utf8');
+  expect(logged).toContain('"msg":"stopped"');
+  // A clean close checkpoints the WAL into the database file.
+  expect(existsSync(path.join(other.dataDir, 'agentlocator.db-wal'))).toBe(false);
+  other.cleanup();
 });

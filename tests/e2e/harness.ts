@@ -28,7 +28,8 @@ export interface RunningApp {
   /** The URL a person opens: the local server with its token. */
   openUrl: string;
   output(): string;
-  stop(): Promise<void>;
+  /** SIGTERM, resolves with the exit code. */
+  stop(): Promise<number | null>;
   restart(): Promise<RunningApp>;
   cleanup(): void;
 }
@@ -70,9 +71,9 @@ export async function startApp(opts: { dataDir?: string; env?: Record<string, st
     await new Promise((r) => setTimeout(r, 100));
   }
   const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
+    new Promise<number | null>((resolve) => {
+      if (child.exitCode !== null) return resolve(child.exitCode);
+      child.once('exit', (code) => resolve(code));
       child.kill('SIGTERM');
     });
   return {
