@@ -44,7 +44,7 @@ export function verifyTwilioSignature(input: VerifyTwilioSignatureInput): Signat
   if (!header) return { ok: false, reason: 'missing_signature', url };
   if (header.length > 200) return { ok: false, reason: 'invalid_signature', url };
   const params = stringParams(input.params);
-  let valid = false;
+  let valid: boolean;
   try {
     valid = twilio.validateRequest(input.authToken, header, url, params);
   } catch {
