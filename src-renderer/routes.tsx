@@ -19,6 +19,8 @@ import type { ReactNode } from 'react';
 import type { FeatureFlag } from '../src-main/api/contract/business';
 import { ComingSoon } from './components/States';
 import { he } from './i18n/he';
+import { CallDetailPage } from './pages/CallDetailPage';
+import { CallsPage } from './pages/CallsPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { SettingsPage } from './pages/SettingsPage';
 
@@ -34,7 +36,8 @@ export const routes: AppRoute[] = [
   { path: '/', element: <DashboardPage />, nav: { label: he.nav.dashboard, icon: LayoutDashboard } },
   { path: '/customers', element: <ComingSoon title={he.nav.customers} />, nav: { label: he.nav.customers, icon: Users }, feature: 'crm_enabled' },
   { path: '/deals', element: <ComingSoon title={he.nav.deals} />, nav: { label: he.nav.deals, icon: Handshake }, feature: 'crm_enabled' },
-  { path: '/calls', element: <ComingSoon title={he.nav.calls} />, nav: { label: he.nav.calls, icon: Phone } },
+  { path: '/calls', element: <CallsPage />, nav: { label: he.nav.calls, icon: Phone } },
+  { path: '/calls/:id', element: <CallDetailPage /> },
   { path: '/whatsapp', element: <ComingSoon title={he.nav.whatsapp} />, nav: { label: he.nav.whatsapp, icon: MessageCircle }, feature: 'whatsapp_enabled' },
   { path: '/tasks', element: <ComingSoon title={he.nav.tasks} />, nav: { label: he.nav.tasks, icon: CalendarCheck }, feature: 'crm_enabled' },
   { path: '/invoices', element: <ComingSoon title={he.nav.invoices} />, nav: { label: he.nav.invoices, icon: Receipt }, feature: 'invoices_enabled' },
