@@ -77,6 +77,22 @@ export class Conversation {
     else this.history.push({ role: 'assistant', content });
   }
 
+  /** A caller line handled without the model (e.g. a goodbye). */
+  noteUser(text: string): void {
+    this.history.push({ role: 'user', content: text });
+  }
+
+  /** Forgets the last caller message and what followed (the caller went on talking). */
+  rollbackLastUser(text: string): void {
+    for (let i = this.history.length - 1; i >= 0; i--) {
+      const m = this.history[i]!;
+      if (m.role === 'user') {
+        if (m.content === text) this.history.splice(i);
+        return;
+      }
+    }
+  }
+
   /** A line the session spoke by itself (greeting, filler). */
   noteAgentLine(text: string): void {
     this.history.push({ role: 'assistant', content: text });

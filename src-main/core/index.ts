@@ -25,6 +25,7 @@ import { createLocalServer } from '../server/local';
 import { createPublicServer } from '../server/public';
 import { CallRepository } from '../telephony/call-repository';
 import { telephonyModule } from '../telephony/module';
+import { voiceModule } from '../telephony/media/voice-module';
 import type { FeatureModule } from './module';
 import { readVersion } from './version';
 
@@ -50,6 +51,8 @@ export interface Core {
   readonly settings: SettingsStore;
   readonly notifier: Notifier;
   readonly clock: Clock;
+  /** The feature modules, e.g. for tests and benchmarks to reach a module's internals. */
+  readonly modules: readonly FeatureModule[];
   /** Durable background jobs (recording downloads …), resumed after a restart. */
   readonly jobs: JobRunner;
   /** The call log (telephony); the voice agent records turns and endings through it. */
@@ -107,6 +110,21 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       customers: customerDirectory,
       callbacks: callbackTasks,
       recordingsDir: paths.recordingsDir,
+      publicHost: () => env.PUBLIC_HOST,
+    }),
+    voiceModule({
+      env,
+      db,
+      clock,
+      logger,
+      bus,
+      business,
+      secrets,
+      settings,
+      notifier,
+      calls,
+      ttsCacheDir: paths.ttsCacheDir,
+      resourcesDir: paths.resourcesDir,
       publicHost: () => env.PUBLIC_HOST,
     }),
   ];
@@ -179,6 +197,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     clock,
     jobs,
     calls,
+    modules,
     async startPublic() {
       publicServer = await createPublicServer({
         logger,

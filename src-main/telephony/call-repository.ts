@@ -230,6 +230,19 @@ export class CallRepository {
       }));
   }
 
+  /** One turn of a live call with its latencies (voice agent); a repeated index replaces the row. */
+  insertTurn(t: Omit<typeof callTurns.$inferInsert, 'id' | 'createdAt'>): CallTurn {
+    const createdAt = this.clock.now();
+    const { callId: _c, turnIndex: _t, ...rest } = t;
+    const row = this.db
+      .insert(callTurns)
+      .values({ ...t, createdAt })
+      .onConflictDoUpdate({ target: [callTurns.callId, callTurns.turnIndex], set: rest })
+      .returning()
+      .get();
+    return { ...this.turns(row.callId).find((x) => x.id === row.id)! };
+  }
+
   private customerName(customerId: number | null): string | null {
     if (customerId == null) return null;
     return this.db.select({ name: customers.name }).from(customers).where(eq(customers.id, customerId)).get()?.name ?? null;

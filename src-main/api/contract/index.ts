@@ -6,18 +6,21 @@
 import type { z } from 'zod';
 import { businessEvents, businessMethods } from './business';
 import { callsEvents, callsMethods } from './calls';
+import { monitorEvents, monitorMethods } from './monitor';
 import { systemEvents, systemMethods } from './system';
 
 export const contract = {
   ...systemMethods,
   ...businessMethods,
   ...callsMethods,
+  ...monitorMethods,
 };
 
 export const events = {
   ...systemEvents,
   ...businessEvents,
   ...callsEvents,
+  ...monitorEvents,
 };
 
 export type Contract = typeof contract;

@@ -1,0 +1,262 @@
+/**
+ * The realtime voice agent as a feature module: the /ws/twilio-media WebSocket (signature
+ * checked on upgrade), one MediaStreamSession per call, the live monitor API and the voice
+ * settings. Provider adapters are built from env/secrets per call, so keys pasted in Settings
+ * apply to the next call without a restart.
+ */
+import path from 'node:path';
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
+import { ApiError, notFound } from '../../api/errors';
+import type { EventBus } from '../../api/events';
+import { GoogleSynthesizer, resolveGoogleCredentials } from '../../agent/google-tts';
+import { createOpenAI, OpenAIChatModel, OpenAISpeech, OpenAITranscriber } from '../../agent/openai-adapters';
+import type { ChatModel, Synthesizer } from '../../agent/ports';
+import { greetingText, goodbyeText } from '../../agent/prompt';
+import { SpeechService } from '../../agent/speech';
+import { AgentToolbox } from '../../agent/tools';
+import type { BusinessService } from '../../business/business-service';
+import type { FeatureModule } from '../../core/module';
+import type { Db } from '../../db/client';
+import type { Clock } from '../../platform/clock';
+import type { Env } from '../../platform/config';
+import type { Logger } from '../../platform/logger';
+import type { Notifier } from '../../platform/notifier';
+import type { SecretsStore } from '../../platform/secrets';
+import type { SettingsStore } from '../../platform/settings';
+import type { CallRepository } from '../call-repository';
+import { verifyTwilioSignature } from '../twilio-signature';
+import { createTwilioClient, resolveTwilioCredentials } from '../twilio-rest';
+import { afterCall } from './after-call';
+import { LiveCallRegistry } from './live-calls';
+import { MediaStreamSession, type AgentBrain, type CallControl, type SessionTiming } from './session';
+import { VOICE_SETTINGS_KEY, voiceSettingsSchema, voiceSettingsStored, type VoiceSettings } from './voice-settings';
+
+export const MEDIA_WS_PATH = '/ws/twilio-media';
+
+export interface VoiceModuleDeps {
+  env: Env;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  bus: EventBus;
+  business: BusinessService;
+  secrets: SecretsStore;
+  settings: SettingsStore;
+  notifier: Notifier;
+  calls: CallRepository;
+  ttsCacheDir: string;
+  resourcesDir: string;
+  publicHost: () => string | undefined;
+  /** Tests shorten pacing and timers. */
+  timing?: Partial<SessionTiming>;
+}
+
+export interface VoiceModule extends FeatureModule {
+  registry: LiveCallRegistry;
+  speech: SpeechService;
+}
+
+function safeSecret(secrets: SecretsStore, name: 'openai_api_key' | 'google_service_account_json'): string | undefined {
+  try {
+    return secrets.get(name) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Builds an adapter once per configuration; a changed key or endpoint builds a new one. */
+function memo<T>(): (key: string, make: () => T) => T {
+  let k: string | undefined;
+  let v: T | undefined;
+  return (key, make) => {
+    if (k !== key || v === undefined) {
+      k = key;
+      v = make();
+    }
+    return v;
+  };
+}
+
+export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
+  const { env } = deps;
+  const log = deps.logger.child({ module: 'voice' });
+  const settings = (): VoiceSettings => deps.settings.get(VOICE_SETTINGS_KEY, voiceSettingsStored);
+  const openaiKey = () => env.OPENAI_API_KEY || safeSecret(deps.secrets, 'openai_api_key');
+
+  const brainMemo = memo<AgentBrain & { model: ChatModel }>();
+  const brain = (): AgentBrain | null => {
+    const key = openaiKey();
+    if (!key) return null;
+    return brainMemo(`${key}|${env.OPENAI_BASE_URL ?? ''}`, () => {
+      const client = createOpenAI({ apiKey: key, baseURL: env.OPENAI_BASE_URL, timeoutMs: 15_000, maxRetries: 0 });
+      return {
+        transcriber: new OpenAITranscriber(client, () => settings().asrModel),
+        model: new OpenAIChatModel(client, () => settings().llmModel),
+      };
+    });
+  };
+
+  const googleMemo = memo<GoogleSynthesizer>();
+  const openaiTtsMemo = memo<OpenAISpeech>();
+  const providers = (): Synthesizer[] => {
+    const list: Synthesizer[] = [];
+    const s = settings();
+    const creds = resolveGoogleCredentials({ ...env, secret: safeSecret(deps.secrets, 'google_service_account_json') });
+    if (creds || env.GOOGLE_TTS_ENDPOINT) {
+      const k = `${JSON.stringify(creds ?? null)}|${env.GOOGLE_TTS_ENDPOINT ?? ''}|${s.ttsEncoding}`;
+      list.push(googleMemo(k, () => new GoogleSynthesizer({ credentials: creds, endpoint: env.GOOGLE_TTS_ENDPOINT, encoding: s.ttsEncoding })));
+    }
+    const key = openaiKey();
+    if (key) {
+      list.push(
+        openaiTtsMemo(`${key}|${env.OPENAI_BASE_URL ?? ''}`, () => {
+          const client = createOpenAI({ apiKey: key, baseURL: env.OPENAI_BASE_URL, timeoutMs: 10_000, maxRetries: 0 });
+          return new OpenAISpeech(client, () => settings().openaiTtsModel, () => settings().openaiTtsVoice);
+        }),
+      );
+    }
+    return list;
+  };
+
+  const speech = new SpeechService({
+    providers,
+    voice: () => settings().ttsVoice,
+    cacheDir: deps.ttsCacheDir,
+    phrasesDir: path.join(deps.resourcesDir, 'phrases'),
+    log,
+    monotonic: () => deps.clock.monotonic(),
+  });
+
+  const twilioMemo = memo<CallControl | null>();
+  const control = (): CallControl | null => {
+    const creds = resolveTwilioCredentials(env, deps.secrets);
+    return twilioMemo(`${creds.accountSid}|${creds.authToken}|${creds.apiBaseUrl}`, () => {
+      const client = createTwilioClient(creds, { timeoutMs: 8000 });
+      if (!client) return null;
+      const gone = (err: unknown) => {
+        const e = err as { status?: number; code?: number };
+        return e?.status === 404 || e?.code === 20404;
+      };
+      return {
+        async hangup(callSid) {
+          try {
+            await client.calls(callSid).update({ status: 'completed' });
+            return 'ok';
+          } catch (err) {
+            if (gone(err)) return 'already_ended';
+            throw err;
+          }
+        },
+        async redirect(callSid, twiml) {
+          try {
+            await client.calls(callSid).update({ twiml });
+            return 'ok';
+          } catch (err) {
+            if (gone(err)) return 'already_ended';
+            throw err;
+          }
+        },
+      };
+    });
+  };
+
+  const registry = new LiveCallRegistry(deps.bus, log, {
+    heartbeatMs: env.MEDIA_HEARTBEAT_MS,
+    idleTimeoutMs: env.MEDIA_IDLE_TIMEOUT_MS,
+    now: () => deps.clock.monotonic(),
+  });
+  const toolbox = new AgentToolbox({ db: deps.db, clock: deps.clock, business: deps.business });
+
+  const verifyUpgrade = (req: IncomingMessage): boolean => {
+    const creds = resolveTwilioCredentials(env, deps.secrets);
+    const check = verifyTwilioSignature({
+      authToken: creds.authToken,
+      publicHost: deps.publicHost(),
+      path: req.url ?? MEDIA_WS_PATH,
+      params: {},
+      signature: req.headers['x-twilio-signature'],
+      skip: env.TWILIO_SKIP_SIGNATURE_VALIDATION,
+      scheme: 'wss',
+    });
+    if (!check.ok) log.warn({ reason: check.reason, url: check.url }, 'media stream refused: bad signature');
+    return check.ok;
+  };
+
+  const onConnection = (ws: WebSocket): void => {
+    const session = new MediaStreamSession(
+      {
+        send: (text) => {
+          if (ws.readyState === ws.OPEN) ws.send(text);
+        },
+        close: (code, reason) => ws.close(code, reason),
+      },
+      {
+        log,
+        clock: deps.clock,
+        calls: deps.calls,
+        business: () => deps.business.get(),
+        settings,
+        speech,
+        brain,
+        toolbox,
+        control,
+        hooks: registry.hooks,
+        afterCall: (s) => afterCall({ db: deps.db, calls: deps.calls, notifier: deps.notifier, log, model: () => brain()?.model ?? null }, s),
+        timing: deps.timing,
+      },
+    );
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return session.handleMessage('');
+      session.handleMessage(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString('utf8'));
+    });
+    ws.on('close', (code) => session.handleClose(code));
+    ws.on('error', (err) => log.warn({ err: err.message }, 'media socket error'));
+  };
+
+  /** Renders the greeting and goodbye ahead of the first call (and after the business changes). */
+  const warm = () => {
+    if (!speech.hasProvider()) return;
+    const b = deps.business.get();
+    void speech.warm(greetingText(b), 'greeting');
+    void speech.warm(goodbyeText(b), 'goodbye');
+  };
+
+  return {
+    name: 'voice',
+    registry,
+    speech,
+    public: { name: 'voice', websockets: [{ path: MEDIA_WS_PATH, verifyUpgrade, onConnection }] },
+    readiness: {
+      tts: () => (providers().length ? 'ok' : 'disabled'),
+    },
+    handlers: {
+      'monitor.liveCalls': () => registry.list(),
+      'monitor.hangup': async ({ callSid }) => {
+        const s = registry.get(callSid);
+        if (!s) throw notFound('live call');
+        await s.hangupFromMonitor();
+        return { ok: true as const };
+      },
+      'monitor.transfer': async ({ callSid }) => {
+        const s = registry.get(callSid);
+        if (!s) throw notFound('live call');
+        return s.transferToOwner('owner_transfer');
+      },
+      'voice.getSettings': () => settings(),
+      'voice.updateSettings': (input) => {
+        const next = voiceSettingsSchema.safeParse({ ...settings(), ...input });
+        if (!next.success) throw new ApiError('bad_input', 'invalid voice settings', next.error.issues);
+        deps.settings.set(VOICE_SETTINGS_KEY, next.data);
+        return next.data;
+      },
+    },
+    start() {
+      registry.start();
+      warm();
+    },
+    async stop() {
+      await registry.stop();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+/** The phone agent's settings (the `voice` settings key), with their defaults and ranges. */
+export const voiceSettingsSchema = z.object({
+  /** End of utterance after this much silence. */
+  silenceMs: z.number().int().min(400).max(1200).default(700),
+  /** Voiced audio an utterance needs to be a turn (coughs and clicks are shorter). */
+  minSpeechMs: z.number().int().min(100).max(1000).default(200),
+  /** Speech that confirms a barge-in while the agent talks. */
+  bargeInMs: z.number().int().min(120).max(600).default(240),
+  /** Shorter window after a complete-sounding sentence, longer after a trailing ו/ש/אבל/כי or digits. */
+  adaptiveEndOfTurn: z.boolean().default(true),
+  /** Transcribe during a pause before the end of the turn is certain (off the critical path). */
+  speculativeAsr: z.boolean().default(true),
+  asrModel: z.string().min(1).max(60).default('gpt-4o-transcribe'),
+  llmModel: z.string().min(1).max(60).default('gpt-4o-mini'),
+  ttsVoice: z.string().min(1).max(60).default('he-IL-Wavenet-A'),
+  ttsEncoding: z.enum(['LINEAR16', 'MULAW']).default('LINEAR16'),
+  openaiTtsModel: z.string().min(1).max(60).default('gpt-4o-mini-tts'),
+  openaiTtsVoice: z.string().min(1).max(30).default('alloy'),
+  /** No first audio by then → a short filler line, and the turn continues. */
+  turnDeadlineMs: z.number().int().min(1000).max(10_000).default(2500),
+  engine: z.enum(['pipeline']).default('pipeline'),
+});
+export type VoiceSettings = z.infer<typeof voiceSettingsSchema>;
+export const VOICE_SETTINGS_KEY = 'voice';
+export const voiceSettingsDefaults = (): VoiceSettings => voiceSettingsSchema.parse({});
+/** What SettingsStore reads: a missing key parses as all defaults. */
+export const voiceSettingsStored = voiceSettingsSchema.prefault({});
