@@ -136,10 +136,14 @@ export function CallsPage() {
                             <Link to={`/customers/${c.customerId}`} onClick={(e) => e.stopPropagation()}>
                               {who.name}
                             </Link>
+                          ) : who.name ? (
+                            <span>{who.name}</span>
                           ) : (
-                            <span className={who.name ? '' : 'muted'}>{who.name || he.calls.unknownCaller}</span>
+                            <span className="ltr">{who.phone}</span>
                           )}
-                          {who.phone && <div className="ltr phone">{who.phone}</div>}
+                          <div className="sub-line">
+                            {who.name ? <span className="ltr">{who.phone}</span> : <span>{he.calls.unknownCaller}</span>}
+                          </div>
                         </div>
                       </div>
                     </td>
