@@ -12,6 +12,7 @@ import { EventBus } from '../api/events';
 import { BusinessService } from '../business/business-service';
 import { businessModule } from '../business/module';
 import { SqlCallbackTasks, SqlCustomerDirectory } from '../crm/customer-directory';
+import { crmModule } from '../crm/module';
 import { closeDb, openDb, type Db } from '../db/client';
 import { systemClock, type Clock } from '../platform/clock';
 import type { AppConfig } from '../platform/config';
@@ -96,6 +97,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
 
   const modules: FeatureModule[] = [
     businessModule(business, bus),
+    crmModule({ db, clock, logger, bus, notifier }),
     telephonyModule({
       env,
       db,

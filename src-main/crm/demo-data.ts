@@ -242,9 +242,9 @@ export function generateDemoData(db: Db, opts: DemoDataOptions, log: (msg: strin
     summary.customers = N;
     phase('customers', t0, N);
     const custTime = (i: number) => {
-      // A moment in the customer's life with us, biased towards recent.
+      // A moment in the customer's life with us, slightly biased towards recent.
       const c = custCreated[i]!;
-      return Math.min(now - 60_000, Math.floor(c + (now - c) * (1 - Math.pow(rng.next(), 2.5))));
+      return Math.min(now - 60_000, Math.floor(c + (now - c) * (1 - Math.pow(rng.next(), 1.2))));
     };
 
     // Calls and turns ------------------------------------------------------------------------
@@ -391,7 +391,7 @@ export function generateDemoData(db: Db, opts: DemoDataOptions, log: (msg: strin
           const kr = rng.next();
           const kind = kr < 0.45 ? 'appointment' : kr < 0.65 ? 'callback' : 'task';
           // A share of the work sits in the coming two weeks so the calendar and the dashboard are alive.
-          const future = rng.chance(0.12);
+          const future = rng.chance(0.02);
           const when = future ? hourSlot(now + rng.int(1, 14 * 24) * 3_600_000) : hourSlot(Math.min(now, created + rng.int(1, 10) * DAY));
           const done = !future && rng.chance(0.9) ? when + 3_600_000 : null;
           const reminder = rng.chance(0.5) ? when - 3_600_000 : null;

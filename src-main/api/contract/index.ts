@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { businessEvents, businessMethods } from './business';
 import { callsEvents, callsMethods } from './calls';
 import { monitorEvents, monitorMethods } from './monitor';
+import { crmEvents, crmMethods } from './crm';
 import { systemEvents, systemMethods } from './system';
 
 export const contract = {
@@ -14,6 +15,7 @@ export const contract = {
   ...businessMethods,
   ...callsMethods,
   ...monitorMethods,
+  ...crmMethods,
 };
 
 export const events = {
@@ -21,6 +23,7 @@ export const events = {
   ...businessEvents,
   ...callsEvents,
   ...monitorEvents,
+  ...crmEvents,
 };
 
 export type Contract = typeof contract;

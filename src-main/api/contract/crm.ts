@@ -1,0 +1,423 @@
+/**
+ * CRM API (SPEC §3): customers, timeline, deals, tasks and calendar, dashboard, reports and
+ * global search. Every method needs `crm_enabled`.
+ */
+import { z } from 'zod';
+import { method } from '../define';
+import { agorot, empty, epochMs, id, idInput, pageInput, paged } from './common';
+
+export const CUSTOMER_STATUSES = ['lead', 'customer', 'inactive'] as const;
+export const CUSTOMER_SOURCES = ['phone', 'whatsapp', 'manual', 'import', 'web'] as const;
+export const DEAL_STAGES = ['new', 'qualified', 'proposal', 'won', 'lost'] as const;
+export const TASK_KINDS = ['task', 'callback', 'appointment'] as const;
+
+export const customerStatusSchema = z.enum(CUSTOMER_STATUSES);
+export const customerSourceSchema = z.enum(CUSTOMER_SOURCES);
+export const dealStageSchema = z.enum(DEAL_STAGES);
+export const taskKindSchema = z.enum(TASK_KINDS);
+
+const str = (max: number) => z.string().trim().max(max);
+const tagSchema = str(40).min(1);
+/** A phone as typed (any common form); the handler normalizes it to E.164 or answers bad_input. */
+const phoneInput = str(40);
+const emailInput = z.union([z.literal(''), z.email().max(200)]);
+
+export const customerSchema = z.object({
+  id,
+  name: z.string(),
+  /** E.164, e.g. +972501234567. */
+  phone: z.string().nullable(),
+  /** As an Israeli owner reads it: 050-1234567. */
+  phoneDisplay: z.string(),
+  email: z.string().nullable(),
+  status: customerStatusSchema,
+  source: customerSourceSchema,
+  tags: z.array(z.string()),
+  notes: z.string(),
+  vatId: z.string().nullable(),
+  address: z.string().nullable(),
+  lastContactAt: epochMs.nullable(),
+  createdAt: epochMs,
+  updatedAt: epochMs,
+});
+export type Customer = z.infer<typeof customerSchema>;
+
+export const customerListItemSchema = customerSchema.omit({ notes: true, vatId: true });
+export type CustomerListItem = z.infer<typeof customerListItemSchema>;
+
+export const dealSchema = z.object({
+  id,
+  customerId: id,
+  customerName: z.string(),
+  title: z.string(),
+  stage: dealStageSchema,
+  amountAgorot: agorot,
+  position: z.number().int(),
+  expectedCloseDate: z.string().nullable(),
+  wonAt: epochMs.nullable(),
+  lostAt: epochMs.nullable(),
+  lostReason: z.string().nullable(),
+  createdAt: epochMs,
+  updatedAt: epochMs,
+});
+export type Deal = z.infer<typeof dealSchema>;
+
+export const taskSchema = z.object({
+  id,
+  customerId: id.nullable(),
+  customerName: z.string().nullable(),
+  callId: id.nullable(),
+  kind: taskKindSchema,
+  title: z.string(),
+  description: z.string(),
+  dueAt: epochMs.nullable(),
+  startsAt: epochMs.nullable(),
+  endsAt: epochMs.nullable(),
+  reminderAt: epochMs.nullable(),
+  remindedAt: epochMs.nullable(),
+  doneAt: epochMs.nullable(),
+  createdBy: z.enum(['owner', 'agent', 'system']),
+  createdAt: epochMs,
+});
+export type Task = z.infer<typeof taskSchema>;
+
+export const customerDetailSchema = customerSchema.extend({
+  stats: z.object({
+    calls: z.number().int(),
+    messages: z.number().int(),
+    unreadMessages: z.number().int(),
+    openTasks: z.number().int(),
+    openDeals: z.number().int(),
+    unpaidAgorot: agorot,
+  }),
+  deals: z.array(dealSchema),
+  openTasks: z.array(taskSchema),
+});
+export type CustomerDetail = z.infer<typeof customerDetailSchema>;
+
+export const customerFiltersSchema = z.object({
+  /** Name, phone in any format, email or tag — Hebrew or English. */
+  q: str(200).optional(),
+  status: customerStatusSchema.optional(),
+  source: customerSourceSchema.optional(),
+  tag: tagSchema.optional(),
+});
+
+export const customerSortSchema = z.enum(['created', 'name', 'lastContact']);
+
+const customerFields = {
+  name: str(120),
+  phone: phoneInput.nullable(),
+  email: emailInput.nullable(),
+  status: customerStatusSchema,
+  source: customerSourceSchema,
+  tags: z.array(tagSchema).max(20),
+  notes: str(10_000),
+  vatId: str(20).nullable(),
+  address: str(300).nullable(),
+};
+
+export const customerCreateSchema = z
+  .object({
+    ...customerFields,
+    name: str(120).min(1),
+    status: customerStatusSchema.default('lead'),
+    source: customerSourceSchema.default('manual'),
+    tags: z.array(tagSchema).max(20).default([]),
+    notes: str(10_000).default(''),
+  })
+  .partial({ phone: true, email: true, vatId: true, address: true })
+  .strict();
+
+export const customerUpdateSchema = z
+  .object({ id, ...customerFields, name: str(120).min(1) })
+  .partial()
+  .required({ id: true })
+  .strict();
+
+/** One problem in one CSV row. `line` is the 1-based line in the file (the header is line 1). */
+export const importIssueSchema = z.object({
+  line: z.number().int(),
+  field: z.string().nullable(),
+  code: z.enum(['missing_name_or_phone', 'bad_phone', 'bad_email', 'bad_status', 'duplicate_in_file', 'exists', 'too_long', 'bad_row']),
+  value: z.string().optional(),
+  existingId: id.optional(),
+});
+export type ImportIssue = z.infer<typeof importIssueSchema>;
+
+export const importPreviewSchema = z.object({
+  /** Which CSV column feeds which field (null: not recognized). */
+  columns: z.array(z.object({ header: z.string(), field: z.string().nullable() })),
+  totalRows: z.number().int(),
+  validRows: z.number().int(),
+  invalidRows: z.number().int(),
+  /** The first rows as they will be imported. */
+  sample: z.array(
+    z.object({
+      line: z.number().int(),
+      name: z.string(),
+      phone: z.string().nullable(),
+      phoneDisplay: z.string(),
+      email: z.string().nullable(),
+      status: customerStatusSchema,
+      tags: z.array(z.string()),
+      ok: z.boolean(),
+    }),
+  ),
+  issues: z.array(importIssueSchema),
+});
+
+const csvInput = z.object({ csv: z.string().min(1).max(10_000_000) }).strict();
+
+export const timelineKindSchema = z.enum(['call', 'whatsapp', 'task', 'contract', 'document', 'payment']);
+export const timelineItemSchema = z.object({
+  kind: timelineKindSchema,
+  id,
+  at: epochMs,
+  /** in/out for calls and messages. */
+  direction: z.enum(['in', 'out']).nullable(),
+  /** The row's own status value (completed, read, signed, succeeded, done/open …). */
+  status: z.string().nullable(),
+  /** Message body, call summary, task/contract title, payment method … */
+  text: z.string(),
+  /** Call mode, task kind, document type, payment method. */
+  subtype: z.string().nullable(),
+  amountAgorot: agorot.nullable(),
+  number: z.number().int().nullable(),
+  durationSec: z.number().int().nullable(),
+  dueAt: epochMs.nullable(),
+});
+export type TimelineItem = z.infer<typeof timelineItemSchema>;
+
+export const boardStageSchema = z.object({
+  stage: dealStageSchema,
+  count: z.number().int(),
+  totalAgorot: z.number().int(),
+  deals: z.array(dealSchema),
+});
+
+const taskFields = {
+  customerId: id.nullable(),
+  kind: taskKindSchema,
+  title: str(200).min(1),
+  description: str(10_000),
+  dueAt: epochMs.nullable(),
+  startsAt: epochMs.nullable(),
+  endsAt: epochMs.nullable(),
+  reminderAt: epochMs.nullable(),
+};
+
+const dateRange = z
+  .object({ from: epochMs, to: epochMs })
+  .strict()
+  .refine((r) => r.to > r.from, { message: 'to must be after from' });
+
+const countAndList = <T extends z.ZodType>(item: T) => z.object({ count: z.number().int(), items: z.array(item) });
+
+export const dashboardSchema = z.object({
+  todayCalls: countAndList(
+    z.object({ id, customerId: id.nullable(), customerName: z.string().nullable(), from: z.string(), startedAt: epochMs, status: z.string(), mode: z.string() }),
+  ),
+  newLeads: countAndList(customerListItemSchema),
+  openTasks: z.object({ count: z.number().int(), overdue: z.number().int(), items: z.array(taskSchema) }),
+  unreadWhatsapp: z.object({
+    count: z.number().int(),
+    customers: z.number().int(),
+    items: z.array(z.object({ id, customerId: id.nullable(), customerName: z.string().nullable(), body: z.string(), at: epochMs })),
+  }),
+  unpaidInvoices: z.object({ count: z.number().int(), totalAgorot: z.number().int() }),
+});
+export type Dashboard = z.infer<typeof dashboardSchema>;
+
+export const reportsSchema = z.object({
+  from: epochMs,
+  to: epochMs,
+  callsPerDay: z.array(z.object({ date: z.string(), total: z.number().int(), live: z.number().int(), fallback: z.number().int(), missed: z.number().int() })),
+  answer: z.object({ total: z.number().int(), live: z.number().int(), fallback: z.number().int(), missed: z.number().int(), liveRate: z.number() }),
+  latencyPerDay: z.array(z.object({ date: z.string(), avgTotalMs: z.number().int(), avgFirstAudioMs: z.number().int(), turns: z.number().int() })),
+  avgTurnLatencyMs: z.number().int(),
+  leadsBySource: z.array(z.object({ source: customerSourceSchema, count: z.number().int() })),
+  revenueByMonth: z.array(z.object({ month: z.string(), totalAgorot: z.number().int(), payments: z.number().int() })),
+  openInvoices: z.object({
+    count: z.number().int(),
+    totalAgorot: z.number().int(),
+    aging: z.array(z.object({ bucket: z.enum(['0-30', '31-60', '61-90', '90+']), count: z.number().int(), totalAgorot: z.number().int() })),
+  }),
+});
+export type Reports = z.infer<typeof reportsSchema>;
+
+export const searchResultSchema = z.object({
+  customers: z.array(customerListItemSchema),
+  deals: z.array(dealSchema),
+  documents: z.array(
+    z.object({ id, type: z.string(), number: z.number().int(), customerId: id.nullable(), customerName: z.string().nullable(), totalAgorot: z.number().int(), issueDate: z.string() }),
+  ),
+  messages: z.array(z.object({ id, customerId: id.nullable(), customerName: z.string().nullable(), body: z.string(), at: epochMs, direction: z.enum(['in', 'out']) })),
+});
+
+const crm = 'crm_enabled' as const;
+
+export const crmMethods = {
+  'crm.customers.list': method({
+    summary: 'Customers: search (name, phone in any form, email, tag), filters, sort, pages of ≤ 100 with the total',
+    feature: crm,
+    input: pageInput
+      .extend({ ...customerFiltersSchema.shape, sort: customerSortSchema.default('created'), dir: z.enum(['asc', 'desc']).default('desc') })
+      .strict()
+      .default({ page: 1, limit: 25, sort: 'created', dir: 'desc' }),
+    output: paged(customerListItemSchema),
+  }),
+  'crm.customers.get': method({ summary: 'One customer with stats, deals and open tasks', feature: crm, input: idInput.strict(), output: customerDetailSchema }),
+  'crm.customers.create': method({
+    summary: 'Add a customer; the phone is normalized to E.164 and must be unique',
+    feature: crm,
+    input: customerCreateSchema,
+    output: customerSchema,
+  }),
+  'crm.customers.update': method({ summary: 'Change a customer', feature: crm, input: customerUpdateSchema, output: customerSchema }),
+  'crm.customers.merge': method({
+    summary: 'Merge the second customer into the first: history, deals, tasks, documents move; the second is removed',
+    feature: crm,
+    input: z.object({ targetId: id, sourceId: id }).strict().refine((v) => v.targetId !== v.sourceId, { message: 'cannot merge a customer into itself' }),
+    output: customerSchema,
+  }),
+  'crm.customers.importPreview': method({
+    summary: 'Read a CSV (Hebrew or English headers, UTF-8 with or without BOM) and report what would be imported',
+    feature: crm,
+    input: csvInput,
+    output: importPreviewSchema,
+  }),
+  'crm.customers.importCommit': method({
+    summary: 'Import the valid rows of a CSV in one transaction; invalid rows are reported and skipped',
+    feature: crm,
+    input: csvInput,
+    output: z.object({ imported: z.number().int(), skipped: z.number().int(), issues: z.array(importIssueSchema) }),
+  }),
+  'crm.customers.export': method({
+    summary: 'CSV (UTF-8 with BOM, Hebrew headers) of the customers matching the filters',
+    feature: crm,
+    input: customerFiltersSchema.strict().default({}),
+    output: z.object({ filename: z.string(), csv: z.string(), rows: z.number().int() }),
+  }),
+  'crm.timeline': method({
+    summary: "A customer's calls, WhatsApp messages, tasks, contracts, documents and payments, newest first, by cursor",
+    feature: crm,
+    input: z
+      .object({
+        customerId: id,
+        /** `nextCursor` of the previous page. */
+        cursor: z.string().max(100).regex(/^\d{1,15}:\d:\d{1,15}$/, 'bad cursor').optional(),
+        limit: z.number().int().min(1).max(100).default(30),
+      })
+      .strict(),
+    output: z.object({ items: z.array(timelineItemSchema), nextCursor: z.string().nullable() }),
+  }),
+  'crm.deals.board': method({
+    summary: 'The pipeline: per stage its count, ₪ total and first deals by position',
+    feature: crm,
+    input: z
+      .object({ limitPerStage: z.number().int().min(1).max(200).default(50), customerId: id.optional() })
+      .strict()
+      .default({ limitPerStage: 50 }),
+    output: z.object({ stages: z.array(boardStageSchema) }),
+  }),
+  'crm.deals.create': method({
+    summary: 'Open a deal for a customer',
+    feature: crm,
+    input: z
+      .object({
+        customerId: id,
+        title: str(200).min(1),
+        amountAgorot: agorot.min(0).default(0),
+        stage: dealStageSchema.default('new'),
+        expectedCloseDate: z.iso.date().nullable().optional(),
+      })
+      .strict(),
+    output: dealSchema,
+  }),
+  'crm.deals.update': method({
+    summary: 'Change a deal',
+    feature: crm,
+    input: z
+      .object({ id, title: str(200).min(1), amountAgorot: agorot.min(0), expectedCloseDate: z.iso.date().nullable(), lostReason: str(500).nullable() })
+      .partial()
+      .required({ id: true })
+      .strict(),
+    output: dealSchema,
+  }),
+  'crm.deals.move': method({
+    summary: 'Move a deal to a stage, before another deal (or last); won/lost dates are kept',
+    feature: crm,
+    input: z.object({ id, stage: dealStageSchema, beforeId: id.nullable().default(null) }).strict(),
+    output: dealSchema,
+  }),
+  'crm.tasks.list': method({
+    summary: 'Tasks: open ones by due date, done ones newest first; optionally of one customer',
+    feature: crm,
+    input: pageInput
+      .extend({ status: z.enum(['open', 'done', 'all']).default('open'), customerId: id.optional() })
+      .strict()
+      .default({ page: 1, limit: 25, status: 'open' }),
+    output: paged(taskSchema),
+  }),
+  'crm.tasks.create': method({
+    summary: 'Add a task, call-back or appointment (with an optional reminder)',
+    feature: crm,
+    input: z
+      .object({
+        ...taskFields,
+        customerId: id.nullable().default(null),
+        kind: taskKindSchema.default('task'),
+        description: str(10_000).default(''),
+        dueAt: epochMs.nullable().default(null),
+        startsAt: epochMs.nullable().default(null),
+        endsAt: epochMs.nullable().default(null),
+        reminderAt: epochMs.nullable().default(null),
+      })
+      .strict(),
+    output: taskSchema,
+  }),
+  'crm.tasks.update': method({
+    summary: 'Change a task; a new reminder time re-arms the reminder',
+    feature: crm,
+    input: z
+      .object({ id, ...taskFields })
+      .partial()
+      .required({ id: true })
+      .strict(),
+    output: taskSchema,
+  }),
+  'crm.tasks.setDone': method({ summary: 'Mark a task done or open again', feature: crm, input: z.object({ id, done: z.boolean() }).strict(), output: taskSchema }),
+  'crm.tasks.delete': method({ summary: 'Delete a task', feature: crm, input: idInput.strict(), output: z.object({ ok: z.literal(true) }) }),
+  'crm.calendar': method({
+    summary: 'Appointments and dated tasks between two instants (at most 62 days)',
+    feature: crm,
+    input: dateRange.refine((r) => r.to - r.from <= 62 * 86_400_000, { message: 'at most 62 days' }),
+    output: z.object({ items: z.array(taskSchema) }),
+  }),
+  'crm.dashboard': method({
+    summary: "Today's calls, new leads, open tasks, unread WhatsApp, unpaid invoices",
+    feature: crm,
+    input: empty,
+    output: dashboardSchema,
+  }),
+  'crm.reports': method({
+    summary: 'Calls per day, live vs fallback, turn latency, leads by source, revenue by month, open invoices',
+    feature: crm,
+    input: dateRange.refine((r) => r.to - r.from <= 400 * 86_400_000, { message: 'at most 400 days' }),
+    output: reportsSchema,
+  }),
+  'crm.search': method({
+    summary: 'Global search (Ctrl+K) across customers, deals, documents and recent messages',
+    feature: crm,
+    input: z.object({ q: str(200).min(1) }).strict(),
+    output: searchResultSchema,
+  }),
+};
+
+export const crmEvents = {
+  /** A task's reminder is due (also raised as a desktop notification). */
+  'crm.reminder': z.object({ taskId: id, title: z.string(), customerId: id.nullable(), customerName: z.string().nullable(), at: epochMs }),
+  /** Something in the CRM changed; open lists refresh. */
+  'crm.changed': z.object({ entity: z.enum(['customer', 'deal', 'task']), id }),
+};

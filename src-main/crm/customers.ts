@@ -1,0 +1,319 @@
+/**
+ * Customers: list/search (FTS5 trigram index + phone digits), get with stats, create, update,
+ * merge. Raw prepared statements: these are the hot queries of the CRM at 100k customers.
+ */
+import type { z } from 'zod';
+import type { Customer, CustomerDetail, CustomerListItem, customerFiltersSchema, customerSortSchema } from '../api/contract/crm';
+import { ApiError, badInput, notFound } from '../api/errors';
+import type { Clock } from '../platform/clock';
+import { formatPhone, toE164 } from '../platform/phone';
+import type { DealService } from './deals';
+import { BUSINESS_ID, parseTags, type StatementCache } from './sql';
+import type { TaskService } from './tasks';
+
+export interface CustomerRow {
+  id: number;
+  name: string;
+  phone: string | null;
+  email: string | null;
+  status: Customer['status'];
+  source: Customer['source'];
+  tags: string;
+  notes: string;
+  vat_id: string | null;
+  address: string | null;
+  last_contact_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export const CUSTOMER_COLUMNS =
+  'c.id, c.name, c.phone, c.email, c.status, c.source, c.tags, c.notes, c.vat_id, c.address, c.last_contact_at, c.created_at, c.updated_at';
+const LIST_COLUMNS = "c.id, c.name, c.phone, c.email, c.status, c.source, c.tags, '' as notes, null as vat_id, c.address, c.last_contact_at, c.created_at, c.updated_at";
+
+export function toCustomer(r: CustomerRow): Customer {
+  return {
+    id: r.id,
+    name: r.name,
+    phone: r.phone,
+    phoneDisplay: formatPhone(r.phone),
+    email: r.email,
+    status: r.status,
+    source: r.source,
+    tags: parseTags(r.tags),
+    notes: r.notes,
+    vatId: r.vat_id,
+    address: r.address,
+    lastContactAt: r.last_contact_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export function toListItem(r: CustomerRow): CustomerListItem {
+  const { notes: _n, vatId: _v, ...rest } = toCustomer(r);
+  return rest;
+}
+
+export type CustomerFilters = z.infer<typeof customerFiltersSchema>;
+export type CustomerSort = z.infer<typeof customerSortSchema>;
+
+/** An FTS5 phrase: the term in double quotes (quotes doubled), so no query syntax leaks through. */
+const phrase = (t: string) => `"${t.replace(/"/g, '""')}"`;
+const PHONE_LIKE = /^[+\d\s\-().]+$/;
+
+/**
+ * Turns the filters into WHERE parts. The trigram index answers terms of 3+ characters (and
+ * phone digits); shorter input falls back to a name prefix range on the name index.
+ */
+export function customerWhere(f: CustomerFilters): { fts: string | null; where: string[]; params: unknown[] } {
+  const where = [`c.business_id = ${BUSINESS_ID}`];
+  const params: unknown[] = [];
+  const match: string[] = [];
+  const q = f.q?.trim() ?? '';
+  if (q) {
+    const digits = q.replace(/\D/g, '');
+    if (PHONE_LIKE.test(q) && digits.length >= 3) {
+      match.push(`phones : ${phrase(digits)}`);
+    } else {
+      const terms = q.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 8);
+      const long = terms.filter((t) => [...t].length >= 3);
+      const short = terms.filter((t) => [...t].length < 3);
+      if (long.length === 0) {
+        where.push('c.name >= ? and c.name < ?');
+        params.push(q, `${q}\u{10FFFF}`);
+      } else {
+        match.push(...long.map(phrase));
+        for (const t of short) {
+          where.push("instr(lower(c.name || ' ' || coalesce(c.email, '')), ?) > 0");
+          params.push(t);
+        }
+      }
+    }
+  }
+  if (f.status) {
+    where.push('c.status = ?');
+    params.push(f.status);
+  }
+  if (f.source) {
+    where.push('c.source = ?');
+    params.push(f.source);
+  }
+  if (f.tag) {
+    if ([...f.tag].length >= 3) match.push(`tags : ${phrase(f.tag)}`);
+    where.push('exists (select 1 from json_each(c.tags) where value = ?)');
+    params.push(f.tag);
+  }
+  return { fts: match.length ? match.join(' AND ') : null, where, params };
+}
+
+/**
+ * Ids grow with creation time (rows are inserted with created_at = now), so "created" sorts by
+ * id: the rowid order every index and the FTS index already carry — no sort step at 100k rows.
+ */
+const SORT_COLUMN: Record<CustomerSort, string> = { created: 'c.id', name: 'c.name', lastContact: 'c.last_contact_at' };
+
+export class CustomerService {
+  constructor(
+    private readonly sql: StatementCache,
+    private readonly clock: Clock,
+    private readonly deals: () => DealService,
+    private readonly tasks: () => TaskService,
+    private readonly changed: (id: number) => void,
+  ) {}
+
+  /** FROM clause and params for the filters: with a search, the FTS hits drive the join. */
+  private from(f: CustomerFilters): { from: string; where: string; params: unknown[]; count: [string, unknown[]]; idOrder: string } {
+    const w = customerWhere(f);
+    if (w.fts) {
+      const where = ['customers_fts match ?', ...w.where].join(' and ');
+      const params = [w.fts, ...w.params];
+      return {
+        from: 'customers_fts f cross join customers c on c.id = f.rowid',
+        where,
+        params,
+        // FTS5 hands rows out in rowid order itself; ordering by c.id would add a sort of every hit.
+        idOrder: 'f.rowid',
+        // With nothing but the search, the index alone counts (one business per database).
+        count:
+          w.where.length === 1
+            ? ['select count(*) as n from customers_fts where customers_fts match ?', [w.fts]]
+            : [`select count(*) as n from customers_fts f cross join customers c on c.id = f.rowid where ${where}`, params],
+      };
+    }
+    const where = w.where.join(' and ');
+    return { from: 'customers c', where, params: w.params, count: [`select count(*) as n from customers c where ${where}`, w.params], idOrder: 'c.id' };
+  }
+
+  list(input: CustomerFilters & { page: number; limit: number; sort: CustomerSort; dir: 'asc' | 'desc' }) {
+    const { from, where, params, count, idOrder } = this.from(input);
+    const dir = input.dir === 'asc' ? 'asc' : 'desc';
+    const order = input.sort === 'created' ? `${idOrder} ${dir}` : `${SORT_COLUMN[input.sort]} ${dir}, c.id ${dir}`;
+    const total = this.sql.one<{ n: number }>(count[0], ...count[1])!.n;
+    const offset = (input.page - 1) * input.limit;
+    const rows =
+      offset >= total
+        ? []
+        : this.sql.all<CustomerRow>(`select ${LIST_COLUMNS} from ${from} where ${where} order by ${order} limit ? offset ?`, ...params, input.limit, offset);
+    return { items: rows.map(toListItem), total, page: input.page, limit: input.limit };
+  }
+
+  /** Every matching customer, for export (streams rows from SQLite). */
+  *iterate(f: CustomerFilters): Generator<Customer> {
+    const { from, where, params } = this.from(f);
+    for (const r of this.sql.get(`select ${CUSTOMER_COLUMNS} from ${from} where ${where} order by c.id`).iterate(...params)) {
+      yield toCustomer(r as CustomerRow);
+    }
+  }
+
+  row(id: number): CustomerRow {
+    const r = this.sql.one<CustomerRow>(`select ${CUSTOMER_COLUMNS} from customers c where c.id = ? and c.business_id = ${BUSINESS_ID}`, id);
+    if (!r) throw notFound(`customer ${id}`);
+    return r;
+  }
+
+  get(id: number): Customer {
+    return toCustomer(this.row(id));
+  }
+
+  detail(id: number): CustomerDetail {
+    const c = this.get(id);
+    const n = (sql: string, ...p: unknown[]) => this.sql.one<{ n: number | null }>(sql, ...p)?.n ?? 0;
+    const stats = {
+      calls: n('select count(*) n from calls where customer_id = ?', id),
+      messages: n('select count(*) n from wa_messages where customer_id = ?', id),
+      unreadMessages: n(`select count(*) n from wa_messages where business_id = ${BUSINESS_ID} and customer_id = ? and unread = 1`, id),
+      openTasks: n('select count(*) n from tasks where customer_id = ? and done_at is null', id),
+      openDeals: n("select count(*) n from deals where customer_id = ? and stage not in ('won', 'lost')", id),
+      unpaidAgorot: n(
+        `select sum(max(0, d.total_agorot - coalesce((select sum(p.amount_agorot) from payments p where p.document_id = d.id and p.status = 'succeeded'), 0))) n
+         from documents d where d.customer_id = ? and d.type = 'tax_invoice' and d.status = 'issued'`,
+        id,
+      ),
+    };
+    return { ...c, stats, deals: this.deals().forCustomer(id), openTasks: this.tasks().openForCustomer(id) };
+  }
+
+  private normalizePhone(phone: string | null | undefined): string | null {
+    if (phone === undefined || phone === null || phone.trim() === '') return null;
+    const e164 = toE164(phone);
+    if (!e164) throw badInput('invalid phone number', { fieldErrors: { phone: ['bad_phone'] } });
+    return e164;
+  }
+
+  private assertPhoneFree(phone: string | null, exceptId?: number): void {
+    if (!phone) return;
+    const other = this.sql.one<{ id: number }>(`select id from customers where business_id = ${BUSINESS_ID} and phone = ?`, phone);
+    if (other && other.id !== exceptId) {
+      throw new ApiError('conflict', 'a customer with this phone already exists', { existingId: other.id, field: 'phone' });
+    }
+  }
+
+  create(input: {
+    name: string;
+    phone?: string | null;
+    email?: string | null;
+    status: Customer['status'];
+    source: Customer['source'];
+    tags: string[];
+    notes: string;
+    vatId?: string | null;
+    address?: string | null;
+  }): Customer {
+    const phone = this.normalizePhone(input.phone);
+    this.assertPhoneFree(phone);
+    const now = this.clock.now();
+    const { id } = this.sql.one<{ id: number }>(
+      `insert into customers (business_id, name, phone, email, status, source, tags, notes, vat_id, address, created_at, updated_at)
+       values (${BUSINESS_ID}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
+      input.name,
+      phone,
+      input.email || null,
+      input.status,
+      input.source,
+      JSON.stringify(dedupe(input.tags)),
+      input.notes,
+      input.vatId || null,
+      input.address || null,
+      now,
+      now,
+    )!;
+    this.changed(id);
+    return this.get(id);
+  }
+
+  update(input: { id: number; name?: string; phone?: string | null; email?: string | null; status?: Customer['status']; source?: Customer['source']; tags?: string[]; notes?: string; vatId?: string | null; address?: string | null }): Customer {
+    const current = this.row(input.id);
+    const set: string[] = [];
+    const params: unknown[] = [];
+    const put = (col: string, v: unknown) => {
+      set.push(`${col} = ?`);
+      params.push(v);
+    };
+    if (input.phone !== undefined) {
+      const phone = this.normalizePhone(input.phone);
+      if (phone !== current.phone) this.assertPhoneFree(phone, input.id);
+      put('phone', phone);
+    }
+    if (input.name !== undefined) put('name', input.name);
+    if (input.email !== undefined) put('email', input.email || null);
+    if (input.status !== undefined) put('status', input.status);
+    if (input.source !== undefined) put('source', input.source);
+    if (input.tags !== undefined) put('tags', JSON.stringify(dedupe(input.tags)));
+    if (input.notes !== undefined) put('notes', input.notes);
+    if (input.vatId !== undefined) put('vat_id', input.vatId || null);
+    if (input.address !== undefined) put('address', input.address || null);
+    put('updated_at', this.clock.now());
+    this.sql.run(`update customers set ${set.join(', ')} where id = ?`, ...params, input.id);
+    this.changed(input.id);
+    return this.get(input.id);
+  }
+
+  /** Moves everything of `sourceId` onto `targetId` and removes the source, in one transaction. */
+  merge(targetId: number, sourceId: number): Customer {
+    const target = this.row(targetId);
+    const source = this.row(sourceId);
+    this.sql.tx(() => {
+      for (const table of ['calls', 'wa_messages', 'tasks', 'deals', 'documents', 'payments', 'contracts']) {
+        this.sql.run(`update ${table} set customer_id = ? where customer_id = ?`, targetId, sourceId);
+      }
+      this.sql.run('delete from customers where id = ?', sourceId);
+      const rank = { customer: 2, lead: 1, inactive: 0 } as const;
+      const notes = [target.notes, source.notes].filter(Boolean).join('\n');
+      this.sql.run(
+        `update customers set phone = ?, email = ?, name = ?, status = ?, tags = ?, notes = ?, vat_id = ?, address = ?,
+           last_contact_at = ?, updated_at = ? where id = ?`,
+        target.phone ?? source.phone,
+        target.email ?? source.email,
+        target.name || source.name,
+        rank[source.status] > rank[target.status] ? source.status : target.status,
+        JSON.stringify(dedupe([...parseTags(target.tags), ...parseTags(source.tags)])),
+        notes.slice(0, 10_000),
+        target.vat_id ?? source.vat_id,
+        target.address ?? source.address,
+        Math.max(target.last_contact_at ?? 0, source.last_contact_at ?? 0) || null,
+        this.clock.now(),
+        targetId,
+      );
+    });
+    this.changed(targetId);
+    return this.get(targetId);
+  }
+
+  /** Names of a set of customers (for lists that show them). */
+  names(ids: Iterable<number | null>): Map<number, string> {
+    const unique = [...new Set([...ids].filter((x): x is number => typeof x === 'number'))];
+    const out = new Map<number, string>();
+    for (let i = 0; i < unique.length; i += 200) {
+      const chunk = unique.slice(i, i + 200);
+      for (const r of this.sql.all<{ id: number; name: string }>(`select id, name from customers where id in (${chunk.map(() => '?').join(',')})`, ...chunk)) {
+        out.set(r.id, r.name);
+      }
+    }
+    return out;
+  }
+}
+
+function dedupe(tags: string[]): string[] {
+  return [...new Set(tags.map((t) => t.trim()).filter(Boolean))].slice(0, 20);
+}
