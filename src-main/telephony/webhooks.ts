@@ -12,7 +12,7 @@ import type { Db } from '../db/client';
 import type { JobRunner } from '../platform/jobs';
 import type { Logger } from '../platform/logger';
 import { toE164 } from '../platform/phone';
-import type { CallRepository, CallRow, CallStatus } from './call-repository';
+import { TERMINAL_STATUSES, type CallRepository, type CallRow, type CallStatus } from './call-repository';
 import { RECORDING_JOB, type RecordingJobPayload } from './recording-job';
 import { verifyTwilioSignature } from './twilio-signature';
 import { isAllowedRecordingUrl, type TwilioCredentials } from './twilio-rest';
@@ -162,6 +162,11 @@ export function registerTelephonyWebhooks(app: FastifyInstance, deps: TelephonyW
       const { call } = ensureCall(p, { status: 'in-progress', mode: 'stream' }, log);
       if (call.endedBy) {
         log.info({ ended_by: call.endedBy }, 'stream ended on purpose; hanging up');
+        return { twiml: hangupTwiml() };
+      }
+      // The caller hung up during the stream: nothing to fall back to.
+      if (p.CallStatus && TERMINAL_STATUSES.has(p.CallStatus as CallStatus)) {
+        log.info({ call_status: p.CallStatus }, 'stream ended because the call ended');
         return { twiml: hangupTwiml() };
       }
       if (deps.features().enable_recording_fallback) {

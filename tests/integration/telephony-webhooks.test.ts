@@ -163,6 +163,15 @@ describe('stream_ended', () => {
     expect(rig.t.core.calls.getBySid(callSid(1))!.mode).toBe('stream');
   });
 
+  it('answers <Hangup/> without a failover when the caller hung up during the stream', async () => {
+    rig = await startTelephonyRig();
+    await postTwilio(rig.t.publicUrl, '/webhook/incoming_call', callParams(1));
+    const res = await postTwilio(rig.t.publicUrl, '/webhook/stream_ended', callParams(1, { CallStatus: 'completed' }));
+    expect(res.text).toBe('<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>');
+    expect(rig.t.core.calls.getBySid(callSid(1))!.mode).toBe('stream');
+    expect(rig.t.logs().some((l) => l.msg === 'stream_failover -> recording')).toBe(false);
+  });
+
   it('with enable_recording_fallback off says a Hebrew goodbye and hangs up', async () => {
     rig = await startTelephonyRig();
     await rig.t.api('business.setFeatures', { enable_recording_fallback: false });
@@ -190,6 +199,32 @@ describe('call_status', () => {
     const res = await postTwilio(rig.t.publicUrl, '/webhook/call_status', callParams(1, { CallStatus: 'exploded' }));
     expect(res.status).toBe(400);
     expect(rig.counts()).toEqual(before);
+  });
+});
+
+describe('calls API', () => {
+  it('lists newest first with paging and filters; get/recording answer 404 for unknown ids', async () => {
+    rig = await startTelephonyRig();
+    for (let n = 1; n <= 5; n++) {
+      await postTwilio(rig.t.publicUrl, '/webhook/incoming_call', callParams(n, { From: `+97250123450${n}` }));
+      await new Promise((r) => setTimeout(r, 3));
+    }
+    await postTwilio(rig.t.publicUrl, '/webhook/stream_ended', callParams(2));
+    await postTwilio(rig.t.publicUrl, '/webhook/call_status', callParams(3, { CallStatus: 'completed', CallDuration: '5' }));
+    const page1 = await rig.t.api('calls.list', { page: 1, limit: 2 });
+    expect(page1.body.data.total).toBe(5);
+    expect(page1.body.data.items.map((c: { callSid: string }) => c.callSid)).toEqual([callSid(5), callSid(4)]);
+    const page3 = await rig.t.api('calls.list', { page: 3, limit: 2 });
+    expect(page3.body.data.items.map((c: { callSid: string }) => c.callSid)).toEqual([callSid(1)]);
+    expect((await rig.t.api('calls.list', { mode: 'record' })).body.data.items.map((c: { callSid: string }) => c.callSid)).toEqual([callSid(2)]);
+    expect((await rig.t.api('calls.list', { status: 'completed' })).body.data.total).toBe(1);
+    const customerId = rig.t.core.calls.getBySid(callSid(4))!.customerId;
+    expect((await rig.t.api('calls.list', { customerId })).body.data.items.map((c: { callSid: string }) => c.callSid)).toEqual([callSid(4)]);
+    expect((await rig.t.api('calls.list', { limit: 101 })).status).toBe(400);
+    expect((await rig.t.api('calls.get', { id: 999 })).status).toBe(404);
+    const first = rig.t.core.calls.getBySid(callSid(1))!;
+    expect((await rig.t.api('calls.recording', { id: first.id })).status).toBe(404);
+    expect((await rig.t.api('calls.get', { id: first.id })).body.data).toMatchObject({ id: first.id, recording: null, turns: [], transcript: null });
   });
 });
 
