@@ -1,0 +1,84 @@
+/**
+ * A real core with the voice agent wired to local fakes: OpenAI (transcription, streamed chat,
+ * speech), Google TTS (REST) and Twilio REST; plus a Twilio Media Streams client factory that
+ * signs the upgrade like Twilio does.
+ */
+import { computeTwilioSignature } from '../../src-main/telephony/twilio-signature';
+import type { VoiceModule } from '../../src-main/telephony/media/voice-module';
+import { startFakeGoogleTts, type FakeGoogleTts, type FakeGoogleTtsOptions } from '../fakes/google-tts';
+import { MediaStreamClient, type MediaStreamClientOptions } from '../fakes/media-stream-client';
+import { startFakeOpenAI, type FakeOpenAI, type RecordedOpenAiRequest } from '../fakes/openai';
+import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio-rest';
+import { startTestCore, type TestCore } from './core';
+
+export const PUBLIC_HOST = 'voice.agentlocator.test';
+export const MEDIA_URL = `wss://${PUBLIC_HOST}/ws/twilio-media`;
+
+export interface VoiceRig {
+  t: TestCore;
+  openai: FakeOpenAI;
+  google: FakeGoogleTts;
+  twilio: FakeTwilio;
+  voice: VoiceModule;
+  wsUrl: string;
+  /** What the caller is saying now: every transcription (speculative or final) answers this. */
+  caller: { text: string };
+  connect(opts?: Partial<MediaStreamClientOptions> & { signature?: string | null }): Promise<MediaStreamClient>;
+  stop(): Promise<void>;
+}
+
+export interface VoiceRigOptions {
+  env?: Record<string, string>;
+  /** Leave out the OpenAI key (degraded mode). */
+  noOpenAI?: boolean;
+  /** Leave out Google TTS. */
+  noGoogle?: boolean;
+  google?: FakeGoogleTtsOptions;
+  asrDelayMs?: number;
+}
+
+/** The summary request (JSON mode) gets a JSON answer; everything else follows the script. */
+export function isSummaryRequest(req: RecordedOpenAiRequest): boolean {
+  return !req.body.stream && (req.body.response_format as { type?: string } | undefined)?.type === 'json_object';
+}
+
+export async function startVoiceRig(o: VoiceRigOptions = {}): Promise<VoiceRig> {
+  const [openai, google, twilio] = await Promise.all([startFakeOpenAI(), startFakeGoogleTts(o.google), startFakeTwilio()]);
+  const caller = { text: '' };
+  openai.setDefaultTranscription(() => ({ text: caller.text, delayMs: o.asrDelayMs ?? 0 }));
+  const env: Record<string, string> = {
+    PUBLIC_HOST,
+    TWILIO_ACCOUNT_SID: twilio.accountSid,
+    TWILIO_AUTH_TOKEN: twilio.authToken,
+    TWILIO_API_BASE_URL: twilio.url,
+    ...(o.noOpenAI ? {} : { OPENAI_API_KEY: 'sk-test-voice', OPENAI_BASE_URL: openai.url }),
+    ...(o.noGoogle ? {} : { GOOGLE_TTS_ENDPOINT: google.url }),
+    LOG_LEVEL: 'debug',
+    ...o.env,
+  };
+  const t = await startTestCore(env);
+  const voice = t.core.modules.find((m) => m.name === 'voice') as VoiceModule;
+  const wsUrl = `${t.publicUrl.replace('http', 'ws')}/ws/twilio-media`;
+  return {
+    t,
+    openai,
+    google,
+    twilio,
+    voice,
+    wsUrl,
+    caller,
+    async connect(opts = {}) {
+      const signature = opts.signature === undefined ? computeTwilioSignature(twilio.authToken, MEDIA_URL, {}) : opts.signature;
+      return MediaStreamClient.connect({
+        url: wsUrl,
+        headers: signature ? { 'x-twilio-signature': signature } : {},
+        ...opts,
+      });
+    },
+    async stop() {
+      await voice.registry.settled();
+      await t.stop();
+      await Promise.all([openai.close(), google.close(), twilio.close()]);
+    },
+  };
+}
