@@ -6,6 +6,7 @@
  * transactions (100k customers / 1M messages / 200k calls in well under a minute).
  */
 import type { Db } from '../db/client';
+import { israelDayStart } from './sql';
 
 export interface DemoDataOptions {
   customers: number;
@@ -215,11 +216,12 @@ export function generateDemoData(db: Db, opts: DemoDataOptions, log: (msg: strin
           const [lh, ll] = rng.pick(LAST);
           const name = `${fh} ${lh}`;
           // Mostly old customers, some created today (the dashboard's new leads).
-          const created = i >= N - Math.max(1, Math.round(N * 0.001)) ? now - rng.int(0, 8 * 3_600_000) : now - span + Math.floor((i / N) * (span - DAY)) + rng.int(0, 3_600_000);
+          const today = i >= N - Math.max(1, Math.round(N * 0.001));
+          const created = today ? now - rng.int(0, Math.min(8 * 3_600_000, now - israelDayStart(now))) : now - span + Math.floor((i / N) * (span - DAY)) + rng.int(0, 3_600_000);
           const phone = rng.chance(0.02) ? null : mobile(i, seed);
           const email = phone === null || rng.chance(0.7) ? `${fl}.${ll}${i % 1000}@${rng.pick(EMAIL_DOMAINS)}` : null;
           const st = rng.next();
-          const status = st < 0.4 ? 'lead' : st < 0.9 ? 'customer' : 'inactive';
+          const status = today || st < 0.4 ? 'lead' : st < 0.9 ? 'customer' : 'inactive';
           const sr = rng.next();
           const source = sr < 0.35 ? 'phone' : sr < 0.65 ? 'whatsapp' : sr < 0.8 ? 'manual' : sr < 0.92 ? 'import' : 'web';
           const tags: string[] = [];

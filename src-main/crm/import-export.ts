@@ -79,6 +79,8 @@ export function parseCustomersCsv(csv: string, sql: StatementCache): ParsedCsv {
       bom: true,
       skip_empty_lines: true,
       relax_column_count: true,
+      // A quote inside an unquoted cell (דוא"ל) is a Hebrew abbreviation, not quoting.
+      relax_quotes: true,
       trim: true,
       // Excel in Hebrew locales often saves with semicolons.
       delimiter: sniffDelimiter(csv),
