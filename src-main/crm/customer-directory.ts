@@ -48,7 +48,15 @@ export class SqlCustomerDirectory implements CustomerDirectory {
     const now = this.clock.now();
     const inserted = this.db
       .insert(customers)
-      .values({ businessId: BUSINESS_ID, phone: e164, source, status: 'lead', lastContactAt: now, createdAt: now, updatedAt: now })
+      .values({
+        businessId: BUSINESS_ID,
+        phone: e164,
+        source,
+        status: 'lead',
+        lastContactAt: now,
+        createdAt: now,
+        updatedAt: now,
+      })
       .onConflictDoNothing({ target: [customers.businessId, customers.phone] })
       .returning({ id: customers.id, name: customers.name })
       .get();
@@ -64,7 +72,10 @@ export class SqlCustomerDirectory implements CustomerDirectory {
   }
 
   nameOf(customerId: number): string | null {
-    return this.db.select({ name: customers.name }).from(customers).where(eq(customers.id, customerId)).get()?.name ?? null;
+    return (
+      this.db.select({ name: customers.name }).from(customers).where(eq(customers.id, customerId)).get()
+        ?.name ?? null
+    );
   }
 }
 

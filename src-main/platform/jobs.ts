@@ -76,7 +76,11 @@ export class JobRunner {
     if (this.kinds.has(kind)) throw new Error(`job kind ${kind} registered twice`);
     this.kinds.set(kind, {
       handler,
-      opts: { maxAttempts: opts.maxAttempts ?? 3, backoffMs: opts.backoffMs ?? defaultBackoff, onFailed: opts.onFailed },
+      opts: {
+        maxAttempts: opts.maxAttempts ?? 3,
+        backoffMs: opts.backoffMs ?? defaultBackoff,
+        onFailed: opts.onFailed,
+      },
     });
   }
 
@@ -86,7 +90,14 @@ export class JobRunner {
     const now = this.opts.clock.now();
     const row = this.opts.db
       .insert(jobs)
-      .values({ kind, payload: JSON.stringify(payload ?? {}), status: 'pending', runAt: opts.runAt ?? now, createdAt: now, updatedAt: now })
+      .values({
+        kind,
+        payload: JSON.stringify(payload ?? {}),
+        status: 'pending',
+        runAt: opts.runAt ?? now,
+        createdAt: now,
+        updatedAt: now,
+      })
       .returning({ id: jobs.id })
       .get();
     this.kick();
@@ -222,7 +233,13 @@ export class JobRunner {
     }
   }
 
-  private async run(id: number, kindName: string, rawPayload: string, attempt: number, abort: AbortController): Promise<void> {
+  private async run(
+    id: number,
+    kindName: string,
+    rawPayload: string,
+    attempt: number,
+    abort: AbortController,
+  ): Promise<void> {
     const kind = this.kinds.get(kindName)!;
     const log = this.log.child({ job_id: id, job_kind: kindName, attempt });
     let payload: unknown;

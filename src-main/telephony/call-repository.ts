@@ -15,7 +15,13 @@ export type CallMode = CallRow['mode'];
 export type RecordingStatus = NonNullable<CallRow['recordingStatus']>;
 
 /** Statuses after which a call is over; a late, lower status never overwrites them. */
-export const TERMINAL_STATUSES: ReadonlySet<CallStatus> = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
+export const TERMINAL_STATUSES: ReadonlySet<CallStatus> = new Set([
+  'completed',
+  'busy',
+  'failed',
+  'no-answer',
+  'canceled',
+]);
 const STATUS_RANK: Record<CallStatus, number> = {
   queued: 0,
   ringing: 1,
@@ -148,11 +154,17 @@ export class CallRepository {
    * A status callback: moves status forward only (a late `ringing` never reopens a completed
    * call); a terminal status sets ended_at and the duration when given.
    */
-  applyStatus(callSid: string, s: { status: CallStatus; durationSec?: number | null; endedAt?: number | null }): CallRow | undefined {
+  applyStatus(
+    callSid: string,
+    s: { status: CallStatus; durationSec?: number | null; endedAt?: number | null },
+  ): CallRow | undefined {
     const existing = this.getBySid(callSid);
     if (!existing) return undefined;
     const patch: CallPatch = {};
-    if (STATUS_RANK[s.status] > STATUS_RANK[existing.status] || (TERMINAL_STATUSES.has(s.status) && !TERMINAL_STATUSES.has(existing.status))) {
+    if (
+      STATUS_RANK[s.status] > STATUS_RANK[existing.status] ||
+      (TERMINAL_STATUSES.has(s.status) && !TERMINAL_STATUSES.has(existing.status))
+    ) {
       patch.status = s.status;
     }
     if (s.status === 'in-progress' && existing.answeredAt == null) patch.answeredAt = this.clock.now();
@@ -245,7 +257,10 @@ export class CallRepository {
 
   private customerName(customerId: number | null): string | null {
     if (customerId == null) return null;
-    return this.db.select({ name: customers.name }).from(customers).where(eq(customers.id, customerId)).get()?.name ?? null;
+    return (
+      this.db.select({ name: customers.name }).from(customers).where(eq(customers.id, customerId)).get()
+        ?.name ?? null
+    );
   }
 
   private changed(row: CallRow): void {

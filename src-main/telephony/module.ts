@@ -49,7 +49,10 @@ export function telephonyModule(deps: TelephonyModuleDeps): FeatureModule {
   const transcriber = (): RecordingTranscriber | null => {
     const apiKey = env.OPENAI_API_KEY || deps.secrets.get('openai_api_key');
     if (!apiKey) return null;
-    const model = deps.settings.get(TRANSCRIBE_MODEL_SETTING, z.string().min(1).max(100).default(DEFAULT_TRANSCRIBE_MODEL));
+    const model = deps.settings.get(
+      TRANSCRIBE_MODEL_SETTING,
+      z.string().min(1).max(100).default(DEFAULT_TRANSCRIBE_MODEL),
+    );
     return new OpenAiRecordingTranscriber({ apiKey, baseURL: env.OPENAI_BASE_URL, model });
   };
 

@@ -46,17 +46,25 @@ export async function downloadRecording(o: DownloadOptions): Promise<{ audio: Bu
   for (let attempt = 1; attempt <= retries + 1; attempt++) {
     if (o.signal?.aborted) throw o.signal.reason instanceof Error ? o.signal.reason : new Error('aborted');
     try {
-      const signal = o.signal ? AbortSignal.any([o.signal, AbortSignal.timeout(o.timeoutMs ?? 10_000)]) : AbortSignal.timeout(o.timeoutMs ?? 10_000);
-      const res = await fetch(url, { headers: { authorization: auth, accept: 'audio/wav, audio/*' }, redirect: 'error', signal });
+      const signal = o.signal
+        ? AbortSignal.any([o.signal, AbortSignal.timeout(o.timeoutMs ?? 10_000)])
+        : AbortSignal.timeout(o.timeoutMs ?? 10_000);
+      const res = await fetch(url, {
+        headers: { authorization: auth, accept: 'audio/wav, audio/*' },
+        redirect: 'error',
+        signal,
+      });
       if (!res.ok) {
         await res.body?.cancel().catch(() => {});
         const retriable = res.status === 404 || res.status === 429 || res.status >= 500;
         throw new DownloadError(`recording download answered ${res.status}`, res.status, retriable);
       }
       const declared = Number(res.headers.get('content-length') ?? '0');
-      if (declared > maxBytes) throw new DownloadError(`recording too large (${declared} bytes)`, res.status, false);
+      if (declared > maxBytes)
+        throw new DownloadError(`recording too large (${declared} bytes)`, res.status, false);
       const audio = Buffer.from(await res.arrayBuffer());
-      if (audio.length > maxBytes) throw new DownloadError(`recording too large (${audio.length} bytes)`, res.status, false);
+      if (audio.length > maxBytes)
+        throw new DownloadError(`recording too large (${audio.length} bytes)`, res.status, false);
       if (audio.length === 0) throw new DownloadError('recording is empty', res.status, true);
       return { audio, contentType: res.headers.get('content-type') ?? 'audio/wav' };
     } catch (err) {
@@ -64,7 +72,13 @@ export async function downloadRecording(o: DownloadOptions): Promise<{ audio: Bu
       last =
         err instanceof DownloadError
           ? err
-          : new DownloadError(err instanceof Error && err.name === 'TimeoutError' ? 'recording download timed out' : `recording download failed: ${err instanceof Error ? err.message : String(err)}`, null, true);
+          : new DownloadError(
+              err instanceof Error && err.name === 'TimeoutError'
+                ? 'recording download timed out'
+                : `recording download failed: ${err instanceof Error ? err.message : String(err)}`,
+              null,
+              true,
+            );
       if (!last.retriable || attempt > retries) break;
       const delayMs = (o.backoffMs ?? 1000) * 2 ** (attempt - 1);
       o.onRetry?.({ attempt, error: last.message, delayMs });

@@ -57,20 +57,36 @@ export function registerRecordingJob(jobs: JobRunner, deps: RecordingPipelineDep
       if (!call) return;
       // The audio may still be there to listen to; only a missing file is a failed recording.
       const status = call.recordingPath ? call.recordingStatus : 'failed';
-      deps.calls.update(call.callSid, { recordingStatus: status, error: `recording_job_failed: ${err.message}`.slice(0, 500) });
-      openCallback(deps, deps.calls.getBySid(call.callSid) ?? call, null, 'ההודעה הקולית לא עובדה בהצלחה — כדאי להתקשר בחזרה.');
+      deps.calls.update(call.callSid, {
+        recordingStatus: status,
+        error: `recording_job_failed: ${err.message}`.slice(0, 500),
+      });
+      openCallback(
+        deps,
+        deps.calls.getBySid(call.callSid) ?? call,
+        null,
+        'ההודעה הקולית לא עובדה בהצלחה — כדאי להתקשר בחזרה.',
+      );
     },
   });
 }
 
-export async function processRecording(deps: RecordingPipelineDeps, rawPayload: unknown, ctx: JobContext): Promise<void> {
+export async function processRecording(
+  deps: RecordingPipelineDeps,
+  rawPayload: unknown,
+  ctx: JobContext,
+): Promise<void> {
   const parsed = recordingJobPayload.safeParse(rawPayload);
   if (!parsed.success) throw new PermanentJobError('bad recording job payload');
   const p = parsed.data;
   const log = ctx.logger.child({ module: 'telephony', call_sid: p.callSid, recording_sid: p.recordingSid });
   let call = deps.calls.getBySid(p.callSid);
   if (!call) throw new PermanentJobError('call not found');
-  if (call.recordingStatus === 'transcribed' || call.recordingStatus === 'no_speech' || call.recordingStatus === 'failed') {
+  if (
+    call.recordingStatus === 'transcribed' ||
+    call.recordingStatus === 'no_speech' ||
+    call.recordingStatus === 'failed'
+  ) {
     log.info({ status: call.recordingStatus }, 'recording already processed');
     return;
   }
@@ -82,7 +98,8 @@ export async function processRecording(deps: RecordingPipelineDeps, rawPayload: 
     audio = readFileSync(stored);
   } else {
     const creds = deps.credentials();
-    if (!creds.accountSid || !creds.authToken) throw new PermanentJobError('Twilio account SID / auth token not configured');
+    if (!creds.accountSid || !creds.authToken)
+      throw new PermanentJobError('Twilio account SID / auth token not configured');
     try {
       const res = await downloadRecording({
         url: p.recordingUrl,
@@ -90,14 +107,22 @@ export async function processRecording(deps: RecordingPipelineDeps, rawPayload: 
         authToken: creds.authToken,
         ...deps.download,
         signal: ctx.signal,
-        onRetry: (r) => log.warn({ attempt: r.attempt, error: r.error, retry_in_ms: r.delayMs }, 'recording download failed; retrying'),
+        onRetry: (r) =>
+          log.warn(
+            { attempt: r.attempt, error: r.error, retry_in_ms: r.delayMs },
+            'recording download failed; retrying',
+          ),
       });
       audio = res.audio;
     } catch (err) {
       if (ctx.signal.aborted) throw err;
       const message = err instanceof DownloadError ? err.message : String(err);
-      log.error({ err: message, status: err instanceof DownloadError ? err.status : null }, 'recording download failed for good');
-      call = deps.calls.update(p.callSid, { recordingStatus: 'failed', error: message.slice(0, 500) }) ?? call;
+      log.error(
+        { err: message, status: err instanceof DownloadError ? err.status : null },
+        'recording download failed for good',
+      );
+      call =
+        deps.calls.update(p.callSid, { recordingStatus: 'failed', error: message.slice(0, 500) }) ?? call;
       openCallback(deps, call, null, 'ההקלטה לא התקבלה מ-Twilio — כדאי להתקשר בחזרה.');
       return;
     }
@@ -106,14 +131,19 @@ export async function processRecording(deps: RecordingPipelineDeps, rawPayload: 
     const tmp = path.join(deps.recordingsDir, `.${fileName}.${ctx.id}.tmp`);
     writeFileSync(tmp, audio);
     renameSync(tmp, path.join(deps.recordingsDir, fileName));
-    call = deps.calls.update(p.callSid, { recordingPath: fileName, recordingStatus: 'downloaded', error: null }) ?? call;
+    call =
+      deps.calls.update(p.callSid, { recordingPath: fileName, recordingStatus: 'downloaded', error: null }) ??
+      call;
     log.info({ bytes: audio.length }, 'recording downloaded');
   }
 
   // 2. Silence never reaches the transcription service.
   const wav = measureSpeech(audio);
   if (wav && wav.voicedMs < MIN_VOICED_MS) {
-    log.info({ duration_ms: wav.durationMs, voiced_ms: wav.voicedMs, peak_dbfs: wav.peakDbfs }, 'recording has no speech');
+    log.info(
+      { duration_ms: wav.durationMs, voiced_ms: wav.voicedMs, peak_dbfs: wav.peakDbfs },
+      'recording has no speech',
+    );
     deps.calls.update(p.callSid, { recordingStatus: 'no_speech' });
     return;
   }
@@ -127,23 +157,39 @@ export async function processRecording(deps: RecordingPipelineDeps, rawPayload: 
     return;
   }
   const started = performance.now();
-  const text = await transcriber.transcribe(audio, { filename: 'message.wav', mime: 'audio/wav', signal: ctx.signal });
+  const text = await transcriber.transcribe(audio, {
+    filename: 'message.wav',
+    mime: 'audio/wav',
+    signal: ctx.signal,
+  });
   const verdict = judgeTranscript(text);
-  log.info({ asr_ms: Math.round(performance.now() - started), chars: text.length, accepted: verdict.ok }, 'recording transcribed');
+  log.info(
+    { asr_ms: Math.round(performance.now() - started), chars: text.length, accepted: verdict.ok },
+    'recording transcribed',
+  );
   if (!verdict.ok) {
     log.info({ reason: verdict.reason }, 'recording dropped as gibberish');
     deps.calls.update(p.callSid, { recordingStatus: 'no_speech', error: `gibberish:${verdict.reason}` });
     return;
   }
   const fresh = deps.calls.getBySid(p.callSid) ?? call;
-  const transcript = fresh.transcript && fresh.transcript !== verdict.text ? `${fresh.transcript}\n\nהודעה קולית: ${verdict.text}` : verdict.text;
+  const transcript =
+    fresh.transcript && fresh.transcript !== verdict.text
+      ? `${fresh.transcript}\n\nהודעה קולית: ${verdict.text}`
+      : verdict.text;
   call = deps.calls.update(p.callSid, { transcript, recordingStatus: 'transcribed', error: null }) ?? call;
   openCallback(deps, call, verdict.text, verdict.text);
 }
 
 /** The call-back task (once per call) and the owner's notification. */
-function openCallback(deps: RecordingPipelineDeps, call: CallRow, message: string | null, description: string): void {
-  const who = deps.calls.summary(call).customerName || formatPhone(call.fromNumber) || call.fromNumber || 'מספר חסוי';
+function openCallback(
+  deps: RecordingPipelineDeps,
+  call: CallRow,
+  message: string | null,
+  description: string,
+): void {
+  const who =
+    deps.calls.summary(call).customerName || formatPhone(call.fromNumber) || call.fromNumber || 'מספר חסוי';
   const task = deps.callbacks.createForCall({
     customerId: call.customerId,
     callId: call.id,

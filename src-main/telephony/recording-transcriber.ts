@@ -27,7 +27,10 @@ export class OpenAiRecordingTranscriber implements RecordingTranscriber {
     });
   }
 
-  async transcribe(audio: Buffer, o: { filename: string; mime: string; signal?: AbortSignal }): Promise<string> {
+  async transcribe(
+    audio: Buffer,
+    o: { filename: string; mime: string; signal?: AbortSignal },
+  ): Promise<string> {
     const file = await toFile(audio, o.filename, { type: o.mime });
     const res = await this.client.audio.transcriptions.create(
       { file, model: this.opts.model, language: 'he', response_format: 'json' },

@@ -26,7 +26,9 @@ export function measureSpeech(wav: Buffer): SpeechPresence | null {
   if (channels < 1 || sampleRate < 1000 || sampleRate > 192_000) return null;
   let samples: Int16Array;
   if (format === WAV_FORMAT_PCM && bitsPerSample === 16) {
-    const all = new Int16Array(data.buffer.slice(data.byteOffset, data.byteOffset + (data.length - (data.length % 2))));
+    const all = new Int16Array(
+      data.buffer.slice(data.byteOffset, data.byteOffset + (data.length - (data.length % 2))),
+    );
     samples = channels === 1 ? all : all.filter((_, i) => i % channels === 0);
   } else if (format === WAV_FORMAT_MULAW && bitsPerSample === 8) {
     const all = mulawDecode(data);
@@ -49,5 +51,9 @@ export function measureSpeech(wav: Buffer): SpeechPresence | null {
     if (db > peak) peak = db;
     if (db > VOICED_DBFS) voiced += (n / sampleRate) * 1000;
   }
-  return { durationMs: Math.round((samples.length / sampleRate) * 1000), voicedMs: Math.round(voiced), peakDbfs: Math.round(peak * 10) / 10 };
+  return {
+    durationMs: Math.round((samples.length / sampleRate) * 1000),
+    voicedMs: Math.round(voiced),
+    peakDbfs: Math.round(peak * 10) / 10,
+  };
 }

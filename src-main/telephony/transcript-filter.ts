@@ -41,7 +41,9 @@ export function normalizeTranscript(text: string): string {
     .toLowerCase();
 }
 
-export type TranscriptVerdict = { ok: true; text: string } | { ok: false; reason: 'empty' | 'too_short' | 'filler' | 'hallucination' | 'repetitive' };
+export type TranscriptVerdict =
+  | { ok: true; text: string }
+  | { ok: false; reason: 'empty' | 'too_short' | 'filler' | 'hallucination' | 'repetitive' };
 
 export function judgeTranscript(raw: string | null | undefined): TranscriptVerdict {
   const text = (raw ?? '').trim();
@@ -51,7 +53,8 @@ export function judgeTranscript(raw: string | null | undefined): TranscriptVerdi
   const letters = (norm.match(/\p{L}/gu) ?? []).length;
   if (words.every((w) => FILLERS.has(w))) return { ok: false, reason: 'filler' };
   if (SILENCE_HALLUCINATIONS.includes(norm)) return { ok: false, reason: 'hallucination' };
-  if (letters < MIN_LETTERS || words.filter((w) => !FILLERS.has(w)).length < MIN_WORDS) return { ok: false, reason: 'too_short' };
+  if (letters < MIN_LETTERS || words.filter((w) => !FILLERS.has(w)).length < MIN_WORDS)
+    return { ok: false, reason: 'too_short' };
   const distinct = new Set(words);
   if (words.length >= 6 && distinct.size <= 2) return { ok: false, reason: 'repetitive' };
   return { ok: true, text };

@@ -13,7 +13,10 @@ export interface TwilioCredentials {
 }
 
 /** Env wins over the keys the owner stored in Settings (tests and headless servers set env). */
-export function resolveTwilioCredentials(env: Pick<Env, 'TWILIO_ACCOUNT_SID' | 'TWILIO_AUTH_TOKEN' | 'TWILIO_API_BASE_URL'>, secrets: Pick<SecretsStore, 'get'>): TwilioCredentials {
+export function resolveTwilioCredentials(
+  env: Pick<Env, 'TWILIO_ACCOUNT_SID' | 'TWILIO_AUTH_TOKEN' | 'TWILIO_API_BASE_URL'>,
+  secrets: Pick<SecretsStore, 'get'>,
+): TwilioCredentials {
   return {
     accountSid: env.TWILIO_ACCOUNT_SID || safeGet(secrets, 'twilio_account_sid'),
     authToken: env.TWILIO_AUTH_TOKEN || safeGet(secrets, 'twilio_auth_token'),
@@ -21,7 +24,10 @@ export function resolveTwilioCredentials(env: Pick<Env, 'TWILIO_ACCOUNT_SID' | '
   };
 }
 
-function safeGet(secrets: Pick<SecretsStore, 'get'>, name: 'twilio_account_sid' | 'twilio_auth_token'): string | undefined {
+function safeGet(
+  secrets: Pick<SecretsStore, 'get'>,
+  name: 'twilio_account_sid' | 'twilio_auth_token',
+): string | undefined {
   try {
     return secrets.get(name) || undefined;
   } catch {
@@ -57,12 +63,17 @@ export class RebasedRequestClient extends twilio.RequestClient {
  * A Twilio REST client for the account; null when the SID or token is missing. With a
  * non-default base URL every request goes there instead of api.twilio.com.
  */
-export function createTwilioClient(creds: TwilioCredentials, opts: { timeoutMs?: number } = {}): twilio.Twilio | null {
+export function createTwilioClient(
+  creds: TwilioCredentials,
+  opts: { timeoutMs?: number } = {},
+): twilio.Twilio | null {
   if (!creds.accountSid || !creds.authToken) return null;
   const rebased = creds.apiBaseUrl !== TWILIO_API_ORIGIN;
   return twilio(creds.accountSid, creds.authToken, {
     timeout: opts.timeoutMs ?? 10_000,
-    ...(rebased ? { httpClient: new RebasedRequestClient(creds.apiBaseUrl, { timeout: opts.timeoutMs ?? 10_000 }) } : {}),
+    ...(rebased
+      ? { httpClient: new RebasedRequestClient(creds.apiBaseUrl, { timeout: opts.timeoutMs ?? 10_000 }) }
+      : {}),
   });
 }
 
@@ -80,5 +91,8 @@ export function isAllowedRecordingUrl(url: string, apiBaseUrl: string): boolean 
   if (u.username || u.password) return false;
   const base = new URL(apiBaseUrl);
   if (u.origin === base.origin) return true;
-  return u.protocol === 'https:' && (u.hostname === 'api.twilio.com' || /^api\.[a-z0-9-]+(\.[a-z0-9-]+)?\.twilio\.com$/.test(u.hostname));
+  return (
+    u.protocol === 'https:' &&
+    (u.hostname === 'api.twilio.com' || /^api\.[a-z0-9-]+(\.[a-z0-9-]+)?\.twilio\.com$/.test(u.hostname))
+  );
 }

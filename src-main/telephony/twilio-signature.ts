@@ -19,12 +19,19 @@ export interface VerifyTwilioSignatureInput {
 
 export type SignatureCheck =
   | { ok: true; skipped: boolean; url: string }
-  | { ok: false; reason: 'missing_signature' | 'invalid_signature' | 'no_auth_token' | 'no_public_host'; url: string };
+  | {
+      ok: false;
+      reason: 'missing_signature' | 'invalid_signature' | 'no_auth_token' | 'no_public_host';
+      url: string;
+    };
 
 /** `example.ngrok.app`, `https://example.ngrok.app/` → `example.ngrok.app`. */
 export function normalizePublicHost(host: string | undefined): string | undefined {
   if (!host) return undefined;
-  const h = host.trim().replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '');
+  const h = host
+    .trim()
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/\/+$/, '');
   return h || undefined;
 }
 
@@ -64,6 +71,10 @@ function stringParams(params: Record<string, unknown>): Record<string, string | 
 }
 
 /** The signature Twilio would send for these params (tests, the doctor's self-check). */
-export function computeTwilioSignature(authToken: string, url: string, params: Record<string, string>): string {
+export function computeTwilioSignature(
+  authToken: string,
+  url: string,
+  params: Record<string, string>,
+): string {
   return twilio.getExpectedTwilioSignature(authToken, url, params);
 }

@@ -44,12 +44,18 @@ const baseParams = z.object({
 });
 const recordingParams = baseParams.extend({
   RecordingUrl: z.string().max(2000).optional(),
-  RecordingSid: z.string().regex(/^[A-Za-z0-9]{2,64}$/).optional(),
+  RecordingSid: z
+    .string()
+    .regex(/^[A-Za-z0-9]{2,64}$/)
+    .optional(),
   RecordingDuration: z.string().max(16).optional(),
 });
 const statusParams = baseParams.extend({
   CallStatus: z.enum(CALL_STATUSES),
-  CallDuration: z.string().regex(/^\d{1,7}$/).optional(),
+  CallDuration: z
+    .string()
+    .regex(/^\d{1,7}$/)
+    .optional(),
 });
 type BaseParams = z.infer<typeof baseParams>;
 
@@ -80,7 +86,10 @@ export function registerTelephonyWebhooks(app: FastifyInstance, deps: TelephonyW
     });
     if (!check.ok) {
       const misconfigured = check.reason === 'no_auth_token' || check.reason === 'no_public_host';
-      req.log[misconfigured ? 'error' : 'warn']({ module: 'telephony', reason: check.reason, path: req.url.split('?')[0] }, 'twilio signature rejected');
+      req.log[misconfigured ? 'error' : 'warn'](
+        { module: 'telephony', reason: check.reason, path: req.url.split('?')[0] },
+        'twilio signature rejected',
+      );
       return reply.code(403).type('text/plain').send('forbidden');
     }
   };
@@ -95,11 +104,16 @@ export function registerTelephonyWebhooks(app: FastifyInstance, deps: TelephonyW
     app.post(path, { preHandler: verify }, async (req, reply) => {
       const body = isRecord(req.body) ? req.body : {};
       const callSid = typeof body.CallSid === 'string' ? body.CallSid.slice(0, 64) : undefined;
-      const log = (req.log as Logger).child({ module: 'telephony', call_sid: callSid, business_id: deps.businessId });
+      const log = (req.log as Logger).child({
+        module: 'telephony',
+        call_sid: callSid,
+        business_id: deps.businessId,
+      });
       let out: Answer;
       try {
         const parsed = schema.safeParse(body);
-        if (!parsed.success) throw new BadParams(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+        if (!parsed.success)
+          throw new BadParams(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
         out = handle(parsed.data, log);
       } catch (err) {
         if (err instanceof BadParams) {
@@ -110,7 +124,10 @@ export function registerTelephonyWebhooks(app: FastifyInstance, deps: TelephonyW
         out = fallback();
       }
       if (out.twiml === undefined) return reply.code(out.status ?? 204).send();
-      return reply.code(out.status ?? 200).type(XML).send(out.twiml);
+      return reply
+        .code(out.status ?? 200)
+        .type(XML)
+        .send(out.twiml);
     });
   };
 
@@ -147,10 +164,17 @@ export function registerTelephonyWebhooks(app: FastifyInstance, deps: TelephonyW
       const features = deps.features();
       const host = deps.publicHost();
       const stream = features.enable_calls_stream && !!host;
-      if (features.enable_calls_stream && !host) log.error('PUBLIC_HOST unknown: cannot stream, sending the caller to recording');
-      const { call, created } = deps.db.$client.transaction(() => upsertCall(p, { status: 'in-progress', mode: stream ? 'stream' : 'record' }, log))();
+      if (features.enable_calls_stream && !host)
+        log.error('PUBLIC_HOST unknown: cannot stream, sending the caller to recording');
+      const { call, created } = deps.db.$client.transaction(() =>
+        upsertCall(p, { status: 'in-progress', mode: stream ? 'stream' : 'record' }, log),
+      )();
       log.info({ call_id: call.id, created, mode: call.mode, customer_id: call.customerId }, 'incoming call');
-      return { twiml: stream ? streamTwiml({ publicHost: host!, businessId: deps.businessId, callSid: p.CallSid }) : recordingTwiml() };
+      return {
+        twiml: stream
+          ? streamTwiml({ publicHost: host!, businessId: deps.businessId, callSid: p.CallSid })
+          : recordingTwiml(),
+      };
     },
     () => ({ twiml: recordingTwiml() }),
   );
@@ -193,14 +217,35 @@ export function registerTelephonyWebhooks(app: FastifyInstance, deps: TelephonyW
           return;
         }
         if (!url || !isAllowedRecordingUrl(url, creds.apiBaseUrl)) {
-          log.warn({ recording_host: safeHost(url) }, 'recording URL missing or not a Twilio URL; not downloading');
-          deps.calls.update(p.CallSid, { mode: 'record', recordingSid: p.RecordingSid ?? null, recordingStatus: 'failed', error: 'recording_url_rejected' });
+          log.warn(
+            { recording_host: safeHost(url) },
+            'recording URL missing or not a Twilio URL; not downloading',
+          );
+          deps.calls.update(p.CallSid, {
+            mode: 'record',
+            recordingSid: p.RecordingSid ?? null,
+            recordingStatus: 'failed',
+            error: 'recording_url_rejected',
+          });
           return;
         }
-        deps.calls.update(p.CallSid, { mode: 'record', recordingUrl: url, recordingSid: p.RecordingSid ?? null, recordingStatus: 'pending', error: null });
-        const payload: RecordingJobPayload = { callSid: p.CallSid, recordingUrl: url, recordingSid: p.RecordingSid ?? null };
+        deps.calls.update(p.CallSid, {
+          mode: 'record',
+          recordingUrl: url,
+          recordingSid: p.RecordingSid ?? null,
+          recordingStatus: 'pending',
+          error: null,
+        });
+        const payload: RecordingJobPayload = {
+          callSid: p.CallSid,
+          recordingUrl: url,
+          recordingSid: p.RecordingSid ?? null,
+        };
         const jobId = deps.jobs.enqueue(RECORDING_JOB, payload);
-        log.info({ job_id: jobId, recording_sid: p.RecordingSid, duration_s: p.RecordingDuration }, 'recording queued');
+        log.info(
+          { job_id: jobId, recording_sid: p.RecordingSid, duration_s: p.RecordingDuration },
+          'recording queued',
+        );
       })();
       return { twiml: thanksTwiml() };
     },
@@ -215,7 +260,10 @@ export function registerTelephonyWebhooks(app: FastifyInstance, deps: TelephonyW
         ensureCall(p, { status: p.CallStatus, mode: 'stream' }, log);
         const durationSec = p.CallDuration != null ? Number(p.CallDuration) : null;
         const call = deps.calls.applyStatus(p.CallSid, { status: p.CallStatus, durationSec });
-        log.info({ status: p.CallStatus, stored_status: call?.status, duration_s: durationSec }, 'call status');
+        log.info(
+          { status: p.CallStatus, stored_status: call?.status, duration_s: durationSec },
+          'call status',
+        );
       })();
       return { status: 204 };
     },

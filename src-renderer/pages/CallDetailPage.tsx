@@ -77,7 +77,9 @@ function Turns({ turns }: { turns: CallTurn[] }) {
               {turn.interrupted && <span className="badge badge-warn turn-flag">{t.interrupted}</span>}
               {turn.errorCode && <span className="badge badge-fail turn-flag">{turn.errorCode}</span>}
             </td>
-            <td className={`num ${turn.tFirstAudioMs != null && turn.tFirstAudioMs > 2500 ? 'slow' : ''}`}>{ms(turn.tFirstAudioMs)}</td>
+            <td className={`num ${turn.tFirstAudioMs != null && turn.tFirstAudioMs > 2500 ? 'slow' : ''}`}>
+              {ms(turn.tFirstAudioMs)}
+            </td>
             <td className="num">{ms(turn.tAsrMs)}</td>
             <td className="num">{ms(turn.tNlpMs)}</td>
             <td className="num">{ms(turn.tTtsMs)}</td>
@@ -92,7 +94,10 @@ function Turns({ turns }: { turns: CallTurn[] }) {
 export function CallDetailPage() {
   const id = Number(useParams().id);
   const valid = Number.isInteger(id) && id > 0;
-  const q = useQuery(() => (valid ? api.call('calls.get', { id }) : Promise.reject(new Error('bad id'))), [id]);
+  const q = useQuery(
+    () => (valid ? api.call('calls.get', { id }) : Promise.reject(new Error('bad id'))),
+    [id],
+  );
   useEvent('call.updated', (c) => {
     if (c.id === id) q.reload();
   });
@@ -111,9 +116,18 @@ export function CallDetailPage() {
     [f.duration, <span className="ltr">{formatDuration(call.durationSec)}</span>],
     [f.from, <span className="ltr">{formatPhone(call.from) || call.from}</span>],
     [f.to, <span className="ltr">{formatPhone(call.to) || call.to}</span>],
-    [f.customer, call.customerId ? <Link to={`/customers/${call.customerId}`}>{call.customerName || he.calls.openCustomer}</Link> : '—'],
+    [
+      f.customer,
+      call.customerId ? (
+        <Link to={`/customers/${call.customerId}`}>{call.customerName || he.calls.openCustomer}</Link>
+      ) : (
+        '—'
+      ),
+    ],
     [f.engine, <span className="ltr">{call.engine}</span>],
-    ...(call.endedBy ? [[f.endedBy, he.calls.endedBy[call.endedBy] ?? call.endedBy] as [string, ReactNode]] : []),
+    ...(call.endedBy
+      ? [[f.endedBy, he.calls.endedBy[call.endedBy] ?? call.endedBy] as [string, ReactNode]]
+      : []),
     [f.callSid, <span className="ltr mono">{call.callSid}</span>],
   ];
   const leadFields = call.leadFields ? Object.entries(call.leadFields) : [];
@@ -137,7 +151,13 @@ export function CallDetailPage() {
           </section>
           <section className="card">
             <h2>{he.calls.transcript}</h2>
-            {call.transcript ? <p className="transcript" data-testid="call-transcript">{call.transcript}</p> : <p className="muted">{he.calls.transcriptNone}</p>}
+            {call.transcript ? (
+              <p className="transcript" data-testid="call-transcript">
+                {call.transcript}
+              </p>
+            ) : (
+              <p className="muted">{he.calls.transcriptNone}</p>
+            )}
             {call.summary && (
               <>
                 <h3 className="sub">{he.calls.summary}</h3>

@@ -26,7 +26,10 @@ export const STATUS_BADGE: Record<CallSummary['status'], string> = {
 };
 
 /** Name if known, else the number as an Israeli reads it. */
-export function callerLabel(c: Pick<CallSummary, 'customerName' | 'from' | 'to' | 'direction'>): { name: string; phone: string } {
+export function callerLabel(c: Pick<CallSummary, 'customerName' | 'from' | 'to' | 'direction'>): {
+  name: string;
+  phone: string;
+} {
   const raw = c.direction === 'in' ? c.from : c.to;
   const phone = /^\+\d+$/.test(raw) ? formatPhone(raw) : '';
   const name = c.customerName || (phone ? '' : he.calls.anonymous);
@@ -39,7 +42,13 @@ export function CallsPage() {
   const [mode, setMode] = useState<ModeFilter>('');
   const navigate = useNavigate();
   const q = useQuery(
-    () => api.call('calls.list', { page, limit: PAGE_SIZE, ...(status ? { status } : {}), ...(mode ? { mode } : {}) }),
+    () =>
+      api.call('calls.list', {
+        page,
+        limit: PAGE_SIZE,
+        ...(status ? { status } : {}),
+        ...(mode ? { mode } : {}),
+      }),
     [page, status, mode],
   );
 
@@ -127,7 +136,12 @@ export function CallsPage() {
               {q.data.items.map((c) => {
                 const who = callerLabel(c);
                 return (
-                  <tr key={c.id} className="calls-row" onClick={() => navigate(`/calls/${c.id}`)} data-testid="call-row">
+                  <tr
+                    key={c.id}
+                    className="calls-row"
+                    onClick={() => navigate(`/calls/${c.id}`)}
+                    data-testid="call-row"
+                  >
                     <td>
                       <div className="caller">
                         {c.direction === 'in' ? <PhoneIncoming size={16} /> : <PhoneOutgoing size={16} />}
@@ -142,7 +156,11 @@ export function CallsPage() {
                             <span className="ltr">{who.phone}</span>
                           )}
                           <div className="sub-line">
-                            {who.name ? <span className="ltr">{who.phone}</span> : <span>{he.calls.unknownCaller}</span>}
+                            {who.name ? (
+                              <span className="ltr">{who.phone}</span>
+                            ) : (
+                              <span>{he.calls.unknownCaller}</span>
+                            )}
                           </div>
                         </div>
                       </div>
@@ -154,7 +172,9 @@ export function CallsPage() {
                       <span className="ltr">{formatDuration(c.durationSec)}</span>
                     </td>
                     <td>
-                      <span className={`badge ${c.mode === 'stream' ? 'badge-info' : ''}`}>{he.calls.mode[c.mode]}</span>
+                      <span className={`badge ${c.mode === 'stream' ? 'badge-info' : ''}`}>
+                        {he.calls.mode[c.mode]}
+                      </span>
                     </td>
                     <td>
                       <span className={`badge ${STATUS_BADGE[c.status]}`}>{he.calls.status[c.status]}</span>
@@ -164,7 +184,9 @@ export function CallsPage() {
                         {c.hasRecording && <Mic size={16} aria-label={he.calls.hasRecording} />}
                         {c.hasTranscript && <FileText size={16} aria-label={he.calls.hasTranscript} />}
                         {c.recordingStatus && (
-                          <span className={`badge ${c.recordingStatus === 'failed' ? 'badge-fail' : c.recordingStatus === 'transcribed' ? 'badge-ok' : ''}`}>
+                          <span
+                            className={`badge ${c.recordingStatus === 'failed' ? 'badge-fail' : c.recordingStatus === 'transcribed' ? 'badge-ok' : ''}`}
+                          >
                             {he.calls.recordingStatus[c.recordingStatus]}
                           </span>
                         )}

@@ -4,7 +4,15 @@ import Database from 'better-sqlite3';
 import { expect, test } from '@playwright/test';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai';
 import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio-rest';
-import { ACCOUNT_SID, AUTH_TOKEN, callParams, callSid, postTwilio, PUBLIC_HOST, recordingSid } from '../helpers/twilio';
+import {
+  ACCOUNT_SID,
+  AUTH_TOKEN,
+  callParams,
+  callSid,
+  postTwilio,
+  PUBLIC_HOST,
+  recordingSid,
+} from '../helpers/twilio';
 import { ROOT, SCREENS, startApp, type RunningApp } from './harness';
 
 const FIXTURE = readFileSync(path.join(ROOT, 'tests/fixtures/voice-message-he.wav'));
@@ -47,20 +55,64 @@ function publish(file: string): void {
   }
 }
 
-test('a voice message left after the live stream failed shows in the call history and its detail', async ({ page }) => {
+test('a voice message left after the live stream failed shows in the call history and its detail', async ({
+  page,
+}) => {
   // A live call the agent handled and ended with a goodbye (its turns, as the voice agent records them).
   await postTwilio(app.publicUrl, '/webhook/incoming_call', callParams(1, { From: '+972523334455' }));
-  await postTwilio(app.publicUrl, '/webhook/call_status', callParams(1, { CallStatus: 'completed', CallDuration: '94' }));
+  await postTwilio(
+    app.publicUrl,
+    '/webhook/call_status',
+    callParams(1, { CallStatus: 'completed', CallDuration: '94' }),
+  );
   const db = new Database(path.join(app.dataDir, 'agentlocator.db'));
   const live = db.prepare('select id from calls where call_sid = ?').get(callSid(1)) as { id: number };
   const turn = db.prepare(
     `insert into call_turns (call_id, call_sid, business_id, turn_index, mode, caller_text, agent_text, t_vad_ms, t_asr_ms, t_nlp_ms, t_tts_ms, t_first_audio_ms, t_total_ms, interrupted)
      values (?, ?, 1, ?, 'stream', ?, ?, 700, ?, ?, ?, ?, ?, ?)`,
   );
-  turn.run(live.id, callSid(1), 0, 'שלום, כמה עולה תספורת גברים?', 'תספורת גברים עולה 80 שקלים. תרצה לקבוע תור?', 310, 420, 180, 980, 2400, 0);
-  turn.run(live.id, callSid(1), 1, 'כן, מחר בעשר בבוקר', 'קבעתי לך תור למחר בעשר. משהו נוסף?', 290, 510, 170, 1050, 2600, 0);
-  turn.run(live.id, callSid(1), 2, 'לא, תודה רבה, ביי', 'תודה שהתקשרת, להתראות!', 250, 380, 160, 870, 1900, 0);
-  db.prepare("update calls set ended_by = 'goodbye', summary = ?, customer_id = customer_id where id = ?").run('הלקוח שאל על מחיר תספורת וקבע תור למחר ב-10:00.', live.id);
+  turn.run(
+    live.id,
+    callSid(1),
+    0,
+    'שלום, כמה עולה תספורת גברים?',
+    'תספורת גברים עולה 80 שקלים. תרצה לקבוע תור?',
+    310,
+    420,
+    180,
+    980,
+    2400,
+    0,
+  );
+  turn.run(
+    live.id,
+    callSid(1),
+    1,
+    'כן, מחר בעשר בבוקר',
+    'קבעתי לך תור למחר בעשר. משהו נוסף?',
+    290,
+    510,
+    170,
+    1050,
+    2600,
+    0,
+  );
+  turn.run(
+    live.id,
+    callSid(1),
+    2,
+    'לא, תודה רבה, ביי',
+    'תודה שהתקשרת, להתראות!',
+    250,
+    380,
+    160,
+    870,
+    1900,
+    0,
+  );
+  db.prepare(
+    "update calls set ended_by = 'goodbye', summary = ?, customer_id = customer_id where id = ?",
+  ).run('הלקוח שאל על מחיר תספורת וקבע תור למחר ב-10:00.', live.id);
   db.prepare("update customers set name = 'יוסי לוי' where phone = '+972523334455'").run();
   db.close();
 
@@ -69,8 +121,20 @@ test('a voice message left after the live stream failed shows in the call histor
   openai.scriptTranscription(MESSAGE);
   await postTwilio(app.publicUrl, '/webhook/incoming_call', callParams(2));
   await postTwilio(app.publicUrl, '/webhook/stream_ended', callParams(2));
-  await postTwilio(app.publicUrl, '/webhook/handle_recording', callParams(2, { RecordingUrl: twilio.recordingUrl(recordingSid(2)), RecordingSid: recordingSid(2), RecordingDuration: '9' }));
-  await postTwilio(app.publicUrl, '/webhook/call_status', callParams(2, { CallStatus: 'completed', CallDuration: '31' }));
+  await postTwilio(
+    app.publicUrl,
+    '/webhook/handle_recording',
+    callParams(2, {
+      RecordingUrl: twilio.recordingUrl(recordingSid(2)),
+      RecordingSid: recordingSid(2),
+      RecordingDuration: '9',
+    }),
+  );
+  await postTwilio(
+    app.publicUrl,
+    '/webhook/call_status',
+    callParams(2, { CallStatus: 'completed', CallDuration: '31' }),
+  );
   // And a caller who hung up before anything was said.
   await postTwilio(app.publicUrl, '/webhook/incoming_call', callParams(3, { From: '+972547778899' }));
   await postTwilio(app.publicUrl, '/webhook/call_status', callParams(3, { CallStatus: 'no-answer' }));
@@ -98,7 +162,8 @@ test('a voice message left after the live stream failed shows in the call histor
   const duration = await audio.evaluate(async (node) => {
     const el = node as any;
     el.muted = true;
-    if (!Number.isFinite(el.duration) || el.readyState < 1) await new Promise((r) => el.addEventListener('loadedmetadata', r, { once: true }));
+    if (!Number.isFinite(el.duration) || el.readyState < 1)
+      await new Promise((r) => el.addEventListener('loadedmetadata', r, { once: true }));
     return el.duration;
   });
   expect(duration).toBeGreaterThan(1);

@@ -24,7 +24,8 @@ export interface TranscriptionScript {
   /** Answer this HTTP status with an OpenAI error body instead. */
   status?: number;
 }
-export type TranscriptionReply = string | TranscriptionScript | ((req: RecordedOpenAiRequest) => string | TranscriptionScript);
+export type TranscriptionReply =
+  string | TranscriptionScript | ((req: RecordedOpenAiRequest) => string | TranscriptionScript);
 
 export interface ToolCallScript {
   name: string;
@@ -101,10 +102,21 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
     if (!auth.startsWith('Bearer ') || (opts.apiKey && auth !== `Bearer ${opts.apiKey}`)) {
       return sendError(res, 401, 'Incorrect API key provided', 'invalid_api_key');
     }
-    const rec: RecordedOpenAiRequest = { method: req.method ?? 'GET', path: url.pathname, headers: req.headers, body: {}, files: [], at: Date.now() };
+    const rec: RecordedOpenAiRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      headers: req.headers,
+      body: {},
+      files: [],
+      at: Date.now(),
+    };
     const contentType = String(req.headers['content-type'] ?? '');
     if (contentType.startsWith('multipart/form-data')) {
-      const form = await new Request('http://x', { method: 'POST', headers: { 'content-type': contentType }, body: raw }).formData();
+      const form = await new Request('http://x', {
+        method: 'POST',
+        headers: { 'content-type': contentType },
+        body: raw,
+      }).formData();
       for (const [field, value] of form.entries()) {
         if (typeof value === 'string') rec.body[field] = value;
         else {
@@ -125,32 +137,47 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
     if (req.method === 'POST' && url.pathname === '/v1/chat/completions') return chat(rec, res);
     if (req.method === 'POST' && url.pathname === '/v1/audio/speech') return speech(rec, res);
     if (req.method === 'GET' && url.pathname === '/v1/models') {
-      return sendJson(res, 200, { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: 0, owned_by: 'fake' }] });
+      return sendJson(res, 200, {
+        object: 'list',
+        data: [{ id: 'gpt-4o-mini', object: 'model', created: 0, owned_by: 'fake' }],
+      });
     }
     sendError(res, 404, `Invalid URL (${req.method} ${url.pathname})`);
   }
 
   async function transcription(rec: RecordedOpenAiRequest, res: ServerResponse): Promise<void> {
-    if (!rec.files.some((f) => f.field === 'file')) return sendError(res, 400, "Missing required parameter: 'file'.");
+    if (!rec.files.some((f) => f.field === 'file'))
+      return sendError(res, 400, "Missing required parameter: 'file'.");
     if (!rec.body.model) return sendError(res, 400, "Missing required parameter: 'model'.");
     const next = transcriptionQueue.shift() ?? defaultTranscription;
     const resolved = typeof next === 'function' ? next(rec) : next;
     const script: TranscriptionScript = typeof resolved === 'string' ? { text: resolved } : resolved;
     if (script.delayMs) await sleep(script.delayMs);
-    if (script.status && script.status >= 400) return sendError(res, script.status, 'scripted transcription failure');
+    if (script.status && script.status >= 400)
+      return sendError(res, script.status, 'scripted transcription failure');
     const format = String(rec.body.response_format ?? 'json');
     if (format === 'text') {
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
       return void res.end(script.text);
     }
     if (format === 'verbose_json') {
-      return sendJson(res, 200, { task: 'transcribe', language: rec.body.language ?? 'hebrew', duration: 1, text: script.text, segments: [] });
+      return sendJson(res, 200, {
+        task: 'transcribe',
+        language: rec.body.language ?? 'hebrew',
+        duration: 1,
+        text: script.text,
+        segments: [],
+      });
     }
-    sendJson(res, 200, { text: script.text, usage: { type: 'tokens', input_tokens: 10, output_tokens: 5, total_tokens: 15 } });
+    sendJson(res, 200, {
+      text: script.text,
+      usage: { type: 'tokens', input_tokens: 10, output_tokens: 5, total_tokens: 15 },
+    });
   }
 
   async function chat(rec: RecordedOpenAiRequest, res: ServerResponse): Promise<void> {
-    if (!Array.isArray(rec.body.messages)) return sendError(res, 400, "Missing required parameter: 'messages'.");
+    if (!Array.isArray(rec.body.messages))
+      return sendError(res, 400, "Missing required parameter: 'messages'.");
     const next = chatQueue.shift() ?? defaultChat;
     const resolved = typeof next === 'function' ? next(rec) : next;
     const script: ChatScript = typeof resolved === 'string' ? { content: resolved } : resolved;
@@ -162,7 +189,10 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
     const toolCalls = (script.toolCalls ?? []).map((t, i) => ({
       id: t.id ?? `call_fake${seq}_${i}`,
       type: 'function' as const,
-      function: { name: t.name, arguments: typeof t.arguments === 'string' ? t.arguments : JSON.stringify(t.arguments) },
+      function: {
+        name: t.name,
+        arguments: typeof t.arguments === 'string' ? t.arguments : JSON.stringify(t.arguments),
+      },
     }));
     const finish = script.finishReason ?? (toolCalls.length ? 'tool_calls' : 'stop');
     const usage = { prompt_tokens: 50, completion_tokens: 20, total_tokens: 70 };
@@ -176,7 +206,12 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
         choices: [
           {
             index: 0,
-            message: { role: 'assistant', content: script.content ?? null, refusal: null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) },
+            message: {
+              role: 'assistant',
+              content: script.content ?? null,
+              refusal: null,
+              ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
+            },
             logprobs: null,
             finish_reason: finish,
           },
@@ -185,9 +220,15 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
       });
     }
 
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
     const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) => {
-      res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] })}\n\n`,
+      );
     };
     const pause = async () => {
       if (script.chunkDelayMs) await sleep(script.chunkDelayMs);
@@ -202,7 +243,11 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
     }
     for (const [index, call] of toolCalls.entries()) {
       await pause();
-      chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] });
+      chunk({
+        tool_calls: [
+          { index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } },
+        ],
+      });
       const args = call.function.arguments;
       for (let i = 0; i < args.length; i += 16) {
         await pause();
@@ -211,7 +256,10 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
     }
     chunk({}, finish);
     const so = rec.body.stream_options as { include_usage?: boolean } | undefined;
-    if (so?.include_usage) res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage })}\n\n`);
+    if (so?.include_usage)
+      res.write(
+        `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage })}\n\n`,
+      );
     res.write('data: [DONE]\n\n');
     res.end();
   }
@@ -222,7 +270,8 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
     const next = speechQueue.shift() ?? defaultSpeech;
     const script = typeof next === 'function' ? next(rec) : next;
     if (script.delayMs) await sleep(script.delayMs);
-    if (script.status && script.status >= 400) return sendError(res, script.status, 'scripted speech failure');
+    if (script.status && script.status >= 400)
+      return sendError(res, script.status, 'scripted speech failure');
     const format = String(rec.body.response_format ?? 'mp3');
     // OpenAI speech is 24 kHz mono; `pcm` is raw PCM16 LE, `wav` the same with a header.
     const pcm = script.audio ?? tonePcm16(Math.min(4000, 300 + input.length * 40), 24_000);
@@ -281,14 +330,17 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 function sendError(res: ServerResponse, status: number, message: string, code: string | null = null): void {
-  sendJson(res, status, { error: { message, type: status === 401 ? 'invalid_request_error' : 'server_error', param: null, code } });
+  sendJson(res, status, {
+    error: { message, type: status === 401 ? 'invalid_request_error' : 'server_error', param: null, code },
+  });
 }
 
 /** A quiet 440 Hz tone, PCM16 LE mono. */
 export function tonePcm16(ms: number, rate: number): Buffer {
   const n = Math.round((rate * ms) / 1000);
   const buf = Buffer.alloc(n * 2);
-  for (let i = 0; i < n; i++) buf.writeInt16LE(Math.round(Math.sin((2 * Math.PI * 440 * i) / rate) * 6000), i * 2);
+  for (let i = 0; i < n; i++)
+    buf.writeInt16LE(Math.round(Math.sin((2 * Math.PI * 440 * i) / rate) * 6000), i * 2);
   return buf;
 }
 

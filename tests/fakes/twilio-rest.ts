@@ -78,12 +78,18 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
     if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
     const expected = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
     const authorized = req.headers.authorization === expected;
-    const log = (status: number) => requests.push({ method: req.method ?? '', path: url.pathname, authorized, status });
+    const log = (status: number) =>
+      requests.push({ method: req.method ?? '', path: url.pathname, authorized, status });
 
     if (!authorized) {
       log(401);
       res.setHeader('www-authenticate', 'Basic realm="Twilio API"');
-      return json(res, 401, { code: 20003, message: 'Authenticate', more_info: 'https://www.twilio.com/docs/errors/20003', status: 401 });
+      return json(res, 401, {
+        code: 20003,
+        message: 'Authenticate',
+        more_info: 'https://www.twilio.com/docs/errors/20003',
+        status: 401,
+      });
     }
 
     const rec = RECORDING_PATH.exec(url.pathname);
@@ -109,7 +115,11 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
           return;
         }
         log(f.status ?? 500);
-        return json(res, f.status ?? 500, { code: 20500, message: 'Internal Server Error', status: f.status ?? 500 });
+        return json(res, f.status ?? 500, {
+          code: 20500,
+          message: 'Internal Server Error',
+          status: f.status ?? 500,
+        });
       }
       const wav = recordings.get(recSid);
       if (!wav) {
@@ -186,7 +196,12 @@ function callResource(sid: string, accountSid: string, status: string, params: R
 }
 
 function notFound(path: string) {
-  return { code: 20404, message: `The requested resource ${path} was not found`, more_info: 'https://www.twilio.com/docs/errors/20404', status: 404 };
+  return {
+    code: 20404,
+    message: `The requested resource ${path} was not found`,
+    more_info: 'https://www.twilio.com/docs/errors/20404',
+    status: 404,
+  };
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

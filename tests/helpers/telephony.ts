@@ -39,7 +39,8 @@ export async function startTelephonyRig(extraEnv: Record<string, string> = {}): 
     openai,
     env,
     counts() {
-      const q = (table: string) => (t.core.db.$client.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+      const q = (table: string) =>
+        (t.core.db.$client.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
       return { calls: q('calls'), customers: q('customers'), tasks: q('tasks'), jobs: q('jobs') };
     },
     async restart(more = {}) {

@@ -24,15 +24,36 @@ export interface PostOptions {
 }
 
 /** POSTs a form the way Twilio does, signed against https://PUBLIC_HOST + path. */
-export async function postTwilio(publicUrl: string, path: string, params: Record<string, string>, o: PostOptions = {}) {
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
+export async function postTwilio(
+  publicUrl: string,
+  path: string,
+  params: Record<string, string>,
+  o: PostOptions = {},
+) {
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+  };
   const token = o.token === undefined ? AUTH_TOKEN : o.token;
   if (o.signature !== undefined) headers['x-twilio-signature'] = o.signature;
-  else if (token) headers['x-twilio-signature'] = twilioSignature(token, `https://${o.publicHost ?? PUBLIC_HOST}${path}`, params);
+  else if (token)
+    headers['x-twilio-signature'] = twilioSignature(
+      token,
+      `https://${o.publicHost ?? PUBLIC_HOST}${path}`,
+      params,
+    );
   const started = performance.now();
-  const res = await fetch(`${publicUrl}${path}`, { method: 'POST', headers, body: new URLSearchParams(params).toString() });
+  const res = await fetch(`${publicUrl}${path}`, {
+    method: 'POST',
+    headers,
+    body: new URLSearchParams(params).toString(),
+  });
   const text = await res.text();
-  return { status: res.status, text, type: res.headers.get('content-type') ?? '', ms: performance.now() - started };
+  return {
+    status: res.status,
+    text,
+    type: res.headers.get('content-type') ?? '',
+    ms: performance.now() - started,
+  };
 }
 
 export function callParams(n: number, extra: Record<string, string> = {}): Record<string, string> {

@@ -36,10 +36,17 @@ function silentWav(): Buffer {
 }
 
 const recordingParams = (r: TelephonyRig, n: number) =>
-  callParams(n, { CallStatus: 'in-progress', RecordingUrl: r.twilio.recordingUrl(recordingSid(n)), RecordingSid: recordingSid(n), RecordingDuration: '2' });
+  callParams(n, {
+    CallStatus: 'in-progress',
+    RecordingUrl: r.twilio.recordingUrl(recordingSid(n)),
+    RecordingSid: recordingSid(n),
+    RecordingDuration: '2',
+  });
 
 const tasksOf = (r: TelephonyRig, callId: number) =>
-  r.t.core.db.$client.prepare('select * from tasks where call_id = ?').all(callId) as Array<Record<string, unknown>>;
+  r.t.core.db.$client.prepare('select * from tasks where call_id = ?').all(callId) as Array<
+    Record<string, unknown>
+  >;
 
 describe('a simulated call that falls back to a voice message', () => {
   it('incoming_call → stream_ended → handle_recording → call_status leaves one complete call with transcript and a call-back task', async () => {
@@ -51,11 +58,21 @@ describe('a simulated call that falls back to a voice message', () => {
     const url = rig.t.publicUrl;
 
     expect((await postTwilio(url, '/webhook/incoming_call', callParams(1))).text).toContain('<Stream');
-    expect((await postTwilio(url, '/webhook/stream_ended', callParams(1, { CallStatus: 'in-progress' }))).text).toContain('<Record');
+    expect(
+      (await postTwilio(url, '/webhook/stream_ended', callParams(1, { CallStatus: 'in-progress' }))).text,
+    ).toContain('<Record');
     const rec = await postTwilio(url, '/webhook/handle_recording', recordingParams(rig, 1));
     expect(rec.status).toBe(200);
     expect(rec.text).toMatch(/<Say language="he-IL"[^>]*>[\u0590-\u05FF][^<]*<\/Say><Hangup\/><\/Response>$/);
-    expect((await postTwilio(url, '/webhook/call_status', callParams(1, { CallStatus: 'completed', CallDuration: '38' }))).status).toBe(204);
+    expect(
+      (
+        await postTwilio(
+          url,
+          '/webhook/call_status',
+          callParams(1, { CallStatus: 'completed', CallDuration: '38' }),
+        )
+      ).status,
+    ).toBe(204);
     await rig.t.core.jobs.idle(RECORDING_JOB);
 
     const calls = rig.t.core.db.$client.prepare('select * from calls').all() as Array<Record<string, any>>;
@@ -79,7 +96,12 @@ describe('a simulated call that falls back to a voice message', () => {
 
     const tasks = tasksOf(rig, call.id);
     expect(tasks).toHaveLength(1);
-    expect(tasks[0]).toMatchObject({ kind: 'callback', customer_id: call.customer_id, created_by: 'system', description: MESSAGE });
+    expect(tasks[0]).toMatchObject({
+      kind: 'callback',
+      customer_id: call.customer_id,
+      created_by: 'system',
+      description: MESSAGE,
+    });
     expect(String(tasks[0]!.title)).toContain('050-1234567');
 
     // The download used the account's credentials; the transcription was Hebrew with the default model.
@@ -92,15 +114,34 @@ describe('a simulated call that falls back to a voice message', () => {
     expect(asr[0]!.files[0]!.data.equals(FIXTURE)).toBe(true);
 
     // Live events and the owner's notification.
-    expect(events.some((e) => e.name === 'call.updated' && e.payload.recordingStatus === 'transcribed' && e.payload.hasTranscript)).toBe(true);
-    expect(events.find((e) => e.name === 'system.notification')?.payload).toMatchObject({ title: 'הודעה קולית חדשה', route: `/calls/${call.id}` });
+    expect(
+      events.some(
+        (e) =>
+          e.name === 'call.updated' && e.payload.recordingStatus === 'transcribed' && e.payload.hasTranscript,
+      ),
+    ).toBe(true);
+    expect(events.find((e) => e.name === 'system.notification')?.payload).toMatchObject({
+      title: 'הודעה קולית חדשה',
+      route: `/calls/${call.id}`,
+    });
 
     // The API shows it.
     const list = await rig.t.api('calls.list', { page: 1, limit: 10 });
     expect(list.body.data).toMatchObject({ total: 1, page: 1, limit: 10 });
-    expect(list.body.data.items[0]).toMatchObject({ callSid: callSid(1), mode: 'record', status: 'completed', durationSec: 38, hasRecording: true, hasTranscript: true });
+    expect(list.body.data.items[0]).toMatchObject({
+      callSid: callSid(1),
+      mode: 'record',
+      status: 'completed',
+      durationSec: 38,
+      hasRecording: true,
+      hasTranscript: true,
+    });
     const detail = await rig.t.api('calls.get', { id: call.id });
-    expect(detail.body.data).toMatchObject({ transcript: MESSAGE, recording: { sid: recordingSid(1), status: 'transcribed', available: true, bytes: FIXTURE.length }, turns: [] });
+    expect(detail.body.data).toMatchObject({
+      transcript: MESSAGE,
+      recording: { sid: recordingSid(1), status: 'transcribed', available: true, bytes: FIXTURE.length },
+      turns: [],
+    });
     const audio = await rig.t.api('calls.recording', { id: call.id });
     expect(audio.body.data.mime).toBe('audio/wav');
     expect(Buffer.from(audio.body.data.dataUrl.split(',')[1], 'base64').equals(FIXTURE)).toBe(true);
@@ -117,7 +158,10 @@ describe('recording download', () => {
     await postTwilio(rig.t.publicUrl, '/webhook/handle_recording', recordingParams(rig, 2));
     await rig.t.core.jobs.idle(RECORDING_JOB);
     expect(rig.twilio.recordingHits(recordingSid(2))).toBe(3);
-    expect(rig.t.core.calls.getBySid(callSid(2))).toMatchObject({ recordingStatus: 'transcribed', transcript: MESSAGE });
+    expect(rig.t.core.calls.getBySid(callSid(2))).toMatchObject({
+      recordingStatus: 'transcribed',
+      transcript: MESSAGE,
+    });
     expect(rig.t.logs().filter((l) => l.msg === 'recording download failed; retrying')).toHaveLength(2);
   });
 
@@ -134,7 +178,16 @@ describe('recording download', () => {
     expect(call.error).toContain('500');
     expect(tasksOf(rig, call.id)).toHaveLength(1);
     expect(rig.openai.requestsTo('/audio/transcriptions')).toHaveLength(0);
-    expect(rig.t.logs().some((l) => l.level === 'error' && l.msg === 'recording download failed for good' && l.call_sid === callSid(3))).toBe(true);
+    expect(
+      rig.t
+        .logs()
+        .some(
+          (l) =>
+            l.level === 'error' &&
+            l.msg === 'recording download failed for good' &&
+            l.call_sid === callSid(3),
+        ),
+    ).toBe(true);
     expect((await fetch(`${rig.t.publicUrl}/healthz`)).status).toBe(200);
   });
 
@@ -146,7 +199,10 @@ describe('recording download', () => {
     expect(res.status).toBe(200);
     expect(res.ms).toBeLessThan(2000);
     await rig.t.core.jobs.idle(RECORDING_JOB);
-    expect(rig.t.core.calls.getBySid(callSid(4))).toMatchObject({ recordingStatus: 'failed', error: 'recording download timed out' });
+    expect(rig.t.core.calls.getBySid(callSid(4))).toMatchObject({
+      recordingStatus: 'failed',
+      error: 'recording download timed out',
+    });
   });
 
   it('never fetches a RecordingUrl outside Twilio / the configured API base', async () => {
@@ -154,7 +210,10 @@ describe('recording download', () => {
     await postTwilio(rig.t.publicUrl, '/webhook/incoming_call', callParams(5));
     const params = { ...recordingParams(rig, 5), RecordingUrl: 'http://169.254.169.254/latest/meta-data' };
     expect((await postTwilio(rig.t.publicUrl, '/webhook/handle_recording', params)).status).toBe(200);
-    expect(rig.t.core.calls.getBySid(callSid(5))).toMatchObject({ recordingStatus: 'failed', error: 'recording_url_rejected' });
+    expect(rig.t.core.calls.getBySid(callSid(5))).toMatchObject({
+      recordingStatus: 'failed',
+      error: 'recording_url_rejected',
+    });
     expect(rig.counts().jobs).toBe(0);
   });
 });
@@ -207,7 +266,8 @@ describe('durability', () => {
     await postTwilio(rig.t.publicUrl, '/webhook/incoming_call', callParams(9));
     await postTwilio(rig.t.publicUrl, '/webhook/handle_recording', recordingParams(rig, 9));
     // Wait until the download is in flight, then stop the app under it.
-    for (let i = 0; i < 100 && rig.twilio.recordingHits(recordingSid(9)) === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && rig.twilio.recordingHits(recordingSid(9)) === 0; i++)
+      await new Promise((r) => setTimeout(r, 20));
     expect(rig.t.core.jobs.counts(RECORDING_JOB).running).toBe(1);
     const dir = rig.t.dataDir;
     await rig.t.stop({ keepData: true });

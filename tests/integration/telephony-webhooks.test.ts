@@ -1,7 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestCore, type TestCore } from '../helpers/core';
 import { startTelephonyRig, type TelephonyRig } from '../helpers/telephony';
-import { AUTH_TOKEN, callParams, callSid, postTwilio, PUBLIC_HOST, recordingSid, twilioSignature } from '../helpers/twilio';
+import {
+  AUTH_TOKEN,
+  callParams,
+  callSid,
+  postTwilio,
+  PUBLIC_HOST,
+  recordingSid,
+  twilioSignature,
+} from '../helpers/twilio';
 
 let rig: TelephonyRig | undefined;
 let bare: TestCore | undefined;
@@ -11,12 +19,21 @@ afterEach(async () => {
   rig = bare = undefined;
 });
 
-const ROUTES = ['/webhook/incoming_call', '/webhook/stream_ended', '/webhook/handle_recording', '/webhook/call_status'] as const;
+const ROUTES = [
+  '/webhook/incoming_call',
+  '/webhook/stream_ended',
+  '/webhook/handle_recording',
+  '/webhook/call_status',
+] as const;
 
 function paramsFor(route: (typeof ROUTES)[number], n: number, rigUrl: string): Record<string, string> {
   switch (route) {
     case '/webhook/handle_recording':
-      return callParams(n, { RecordingUrl: `${rigUrl}/2010-04-01/Accounts/AC${'f'.repeat(32)}/Recordings/${recordingSid(n)}`, RecordingSid: recordingSid(n), RecordingDuration: '3' });
+      return callParams(n, {
+        RecordingUrl: `${rigUrl}/2010-04-01/Accounts/AC${'f'.repeat(32)}/Recordings/${recordingSid(n)}`,
+        RecordingSid: recordingSid(n),
+        RecordingDuration: '3',
+      });
     case '/webhook/call_status':
       return callParams(n, { CallStatus: 'completed', CallDuration: '42' });
     default:
@@ -37,7 +54,8 @@ describe('signature checks on every voice webhook', () => {
     rig = await startTelephonyRig();
     const url = rig.t.publicUrl;
     // A call to act on for the routes that follow incoming_call.
-    if (route !== '/webhook/incoming_call') expect((await postTwilio(url, '/webhook/incoming_call', callParams(1))).status).toBe(200);
+    if (route !== '/webhook/incoming_call')
+      expect((await postTwilio(url, '/webhook/incoming_call', callParams(1))).status).toBe(200);
 
     const before = dbState(rig);
     const params = paramsFor(route, 1, rig.twilio.url);
@@ -46,14 +64,25 @@ describe('signature checks on every voice webhook', () => {
     const missing = await postTwilio(url, route, params, { token: null });
     expect(missing.status).toBe(403);
     // Signed for the local URL instead of the public one Twilio called.
-    const local = await postTwilio(url, route, params, { signature: twilioSignature(AUTH_TOKEN, `${url}${route}`, params) });
+    const local = await postTwilio(url, route, params, {
+      signature: twilioSignature(AUTH_TOKEN, `${url}${route}`, params),
+    });
     expect(local.status).toBe(403);
     // Signed correctly, then one parameter changed in transit.
-    const tampered = await postTwilio(url, route, { ...params, From: '+972509999999' }, { signature: twilioSignature(AUTH_TOKEN, `https://${PUBLIC_HOST}${route}`, params) });
+    const tampered = await postTwilio(
+      url,
+      route,
+      { ...params, From: '+972509999999' },
+      { signature: twilioSignature(AUTH_TOKEN, `https://${PUBLIC_HOST}${route}`, params) },
+    );
     expect(tampered.status).toBe(403);
     expect(dbState(rig)).toBe(before);
-    expect(rig.t.logs().some((l) => l.msg === 'twilio signature rejected' && l.reason === 'invalid_signature')).toBe(true);
-    expect(rig.t.logs().some((l) => l.msg === 'twilio signature rejected' && l.reason === 'missing_signature')).toBe(true);
+    expect(
+      rig.t.logs().some((l) => l.msg === 'twilio signature rejected' && l.reason === 'invalid_signature'),
+    ).toBe(true);
+    expect(
+      rig.t.logs().some((l) => l.msg === 'twilio signature rejected' && l.reason === 'missing_signature'),
+    ).toBe(true);
 
     const ok = await postTwilio(url, route, params);
     if (route === '/webhook/call_status') {
@@ -68,12 +97,18 @@ describe('signature checks on every voice webhook', () => {
   });
 
   it('accepts unsigned requests only when TWILIO_SKIP_SIGNATURE_VALIDATION=true', async () => {
-    bare = await startTestCore({ PUBLIC_HOST, TWILIO_AUTH_TOKEN: AUTH_TOKEN, TWILIO_SKIP_SIGNATURE_VALIDATION: 'true' });
+    bare = await startTestCore({
+      PUBLIC_HOST,
+      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+      TWILIO_SKIP_SIGNATURE_VALIDATION: 'true',
+    });
     const res = await postTwilio(bare.publicUrl, '/webhook/incoming_call', callParams(7), { token: null });
     expect(res.status).toBe(200);
     await bare.stop();
     bare = await startTestCore({ PUBLIC_HOST, TWILIO_AUTH_TOKEN: AUTH_TOKEN });
-    expect((await postTwilio(bare.publicUrl, '/webhook/incoming_call', callParams(7), { token: null })).status).toBe(403);
+    expect(
+      (await postTwilio(bare.publicUrl, '/webhook/incoming_call', callParams(7), { token: null })).status,
+    ).toBe(403);
   });
 
   it('refuses everything (403, ERROR logged) when no auth token or PUBLIC_HOST is configured', async () => {
@@ -105,8 +140,16 @@ describe('incoming_call', () => {
         `<Parameter name="call_sid" value="${callSid(1)}"/></Stream></Connect></Response>`,
     );
     const call = rig.t.core.calls.getBySid(callSid(1))!;
-    expect(call).toMatchObject({ direction: 'in', fromNumber: '+972501234567', toNumber: '+97233760000', status: 'in-progress', mode: 'stream' });
-    const customer = rig.t.core.db.$client.prepare('select * from customers where id = ?').get(call.customerId) as Record<string, unknown>;
+    expect(call).toMatchObject({
+      direction: 'in',
+      fromNumber: '+972501234567',
+      toNumber: '+97233760000',
+      status: 'in-progress',
+      mode: 'stream',
+    });
+    const customer = rig.t.core.db.$client
+      .prepare('select * from customers where id = ?')
+      .get(call.customerId) as Record<string, unknown>;
     expect(customer).toMatchObject({ phone: '+972501234567', source: 'phone', status: 'lead' });
 
     // Twilio retries the webhook: still one call, one customer.
@@ -120,7 +163,11 @@ describe('incoming_call', () => {
 
   it('matches an existing customer and leaves anonymous callers without one', async () => {
     rig = await startTelephonyRig();
-    rig.t.core.db.$client.prepare("insert into customers (business_id, name, phone, source, status) values (1, 'דני כהן', '+972521112233', 'manual', 'customer')").run();
+    rig.t.core.db.$client
+      .prepare(
+        "insert into customers (business_id, name, phone, source, status) values (1, 'דני כהן', '+972521112233', 'manual', 'customer')",
+      )
+      .run();
     await postTwilio(rig.t.publicUrl, '/webhook/incoming_call', callParams(3, { From: '+972521112233' }));
     const call = rig.t.core.calls.getBySid(callSid(3))!;
     const list = await rig.t.api('calls.list', {});
@@ -128,7 +175,10 @@ describe('incoming_call', () => {
     expect(rig.counts().customers).toBe(1);
 
     await postTwilio(rig.t.publicUrl, '/webhook/incoming_call', callParams(4, { From: 'anonymous' }));
-    expect(rig.t.core.calls.getBySid(callSid(4))).toMatchObject({ customerId: null, fromNumber: 'anonymous' });
+    expect(rig.t.core.calls.getBySid(callSid(4))).toMatchObject({
+      customerId: null,
+      fromNumber: 'anonymous',
+    });
     expect(rig.counts().customers).toBe(1);
   });
 
@@ -138,7 +188,9 @@ describe('incoming_call', () => {
     const res = await postTwilio(rig.t.publicUrl, '/webhook/incoming_call', callParams(5));
     expect(res.text).not.toContain('<Connect');
     expect(res.text).toContain('<Say language="he-IL"');
-    expect(res.text).toContain('<Record playBeep="false" timeout="4" maxLength="30" action="/webhook/handle_recording"/>');
+    expect(res.text).toContain(
+      '<Record playBeep="false" timeout="4" maxLength="30" action="/webhook/handle_recording"/>',
+    );
     expect(rig.t.core.calls.getBySid(callSid(5))!.mode).toBe('record');
   });
 });
@@ -147,8 +199,14 @@ describe('stream_ended', () => {
   it('falls back to recording: Hebrew apology, <Record>, WARN stream_failover, mode=record', async () => {
     rig = await startTelephonyRig();
     await postTwilio(rig.t.publicUrl, '/webhook/incoming_call', callParams(1));
-    const res = await postTwilio(rig.t.publicUrl, '/webhook/stream_ended', callParams(1, { CallStatus: 'in-progress' }));
-    expect(res.text).toMatch(/<Say language="he-IL" voice="Google\.he-IL-Wavenet-A">[\u0590-\u05FF][^<]+<\/Say><Record playBeep="false" timeout="4" maxLength="30" action="\/webhook\/handle_recording"\/>/);
+    const res = await postTwilio(
+      rig.t.publicUrl,
+      '/webhook/stream_ended',
+      callParams(1, { CallStatus: 'in-progress' }),
+    );
+    expect(res.text).toMatch(
+      /<Say language="he-IL" voice="Google\.he-IL-Wavenet-A">[\u0590-\u05FF][^<]+<\/Say><Record playBeep="false" timeout="4" maxLength="30" action="\/webhook\/handle_recording"\/>/,
+    );
     const warn = rig.t.logs().find((l) => l.msg === 'stream_failover -> recording');
     expect(warn).toMatchObject({ level: 'warn', call_sid: callSid(1), request_id: expect.any(String) });
     expect(rig.t.core.calls.getBySid(callSid(1))!.mode).toBe('record');
@@ -166,7 +224,11 @@ describe('stream_ended', () => {
   it('answers <Hangup/> without a failover when the caller hung up during the stream', async () => {
     rig = await startTelephonyRig();
     await postTwilio(rig.t.publicUrl, '/webhook/incoming_call', callParams(1));
-    const res = await postTwilio(rig.t.publicUrl, '/webhook/stream_ended', callParams(1, { CallStatus: 'completed' }));
+    const res = await postTwilio(
+      rig.t.publicUrl,
+      '/webhook/stream_ended',
+      callParams(1, { CallStatus: 'completed' }),
+    );
     expect(res.text).toBe('<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>');
     expect(rig.t.core.calls.getBySid(callSid(1))!.mode).toBe('stream');
     expect(rig.t.logs().some((l) => l.msg === 'stream_failover -> recording')).toBe(false);
@@ -186,17 +248,33 @@ describe('call_status', () => {
   it('moves the status forward, stores duration and end time; a late ringing does not reopen', async () => {
     rig = await startTelephonyRig();
     await postTwilio(rig.t.publicUrl, '/webhook/incoming_call', callParams(1));
-    const res = await postTwilio(rig.t.publicUrl, '/webhook/call_status', callParams(1, { CallStatus: 'completed', CallDuration: '73' }));
+    const res = await postTwilio(
+      rig.t.publicUrl,
+      '/webhook/call_status',
+      callParams(1, { CallStatus: 'completed', CallDuration: '73' }),
+    );
     expect(res.status).toBe(204);
-    const late = await postTwilio(rig.t.publicUrl, '/webhook/call_status', callParams(1, { CallStatus: 'ringing' }));
+    const late = await postTwilio(
+      rig.t.publicUrl,
+      '/webhook/call_status',
+      callParams(1, { CallStatus: 'ringing' }),
+    );
     expect(late.status).toBe(204);
-    expect(rig.t.core.calls.getBySid(callSid(1))).toMatchObject({ status: 'completed', durationSec: 73, endedAt: expect.any(Number) });
+    expect(rig.t.core.calls.getBySid(callSid(1))).toMatchObject({
+      status: 'completed',
+      durationSec: 73,
+      endedAt: expect.any(Number),
+    });
   });
 
   it('rejects an unknown status value with 400, writes nothing', async () => {
     rig = await startTelephonyRig();
     const before = rig.counts();
-    const res = await postTwilio(rig.t.publicUrl, '/webhook/call_status', callParams(1, { CallStatus: 'exploded' }));
+    const res = await postTwilio(
+      rig.t.publicUrl,
+      '/webhook/call_status',
+      callParams(1, { CallStatus: 'exploded' }),
+    );
     expect(res.status).toBe(400);
     expect(rig.counts()).toEqual(before);
   });
@@ -206,25 +284,49 @@ describe('calls API', () => {
   it('lists newest first with paging and filters; get/recording answer 404 for unknown ids', async () => {
     rig = await startTelephonyRig();
     for (let n = 1; n <= 5; n++) {
-      await postTwilio(rig.t.publicUrl, '/webhook/incoming_call', callParams(n, { From: `+97250123450${n}` }));
+      await postTwilio(
+        rig.t.publicUrl,
+        '/webhook/incoming_call',
+        callParams(n, { From: `+97250123450${n}` }),
+      );
       await new Promise((r) => setTimeout(r, 3));
     }
     await postTwilio(rig.t.publicUrl, '/webhook/stream_ended', callParams(2));
-    await postTwilio(rig.t.publicUrl, '/webhook/call_status', callParams(3, { CallStatus: 'completed', CallDuration: '5' }));
+    await postTwilio(
+      rig.t.publicUrl,
+      '/webhook/call_status',
+      callParams(3, { CallStatus: 'completed', CallDuration: '5' }),
+    );
     const page1 = await rig.t.api('calls.list', { page: 1, limit: 2 });
     expect(page1.body.data.total).toBe(5);
-    expect(page1.body.data.items.map((c: { callSid: string }) => c.callSid)).toEqual([callSid(5), callSid(4)]);
+    expect(page1.body.data.items.map((c: { callSid: string }) => c.callSid)).toEqual([
+      callSid(5),
+      callSid(4),
+    ]);
     const page3 = await rig.t.api('calls.list', { page: 3, limit: 2 });
     expect(page3.body.data.items.map((c: { callSid: string }) => c.callSid)).toEqual([callSid(1)]);
-    expect((await rig.t.api('calls.list', { mode: 'record' })).body.data.items.map((c: { callSid: string }) => c.callSid)).toEqual([callSid(2)]);
+    expect(
+      (await rig.t.api('calls.list', { mode: 'record' })).body.data.items.map(
+        (c: { callSid: string }) => c.callSid,
+      ),
+    ).toEqual([callSid(2)]);
     expect((await rig.t.api('calls.list', { status: 'completed' })).body.data.total).toBe(1);
     const customerId = rig.t.core.calls.getBySid(callSid(4))!.customerId;
-    expect((await rig.t.api('calls.list', { customerId })).body.data.items.map((c: { callSid: string }) => c.callSid)).toEqual([callSid(4)]);
+    expect(
+      (await rig.t.api('calls.list', { customerId })).body.data.items.map(
+        (c: { callSid: string }) => c.callSid,
+      ),
+    ).toEqual([callSid(4)]);
     expect((await rig.t.api('calls.list', { limit: 101 })).status).toBe(400);
     expect((await rig.t.api('calls.get', { id: 999 })).status).toBe(404);
     const first = rig.t.core.calls.getBySid(callSid(1))!;
     expect((await rig.t.api('calls.recording', { id: first.id })).status).toBe(404);
-    expect((await rig.t.api('calls.get', { id: first.id })).body.data).toMatchObject({ id: first.id, recording: null, turns: [], transcript: null });
+    expect((await rig.t.api('calls.get', { id: first.id })).body.data).toMatchObject({
+      id: first.id,
+      recording: null,
+      turns: [],
+      transcript: null,
+    });
   });
 });
 
@@ -232,7 +334,16 @@ describe('rate limit', () => {
   it('limits /webhook/* per source address', async () => {
     rig = await startTelephonyRig({ WEBHOOK_RATE_LIMIT_PER_MIN: '3' });
     const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) statuses.push((await postTwilio(rig.t.publicUrl, '/webhook/call_status', callParams(1, { CallStatus: 'completed' }))).status);
+    for (let i = 0; i < 5; i++)
+      statuses.push(
+        (
+          await postTwilio(
+            rig.t.publicUrl,
+            '/webhook/call_status',
+            callParams(1, { CallStatus: 'completed' }),
+          )
+        ).status,
+      );
     expect(statuses.slice(0, 3)).toEqual([204, 204, 204]);
     expect(statuses.slice(3)).toEqual([429, 429]);
     expect((await fetch(`${rig.t.publicUrl}/healthz`)).status).toBe(200);

@@ -12,8 +12,17 @@ let dir: string;
 let db: Db;
 let runner: JobRunner | undefined;
 
-const open = () => openDb({ file: path.join(dir, 'jobs.db'), migrationsDir: path.join(import.meta.dirname, '../../src-main/db/migrations') });
-const status = (id: number) => db.$client.prepare('select status, attempts, last_error from jobs where id = ?').get(id) as { status: string; attempts: number; last_error: string | null };
+const open = () =>
+  openDb({
+    file: path.join(dir, 'jobs.db'),
+    migrationsDir: path.join(import.meta.dirname, '../../src-main/db/migrations'),
+  });
+const status = (id: number) =>
+  db.$client.prepare('select status, attempts, last_error from jobs where id = ?').get(id) as {
+    status: string;
+    attempts: number;
+    last_error: string | null;
+  };
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'jobs-test-'));
@@ -61,9 +70,13 @@ describe('JobRunner', () => {
   it('succeeds on a retry', async () => {
     runner = new JobRunner({ db, clock: systemClock, logger, pollMs: 20 });
     let calls = 0;
-    runner.register('second-time', async () => {
-      if (++calls < 2) throw new Error('not yet');
-    }, { backoffMs: () => 5 });
+    runner.register(
+      'second-time',
+      async () => {
+        if (++calls < 2) throw new Error('not yet');
+      },
+      { backoffMs: () => 5 },
+    );
     runner.start();
     const id = runner.enqueue('second-time', {});
     await runner.idle('second-time');
@@ -109,7 +122,9 @@ describe('JobRunner', () => {
     let started = 0;
     runner.register('long', (_p, ctx) => {
       started++;
-      return new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted'))));
+      return new Promise((_resolve, reject) =>
+        ctx.signal.addEventListener('abort', () => reject(new Error('aborted'))),
+      );
     });
     runner.start();
     const id = runner.enqueue('long', {});

@@ -6,13 +6,18 @@ import { measureSpeech } from '../../src-main/telephony/speech-presence';
 
 describe('measureSpeech', () => {
   it('finds the voice in the Hebrew fixture', () => {
-    const info = measureSpeech(readFileSync(path.join(import.meta.dirname, '../fixtures/voice-message-he.wav')))!;
+    const info = measureSpeech(
+      readFileSync(path.join(import.meta.dirname, '../fixtures/voice-message-he.wav')),
+    )!;
     expect(info.durationMs).toBeGreaterThan(1000);
     expect(info.voicedMs).toBeGreaterThan(500);
   });
 
   it('reports digital silence and faint hiss as unvoiced', () => {
-    expect(measureSpeech(buildWavPcm16(Buffer.alloc(16000), 8000))).toMatchObject({ durationMs: 1000, voicedMs: 0 });
+    expect(measureSpeech(buildWavPcm16(Buffer.alloc(16000), 8000))).toMatchObject({
+      durationMs: 1000,
+      voicedMs: 0,
+    });
     const hiss = Buffer.alloc(16000);
     for (let i = 0; i < 8000; i++) hiss.writeInt16LE(Math.round(Math.sin(i * 7.1) * 50), i * 2);
     expect(measureSpeech(buildWavPcm16(hiss, 8000))!.voicedMs).toBe(0);

@@ -17,7 +17,11 @@ describe('judgeTranscript', () => {
     expect(judgeTranscript(text)).toEqual({ ok: false, reason });
   });
 
-  it.each(['שלום, זה דני. תחזרו אליי בבקשה', 'רציתי לשאול כמה עולה תספורת', 'Hi, please call me back about the invoice'])('keeps %j', (text) => {
+  it.each([
+    'שלום, זה דני. תחזרו אליי בבקשה',
+    'רציתי לשאול כמה עולה תספורת',
+    'Hi, please call me back about the invoice',
+  ])('keeps %j', (text) => {
     expect(judgeTranscript(text)).toEqual({ ok: true, text });
   });
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { goodbyeTwiml, hangupTwiml, recordingTwiml, streamTwiml, thanksTwiml } from '../../src-main/telephony/twiml';
+import {
+  goodbyeTwiml,
+  hangupTwiml,
+  recordingTwiml,
+  streamTwiml,
+  thanksTwiml,
+} from '../../src-main/telephony/twiml';
 
 const HEAD = '<?xml version="1.0" encoding="UTF-8"?>';
 
@@ -13,12 +19,17 @@ describe('TwiML', () => {
 
   it('records a message with the exact attributes the spec names', () => {
     const xml = recordingTwiml();
-    expect(xml).toMatch(/^<\?xml[^>]+><Response><Say language="he-IL" voice="Google\.he-IL-Wavenet-A">[^<]+<\/Say>/);
-    expect(xml).toContain('<Record playBeep="false" timeout="4" maxLength="30" action="/webhook/handle_recording"/>');
+    expect(xml).toMatch(
+      /^<\?xml[^>]+><Response><Say language="he-IL" voice="Google\.he-IL-Wavenet-A">[^<]+<\/Say>/,
+    );
+    expect(xml).toContain(
+      '<Record playBeep="false" timeout="4" maxLength="30" action="/webhook/handle_recording"/>',
+    );
   });
 
   it('thanks, goodbye and hangup end with <Hangup/>', () => {
-    for (const xml of [thanksTwiml(), goodbyeTwiml(), hangupTwiml()]) expect(xml.endsWith('<Hangup/></Response>')).toBe(true);
+    for (const xml of [thanksTwiml(), goodbyeTwiml(), hangupTwiml()])
+      expect(xml.endsWith('<Hangup/></Response>')).toBe(true);
     expect(thanksTwiml()).toContain('תודה');
   });
 });

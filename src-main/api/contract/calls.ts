@@ -2,7 +2,16 @@ import { z } from 'zod';
 import { method } from '../define';
 import { epochMs, id, idInput, pageInput, paged } from './common';
 
-export const CALL_STATUSES = ['queued', 'ringing', 'in-progress', 'completed', 'busy', 'failed', 'no-answer', 'canceled'] as const;
+export const CALL_STATUSES = [
+  'queued',
+  'ringing',
+  'in-progress',
+  'completed',
+  'busy',
+  'failed',
+  'no-answer',
+  'canceled',
+] as const;
 export const callStatusSchema = z.enum(CALL_STATUSES);
 export const callModeSchema = z.enum(['stream', 'record']);
 export const recordingStatusSchema = z.enum(['pending', 'downloaded', 'transcribed', 'no_speech', 'failed']);
