@@ -125,7 +125,7 @@ const TIMING: SessionTiming = {
   maxTurnErrors: 2,
 };
 
-const MAX_BAD_FRAMES_LOGGED = 5;
+const MAX_BAD_FRAMES_LOGGED = 20;
 /** Backchannels while the agent talks: not an interruption ("כן", "אהה", "אוקיי" …). */
 const BACKCHANNEL = /^(כן|אה+|אהה+|מ+|ממ+|אוקיי?|או?קיי|נכון|בסדר|יופי|טוב|הממ+|uh-?huh|ok(ay)?)[.!,…]*$/i;
 
