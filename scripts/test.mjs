@@ -34,7 +34,7 @@ function readJson(file) {
   }
 }
 
-step('typecheck', () => run('npx', ['tsc', '-p', 'tsconfig.node.json', '--noEmit']) === 0 && run('npx', ['tsc', '-p', 'tsconfig.web.json', '--noEmit']) === 0);
+step('typecheck', () => ['tsconfig.node.json', 'tsconfig.web.json', 'tsconfig.e2e.json'].every((p) => run('npx', ['tsc', '-p', p, '--noEmit']) === 0));
 step('lint', () => run('npx', ['eslint', '--max-warnings=0', '.']) === 0 && run('npx', ['prettier', '--check', '--log-level=warn', '.']) === 0);
 
 step('unit', () => {

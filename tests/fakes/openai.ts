@@ -115,7 +115,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
       const form = await new Request('http://x', {
         method: 'POST',
         headers: { 'content-type': contentType },
-        body: raw,
+        body: new Uint8Array(raw),
       }).formData();
       for (const [field, value] of form.entries()) {
         if (typeof value === 'string') rec.body[field] = value;
