@@ -21,6 +21,11 @@ import { ComingSoon } from './components/States';
 import { he } from './i18n/he';
 import { CallDetailPage } from './pages/CallDetailPage';
 import { CallsPage } from './pages/CallsPage';
+import { CustomerPage } from './pages/CustomerPage';
+import { CustomersPage } from './pages/CustomersPage';
+import { DealsPage } from './pages/DealsPage';
+import { ReportsPage } from './pages/ReportsPage';
+import { TasksPage } from './pages/TasksPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { SettingsPage } from './pages/SettingsPage';
 
@@ -34,14 +39,15 @@ export interface AppRoute {
 
 export const routes: AppRoute[] = [
   { path: '/', element: <DashboardPage />, nav: { label: he.nav.dashboard, icon: LayoutDashboard } },
-  { path: '/customers', element: <ComingSoon title={he.nav.customers} />, nav: { label: he.nav.customers, icon: Users }, feature: 'crm_enabled' },
-  { path: '/deals', element: <ComingSoon title={he.nav.deals} />, nav: { label: he.nav.deals, icon: Handshake }, feature: 'crm_enabled' },
+  { path: '/customers', element: <CustomersPage />, nav: { label: he.nav.customers, icon: Users }, feature: 'crm_enabled' },
+  { path: '/customers/:id', element: <CustomerPage />, feature: 'crm_enabled' },
+  { path: '/deals', element: <DealsPage />, nav: { label: he.nav.deals, icon: Handshake }, feature: 'crm_enabled' },
   { path: '/calls', element: <CallsPage />, nav: { label: he.nav.calls, icon: Phone } },
   { path: '/calls/:id', element: <CallDetailPage /> },
   { path: '/whatsapp', element: <ComingSoon title={he.nav.whatsapp} />, nav: { label: he.nav.whatsapp, icon: MessageCircle }, feature: 'whatsapp_enabled' },
-  { path: '/tasks', element: <ComingSoon title={he.nav.tasks} />, nav: { label: he.nav.tasks, icon: CalendarCheck }, feature: 'crm_enabled' },
+  { path: '/tasks', element: <TasksPage />, nav: { label: he.nav.tasks, icon: CalendarCheck }, feature: 'crm_enabled' },
   { path: '/invoices', element: <ComingSoon title={he.nav.invoices} />, nav: { label: he.nav.invoices, icon: Receipt }, feature: 'invoices_enabled' },
   { path: '/contracts', element: <ComingSoon title={he.nav.contracts} />, nav: { label: he.nav.contracts, icon: FileSignature }, feature: 'contracts_enabled' },
-  { path: '/reports', element: <ComingSoon title={he.nav.reports} />, nav: { label: he.nav.reports, icon: BarChart3 }, feature: 'crm_enabled' },
+  { path: '/reports', element: <ReportsPage />, nav: { label: he.nav.reports, icon: BarChart3 }, feature: 'crm_enabled' },
   { path: '/settings', element: <SettingsPage />, nav: { label: he.nav.settings, icon: Settings } },
 ];

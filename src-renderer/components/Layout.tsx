@@ -1,9 +1,10 @@
-import { Search, PhoneCall } from 'lucide-react';
+import { PhoneCall } from 'lucide-react';
 import type { ReactNode } from 'react';
 import { NavLink } from 'react-router-dom';
 import { transportKind } from '../api';
 import { useApp } from '../app-context';
 import { he } from '../i18n/he';
+import { GlobalSearch, ReminderToasts } from './crm/GlobalSearch';
 import { routes } from '../routes';
 
 export function Layout({ children }: { children: ReactNode }) {
@@ -33,13 +34,11 @@ export function Layout({ children }: { children: ReactNode }) {
       </nav>
       <div className="main">
         <header className="topbar">
-          <button type="button" className="topbar-search" data-testid="global-search-trigger">
-            <Search size={16} />
-            <span>{he.nav.searchPlaceholder}</span>
-          </button>
+          <GlobalSearch />
           <div className="topbar-spacer" />
         </header>
         <main className="content">{children}</main>
+        <ReminderToasts />
       </div>
     </div>
   );

@@ -4,6 +4,7 @@ import type { Readiness } from '../../src-main/api/contract/system';
 import { api } from '../api';
 import { useQuery } from '../api/hooks';
 import { useApp } from '../app-context';
+import { CrmDashboard } from '../components/crm/CrmDashboard';
 import { ErrorState, Loading, PageHeader } from '../components/States';
 import { he } from '../i18n/he';
 
@@ -42,6 +43,7 @@ export function DashboardPage() {
         title={business?.name ? `${he.dashboard.welcome}, ${business.name}` : he.dashboard.welcomeNoName}
         subtitle={he.app.tagline}
       />
+      <CrmDashboard />
       <div className="grid grid-2">
         <section className="card">
           <h2>{he.dashboard.setupTitle}</h2>

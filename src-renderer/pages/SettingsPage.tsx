@@ -4,6 +4,7 @@ import { SECRET_KEYS } from '../../src-main/api/contract/system';
 import { api, ApiCallError } from '../api';
 import { useQuery } from '../api/hooks';
 import { useApp } from '../app-context';
+import { FeatureFlagsSection } from '../components/FeatureFlagsSection';
 import { ErrorState, Loading, PageHeader, errorMessage } from '../components/States';
 import { he } from '../i18n/he';
 
@@ -246,6 +247,7 @@ export function SettingsPage() {
           <ProfileForm business={business} />
           <KnowledgeForm business={business} />
           <KeysSection />
+          <FeatureFlagsSection />
         </>
       )}
     </>

@@ -1,0 +1,83 @@
+import { CalendarCheck, MessageCircle, Phone, Receipt, UserPlus } from 'lucide-react';
+import { Link } from 'react-router-dom';
+import { api } from '../../api';
+import { useEvent, useQuery } from '../../api/hooks';
+import { useApp } from '../../app-context';
+import { he } from '../../i18n/he';
+import { formatDateTime, formatMoney, formatPhone, formatTime } from '../../lib/format';
+import { ErrorState, Loading } from '../States';
+import { fill } from './util';
+
+const t = he.crm.dashboard;
+
+/** The dashboard's CRM part: today's calls, new leads, open tasks, unread WhatsApp, unpaid invoices. */
+export function CrmDashboard() {
+  const { business } = useApp();
+  const on = business?.features.crm_enabled !== false;
+  const q = useQuery(() => (on ? api.call('crm.dashboard') : Promise.resolve(null)), [on]);
+  useEvent('crm.changed', () => on && q.reload());
+  useEvent('call.updated', () => on && q.reload());
+  if (!on) return null;
+  if (q.error !== undefined) return <ErrorState error={q.error} onRetry={q.reload} />;
+  if (!q.data) return <Loading />;
+  const d = q.data;
+  const kpi = (to: string, Icon: typeof Phone, value: string, label: string, extra?: string, testId?: string) => (
+    <Link to={to} className="card dash-kpi" data-testid={testId}>
+      <span className="kpi-icon"><Icon size={22} /></span>
+      <span>
+        <div className="value">{value}</div>
+        <div className="label">{label}</div>
+        {extra && <div className="extra">{extra}</div>}
+      </span>
+    </Link>
+  );
+  return (
+    <div className="crm-dashboard" data-testid="crm-dashboard">
+      <div className="grid" style={{ gridTemplateColumns: 'repeat(5, minmax(0, 1fr))' }}>
+        {kpi('/calls', Phone, d.todayCalls.count.toLocaleString('he-IL'), t.todayCalls, undefined, 'kpi-calls')}
+        {kpi('/customers?status=lead', UserPlus, d.newLeads.count.toLocaleString('he-IL'), t.newLeads, undefined, 'kpi-leads')}
+        {kpi('/tasks', CalendarCheck, d.openTasks.count.toLocaleString('he-IL'), t.openTasks, d.openTasks.overdue ? `${d.openTasks.overdue.toLocaleString('he-IL')} ${t.overdue}` : undefined, 'kpi-tasks')}
+        {kpi('/whatsapp', MessageCircle, d.unreadWhatsapp.count.toLocaleString('he-IL'), t.unreadWhatsapp, d.unreadWhatsapp.count ? fill(t.fromCustomers, { n: d.unreadWhatsapp.customers.toLocaleString('he-IL') }) : undefined, 'kpi-whatsapp')}
+        {kpi('/invoices', Receipt, formatMoney(d.unpaidInvoices.totalAgorot), t.unpaidInvoices, `${d.unpaidInvoices.count.toLocaleString('he-IL')}`, 'kpi-invoices')}
+      </div>
+      <div className="grid grid-3">
+        <section className="card side-list">
+          <h2>{t.agenda}</h2>
+          {d.openTasks.items.length === 0 && <p className="muted">{t.nothing}</p>}
+          {d.openTasks.items.map((x) => (
+            <div className="list-row" key={x.id}>
+              <span>
+                {x.title}
+                {x.customerName && <div className="muted" style={{ fontSize: 'var(--text-xs)' }}>{x.customerName}</div>}
+              </span>
+              <span className={`badge ${x.dueAt && x.dueAt < Date.now() ? 'badge-fail' : ''}`}>{x.dueAt ? formatDateTime(x.dueAt) : ''}</span>
+            </div>
+          ))}
+        </section>
+        <section className="card side-list">
+          <h2>{t.recentCalls}</h2>
+          {d.todayCalls.items.length === 0 && <p className="muted">{t.nothing}</p>}
+          {d.todayCalls.items.map((c) => (
+            <div className="list-row" key={c.id}>
+              <Link to={`/calls/${c.id}`}>{c.customerName || <span className="ltr">{formatPhone(c.from) || t.unknown}</span>}</Link>
+              <span className="muted">{formatTime(c.startedAt)}</span>
+            </div>
+          ))}
+        </section>
+        <section className="card side-list">
+          <h2>{t.unreadList}</h2>
+          {d.unreadWhatsapp.items.length === 0 && <p className="muted">{t.nothing}</p>}
+          {d.unreadWhatsapp.items.map((m) => (
+            <div className="list-row" key={m.id}>
+              <span style={{ minWidth: 0 }}>
+                {m.customerId ? <Link to={`/customers/${m.customerId}`}>{m.customerName || t.unknown}</Link> : t.unknown}
+                <div className="muted" style={{ fontSize: 'var(--text-xs)', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', maxWidth: 240 }}>{m.body}</div>
+              </span>
+              <span className="muted">{formatTime(m.at)}</span>
+            </div>
+          ))}
+        </section>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,158 @@
+import { Search } from 'lucide-react';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useNavigate } from 'react-router-dom';
+import type { z } from 'zod';
+import type { searchResultSchema } from '../../../src-main/api/contract/crm';
+import { api } from '../../api';
+import { useEvent } from '../../api/hooks';
+import { useApp } from '../../app-context';
+import { he } from '../../i18n/he';
+import { formatDate, formatMoney } from '../../lib/format';
+import '../../styles/crm.css';
+
+const t = he.crm.search;
+type Results = z.infer<typeof searchResultSchema>;
+interface Item {
+  key: string;
+  section: string;
+  label: string;
+  sub: string;
+  to: string;
+}
+
+/** The topbar search button and the Ctrl+K palette across customers, deals, documents and messages. */
+export function GlobalSearch() {
+  const { business } = useApp();
+  const enabled = business?.features.crm_enabled !== false;
+  const [open, setOpen] = useState(false);
+  const [q, setQ] = useState('');
+  const [res, setRes] = useState<Results | null>(null);
+  const [active, setActive] = useState(0);
+  const navigate = useNavigate();
+  const input = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && (e.key === 'k' || e.key === 'K' || e.code === 'KeyK')) {
+        e.preventDefault();
+        if (enabled) setOpen(true);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [enabled]);
+  useEffect(() => {
+    if (open) setTimeout(() => input.current?.focus(), 0);
+    else {
+      setQ('');
+      setRes(null);
+    }
+  }, [open]);
+  useEffect(() => {
+    if (!q.trim()) return setRes(null);
+    let live = true;
+    const h = setTimeout(() => {
+      api
+        .call('crm.search', { q: q.trim() })
+        .then((r) => live && (setRes(r), setActive(0)))
+        .catch(() => live && setRes(null));
+    }, 150);
+    return () => {
+      live = false;
+      clearTimeout(h);
+    };
+  }, [q]);
+
+  const items: Item[] = useMemo(() => {
+    if (!res) return [];
+    return [
+      ...res.customers.map((c) => ({ key: `c${c.id}`, section: t.customers, label: c.name || he.crm.customers.noName, sub: c.phoneDisplay || c.email || '', to: `/customers/${c.id}` })),
+      ...res.deals.map((d) => ({ key: `d${d.id}`, section: t.deals, label: d.title, sub: `${d.customerName} · ${formatMoney(d.amountAgorot)}`, to: `/customers/${d.customerId}` })),
+      ...res.documents.map((d) => ({
+        key: `f${d.id}`,
+        section: t.documents,
+        label: `${he.crm.timeline.docTypes[d.type] ?? d.type} ${d.number}`,
+        sub: `${d.customerName ?? ''} · ${formatMoney(d.totalAgorot)} · ${formatDate(Date.parse(d.issueDate))}`,
+        to: d.customerId ? `/customers/${d.customerId}` : '/invoices',
+      })),
+      ...res.messages.map((m) => ({ key: `m${m.id}`, section: t.messages, label: m.body, sub: m.customerName ?? '', to: m.customerId ? `/customers/${m.customerId}` : '/whatsapp' })),
+    ];
+  }, [res]);
+
+  const go = (it: Item | undefined) => {
+    if (!it) return;
+    setOpen(false);
+    navigate(it.to);
+  };
+
+  return (
+    <>
+      <button type="button" className="topbar-search" data-testid="global-search-trigger" onClick={() => enabled && setOpen(true)}>
+        <Search size={16} />
+        <span>{he.nav.searchPlaceholder}</span>
+      </button>
+      {open && (
+        <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && setOpen(false)}>
+          <div className="modal search-panel" role="dialog" aria-modal="true" aria-label={t.placeholder} data-testid="global-search">
+            <div className="search-input">
+              <Search size={18} />
+              <input
+                ref={input}
+                value={q}
+                placeholder={t.placeholder}
+                aria-label={t.placeholder}
+                onChange={(e) => setQ(e.target.value)}
+                onKeyDown={(e) => {
+                  if (e.key === 'Escape') setOpen(false);
+                  if (e.key === 'ArrowDown') {
+                    e.preventDefault();
+                    setActive((a) => Math.min(items.length - 1, a + 1));
+                  }
+                  if (e.key === 'ArrowUp') {
+                    e.preventDefault();
+                    setActive((a) => Math.max(0, a - 1));
+                  }
+                  if (e.key === 'Enter') go(items[active]);
+                }}
+              />
+            </div>
+            <div className="search-results">
+              {!q.trim() && <p className="muted" style={{ padding: '8px 16px' }}>{t.hint}</p>}
+              {q.trim() && res && items.length === 0 && <p className="muted" style={{ padding: '8px 16px' }}>{t.empty}</p>}
+              {items.map((it, i) => (
+                <div key={it.key}>
+                  {(i === 0 || items[i - 1]!.section !== it.section) && <h3>{it.section}</h3>}
+                  <a className={`search-item${i === active ? ' active' : ''}`} onMouseEnter={() => setActive(i)} onClick={() => go(it)} href={`#${it.to}`} onMouseDown={(e) => e.preventDefault()}>
+                    <span style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>{it.label}</span>
+                    <small className="ltr">{it.sub}</small>
+                  </a>
+                </div>
+              ))}
+            </div>
+            <div className="search-foot">{t.close}</div>
+          </div>
+        </div>
+      )}
+    </>
+  );
+}
+
+/** In-app toasts for due reminders (the desktop notification comes from the main process). */
+export function ReminderToasts() {
+  const [toasts, setToasts] = useState<Array<{ id: number; title: string; customerId: number | null; customerName: string | null }>>([]);
+  useEvent('crm.reminder', (r) => {
+    setToasts((xs) => [...xs.slice(-3), { id: r.taskId, title: r.title, customerId: r.customerId, customerName: r.customerName }]);
+    setTimeout(() => setToasts((xs) => xs.filter((x) => x.id !== r.taskId)), 12_000);
+  });
+  if (toasts.length === 0) return null;
+  return (
+    <div className="toasts" role="status" aria-live="polite">
+      {toasts.map((x) => (
+        <div className="toast" key={x.id} data-testid="reminder-toast">
+          <strong>{he.crm.tasks.reminderToast}: {x.title}</strong>
+          {x.customerId && <a href={`#/customers/${x.customerId}`}>{x.customerName || he.crm.customers.noName}</a>}
+        </div>
+      ))}
+    </div>
+  );
+}

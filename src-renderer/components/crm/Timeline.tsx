@@ -1,0 +1,111 @@
+import { CalendarCheck, CreditCard, FileSignature, FileText, MessageCircle, PhoneIncoming, PhoneOutgoing } from 'lucide-react';
+import { useEffect, useState } from 'react';
+import type { TimelineItem } from '../../../src-main/api/contract/crm';
+import { api } from '../../api';
+import { useEvent } from '../../api/hooks';
+import { he } from '../../i18n/he';
+import { formatDateTime, formatDuration, formatMoney } from '../../lib/format';
+import { EmptyState, ErrorState, Loading } from '../States';
+
+const t = he.crm.timeline;
+
+function describe(i: TimelineItem): { title: string; text: string; extra?: string } {
+  switch (i.kind) {
+    case 'call':
+      return {
+        title: `${i.direction === 'out' ? t.callOut : t.callIn} · ${i.subtype === 'record' ? t.recorded : t.liveAgent}`,
+        text: i.text,
+        extra: i.durationSec ? formatDuration(i.durationSec) : undefined,
+      };
+    case 'whatsapp':
+      return { title: i.direction === 'out' ? t.msgOut : t.msgIn, text: i.text };
+    case 'task':
+      return {
+        title: `${he.crm.taskKind[(i.subtype ?? 'task') as 'task']} · ${i.status === 'done' ? t.taskDone : t.taskOpen}`,
+        text: i.text,
+        extra: i.dueAt ? `${t.due}: ${formatDateTime(i.dueAt)}` : undefined,
+      };
+    case 'contract':
+      return { title: `${t.kinds.contract} · ${t.contractStatus[i.status ?? ''] ?? i.status}`, text: i.text };
+    case 'document':
+      return { title: `${t.docTypes[i.subtype ?? ''] ?? i.subtype} ${i.number ?? ''}`, text: i.text, extra: i.amountAgorot != null ? formatMoney(i.amountAgorot) : undefined };
+    case 'payment':
+      return { title: `${t.kinds.payment} · ${t.payMethods[i.subtype ?? ''] ?? i.subtype}`, text: i.text, extra: i.amountAgorot != null ? formatMoney(i.amountAgorot) : undefined };
+  }
+}
+
+const ICONS = { call: PhoneIncoming, whatsapp: MessageCircle, task: CalendarCheck, contract: FileSignature, document: FileText, payment: CreditCard };
+
+/** The customer's merged history, newest first, loaded a page at a time. */
+export function Timeline({ customerId }: { customerId: number }) {
+  const [items, setItems] = useState<TimelineItem[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<unknown>();
+  const [tick, setTick] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    setLoading(true);
+    api
+      .call('crm.timeline', { customerId, limit: 30 })
+      .then((r) => {
+        if (!live) return;
+        setItems(r.items);
+        setCursor(r.nextCursor);
+        setError(undefined);
+      })
+      .catch((e: unknown) => live && setError(e))
+      .finally(() => live && setLoading(false));
+    return () => {
+      live = false;
+    };
+  }, [customerId, tick]);
+  useEvent('crm.changed', (e) => e.entity === 'task' && setTick((x) => x + 1));
+
+  const more = async () => {
+    if (!cursor) return;
+    setLoading(true);
+    try {
+      const r = await api.call('crm.timeline', { customerId, limit: 30, cursor });
+      setItems((xs) => [...xs, ...r.items]);
+      setCursor(r.nextCursor);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setLoading(false);
+    }
+  };
+
+  if (error !== undefined) return <ErrorState error={error} onRetry={() => setTick((x) => x + 1)} />;
+  if (loading && items.length === 0) return <Loading />;
+  if (items.length === 0) return <EmptyState title={t.empty} />;
+  return (
+    <>
+      <ul className="timeline" data-testid="timeline">
+        {items.map((i) => {
+          const d = describe(i);
+          const Icon = i.kind === 'call' && i.direction === 'out' ? PhoneOutgoing : ICONS[i.kind];
+          return (
+            <li key={`${i.kind}-${i.id}`} data-kind={i.kind}>
+              <span className={`tl-icon ${i.kind}`}><Icon size={16} /></span>
+              <div>
+                <div className="tl-title">{d.title}</div>
+                {d.text && <div className="tl-text">{d.text}</div>}
+                {d.extra && <div className="muted" style={{ fontSize: 'var(--text-xs)' }}>{d.extra}</div>}
+              </div>
+              <span className="tl-time">{formatDateTime(i.at)}</span>
+            </li>
+          );
+        })}
+      </ul>
+      {cursor && (
+        <div style={{ textAlign: 'center', marginTop: 12 }}>
+          <button className="btn btn-sm" disabled={loading} onClick={() => void more()}>
+            {loading ? he.common.loading : t.more}
+          </button>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,197 @@
+import { ArrowRight, CalendarPlus, FileSignature, FilePlus2, MessageCircle, Pencil, Phone, Receipt } from 'lucide-react';
+import { useState, type ReactNode } from 'react';
+import { Link, useParams } from 'react-router-dom';
+import type { FeatureFlag } from '../../src-main/api/contract/business';
+import type { CustomerDetail } from '../../src-main/api/contract/crm';
+import { api, ApiCallError } from '../api';
+import { useEvent, useQuery } from '../api/hooks';
+import { useApp } from '../app-context';
+import { CustomerFormDialog } from '../components/crm/CustomerForm';
+import { DealDialog } from '../components/crm/DealDialog';
+import { Modal } from '../components/crm/Modal';
+import { TaskDialog } from '../components/crm/TaskDialog';
+import { Timeline } from '../components/crm/Timeline';
+import { EmptyState, ErrorState, Loading } from '../components/States';
+import { he } from '../i18n/he';
+import { formatDate, formatDateTime, formatMoney } from '../lib/format';
+import { STATUS_BADGE } from './CustomersPage';
+import '../styles/crm.css';
+
+const t = he.crm.customer;
+const a = he.crm.actions;
+
+/**
+ * The action bar's flows. A flow that belongs to a later area has no `route` yet: its button
+ * explains that it is not available, or that its feature is off. Set `route` when the flow exists.
+ */
+const ACTIONS: Array<{ key: 'call' | 'whatsapp' | 'proposal' | 'signature' | 'invoice'; icon: typeof Phone; features: FeatureFlag[]; route?: (id: number) => string }> = [
+  { key: 'call', icon: Phone, features: [] },
+  { key: 'whatsapp', icon: MessageCircle, features: ['whatsapp_enabled'] },
+  { key: 'proposal', icon: FilePlus2, features: ['invoices_enabled'] },
+  { key: 'signature', icon: FileSignature, features: ['contracts_enabled', 'signature_enabled'] },
+  { key: 'invoice', icon: Receipt, features: ['invoices_enabled'] },
+];
+
+export function CustomerPage() {
+  const id = Number(useParams().id);
+  const { business } = useApp();
+  const q = useQuery(() => api.call('crm.customers.get', { id }), [id]);
+  useEvent('crm.changed', (e) => (e.entity !== 'customer' || e.id === id) && q.reload());
+  const [dialog, setDialog] = useState<'edit' | 'task' | 'deal' | null>(null);
+  const [notice, setNotice] = useState<{ title: string; body: ReactNode } | null>(null);
+
+  if (q.error instanceof ApiCallError && q.error.status === 404) {
+    return (
+      <EmptyState title={t.notFound}>
+        <p>{t.notFoundHint}</p>
+        <Link to="/customers">{t.back}</Link>
+      </EmptyState>
+    );
+  }
+  if (q.error !== undefined) return <ErrorState error={q.error} onRetry={q.reload} />;
+  if (!q.data) return <Loading />;
+  const c: CustomerDetail = q.data;
+  const features = business?.features;
+
+  const action = (key: (typeof ACTIONS)[number]['key']) => {
+    const def = ACTIONS.find((x) => x.key === key)!;
+    const off = features && def.features.some((f) => !features[f]);
+    if (off) return setNotice({ title: a[key], body: <>{a.featureOff} <Link to="/settings">{a.toSettings}</Link></> });
+    if (key === 'call') {
+      return setNotice({
+        title: a.call,
+        body: c.phone ? <>{a.callNotYet} <a href={`tel:${c.phone}`} className="ltr">{c.phoneDisplay}</a></> : a.noPhone,
+      });
+    }
+    setNotice({ title: a[key], body: a.notYet });
+  };
+
+  return (
+    <>
+      <Link to="/customers" className="muted" style={{ display: 'inline-flex', alignItems: 'center', gap: 4, marginBottom: 12 }}>
+        <ArrowRight size={16} /> {t.back}
+      </Link>
+      <div className="customer-head">
+        <div>
+          <h1 data-testid="customer-name">
+            {c.name || he.crm.customers.noName} <span className={`badge ${STATUS_BADGE[c.status]}`}>{he.crm.status[c.status]}</span>
+          </h1>
+          <div className="sub">
+            {c.phone && <span className="ltr" data-testid="customer-phone">{c.phoneDisplay}</span>}
+            {c.email && <span className="ltr">{c.email}</span>}
+            <span>{he.crm.source[c.source]}</span>
+            {c.tags.map((x) => <span className="tag" key={x}>{x}</span>)}
+          </div>
+        </div>
+        <button className="btn" onClick={() => setDialog('edit')}>
+          <Pencil size={16} /> {t.edit}
+        </button>
+      </div>
+      <div className="action-bar" role="toolbar" aria-label="פעולות">
+        {ACTIONS.slice(0, 2).map(({ key, icon: Icon, features: fs }) => (
+          <button key={key} className={`btn${features && fs.some((f) => !features[f]) ? ' unavailable' : ''}`} onClick={() => action(key)} data-testid={`action-${key}`}>
+            <Icon size={16} /> {a[key]}
+          </button>
+        ))}
+        <button className="btn" onClick={() => setDialog('task')} data-testid="action-task">
+          <CalendarPlus size={16} /> {a.task}
+        </button>
+        {ACTIONS.slice(2).map(({ key, icon: Icon, features: fs }) => (
+          <button key={key} className={`btn${features && fs.some((f) => !features[f]) ? ' unavailable' : ''}`} onClick={() => action(key)} data-testid={`action-${key}`}>
+            <Icon size={16} /> {a[key]}
+          </button>
+        ))}
+      </div>
+      <div className="stats-row">
+        {(
+          [
+            [t.stats.calls, c.stats.calls.toLocaleString('he-IL')],
+            [t.stats.messages, c.stats.messages.toLocaleString('he-IL')],
+            [t.stats.openTasks, c.stats.openTasks.toLocaleString('he-IL')],
+            [t.stats.openDeals, c.stats.openDeals.toLocaleString('he-IL')],
+            [t.stats.unpaid, formatMoney(c.stats.unpaidAgorot)],
+          ] as const
+        ).map(([label, value]) => (
+          <div className="stat-tile" key={label}>
+            <div className="label">{label}</div>
+            <div className="value">{value}</div>
+          </div>
+        ))}
+      </div>
+      <div className="customer-grid">
+        <section className="card">
+          <h2 style={{ marginBottom: 12 }}>{he.crm.timeline.title}</h2>
+          <Timeline customerId={c.id} />
+        </section>
+        <div>
+          <section className="card">
+            <h2 style={{ marginBottom: 12 }}>{t.details}</h2>
+            <dl className="kv">
+              <dt>{he.crm.form.phone}</dt>
+              <dd><span className="ltr">{c.phoneDisplay || '—'}</span></dd>
+              <dt>{he.crm.form.email}</dt>
+              <dd><span className="ltr">{c.email || '—'}</span></dd>
+              <dt>{he.crm.form.address}</dt>
+              <dd>{c.address || '—'}</dd>
+              <dt>{t.lastContact}</dt>
+              <dd>{c.lastContactAt ? formatDateTime(c.lastContactAt) : t.never}</dd>
+              <dt>{t.created}</dt>
+              <dd>{formatDate(c.createdAt)}</dd>
+              {c.notes && (
+                <>
+                  <dt>{he.crm.form.notes}</dt>
+                  <dd style={{ whiteSpace: 'pre-wrap' }}>{c.notes}</dd>
+                </>
+              )}
+            </dl>
+          </section>
+          <section className="card side-list" data-testid="customer-tasks">
+            <h2 style={{ marginBottom: 8 }}>{t.openTasks}</h2>
+            {c.openTasks.length === 0 && <p className="muted">{t.noTasks}</p>}
+            {c.openTasks.map((task) => (
+              <div className="list-row" key={task.id}>
+                <span>
+                  <strong>{task.title}</strong>
+                  <div className="muted" style={{ fontSize: 'var(--text-xs)' }}>
+                    {he.crm.taskKind[task.kind]}
+                    {(task.startsAt ?? task.dueAt) ? ` · ${formatDateTime((task.startsAt ?? task.dueAt)!)}` : ''}
+                  </div>
+                </span>
+                <button className="btn btn-sm" onClick={() => void api.call('crm.tasks.setDone', { id: task.id, done: true }).then(q.reload)}>
+                  {t.markDone}
+                </button>
+              </div>
+            ))}
+          </section>
+          <section className="card side-list">
+            <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', marginBottom: 8 }}>
+              <h2>{t.deals}</h2>
+              <button className="btn btn-sm" onClick={() => setDialog('deal')}>{t.addDeal}</button>
+            </div>
+            {c.deals.length === 0 && <p className="muted">{t.noDeals}</p>}
+            {c.deals.map((d) => (
+              <div className="list-row" key={d.id}>
+                <span>{d.title}</span>
+                <span style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
+                  <span className="badge">{he.crm.stage[d.stage]}</span>
+                  <strong>{formatMoney(d.amountAgorot)}</strong>
+                </span>
+              </div>
+            ))}
+          </section>
+        </div>
+      </div>
+      {dialog === 'edit' && <CustomerFormDialog customer={c} onClose={() => setDialog(null)} onSaved={() => (setDialog(null), q.reload())} />}
+      {dialog === 'task' && <TaskDialog customer={{ id: c.id, name: c.name }} onClose={() => setDialog(null)} onSaved={() => (setDialog(null), q.reload())} />}
+      {dialog === 'deal' && <DealDialog customer={{ id: c.id, name: c.name }} onClose={() => setDialog(null)} onSaved={() => (setDialog(null), q.reload())} />}
+      {notice && (
+        <Modal title={notice.title} onClose={() => setNotice(null)} testId="action-notice">
+          <p>{notice.body}</p>
+          <div className="form-actions">
+            <button className="btn" onClick={() => setNotice(null)}>{he.common.close}</button>
+          </div>
+        </Modal>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,152 @@
+import { useState } from 'react';
+import { Bar, BarChart, CartesianGrid, Cell, Legend, Line, LineChart, Pie, PieChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { api } from '../api';
+import { useQuery } from '../api/hooks';
+import { DAY_MS, dayStart, fromLocalInput, toLocalInput } from '../components/crm/util';
+import { EmptyState, ErrorState, Loading, PageHeader } from '../components/States';
+import { he } from '../i18n/he';
+import { formatMoney } from '../lib/format';
+import '../styles/crm.css';
+
+const t = he.crm.reports;
+const COLORS = ['#1f6feb', '#1a7f4b', '#a15c00', '#c62828', '#6f42c1', '#0e7490'];
+const PRESETS = { d7: 7, d30: 30, d90: 90, y1: 365 } as const;
+const dd = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}`;
+const mm = (iso: string) => `${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
+const shekels = (agorot: number) => Math.round(agorot / 100);
+
+export function ReportsPage() {
+  const today = dayStart(Date.now());
+  const [from, setFrom] = useState(toLocalInput(today - 29 * DAY_MS).slice(0, 10));
+  const [to, setTo] = useState(toLocalInput(today).slice(0, 10));
+  const fromMs = fromLocalInput(`${from}T00:00`) ?? today;
+  const toMs = (fromLocalInput(`${to}T00:00`) ?? today) + DAY_MS;
+  const valid = toMs > fromMs && toMs - fromMs <= 400 * DAY_MS;
+  const r = useQuery(() => (valid ? api.call('crm.reports', { from: fromMs, to: toMs }) : Promise.reject(new Error('range'))), [fromMs, toMs]);
+  const preset = (days: number) => {
+    setFrom(toLocalInput(today - (days - 1) * DAY_MS).slice(0, 10));
+    setTo(toLocalInput(today).slice(0, 10));
+  };
+  const d = r.data;
+
+  return (
+    <>
+      <PageHeader title={t.title} subtitle={t.subtitle} />
+      <section className="card">
+        <div className="range-picker" data-testid="range-picker">
+          <div className="field">
+            <label htmlFor="r-from">{t.from}</label>
+            <input id="r-from" className="input" type="date" value={from} max={to} onChange={(e) => setFrom(e.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor="r-to">{t.to}</label>
+            <input id="r-to" className="input" type="date" value={to} min={from} onChange={(e) => setTo(e.target.value)} />
+          </div>
+          <div className="seg" role="group">
+            {(Object.keys(PRESETS) as Array<keyof typeof PRESETS>).map((k) => (
+              <button key={k} onClick={() => preset(PRESETS[k])}>{t.presets[k]}</button>
+            ))}
+          </div>
+        </div>
+        {!valid && <div className="notice notice-error" style={{ marginTop: 12 }}>{t.badRange}</div>}
+        {d && (
+          <div className="kpis">
+            <div className="stat-tile"><div className="label">{t.totalCalls}</div><div className="value">{d.answer.total.toLocaleString('he-IL')}</div></div>
+            <div className="stat-tile"><div className="label">{t.liveRate}</div><div className="value">{Math.round(d.answer.liveRate * 100)}%</div></div>
+            <div className="stat-tile"><div className="label">{t.avgLatency}</div><div className="value">{d.avgTurnLatencyMs.toLocaleString('he-IL')} {t.ms}</div></div>
+            <div className="stat-tile"><div className="label">{he.crm.dashboard.unpaidInvoices}</div><div className="value">{formatMoney(d.openInvoices.totalAgorot)}</div></div>
+          </div>
+        )}
+      </section>
+      {valid && r.loading && !d && <Loading />}
+      {valid && r.error !== undefined && <ErrorState error={r.error} onRetry={r.reload} />}
+      {d && (
+        <div className="grid grid-2" style={{ marginTop: 20 }} data-testid="reports">
+          <section className="card chart-card">
+            <h2>{t.callsPerDay}</h2>
+            {d.callsPerDay.length === 0 ? <EmptyState title={t.empty} /> : (
+              <div className="chart-box">
+                <ResponsiveContainer>
+                  <BarChart data={d.callsPerDay.map((x) => ({ ...x, date: dd(x.date) }))}>
+                    <CartesianGrid strokeDasharray="3 3" vertical={false} />
+                    <XAxis dataKey="date" reversed fontSize={11} />
+                    <YAxis orientation="right" fontSize={11} allowDecimals={false} />
+                    <Tooltip />
+                    <Legend />
+                    <Bar dataKey="live" name={t.live} stackId="a" fill={COLORS[0]} />
+                    <Bar dataKey="fallback" name={t.fallback} stackId="a" fill={COLORS[2]} />
+                    <Bar dataKey="missed" name={t.missed} stackId="a" fill={COLORS[3]} />
+                  </BarChart>
+                </ResponsiveContainer>
+              </div>
+            )}
+          </section>
+          <section className="card chart-card">
+            <h2>{t.latency}</h2>
+            {d.latencyPerDay.length === 0 ? <EmptyState title={t.empty} /> : (
+              <div className="chart-box">
+                <ResponsiveContainer>
+                  <LineChart data={d.latencyPerDay.map((x) => ({ ...x, date: dd(x.date) }))}>
+                    <CartesianGrid strokeDasharray="3 3" vertical={false} />
+                    <XAxis dataKey="date" reversed fontSize={11} />
+                    <YAxis orientation="right" fontSize={11} />
+                    <Tooltip />
+                    <Legend />
+                    <Line type="monotone" dataKey="avgFirstAudioMs" name={t.firstAudio} stroke={COLORS[1]} dot={false} strokeWidth={2} />
+                    <Line type="monotone" dataKey="avgTotalMs" name={t.total} stroke={COLORS[0]} dot={false} strokeWidth={2} />
+                  </LineChart>
+                </ResponsiveContainer>
+              </div>
+            )}
+          </section>
+          <section className="card chart-card">
+            <h2>{t.leadsBySource}</h2>
+            {d.leadsBySource.length === 0 ? <EmptyState title={t.empty} /> : (
+              <div className="chart-box">
+                <ResponsiveContainer>
+                  <PieChart>
+                    <Pie data={d.leadsBySource.map((x) => ({ name: he.crm.source[x.source], value: x.count }))} dataKey="value" nameKey="name" innerRadius={55} outerRadius={95} paddingAngle={2} label>
+                      {d.leadsBySource.map((x, i) => <Cell key={x.source} fill={COLORS[i % COLORS.length]} />)}
+                    </Pie>
+                    <Tooltip />
+                    <Legend />
+                  </PieChart>
+                </ResponsiveContainer>
+              </div>
+            )}
+          </section>
+          <section className="card chart-card">
+            <h2>{t.revenueByMonth}</h2>
+            {d.revenueByMonth.length === 0 ? <EmptyState title={t.empty} /> : (
+              <div className="chart-box">
+                <ResponsiveContainer>
+                  <BarChart data={d.revenueByMonth.map((x) => ({ month: mm(x.month), total: shekels(x.totalAgorot) }))}>
+                    <CartesianGrid strokeDasharray="3 3" vertical={false} />
+                    <XAxis dataKey="month" reversed fontSize={11} />
+                    <YAxis orientation="right" fontSize={11} tickFormatter={(v: number) => `₪${v.toLocaleString('he-IL')}`} width={80} />
+                    <Tooltip formatter={(v) => `₪${Number(v).toLocaleString('he-IL')}`} />
+                    <Bar dataKey="total" name={t.revenueByMonth} fill={COLORS[1]} />
+                  </BarChart>
+                </ResponsiveContainer>
+              </div>
+            )}
+          </section>
+          <section className="card chart-card">
+            <h2>{t.openInvoices}</h2>
+            <div className="chart-box">
+              <ResponsiveContainer>
+                <BarChart data={d.openInvoices.aging.map((x) => ({ bucket: t.aging[x.bucket], total: shekels(x.totalAgorot), count: x.count }))}>
+                  <CartesianGrid strokeDasharray="3 3" vertical={false} />
+                  <XAxis dataKey="bucket" reversed fontSize={11} />
+                  <YAxis orientation="right" fontSize={11} tickFormatter={(v: number) => `₪${v.toLocaleString('he-IL')}`} width={80} />
+                  <Tooltip formatter={(v) => `₪${Number(v).toLocaleString('he-IL')}`} />
+                  <Bar dataKey="total" name={he.crm.dashboard.unpaidInvoices} fill={COLORS[3]} />
+                </BarChart>
+              </ResponsiveContainer>
+            </div>
+          </section>
+        </div>
+      )}
+    </>
+  );
+}
