@@ -22,7 +22,9 @@ const toMin = (h: string, m: string) => Number(h) * 60 + Number(m);
 /** Reads "א׳-ה׳ 9:00-18:00, ו׳ 9:00-13:00" style text; falls back to the defaults. */
 export function parseWorkingHours(text: string): WorkingHours {
   const range = /(\d{1,2}):(\d{2})\s*[-–עד]+\s*(\d{1,2}):(\d{2})/g;
-  const ranges = [...text.matchAll(range)].map((m) => [toMin(m[1]!, m[2]!), toMin(m[3]!, m[4]!)] as [number, number]);
+  const ranges = [...text.matchAll(range)].map(
+    (m) => [toMin(m[1]!, m[2]!), toMin(m[3]!, m[4]!)] as [number, number],
+  );
   if (ranges.length === 0) return DEFAULT_HOURS;
   const weekdays = ranges[0]!;
   const friday = /(ו['׳]|שישי)/.test(text) && ranges[1] ? ranges[1] : null;
@@ -39,7 +41,11 @@ export interface SlotQuery {
 }
 
 /** The first free slot at or after notBefore, on a 30-minute grid; null if none in the horizon. */
-export function findFreeSlot(db: Db, businessId: number, q: SlotQuery): { startsAt: number; endsAt: number } | null {
+export function findFreeSlot(
+  db: Db,
+  businessId: number,
+  q: SlotQuery,
+): { startsAt: number; endsAt: number } | null {
   const horizon = q.notBefore + (q.days ?? 21) * 86_400_000;
   const booked = db
     .select({ s: tasks.startsAt, e: tasks.endsAt })

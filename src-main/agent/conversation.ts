@@ -32,7 +32,10 @@ export class Conversation {
     this.history.push({ role: 'user', content: userText });
     const tools = this.deps.toolbox.specs(this.deps.ctx.channel);
     for (let round = 0; round < MAX_TOOL_ROUNDS; round++) {
-      const messages: AgentMessage[] = [{ role: 'system', content: this.deps.systemPrompt() }, ...this.history.slice(-MAX_HISTORY)];
+      const messages: AgentMessage[] = [
+        { role: 'system', content: this.deps.systemPrompt() },
+        ...this.history.slice(-MAX_HISTORY),
+      ];
       const calls: ToolCall[] = [];
       let text = '';
       for await (const d of this.deps.model.stream({ messages, tools, signal })) {
@@ -57,7 +60,12 @@ export class Conversation {
         }
         this.deps.log.info({ tool: call.name, ok: outcome.ok }, 'tool call');
         this.history.push({ role: 'tool', toolCallId: call.id, content: outcome.result });
-        yield { type: 'tool', name: call.name, ok: outcome.ok, ...(outcome.fields ? { fields: outcome.fields } : {}) };
+        yield {
+          type: 'tool',
+          name: call.name,
+          ok: outcome.ok,
+          ...(outcome.fields ? { fields: outcome.fields } : {}),
+        };
         if (outcome.effect) effect = outcome.effect;
       }
       if (effect) {

@@ -18,14 +18,18 @@ function parseServiceAccount(text: string): ServiceAccount | undefined {
   const attempt = (s: string): ServiceAccount | undefined => {
     try {
       const v = JSON.parse(s) as Partial<ServiceAccount>;
-      return typeof v.client_email === 'string' && typeof v.private_key === 'string' ? (v as ServiceAccount) : undefined;
+      return typeof v.client_email === 'string' && typeof v.private_key === 'string'
+        ? (v as ServiceAccount)
+        : undefined;
     } catch {
       return undefined;
     }
   };
   const trimmed = text.trim();
   if (!trimmed) return undefined;
-  return trimmed.startsWith('{') ? attempt(trimmed) : attempt(Buffer.from(trimmed, 'base64').toString('utf8'));
+  return trimmed.startsWith('{')
+    ? attempt(trimmed)
+    : attempt(Buffer.from(trimmed, 'base64').toString('utf8'));
 }
 
 /**
@@ -45,7 +49,11 @@ export function resolveGoogleCredentials(src: {
   if (src.GOOGLE_APPLICATION_CREDENTIALS) {
     try {
       readFileSync(src.GOOGLE_APPLICATION_CREDENTIALS);
-      return { kind: 'key_file', from: 'GOOGLE_APPLICATION_CREDENTIALS', path: src.GOOGLE_APPLICATION_CREDENTIALS };
+      return {
+        kind: 'key_file',
+        from: 'GOOGLE_APPLICATION_CREDENTIALS',
+        path: src.GOOGLE_APPLICATION_CREDENTIALS,
+      };
     } catch {
       /* unreadable path: try the next source */
     }
@@ -115,7 +123,10 @@ export class GoogleSynthesizer implements Synthesizer {
     const audio = res.audioContent;
     if (!audio || audio.length === 0) throw new Error('google tts returned no audio');
     const bytes = typeof audio === 'string' ? Buffer.from(audio, 'base64') : Buffer.from(audio);
-    return toPhoneMulaw(bytes, { encoding: this.opts.encoding === 'MULAW' ? 'mulaw' : 'pcm16', sampleRate: 8000 });
+    return toPhoneMulaw(bytes, {
+      encoding: this.opts.encoding === 'MULAW' ? 'mulaw' : 'pcm16',
+      sampleRate: 8000,
+    });
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,15 @@ import { mulawDecode } from '../telephony/audio/mulaw';
 import { pcm16ToBuffer } from '../telephony/audio/pcm';
 import { toPhoneMulaw } from '../telephony/audio/convert';
 import { buildWavPcm16 } from '../telephony/audio/wav';
-import type { AgentMessage, ChatDelta, ChatModel, Synthesizer, ToolCall, ToolSpec, Transcriber } from './ports';
+import type {
+  AgentMessage,
+  ChatDelta,
+  ChatModel,
+  Synthesizer,
+  ToolCall,
+  ToolSpec,
+  Transcriber,
+} from './ports';
 
 export interface OpenAIOptions {
   apiKey: string;
@@ -51,7 +59,11 @@ export class OpenAIChatModel implements ChatModel {
     private readonly model: () => string,
   ) {}
 
-  async *stream(req: { messages: AgentMessage[]; tools: ToolSpec[]; signal: AbortSignal }): AsyncIterable<ChatDelta> {
+  async *stream(req: {
+    messages: AgentMessage[];
+    tools: ToolSpec[];
+    signal: AbortSignal;
+  }): AsyncIterable<ChatDelta> {
     const tools: ChatCompletionTool[] = req.tools.map((t) => ({
       type: 'function',
       function: { name: t.name, description: t.description, parameters: t.parameters },

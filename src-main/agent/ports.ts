@@ -55,4 +55,5 @@ export class ProviderError extends Error {
 }
 
 export const isAbort = (err: unknown): boolean =>
-  err instanceof Error && (err.name === 'AbortError' || err.name === 'APIUserAbortError' || /aborted/i.test(err.message));
+  err instanceof Error &&
+  (err.name === 'AbortError' || err.name === 'APIUserAbortError' || /aborted/i.test(err.message));

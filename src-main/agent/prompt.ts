@@ -12,7 +12,10 @@ function section(title: string, body: string): string {
   return t ? `## ${title}\n${t}\n` : '';
 }
 
-export function buildSystemPrompt(b: Business, opts: { channel: Channel; now: number; callerKnownName?: string | null }): string {
+export function buildSystemPrompt(
+  b: Business,
+  opts: { channel: Channel; now: number; callerKnownName?: string | null },
+): string {
   const k = b.knowledge;
   const name = b.name.trim() || 'העסק';
   const p = localParts(opts.now);

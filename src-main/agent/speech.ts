@@ -72,7 +72,10 @@ export class SpeechService {
   }
 
   private key(provider: string, text: string): string {
-    return createHash('sha256').update(`${provider}\n${this.deps.voice()}\n${text}`).digest('hex').slice(0, 32);
+    return createHash('sha256')
+      .update(`${provider}\n${this.deps.voice()}\n${text}`)
+      .digest('hex')
+      .slice(0, 32);
   }
 
   private readCache(key: string): Buffer | undefined {
@@ -123,20 +126,44 @@ export class SpeechService {
         const audio = await p.synthesize(text, { voice: this.deps.voice(), signal: o.signal });
         if (audio.length === 0) throw new Error('empty audio');
         if (o.cache) this.writeCache(key, audio);
-        return { audio, provider: p.name, cached: false, ms: Math.round(this.deps.monotonic() - t0), ...(lastError ? { error: lastError } : {}) };
+        return {
+          audio,
+          provider: p.name,
+          cached: false,
+          ms: Math.round(this.deps.monotonic() - t0),
+          ...(lastError ? { error: lastError } : {}),
+        };
       } catch (err) {
         if (isAbort(err) || o.signal?.aborted) throw err;
         lastError = `tts_${p.name}_failed`;
-        this.deps.log.warn({ err: (err as Error).message, provider: p.name }, 'tts provider failed, trying the next');
+        this.deps.log.warn(
+          { err: (err as Error).message, provider: p.name },
+          'tts provider failed, trying the next',
+        );
       }
     }
     if (o.phrase) {
       const file = path.join(this.deps.phrasesDir, `${o.phrase}.ulaw`);
       if (existsSync(file)) {
-        return { audio: readFileSync(file), provider: 'prerendered', cached: true, ms: 0, error: lastError ?? 'tts_unavailable' };
+        return {
+          audio: readFileSync(file),
+          provider: 'prerendered',
+          cached: true,
+          ms: 0,
+          error: lastError ?? 'tts_unavailable',
+        };
       }
     }
-    this.deps.log.warn({ phrase: o.phrase ?? null, providers: providers.map((p) => p.name) }, 'no TTS available: silence');
-    return { audio: Buffer.alloc(0), provider: 'silence', cached: false, ms: 0, error: lastError ?? 'tts_unavailable' };
+    this.deps.log.warn(
+      { phrase: o.phrase ?? null, providers: providers.map((p) => p.name) },
+      'no TTS available: silence',
+    );
+    return {
+      audio: Buffer.alloc(0),
+      provider: 'silence',
+      cached: false,
+      ms: 0,
+      error: lastError ?? 'tts_unavailable',
+    };
   }
 }

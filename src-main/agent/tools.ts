@@ -87,9 +87,7 @@ function jsonSchema(schema: z.ZodType): Record<string, unknown> {
 }
 
 export class AgentToolbox {
-  constructor(
-    private readonly deps: { db: Db; clock: Clock; business: BusinessService },
-  ) {}
+  constructor(private readonly deps: { db: Db; clock: Clock; business: BusinessService }) {}
 
   specs(channel: Channel): ToolSpec[] {
     return (Object.keys(schemas) as ToolName[])
@@ -98,7 +96,8 @@ export class AgentToolbox {
   }
 
   async execute(call: ToolCall, ctx: ToolContext): Promise<ToolOutcome> {
-    if (!(call.name in schemas)) return { ok: false, result: JSON.stringify({ error: `unknown tool ${call.name}` }) };
+    if (!(call.name in schemas))
+      return { ok: false, result: JSON.stringify({ error: `unknown tool ${call.name}` }) };
     let raw: unknown;
     try {
       raw = call.arguments.trim() ? JSON.parse(call.arguments) : {};
@@ -107,7 +106,14 @@ export class AgentToolbox {
     }
     const name = call.name as ToolName;
     const parsed = schemas[name].safeParse(raw);
-    if (!parsed.success) return { ok: false, result: JSON.stringify({ error: 'invalid arguments', issues: parsed.error.issues.map((i) => i.message) }) };
+    if (!parsed.success)
+      return {
+        ok: false,
+        result: JSON.stringify({
+          error: 'invalid arguments',
+          issues: parsed.error.issues.map((i) => i.message),
+        }),
+      };
     switch (name) {
       case 'create_callback_task':
         return this.callback(parsed.data as z.infer<typeof callbackArgs>, ctx);
@@ -121,7 +127,11 @@ export class AgentToolbox {
           return { ok: false, result: JSON.stringify({ error: 'העברה לא זמינה כרגע; הצע משימת חזרה' }) };
         }
         const reason = (parsed.data as z.infer<typeof transferArgs>).reason ?? 'caller asked';
-        return { ok: true, result: JSON.stringify({ ok: true, transferring: true }), effect: { kind: 'transfer', reason } };
+        return {
+          ok: true,
+          result: JSON.stringify({ ok: true, transferring: true }),
+          effect: { kind: 'transfer', reason },
+        };
       }
       case 'end_call': {
         const reason = (parsed.data as z.infer<typeof endArgs>).reason ?? 'goodbye';
@@ -172,7 +182,11 @@ export class AgentToolbox {
         callId: ctx.callId,
         kind: 'callback',
         title: `לחזור ללקוח${a.name ? `: ${a.name}` : ''}`,
-        description: [a.reason, a.preferred_time ? `זמן מועדף: ${a.preferred_time}` : '', ctx.phone ? `טלפון: ${ctx.phone}` : '']
+        description: [
+          a.reason,
+          a.preferred_time ? `זמן מועדף: ${a.preferred_time}` : '',
+          ctx.phone ? `טלפון: ${ctx.phone}` : '',
+        ]
           .filter(Boolean)
           .join('\n'),
         dueAt: now + 2 * 3_600_000,
@@ -183,18 +197,27 @@ export class AgentToolbox {
       })
       .returning({ id: tasks.id })
       .get();
-    return { ok: true, result: JSON.stringify({ ok: true, task_id: row.id }), fields: { callback_reason: a.reason } };
+    return {
+      ok: true,
+      result: JSON.stringify({ ok: true, task_id: row.id }),
+      fields: { callback_reason: a.reason },
+    };
   }
 
   private updateCustomer(a: z.infer<typeof customerArgs>, ctx: ToolContext): ToolOutcome {
     const id = this.ensureCustomer(ctx, a.name);
-    if (id == null) return { ok: false, result: JSON.stringify({ error: 'no customer for this conversation' }) };
+    if (id == null)
+      return { ok: false, result: JSON.stringify({ error: 'no customer for this conversation' }) };
     const row = this.deps.db.select().from(customers).where(eq(customers.id, id)).get();
     if (!row) return { ok: false, result: JSON.stringify({ error: 'customer not found' }) };
-    const patch: Partial<typeof customers.$inferInsert> = { updatedAt: this.deps.clock.now(), lastContactAt: this.deps.clock.now() };
+    const patch: Partial<typeof customers.$inferInsert> = {
+      updatedAt: this.deps.clock.now(),
+      lastContactAt: this.deps.clock.now(),
+    };
     if (a.name && (!row.name || row.name === row.phone)) patch.name = a.name;
     if (a.email && !row.email) patch.email = a.email;
-    if (a.reason) patch.notes = [row.notes, `סיבת פנייה (סוכן): ${a.reason}`].filter(Boolean).join('\n').slice(-5000);
+    if (a.reason)
+      patch.notes = [row.notes, `סיבת פנייה (סוכן): ${a.reason}`].filter(Boolean).join('\n').slice(-5000);
     this.deps.db.update(customers).set(patch).where(eq(customers.id, id)).run();
     const fields: Record<string, string> = {};
     if (a.name) fields.name = a.name;
@@ -222,7 +245,11 @@ export class AgentToolbox {
       durationMin: duration,
       hours: parseWorkingHours(biz.knowledge.hours),
     });
-    if (!slot) return { ok: false, result: JSON.stringify({ error: 'אין מועד פנוי בשלושת השבועות הקרובים; הצע משימת חזרה' }) };
+    if (!slot)
+      return {
+        ok: false,
+        result: JSON.stringify({ error: 'אין מועד פנוי בשלושת השבועות הקרובים; הצע משימת חזרה' }),
+      };
     const customerId = this.ensureCustomer(ctx, a.name);
     const row = this.deps.db
       .insert(tasks)
@@ -246,7 +273,12 @@ export class AgentToolbox {
     const said = sayLocal(slot.startsAt);
     return {
       ok: true,
-      result: JSON.stringify({ ok: true, task_id: row.id, starts_at: new Date(slot.startsAt).toISOString(), say: said }),
+      result: JSON.stringify({
+        ok: true,
+        task_id: row.id,
+        starts_at: new Date(slot.startsAt).toISOString(),
+        say: said,
+      }),
       fields: { appointment: said },
     };
   }

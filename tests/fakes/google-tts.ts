@@ -37,7 +37,14 @@ export interface FakeGoogleTtsOptions {
   msPerChar?: number;
 }
 
-const ENCODING_NAMES: Record<string, string> = { '1': 'LINEAR16', '2': 'MP3', '3': 'OGG_OPUS', '5': 'MULAW', '6': 'ALAW', '7': 'PCM' };
+const ENCODING_NAMES: Record<string, string> = {
+  '1': 'LINEAR16',
+  '2': 'MP3',
+  '3': 'OGG_OPUS',
+  '5': 'MULAW',
+  '6': 'ALAW',
+  '7': 'PCM',
+};
 
 function hash(text: string): number {
   let h = 2166136261;
@@ -97,7 +104,8 @@ export async function startFakeGoogleTts(opts: FakeGoogleTtsOptions = {}): Promi
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) send(res, 500, { error: { code: 500, message: String(err), status: 'INTERNAL' } });
+      if (!res.headersSent)
+        send(res, 500, { error: { code: 500, message: String(err), status: 'INTERNAL' } });
     });
   });
 
@@ -105,13 +113,21 @@ export async function startFakeGoogleTts(opts: FakeGoogleTtsOptions = {}): Promi
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const raw = await readBody(req);
     if (req.method !== 'POST' || url.pathname !== '/v1/text:synthesize') {
-      return send(res, 404, { error: { code: 404, message: `no route ${req.method} ${url.pathname}`, status: 'NOT_FOUND' } });
+      return send(res, 404, {
+        error: { code: 404, message: `no route ${req.method} ${url.pathname}`, status: 'NOT_FOUND' },
+      });
     }
-    let body: { input?: { text?: string; ssml?: string }; voice?: { name?: string; languageCode?: string }; audioConfig?: { audioEncoding?: string | number; sampleRateHertz?: number } };
+    let body: {
+      input?: { text?: string; ssml?: string };
+      voice?: { name?: string; languageCode?: string };
+      audioConfig?: { audioEncoding?: string | number; sampleRateHertz?: number };
+    };
     try {
       body = JSON.parse(raw.toString('utf8')) as typeof body;
     } catch {
-      return send(res, 400, { error: { code: 400, message: 'Invalid JSON payload received.', status: 'INVALID_ARGUMENT' } });
+      return send(res, 400, {
+        error: { code: 400, message: 'Invalid JSON payload received.', status: 'INVALID_ARGUMENT' },
+      });
     }
     const text = body.input?.text ?? body.input?.ssml ?? '';
     const encRaw = String(body.audioConfig?.audioEncoding ?? '');
@@ -129,10 +145,22 @@ export async function startFakeGoogleTts(opts: FakeGoogleTtsOptions = {}): Promi
     if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
     if (failTimes > 0) {
       failTimes--;
-      return send(res, failStatus, { error: { code: failStatus, message: 'scripted failure', status: 'UNAVAILABLE' } });
+      return send(res, failStatus, {
+        error: { code: failStatus, message: 'scripted failure', status: 'UNAVAILABLE' },
+      });
     }
-    if (!text) return send(res, 400, { error: { code: 400, message: 'Either `input.text` or `input.ssml` is required.', status: 'INVALID_ARGUMENT' } });
-    if (rate !== 8000) return send(res, 400, { error: { code: 400, message: 'this fake renders 8000 Hz only', status: 'INVALID_ARGUMENT' } });
+    if (!text)
+      return send(res, 400, {
+        error: {
+          code: 400,
+          message: 'Either `input.text` or `input.ssml` is required.',
+          status: 'INVALID_ARGUMENT',
+        },
+      });
+    if (rate !== 8000)
+      return send(res, 400, {
+        error: { code: 400, message: 'this fake renders 8000 Hz only', status: 'INVALID_ARGUMENT' },
+      });
     const pcm = renderPcm(text);
     let audio: Buffer;
     if (encoding === 'LINEAR16') audio = wav(pcm, 8000, 1, 16);
@@ -140,7 +168,10 @@ export async function startFakeGoogleTts(opts: FakeGoogleTtsOptions = {}): Promi
       const mu = Buffer.alloc(pcm.length / 2);
       for (let i = 0; i < mu.length; i++) mu[i] = ulaw(pcm.readInt16LE(i * 2));
       audio = wav(mu, 8000, 7, 8);
-    } else return send(res, 400, { error: { code: 400, message: `unsupported encoding ${encoding}`, status: 'INVALID_ARGUMENT' } });
+    } else
+      return send(res, 400, {
+        error: { code: 400, message: `unsupported encoding ${encoding}`, status: 'INVALID_ARGUMENT' },
+      });
     send(res, 200, { audioContent: audio.toString('base64') });
   }
 

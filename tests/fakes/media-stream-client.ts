@@ -41,7 +41,8 @@ export interface MediaStreamClientOptions {
   noMarkEcho?: boolean;
 }
 
-type Event = { kind: 'media'; at: number } | { kind: 'mark'; name: string; at: number } | { kind: 'clear'; at: number };
+type Event =
+  { kind: 'media'; at: number } | { kind: 'mark'; name: string; at: number } | { kind: 'clear'; at: number };
 
 /** Linear PCM → μ-law byte (the fake's own codec). */
 function ulaw(sample: number): number {
@@ -191,7 +192,11 @@ export class MediaStreamClient {
   async stop(): Promise<void> {
     if (this.closed) return;
     this.stopTimers();
-    this.sendJson({ event: 'stop', streamSid: this.streamSid, stop: { accountSid: 'AC' + 'f'.repeat(32), callSid: this.callSid } });
+    this.sendJson({
+      event: 'stop',
+      streamSid: this.streamSid,
+      stop: { accountSid: 'AC' + 'f'.repeat(32), callSid: this.callSid },
+    });
     this.ws.close(1000);
     await this.waitFor(() => this.closed, 2000).catch(() => undefined);
   }
@@ -215,13 +220,17 @@ export class MediaStreamClient {
   waitFor(pred: () => boolean, timeoutMs = 10_000): Promise<void> {
     if (pred()) return Promise.resolve();
     return new Promise((resolve, reject) => {
+      // Checked on every server message and every 20 ms (conditions may be outside this client).
+      const poll = setInterval(() => check(), 20);
       const timer = setTimeout(() => {
+        clearInterval(poll);
         this.listeners = this.listeners.filter((l) => l !== check);
         reject(new Error(`waitFor timed out after ${timeoutMs} ms`));
       }, timeoutMs);
       const check = () => {
         if (pred()) {
           clearTimeout(timer);
+          clearInterval(poll);
           this.listeners = this.listeners.filter((l) => l !== check);
           resolve();
         }
@@ -261,7 +270,8 @@ export class MediaStreamClient {
       this.sendJitter.push(performance.now() - t0);
       this.lineFrames++;
       this.framesSent++;
-      while (this.waiters.length && this.waiters[0]!.frames <= this.framesSent) this.waiters.shift()!.resolve();
+      while (this.waiters.length && this.waiters[0]!.frames <= this.framesSent)
+        this.waiters.shift()!.resolve();
     }
     const next = this.lineStart + (this.lineFrames + 0) * frameMs;
     this.lineTimer = setTimeout(this.tickLine, Math.max(1, next - performance.now()));

@@ -23,7 +23,9 @@ export interface VoiceRig {
   wsUrl: string;
   /** What the caller is saying now: every transcription (speculative or final) answers this. */
   caller: { text: string };
-  connect(opts?: Partial<MediaStreamClientOptions> & { signature?: string | null }): Promise<MediaStreamClient>;
+  connect(
+    opts?: Partial<MediaStreamClientOptions> & { signature?: string | null },
+  ): Promise<MediaStreamClient>;
   stop(): Promise<void>;
 }
 
@@ -39,11 +41,17 @@ export interface VoiceRigOptions {
 
 /** The summary request (JSON mode) gets a JSON answer; everything else follows the script. */
 export function isSummaryRequest(req: RecordedOpenAiRequest): boolean {
-  return !req.body.stream && (req.body.response_format as { type?: string } | undefined)?.type === 'json_object';
+  return (
+    !req.body.stream && (req.body.response_format as { type?: string } | undefined)?.type === 'json_object'
+  );
 }
 
 export async function startVoiceRig(o: VoiceRigOptions = {}): Promise<VoiceRig> {
-  const [openai, google, twilio] = await Promise.all([startFakeOpenAI(), startFakeGoogleTts(o.google), startFakeTwilio()]);
+  const [openai, google, twilio] = await Promise.all([
+    startFakeOpenAI(),
+    startFakeGoogleTts(o.google),
+    startFakeTwilio(),
+  ]);
   const caller = { text: '' };
   openai.setDefaultTranscription(() => ({ text: caller.text, delayMs: o.asrDelayMs ?? 0 }));
   const env: Record<string, string> = {
@@ -68,7 +76,10 @@ export async function startVoiceRig(o: VoiceRigOptions = {}): Promise<VoiceRig> 
     wsUrl,
     caller,
     async connect(opts = {}) {
-      const signature = opts.signature === undefined ? computeTwilioSignature(twilio.authToken, MEDIA_URL, {}) : opts.signature;
+      const signature =
+        opts.signature === undefined
+          ? computeTwilioSignature(twilio.authToken, MEDIA_URL, {})
+          : opts.signature;
       return MediaStreamClient.connect({
         url: wsUrl,
         headers: signature ? { 'x-twilio-signature': signature } : {},

@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 const liveState = async (r: VoiceRig, callSid: string) => {
-  const res = await r.t.api("monitor.liveCalls");
+  const res = await r.t.api('monitor.liveCalls');
   const list = (res.body as { data?: unknown }).data;
   if (!Array.isArray(list)) throw new Error(`monitor.liveCalls: ${res.status} ${JSON.stringify(res.body)}`);
   return (list as Array<{ callSid: string; state: string }>).find((c) => c.callSid === callSid)?.state;
@@ -32,7 +32,12 @@ async function waitState(r: VoiceRig, c: MediaStreamClient, state: string, timeo
 }
 
 const turnRows = (r: VoiceRig, callSid: string) =>
-  r.t.core.db.select().from(callTurns).where(eq(callTurns.callSid, callSid)).all().sort((a, b) => a.turnIndex - b.turnIndex);
+  r.t.core.db
+    .select()
+    .from(callTurns)
+    .where(eq(callTurns.callSid, callSid))
+    .all()
+    .sort((a, b) => a.turnIndex - b.turnIndex);
 
 async function waitTurns(r: VoiceRig, callSid: string, n: number, timeoutMs = 10_000): Promise<void> {
   const until = Date.now() + timeoutMs;
@@ -50,7 +55,13 @@ describe('voice agent: a whole conversation', () => {
     r.t.core.business.updateProfile({ name: 'מספרת דני', ownerPhone: '050-1234567' });
     r.openai.setDefaultChat((req) =>
       isSummaryRequest(req)
-        ? JSON.stringify({ summary: 'הלקוח קבע תור לתספורת ושאל על המחיר.', name: 'דני', reason: 'תור לתספורת', callback_requested: false, urgency: 'normal' })
+        ? JSON.stringify({
+            summary: 'הלקוח קבע תור לתספורת ושאל על המחיר.',
+            name: 'דני',
+            reason: 'תור לתספורת',
+            callback_requested: false,
+            urgency: 'normal',
+          })
         : 'סליחה, לא הבנתי.',
     );
     const c = await r.connect({ speed: 2 });
@@ -65,7 +76,11 @@ describe('voice agent: a whole conversation', () => {
     // Turn 1: a booking → tool call, then the spoken confirmation.
     r.caller.text = 'שלום, אני רוצה לקבוע תור למחר בבוקר.';
     r.openai.scriptChat(
-      { toolCalls: [{ name: 'book_appointment', arguments: { time: '10:00', reason: 'תספורת', name: 'דני' } }] },
+      {
+        toolCalls: [
+          { name: 'book_appointment', arguments: { time: '10:00', reason: 'תספורת', name: 'דני' } },
+        ],
+      },
       { content: 'קבעתי לכם תור. אפשר לעזור במשהו נוסף?', chunkChars: 6, chunkDelayMs: 5 },
     );
     await c.say('book');
@@ -81,7 +96,11 @@ describe('voice agent: a whole conversation', () => {
     // Turn 2: a question answered in two sentences (streamed, cut, synthesized piece by piece).
     await waitState(r, c, 'listening');
     r.caller.text = 'כמה עולה תספורת?';
-    r.openai.scriptChat({ content: 'תספורת עולה שמונים שקלים. רוצים שאקבע לכם עוד תור?', chunkChars: 5, chunkDelayMs: 5 });
+    r.openai.scriptChat({
+      content: 'תספורת עולה שמונים שקלים. רוצים שאקבע לכם עוד תור?',
+      chunkChars: 5,
+      chunkDelayMs: 5,
+    });
     await c.say('price');
     await c.quiet(300);
     await waitTurns(r, c.callSid, 2);
@@ -100,10 +119,15 @@ describe('voice agent: a whole conversation', () => {
     const row = r.t.core.db.select().from(calls).where(eq(calls.callSid, c.callSid)).get()!;
     expect(row.endedBy).toBe('goodbye');
     await c.stop();
+    await c.waitFor(() => r.voice.registry.sessions.size === 0, 3000);
     await r.voice.registry.settled();
 
     const turns = turnRows(r, c.callSid);
-    expect(turns.map((t) => t.callerText)).toEqual(['שלום, אני רוצה לקבוע תור למחר בבוקר.', 'כמה עולה תספורת?', 'תודה רבה, להתראות']);
+    expect(turns.map((t) => t.callerText)).toEqual([
+      'שלום, אני רוצה לקבוע תור למחר בבוקר.',
+      'כמה עולה תספורת?',
+      'תודה רבה, להתראות',
+    ]);
     for (const t of turns.slice(0, 2)) {
       expect(t.interrupted).toBe(false);
       expect(t.tVadMs).toBeGreaterThanOrEqual(400);
@@ -115,10 +139,24 @@ describe('voice agent: a whole conversation', () => {
       expect(t.agentText.length).toBeGreaterThan(0);
     }
     const metrics = r.t.logs().filter((l) => l.msg === 'turn_metrics');
-    if (process.env.VOICE_DEBUG) console.log(JSON.stringify(metrics.map((m) => ({ ...m, ts: undefined })), null, 1));
+    if (process.env.VOICE_DEBUG)
+      console.log(
+        JSON.stringify(
+          metrics.map((m) => ({ ...m, ts: undefined })),
+          null,
+          1,
+        ),
+      );
     expect(metrics.length).toBe(3);
-    expect(metrics[0]).toMatchObject({ call_sid: c.callSid, business_id: 1, turn_index: 1, mode: 'stream', interrupted: false });
-    for (const k of ['t_vad_ms', 't_asr_ms', 't_nlp_ms', 't_tts_ms', 't_first_audio_ms', 't_total_ms']) expect(metrics[0]).toHaveProperty(k);
+    expect(metrics[0]).toMatchObject({
+      call_sid: c.callSid,
+      business_id: 1,
+      turn_index: 1,
+      mode: 'stream',
+      interrupted: false,
+    });
+    for (const k of ['t_vad_ms', 't_asr_ms', 't_nlp_ms', 't_tts_ms', 't_first_audio_ms', 't_total_ms'])
+      expect(metrics[0]).toHaveProperty(k);
 
     // After the call: transcript, summary, lead fields, notification.
     const done = r.t.core.db.select().from(calls).where(eq(calls.callSid, c.callSid)).get()!;
@@ -127,6 +165,11 @@ describe('voice agent: a whole conversation', () => {
     expect(JSON.parse(done.leadFields!)).toMatchObject({ name: 'דני', reason: 'תור לתספורת' });
     expect(r.t.logs().some((l) => l.msg === 'notification' && String(l.title).includes('דני'))).toBe(true);
     // Google got the 8 kHz he-IL request with the configured voice.
-    expect(r.google.requests[0]).toMatchObject({ languageCode: 'he-IL', voice: 'he-IL-Wavenet-A', sampleRate: 8000, encoding: 'LINEAR16' });
+    expect(r.google.requests[0]).toMatchObject({
+      languageCode: 'he-IL',
+      voice: 'he-IL-Wavenet-A',
+      sampleRate: 8000,
+      encoding: 'LINEAR16',
+    });
   }, 40_000);
 });

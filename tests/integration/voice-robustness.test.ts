@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { UNAVAILABLE_TEXT, FILLER_TEXT } from '../../src-main/agent/prompt';
 import { calls, callTurns } from '../../src-main/db/schema';
-import { MediaStreamClient, ulawRmsDb } from '../fakes/media-stream-client';
+import { type MediaStreamClient, ulawRmsDb } from '../fakes/media-stream-client';
 import { startVoiceRig, type VoiceRig, type VoiceRigOptions } from '../helpers/voice';
 
 let rig: VoiceRig | undefined;
@@ -23,10 +23,15 @@ async function setup(o: VoiceRigOptions = {}): Promise<VoiceRig> {
 
 async function liveState(r: VoiceRig, callSid: string): Promise<string | undefined> {
   const res = await r.t.api('monitor.liveCalls');
-  return (res.body.data as Array<{ callSid: string; state: string }>).find((c) => c.callSid === callSid)?.state;
+  return (res.body.data as Array<{ callSid: string; state: string }>).find((c) => c.callSid === callSid)
+    ?.state;
 }
 
-async function until(pred: () => boolean | Promise<boolean>, timeoutMs = 8000, what = 'condition'): Promise<void> {
+async function until(
+  pred: () => boolean | Promise<boolean>,
+  timeoutMs = 8000,
+  what = 'condition',
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (await pred()) return;
@@ -36,14 +41,25 @@ async function until(pred: () => boolean | Promise<boolean>, timeoutMs = 8000, w
 }
 
 const turns = (r: VoiceRig, callSid: string) =>
-  r.t.core.db.select().from(callTurns).where(eq(callTurns.callSid, callSid)).all().sort((a, b) => a.turnIndex - b.turnIndex);
-const callRow = (r: VoiceRig, callSid: string) => r.t.core.db.select().from(calls).where(eq(calls.callSid, callSid)).get();
+  r.t.core.db
+    .select()
+    .from(callTurns)
+    .where(eq(callTurns.callSid, callSid))
+    .all()
+    .sort((a, b) => a.turnIndex - b.turnIndex);
+const callRow = (r: VoiceRig, callSid: string) =>
+  r.t.core.db.select().from(calls).where(eq(calls.callSid, callSid)).get();
 
 async function greeted(r: VoiceRig, c: MediaStreamClient): Promise<void> {
-  await until(async () => (await liveState(r, c.callSid)) === 'listening', 8000, 'listening after the greeting');
+  await until(
+    async () => (await liveState(r, c.callSid)) === 'listening',
+    8000,
+    'listening after the greeting',
+  );
 }
 
-const LONG_ANSWER = 'בשמחה, אני אסביר לכם. המספרה פתוחה בימים ראשון עד חמישי. אנחנו מציעים תספורת, צבע ופן. המחירים מתחילים משמונים שקלים. מה תרצו לקבוע?';
+const LONG_ANSWER =
+  'בשמחה, אני אסביר לכם. המספרה פתוחה בימים ראשון עד חמישי. אנחנו מציעים תספורת, צבע ופן. המחירים מתחילים משמונים שקלים. מה תרצו לקבוע?';
 
 describe('barge-in', () => {
   it('caller speech during the answer → clear within the confirmation time, answer cancelled, turn recorded as interrupted, then answered', async () => {
@@ -82,7 +98,10 @@ describe('barge-in', () => {
     expect(second!.callerText).toBe('רגע, קוראים לי דני כהן');
     expect(second!.interrupted).toBe(false);
     // The model saw only what the caller heard of the interrupted answer.
-    const lastChat = r.openai.requestsTo('/chat/completions').filter((q) => q.body.stream).at(-1)!;
+    const lastChat = r.openai
+      .requestsTo('/chat/completions')
+      .filter((q) => q.body.stream)
+      .at(-1)!;
     const history = JSON.stringify(lastChat.body.messages);
     expect(history).toContain('קטע');
     expect(history).not.toContain('מה תרצו לקבוע?');
@@ -197,8 +216,19 @@ describe('protocol robustness', () => {
     c.sendRaw('[]');
     c.sendRaw('null');
     await greeted(r, c);
-    const reasons = r.t.logs().filter((l) => l.msg === 'bad media frame ignored').map((l) => l.reason);
-    expect(reasons).toEqual(expect.arrayContaining(['media_before_start', 'not_json', 'second_start', 'unknown_event', 'bad_base64']));
+    const reasons = r.t
+      .logs()
+      .filter((l) => l.msg === 'bad media frame ignored')
+      .map((l) => l.reason);
+    expect(reasons).toEqual(
+      expect.arrayContaining([
+        'media_before_start',
+        'not_json',
+        'second_start',
+        'unknown_event',
+        'bad_base64',
+      ]),
+    );
     expect(c.closed).toBe(false);
     r.caller.text = 'כמה עולה תספורת?';
     r.openai.scriptChat('שמונים שקלים.');
@@ -301,7 +331,10 @@ describe('monitor actions and model-ended calls', () => {
     c.start();
     await greeted(r, c);
     r.caller.text = 'זהו, אין לי עוד שאלות';
-    r.openai.scriptChat({ content: 'בסדר גמור, שיהיה לכם יום נהדר!', toolCalls: [{ name: 'end_call', arguments: { reason: 'caller_done' } }] });
+    r.openai.scriptChat({
+      content: 'בסדר גמור, שיהיה לכם יום נהדר!',
+      toolCalls: [{ name: 'end_call', arguments: { reason: 'caller_done' } }],
+    });
     await c.say('price');
     await c.quiet(300);
     await until(() => r.t.logs().some((l) => l.msg === 'call hung up'), 8000, 'hang-up');

@@ -7,7 +7,15 @@ import { method } from '../define';
 import { callTurnSchema } from './calls';
 import { empty, epochMs, ok } from './common';
 
-export const liveStateSchema = z.enum(['connecting', 'greeting', 'listening', 'thinking', 'speaking', 'ending', 'ended']);
+export const liveStateSchema = z.enum([
+  'connecting',
+  'greeting',
+  'listening',
+  'thinking',
+  'speaking',
+  'ending',
+  'ended',
+]);
 export type LiveState = z.infer<typeof liveStateSchema>;
 
 /** A turn as the monitor sees it: live while in progress (id = turn index until saved). */
@@ -82,5 +90,9 @@ export const monitorEvents = {
   /** A turn of a live call started, progressed or finished. */
   'monitor.turn': liveTurnSchema,
   /** A live call ended. */
-  'monitor.ended': z.object({ callSid: z.string(), callId: z.number().int().nullable(), endedBy: z.string().nullable() }),
+  'monitor.ended': z.object({
+    callSid: z.string(),
+    callId: z.number().int().nullable(),
+    endedBy: z.string().nullable(),
+  }),
 };

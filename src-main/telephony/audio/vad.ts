@@ -25,6 +25,10 @@ export interface VadConfig {
   preRollMs: number;
   /** An utterance this long ends even without a pause. */
   maxUtteranceMs: number;
+  /** The line's first audio only calibrates the noise floor (no onsets). */
+  calibrationMs: number;
+  /** The noise floor follows the quietest frame of this window (minimum statistics). */
+  floorWindowMs: number;
 }
 
 export const DEFAULT_VAD: VadConfig = {
@@ -37,6 +41,8 @@ export const DEFAULT_VAD: VadConfig = {
   minLevelDb: -50,
   preRollMs: 200,
   maxUtteranceMs: 30_000,
+  calibrationMs: 200,
+  floorWindowMs: 2000,
 };
 
 export type VadEvent =
@@ -61,9 +67,12 @@ export class EnergyVad {
   private preRoll: Buffer[] = [];
   private windowMs: number;
   private levelDb = SILENT_DB;
+  private readonly levels: Float32Array;
+  private framesSeen = 0;
 
   constructor(private readonly cfg: VadConfig = DEFAULT_VAD) {
     this.windowMs = cfg.silenceMs;
+    this.levels = new Float32Array(Math.max(1, Math.round(cfg.floorWindowMs / FRAME_MS)));
   }
 
   get speaking(): boolean {
@@ -114,11 +123,16 @@ export class EnergyVad {
     const level = Number.isFinite(raw) ? raw : SILENT_DB;
     this.levelDb = level;
     const events: VadEvent[] = [];
+    this.trackFloor(level);
+    if (this.framesSeen * FRAME_MS <= this.cfg.calibrationMs) {
+      this.preRoll.push(frame);
+      while (this.preRoll.length * FRAME_MS > this.cfg.preRollMs) this.preRoll.shift();
+      return events;
+    }
     const startThr = Math.max(this.floorDb + this.cfg.startMarginDb, this.cfg.minLevelDb);
     const keepThr = Math.max(this.floorDb + this.cfg.keepMarginDb, this.cfg.minLevelDb - 4);
 
     if (this.state === 'silence') {
-      this.trackFloor(level);
       if (level >= startThr) {
         this.state = 'candidate';
         this.voicedMs = ms;
@@ -160,7 +174,12 @@ export class EnergyVad {
     const utteranceMs = this.frames.length * FRAME_MS;
     if (this.silenceRunMs >= this.windowMs || utteranceMs >= this.cfg.maxUtteranceMs) {
       if (this.voicedMs >= this.cfg.minSpeechMs) {
-        events.push({ type: 'end', audio: Buffer.concat(this.frames), speechMs: this.voicedMs, silenceMs: this.silenceRunMs });
+        events.push({
+          type: 'end',
+          audio: Buffer.concat(this.frames),
+          speechMs: this.voicedMs,
+          silenceMs: this.silenceRunMs,
+        });
       } else {
         events.push({ type: 'noise', voicedMs: this.voicedMs });
       }
@@ -177,10 +196,20 @@ export class EnergyVad {
     this.windowMs = this.cfg.silenceMs;
   }
 
-  /** Fast down, slow up: the floor follows quiet lines at once and loud noise only gradually. */
+  /**
+   * Minimum statistics: the quietest frame of the last ~2 s is the line's noise (speech always
+   * has gaps between words), so the floor follows a noisy line even while someone talks. The
+   * floor falls fast and rises slowly; calibration frames set it directly.
+   */
   private trackFloor(level: number): void {
-    if (level < this.floorDb) this.floorDb += (level - this.floorDb) * 0.3;
-    else this.floorDb += Math.min(0.15, (level - this.floorDb) * 0.02);
+    this.levels[this.framesSeen % this.levels.length] = level;
+    this.framesSeen++;
+    const filled = Math.min(this.framesSeen, this.levels.length);
+    let min = Infinity;
+    for (let i = 0; i < filled; i++) if (this.levels[i]! < min) min = this.levels[i]!;
+    if (this.framesSeen * FRAME_MS <= this.cfg.calibrationMs) this.floorDb = min;
+    else if (min < this.floorDb) this.floorDb += (min - this.floorDb) * 0.3;
+    else this.floorDb += Math.min(1, (min - this.floorDb) * 0.05);
     if (this.floorDb < -75) this.floorDb = -75;
   }
 }

@@ -18,8 +18,14 @@ export class WavError extends Error {}
 
 export const isWav = (buf: Uint8Array): boolean =>
   buf.length >= 12 &&
-  buf[0] === 0x52 && buf[1] === 0x49 && buf[2] === 0x46 && buf[3] === 0x46 && // RIFF
-  buf[8] === 0x57 && buf[9] === 0x41 && buf[10] === 0x56 && buf[11] === 0x45; // WAVE
+  buf[0] === 0x52 &&
+  buf[1] === 0x49 &&
+  buf[2] === 0x46 &&
+  buf[3] === 0x46 && // RIFF
+  buf[8] === 0x57 &&
+  buf[9] === 0x41 &&
+  buf[10] === 0x56 &&
+  buf[11] === 0x45; // WAVE
 
 /** Walks the RIFF chunks (fmt may be followed by LIST/fact chunks before data). */
 export function parseWav(input: Uint8Array): WavInfo {

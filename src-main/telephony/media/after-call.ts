@@ -51,7 +51,10 @@ export async function afterCall(deps: AfterCallDeps, s: MediaStreamSession): Pro
   } catch {
     /* a damaged value is replaced */
   }
-  deps.calls.update(s.callSid, { transcript: transcript || null, leadFields: Object.keys(fields).length ? JSON.stringify(fields) : null });
+  deps.calls.update(s.callSid, {
+    transcript: transcript || null,
+    leadFields: Object.keys(fields).length ? JSON.stringify(fields) : null,
+  });
   if (!callerSpoke) return;
 
   let summary = '';
@@ -71,7 +74,8 @@ export async function afterCall(deps: AfterCallDeps, s: MediaStreamSession): Pro
         summary = parsed.data.summary.trim();
         if (parsed.data.name && !fields.name) fields.name = parsed.data.name;
         if (parsed.data.reason && !fields.reason) fields.reason = parsed.data.reason;
-        if (parsed.data.callback_requested != null) fields.callback_requested = parsed.data.callback_requested;
+        if (parsed.data.callback_requested != null)
+          fields.callback_requested = parsed.data.callback_requested;
         if (parsed.data.urgency) fields.urgency = parsed.data.urgency;
       }
     } catch (err) {
@@ -82,13 +86,25 @@ export async function afterCall(deps: AfterCallDeps, s: MediaStreamSession): Pro
     const first = s.transcript.find((l) => l.who === 'caller')?.text ?? '';
     summary = `הלקוח אמר: ${first}`.slice(0, 300);
   }
-  deps.calls.update(s.callSid, { summary, leadFields: Object.keys(fields).length ? JSON.stringify(fields) : null });
+  deps.calls.update(s.callSid, {
+    summary,
+    leadFields: Object.keys(fields).length ? JSON.stringify(fields) : null,
+  });
 
   const customerId = s.customerId ?? row.customerId;
   let name = typeof fields.name === 'string' ? fields.name : '';
   if (customerId != null) {
-    const c = deps.db.select({ name: customers.name }).from(customers).where(eq(customers.id, customerId)).get();
-    if (c && !c.name && name) deps.db.update(customers).set({ name, updatedAt: Date.now() }).where(eq(customers.id, customerId)).run();
+    const c = deps.db
+      .select({ name: customers.name })
+      .from(customers)
+      .where(eq(customers.id, customerId))
+      .get();
+    if (c && !c.name && name)
+      deps.db
+        .update(customers)
+        .set({ name, updatedAt: Date.now() })
+        .where(eq(customers.id, customerId))
+        .run();
     else if (c?.name) name = c.name;
   }
   deps.notifier.notify({

@@ -104,7 +104,8 @@ export class LiveCallRegistry {
     },
     onEnd: (s: MediaStreamSession, work: Promise<void>) => {
       if (this.sessions.get(s.callSid) === s) this.sessions.delete(s.callSid);
-      if (s.callSid) this.bus.emit('monitor.ended', { callSid: s.callSid, callId: s.callId, endedBy: s.endedBy });
+      if (s.callSid)
+        this.bus.emit('monitor.ended', { callSid: s.callSid, callId: s.callId, endedBy: s.endedBy });
       this.pending.add(work);
       void work.finally(() => this.pending.delete(work));
     },

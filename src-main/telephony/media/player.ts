@@ -84,7 +84,12 @@ export class OutboundPlayer {
 
   enqueue(item: PlayItem): void {
     if (this.closed) return;
-    const q: Queued = { ...item, sentBytes: 0, heardMs: 0, totalMs: Math.ceil(item.audio.length / FRAME_BYTES) * FRAME_MS };
+    const q: Queued = {
+      ...item,
+      sentBytes: 0,
+      heardMs: 0,
+      totalMs: Math.ceil(item.audio.length / FRAME_BYTES) * FRAME_MS,
+    };
     this.queue.push(q);
     if (item.audio.length === 0) {
       this.finishEmpty(q);
@@ -107,7 +112,13 @@ export class OutboundPlayer {
   clear(): Array<{ id: string; text: string; heardMs: number; totalMs: number; rest: Buffer }> {
     const out = this.queue.map((q) => {
       const heardBytes = Math.min(q.audio.length, q.heardMs * 8);
-      return { id: q.id, text: q.text, heardMs: q.heardMs, totalMs: q.totalMs, rest: q.audio.subarray(heardBytes) };
+      return {
+        id: q.id,
+        text: q.text,
+        heardMs: q.heardMs,
+        totalMs: q.totalMs,
+        rest: q.audio.subarray(heardBytes),
+      };
     });
     if (this.marks.size > 0 || this.queue.some((q) => q.sentBytes > 0)) this.sink.clear();
     this.queue = [];

@@ -15,7 +15,10 @@ const start = z.object({
     callSid: sid,
     tracks: z.array(z.string()).optional(),
     customParameters: z.record(z.string(), z.string()).optional(),
-    mediaFormat: z.object({ encoding: z.string(), sampleRate: z.number(), channels: z.number() }).partial().optional(),
+    mediaFormat: z
+      .object({ encoding: z.string(), sampleRate: z.number(), channels: z.number() })
+      .partial()
+      .optional(),
   }),
 });
 const media = z.object({
@@ -28,8 +31,16 @@ const media = z.object({
     payload: z.string().max(16_000),
   }),
 });
-const mark = z.object({ event: z.literal('mark'), streamSid: z.string().optional(), mark: z.object({ name: z.string().max(64) }) });
-const dtmf = z.object({ event: z.literal('dtmf'), streamSid: z.string().optional(), dtmf: z.object({ digit: z.string().max(4) }) });
+const mark = z.object({
+  event: z.literal('mark'),
+  streamSid: z.string().optional(),
+  mark: z.object({ name: z.string().max(64) }),
+});
+const dtmf = z.object({
+  event: z.literal('dtmf'),
+  streamSid: z.string().optional(),
+  dtmf: z.object({ digit: z.string().max(4) }),
+});
 const stop = z.object({ event: z.literal('stop'), streamSid: z.string().optional() }).loose();
 const connected = z.object({ event: z.literal('connected') }).loose();
 
@@ -53,7 +64,13 @@ export function parseInbound(data: string): ParseResult {
   const parsed = inboundSchema.safeParse(raw);
   if (!parsed.success) {
     const event = (raw as { event?: unknown }).event;
-    return { ok: false, reason: typeof event === 'string' && !['connected', 'start', 'media', 'mark', 'dtmf', 'stop'].includes(event) ? 'unknown_event' : 'invalid_shape' };
+    return {
+      ok: false,
+      reason:
+        typeof event === 'string' && !['connected', 'start', 'media', 'mark', 'dtmf', 'stop'].includes(event)
+          ? 'unknown_event'
+          : 'invalid_shape',
+    };
   }
   if (parsed.data.event === 'media') {
     const p = parsed.data.media.payload;

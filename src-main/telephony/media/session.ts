@@ -40,7 +40,8 @@ import { OutboundPlayer } from './player';
 import { outClear, outMark, outMedia, parseInbound, type StartMessage } from './protocol';
 import type { VoiceSettings } from './voice-settings';
 
-export type SessionState = 'connecting' | 'greeting' | 'listening' | 'thinking' | 'speaking' | 'ending' | 'ended';
+export type SessionState =
+  'connecting' | 'greeting' | 'listening' | 'thinking' | 'speaking' | 'ending' | 'ended';
 
 /** Where outbound messages go: the Twilio WebSocket, or another transport (test call). */
 export interface MediaTransport {
@@ -265,7 +266,8 @@ export class MediaStreamSession {
 
   private badFrame(reason: string): void {
     this.badFrames++;
-    if (this.badFrames <= MAX_BAD_FRAMES_LOGGED) this.log.warn({ reason, count: this.badFrames }, 'bad media frame ignored');
+    if (this.badFrames <= MAX_BAD_FRAMES_LOGGED)
+      this.log.warn({ reason, count: this.badFrames }, 'bad media frame ignored');
   }
 
   private start(msg: StartMessage): void {
@@ -291,10 +293,18 @@ export class MediaStreamSession {
     this.from = row.fromNumber;
     this.customerId = row.customerId;
     if (row.status === 'ringing' || row.status === 'queued') {
-      this.deps.calls.update(this.callSid, { status: 'in-progress', answeredAt: row.answeredAt ?? this.deps.clock.now() });
+      this.deps.calls.update(this.callSid, {
+        status: 'in-progress',
+        answeredAt: row.answeredAt ?? this.deps.clock.now(),
+      });
     }
     const settings = this.deps.settings();
-    this.vad = new EnergyVad({ ...DEFAULT_VAD, silenceMs: settings.silenceMs, minSpeechMs: settings.minSpeechMs, confirmMs: settings.bargeInMs });
+    this.vad = new EnergyVad({
+      ...DEFAULT_VAD,
+      silenceMs: settings.silenceMs,
+      minSpeechMs: settings.minSpeechMs,
+      confirmMs: settings.bargeInMs,
+    });
     this.toolCtx = {
       channel: 'phone',
       businessId: biz.id,
@@ -318,7 +328,12 @@ export class MediaStreamSession {
     this.conversation = new Conversation({
       model: brain.model,
       toolbox: this.deps.toolbox,
-      systemPrompt: () => buildSystemPrompt(this.deps.business(), { channel: 'phone', now: this.deps.clock.now(), callerKnownName: this.customerName }),
+      systemPrompt: () =>
+        buildSystemPrompt(this.deps.business(), {
+          channel: 'phone',
+          now: this.deps.clock.now(),
+          callerKnownName: this.customerName,
+        }),
       ctx: this.toolCtx,
       log: this.log,
     });
@@ -421,8 +436,13 @@ export class MediaStreamSession {
       turn.abort.abort();
       this.finishTurn(turn);
     }
-    this.resumable = restAudio.length ? { audio: restAudio, text: restText, turnIndex: turn?.index ?? null, at: t0 } : undefined;
-    this.log.info({ turn: turn?.index ?? null, clear_ms: Math.round(this.deps.clock.monotonic() - t0) }, 'barge-in: cleared');
+    this.resumable = restAudio.length
+      ? { audio: restAudio, text: restText, turnIndex: turn?.index ?? null, at: t0 }
+      : undefined;
+    this.log.info(
+      { turn: turn?.index ?? null, clear_ms: Math.round(this.deps.clock.monotonic() - t0) },
+      'barge-in: cleared',
+    );
     this.setState('listening');
   }
 
@@ -437,7 +457,10 @@ export class MediaStreamSession {
     const spec: Speculation = {
       voicedMs: this.vad.currentVoicedMs,
       abort,
-      promise: brain.transcriber.transcribe(audio, { prompt: transcriptionPrompt(this.deps.business()), signal: abort.signal }),
+      promise: brain.transcriber.transcribe(audio, {
+        prompt: transcriptionPrompt(this.deps.business()),
+        signal: abort.signal,
+      }),
     };
     spec.promise.catch(() => undefined);
     this.speculation = spec;
@@ -506,14 +529,18 @@ export class MediaStreamSession {
 
   private async runTurn(turn: Turn, spec: Speculation | undefined): Promise<void> {
     const brain = this.deps.brain();
-    if (!brain || !this.conversation) throw new ProviderError('no_openai_key', 'OpenAI key removed during the call');
+    if (!brain || !this.conversation)
+      throw new ProviderError('no_openai_key', 'OpenAI key removed during the call');
     const biz = this.deps.business();
     // 1. transcript (often ready already: taken during the pause)
     let text: string;
     try {
       text = spec
         ? await spec.promise
-        : await brain.transcriber.transcribe(turn.audio, { prompt: transcriptionPrompt(biz), signal: turn.abort.signal });
+        : await brain.transcriber.transcribe(turn.audio, {
+            prompt: transcriptionPrompt(biz),
+            signal: turn.abort.signal,
+          });
     } catch (err) {
       if (isAbort(err) && turn.abort.signal.aborted) return;
       throw new ProviderError('asr_failed', (err as Error).message, err);
@@ -521,7 +548,10 @@ export class MediaStreamSession {
     turn.t.asr = Math.round(this.deps.clock.monotonic() - turn.endAt);
     if (turn.abort.signal.aborted) return;
     turn.callerText = text.trim();
-    this.log.info({ turn: turn.index, asr_ms: turn.t.asr, speculative: !!spec, chars: turn.callerText.length }, 'caller said');
+    this.log.info(
+      { turn: turn.index, asr_ms: turn.t.asr, speculative: !!spec, chars: turn.callerText.length },
+      'caller said',
+    );
 
     const resumable = this.resumable;
     this.resumable = undefined;
@@ -534,7 +564,11 @@ export class MediaStreamSession {
       if (fresh && resumable) {
         this.log.info({ turn: resumable.turnIndex }, 'false interruption: resuming');
         if (resumable.turnIndex != null) this.conversation.commitSpoken(resumable.text, false);
-        this.player.enqueue({ id: `resume${resumable.turnIndex ?? 'g'}`, audio: resumable.audio, text: resumable.text });
+        this.player.enqueue({
+          id: `resume${resumable.turnIndex ?? 'g'}`,
+          audio: resumable.audio,
+          text: resumable.text,
+        });
         this.setState('speaking');
       } else {
         this.setState(this.player.busy ? 'speaking' : 'listening');
@@ -564,7 +598,8 @@ export class MediaStreamSession {
       if (!say) return;
       const id = `t${turn.index}p${pieceNo++}`;
       const first = pieceNo === 1;
-      if (first && turn.llmStartAt != null) turn.t.nlp = Math.round(this.deps.clock.monotonic() - turn.llmStartAt);
+      if (first && turn.llmStartAt != null)
+        turn.t.nlp = Math.round(this.deps.clock.monotonic() - turn.llmStartAt);
       const tts = this.deps.speech.say(say, turn.abort.signal);
       tts.catch(() => undefined);
       chain = chain.then(async () => {
@@ -605,7 +640,11 @@ export class MediaStreamSession {
     this.turnErrors = 0;
     if (turn.effect?.kind === 'end_call') {
       this.clearDeadline(turn);
-      void this.endCall(turn.effect.reason || 'agent_end_call', turn.agentText.trim() ? null : goodbyeText(biz), turn);
+      void this.endCall(
+        turn.effect.reason || 'agent_end_call',
+        turn.agentText.trim() ? null : goodbyeText(biz),
+        turn,
+      );
       return;
     }
     if (turn.effect?.kind === 'transfer') {
@@ -633,7 +672,10 @@ export class MediaStreamSession {
     turn.answerDone = true;
     if (this.turnErrors >= this.timing.maxTurnErrors) {
       this.finishTurn(turn);
-      this.log.warn({ errors: this.turnErrors }, 'repeated turn failures: handing over to the recording fallback');
+      this.log.warn(
+        { errors: this.turnErrors },
+        'repeated turn failures: handing over to the recording fallback',
+      );
       void this.handOver('turn_failures');
       return;
     }
@@ -657,13 +699,16 @@ export class MediaStreamSession {
 
   private armDeadline(turn: Turn): void {
     const ms = this.deps.settings().turnDeadlineMs;
-    turn.deadline = setTimeout(() => {
-      turn.deadline = undefined;
-      if (this.turn !== turn || turn.state !== 'thinking' || turn.fillerPlayed || this.player.busy) return;
-      turn.fillerPlayed = true;
-      this.log.info({ turn: turn.index, deadline_ms: ms }, 'turn deadline: filler');
-      void this.playLine(FILLER_TEXT, 'filler', `filler${turn.index}`);
-    }, Math.max(0, ms - (this.deps.clock.monotonic() - turn.speechEndAt)));
+    turn.deadline = setTimeout(
+      () => {
+        turn.deadline = undefined;
+        if (this.turn !== turn || turn.state !== 'thinking' || turn.fillerPlayed || this.player.busy) return;
+        turn.fillerPlayed = true;
+        this.log.info({ turn: turn.index, deadline_ms: ms }, 'turn deadline: filler');
+        void this.playLine(FILLER_TEXT, 'filler', `filler${turn.index}`);
+      },
+      Math.max(0, ms - (this.deps.clock.monotonic() - turn.speechEndAt)),
+    );
     turn.deadline.unref?.();
   }
 
@@ -731,7 +776,12 @@ export class MediaStreamSession {
     turn.t.total = Math.round(end - turn.speechEndAt);
     const agentText = turn.interrupted ? turn.heardText.join(' ') : turn.agentText.trim();
     if (turn.interrupted) this.conversation?.commitSpoken(agentText, true);
-    if (agentText) this.transcript.push({ who: 'agent', text: agentText + (turn.interrupted ? ' …' : ''), at: this.deps.clock.now() });
+    if (agentText)
+      this.transcript.push({
+        who: 'agent',
+        text: agentText + (turn.interrupted ? ' …' : ''),
+        at: this.deps.clock.now(),
+      });
     if (!turn.callerText && !agentText && !turn.errorCode && !wasSpeaking) return;
     const row = {
       tVadMs: turn.vadMs,
@@ -909,7 +959,8 @@ export class MediaStreamSession {
       this.finishTurn(this.turn);
     }
     const r = await this.deps.speech.line(TRANSFER_TEXT, 'transfer').catch(() => undefined);
-    if (r?.audio.length && !this.finalized) this.player.enqueue({ id: 'transfer', audio: r.audio, text: TRANSFER_TEXT });
+    if (r?.audio.length && !this.finalized)
+      this.player.enqueue({ id: 'transfer', audio: r.audio, text: TRANSFER_TEXT });
     await this.waitIdle(this.pendingAudioMs() + this.timing.markGraceMs);
     if (turn) {
       this.conversation?.commitSpoken(turn.agentText, false);
@@ -959,8 +1010,13 @@ export class MediaStreamSession {
     for (const w of this.idleWaiters) w();
     this.idleWaiters = [];
     this.setState('ended');
-    this.log.info({ why, turns: this.turnSeq, frames: this.mediaFrames, bad_frames: this.badFrames }, 'media stream ended');
-    const work = this.callSid ? this.deps.afterCall(this).catch((err: unknown) => this.log.error({ err }, 'after-call work failed')) : Promise.resolve();
+    this.log.info(
+      { why, turns: this.turnSeq, frames: this.mediaFrames, bad_frames: this.badFrames },
+      'media stream ended',
+    );
+    const work = this.callSid
+      ? this.deps.afterCall(this).catch((err: unknown) => this.log.error({ err }, 'after-call work failed'))
+      : Promise.resolve();
     this.deps.hooks.onEnd(this, work);
   }
 
@@ -968,7 +1024,15 @@ export class MediaStreamSession {
   heartbeat(now: number, idleTimeoutMs: number): void {
     if (this.finalized) return;
     const idle = now - this.lastMediaAt;
-    this.log.debug({ state: this.state, frames: this.mediaFrames, idle_ms: Math.round(idle), noise_floor_db: Math.round(this.vad.noiseFloorDb) }, 'media heartbeat');
+    this.log.debug(
+      {
+        state: this.state,
+        frames: this.mediaFrames,
+        idle_ms: Math.round(idle),
+        noise_floor_db: Math.round(this.vad.noiseFloorDb),
+      },
+      'media heartbeat',
+    );
     if (idle >= idleTimeoutMs) {
       this.log.warn({ idle_ms: Math.round(idle) }, 'no inbound media: closing the stream');
       this.closeTransport(1000, 'idle_timeout');

@@ -30,7 +30,12 @@ import { createTwilioClient, resolveTwilioCredentials } from '../twilio-rest';
 import { afterCall } from './after-call';
 import { LiveCallRegistry } from './live-calls';
 import { MediaStreamSession, type AgentBrain, type CallControl, type SessionTiming } from './session';
-import { VOICE_SETTINGS_KEY, voiceSettingsSchema, voiceSettingsStored, type VoiceSettings } from './voice-settings';
+import {
+  VOICE_SETTINGS_KEY,
+  voiceSettingsSchema,
+  voiceSettingsStored,
+  type VoiceSettings,
+} from './voice-settings';
 
 export const MEDIA_WS_PATH = '/ws/twilio-media';
 
@@ -57,7 +62,10 @@ export interface VoiceModule extends FeatureModule {
   speech: SpeechService;
 }
 
-function safeSecret(secrets: SecretsStore, name: 'openai_api_key' | 'google_service_account_json'): string | undefined {
+function safeSecret(
+  secrets: SecretsStore,
+  name: 'openai_api_key' | 'google_service_account_json',
+): string | undefined {
   try {
     return secrets.get(name) || undefined;
   } catch {
@@ -89,7 +97,12 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
     const key = openaiKey();
     if (!key) return null;
     return brainMemo(`${key}|${env.OPENAI_BASE_URL ?? ''}`, () => {
-      const client = createOpenAI({ apiKey: key, baseURL: env.OPENAI_BASE_URL, timeoutMs: 15_000, maxRetries: 0 });
+      const client = createOpenAI({
+        apiKey: key,
+        baseURL: env.OPENAI_BASE_URL,
+        timeoutMs: 15_000,
+        maxRetries: 0,
+      });
       return {
         transcriber: new OpenAITranscriber(client, () => settings().asrModel),
         model: new OpenAIChatModel(client, () => settings().llmModel),
@@ -102,17 +115,39 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
   const providers = (): Synthesizer[] => {
     const list: Synthesizer[] = [];
     const s = settings();
-    const creds = resolveGoogleCredentials({ ...env, secret: safeSecret(deps.secrets, 'google_service_account_json') });
+    const creds = resolveGoogleCredentials({
+      ...env,
+      secret: safeSecret(deps.secrets, 'google_service_account_json'),
+    });
     if (creds || env.GOOGLE_TTS_ENDPOINT) {
       const k = `${JSON.stringify(creds ?? null)}|${env.GOOGLE_TTS_ENDPOINT ?? ''}|${s.ttsEncoding}`;
-      list.push(googleMemo(k, () => new GoogleSynthesizer({ credentials: creds, endpoint: env.GOOGLE_TTS_ENDPOINT, encoding: s.ttsEncoding })));
+      list.push(
+        googleMemo(
+          k,
+          () =>
+            new GoogleSynthesizer({
+              credentials: creds,
+              endpoint: env.GOOGLE_TTS_ENDPOINT,
+              encoding: s.ttsEncoding,
+            }),
+        ),
+      );
     }
     const key = openaiKey();
     if (key) {
       list.push(
         openaiTtsMemo(`${key}|${env.OPENAI_BASE_URL ?? ''}`, () => {
-          const client = createOpenAI({ apiKey: key, baseURL: env.OPENAI_BASE_URL, timeoutMs: 10_000, maxRetries: 0 });
-          return new OpenAISpeech(client, () => settings().openaiTtsModel, () => settings().openaiTtsVoice);
+          const client = createOpenAI({
+            apiKey: key,
+            baseURL: env.OPENAI_BASE_URL,
+            timeoutMs: 10_000,
+            maxRetries: 0,
+          });
+          return new OpenAISpeech(
+            client,
+            () => settings().openaiTtsModel,
+            () => settings().openaiTtsVoice,
+          );
         }),
       );
     }
@@ -202,13 +237,25 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
         toolbox,
         control,
         hooks: registry.hooks,
-        afterCall: (s) => afterCall({ db: deps.db, calls: deps.calls, notifier: deps.notifier, log, model: () => brain()?.model ?? null }, s),
+        afterCall: (s) =>
+          afterCall(
+            {
+              db: deps.db,
+              calls: deps.calls,
+              notifier: deps.notifier,
+              log,
+              model: () => brain()?.model ?? null,
+            },
+            s,
+          ),
         timing: deps.timing,
       },
     );
     ws.on('message', (data, isBinary) => {
       if (isBinary) return session.handleMessage('');
-      session.handleMessage(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString('utf8'));
+      session.handleMessage(
+        Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString('utf8'),
+      );
     });
     ws.on('close', (code) => session.handleClose(code));
     ws.on('error', (err) => log.warn({ err: err.message }, 'media socket error'));
