@@ -82,6 +82,10 @@ export class DealService {
     };
   }
 
+  private firstPosition(stage: Deal['stage']): number {
+    return this.sql.one<{ p: number | null }>(`select min(position) p from deals where business_id = ${BUSINESS_ID} and stage = ?`, stage)?.p ?? GAP;
+  }
+
   private lastPosition(stage: Deal['stage']): number {
     return this.sql.one<{ p: number | null }>(`select max(position) p from deals where business_id = ${BUSINESS_ID} and stage = ?`, stage)?.p ?? 0;
   }
@@ -96,7 +100,8 @@ export class DealService {
       input.title,
       input.stage,
       input.amountAgorot,
-      this.lastPosition(input.stage) + GAP,
+      // A new deal goes on top of its column, where the owner is looking.
+      this.firstPosition(input.stage) - GAP,
       input.expectedCloseDate ?? null,
       input.stage === 'won' ? now : null,
       input.stage === 'lost' ? now : null,

@@ -395,7 +395,8 @@ export function generateDemoData(db: Db, opts: DemoDataOptions, log: (msg: strin
           // A share of the work sits in the coming two weeks so the calendar and the dashboard are alive.
           const future = rng.chance(0.02);
           const when = future ? hourSlot(now + rng.int(1, 14 * 24) * 3_600_000) : hourSlot(Math.min(now, created + rng.int(1, 10) * DAY));
-          const done = !future && rng.chance(0.9) ? when + 3_600_000 : null;
+          // Open work is recent: what is still open from long ago was done (or dropped) by now.
+          const done = !future && (when < now - 14 * DAY || rng.chance(0.7)) ? when + 3_600_000 : null;
           const reminder = rng.chance(0.5) ? when - 3_600_000 : null;
           const reminded = reminder !== null && reminder <= now ? reminder : null;
           insTask.run(

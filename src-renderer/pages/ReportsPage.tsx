@@ -1,8 +1,8 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Cell, Legend, Line, LineChart, Pie, PieChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { api } from '../api';
 import { useQuery } from '../api/hooks';
-import { DAY_MS, dayStart, fromLocalInput, toLocalInput } from '../components/crm/util';
+import { DAY_MS, dayStart, fromLocalInput, toLocalInput, useScrollTop } from '../components/crm/util';
 import { EmptyState, ErrorState, Loading, PageHeader } from '../components/States';
 import { he } from '../i18n/he';
 import { formatMoney } from '../lib/format';
@@ -15,7 +15,30 @@ const dd = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}`;
 const mm = (iso: string) => `${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 const shekels = (agorot: number) => Math.round(agorot / 100);
 
+/** A date typed the Israeli way (dd/MM/yyyy); reports 'YYYY-MM-DD' when it parses. */
+function DateField({ id, label, value, onChange }: { id: string; label: string; value: string; onChange: (iso: string) => void }) {
+  const show = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
+  const [text, setText] = useState(show(value));
+  const [bad, setBad] = useState(false);
+  useEffect(() => setText(show(value)), [value]);
+  const commit = (v: string) => {
+    setText(v);
+    const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(v.trim());
+    const iso = m ? `${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}` : '';
+    const ok = Boolean(m) && !Number.isNaN(Date.parse(`${iso}T00:00:00Z`)) && new Date(`${iso}T00:00:00Z`).getUTCDate() === Number(m![1]);
+    setBad(!ok);
+    if (ok) onChange(iso);
+  };
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input id={id} className="input" dir="ltr" inputMode="numeric" placeholder="dd/mm/yyyy" value={text} aria-invalid={bad ? 'true' : undefined} onChange={(e) => commit(e.target.value)} />
+    </div>
+  );
+}
+
 export function ReportsPage() {
+  useScrollTop();
   const today = dayStart(Date.now());
   const [from, setFrom] = useState(toLocalInput(today - 29 * DAY_MS).slice(0, 10));
   const [to, setTo] = useState(toLocalInput(today).slice(0, 10));
@@ -34,14 +57,8 @@ export function ReportsPage() {
       <PageHeader title={t.title} subtitle={t.subtitle} />
       <section className="card">
         <div className="range-picker" data-testid="range-picker">
-          <div className="field">
-            <label htmlFor="r-from">{t.from}</label>
-            <input id="r-from" className="input" type="date" value={from} max={to} onChange={(e) => setFrom(e.target.value)} />
-          </div>
-          <div className="field">
-            <label htmlFor="r-to">{t.to}</label>
-            <input id="r-to" className="input" type="date" value={to} min={from} onChange={(e) => setTo(e.target.value)} />
-          </div>
+          <DateField id="r-from" label={t.from} value={from} onChange={setFrom} />
+          <DateField id="r-to" label={t.to} value={to} onChange={setTo} />
           <div className="seg" role="group">
             {(Object.keys(PRESETS) as Array<keyof typeof PRESETS>).map((k) => (
               <button key={k} onClick={() => preset(PRESETS[k])}>{t.presets[k]}</button>
@@ -61,7 +78,7 @@ export function ReportsPage() {
       {valid && r.loading && !d && <Loading />}
       {valid && r.error !== undefined && <ErrorState error={r.error} onRetry={r.reload} />}
       {d && (
-        <div className="grid grid-2" style={{ marginTop: 20 }} data-testid="reports">
+        <div className="grid grid-2 crm-grid" style={{ marginTop: 20 }} data-testid="reports">
           <section className="card chart-card">
             <h2>{t.callsPerDay}</h2>
             {d.callsPerDay.length === 0 ? <EmptyState title={t.empty} /> : (
@@ -73,9 +90,9 @@ export function ReportsPage() {
                     <YAxis orientation="right" fontSize={11} allowDecimals={false} />
                     <Tooltip />
                     <Legend />
-                    <Bar dataKey="live" name={t.live} stackId="a" fill={COLORS[0]} />
-                    <Bar dataKey="fallback" name={t.fallback} stackId="a" fill={COLORS[2]} />
-                    <Bar dataKey="missed" name={t.missed} stackId="a" fill={COLORS[3]} />
+                    <Bar isAnimationActive={false} dataKey="live" name={t.live} stackId="a" fill={COLORS[0]} />
+                    <Bar isAnimationActive={false} dataKey="fallback" name={t.fallback} stackId="a" fill={COLORS[2]} />
+                    <Bar isAnimationActive={false} dataKey="missed" name={t.missed} stackId="a" fill={COLORS[3]} />
                   </BarChart>
                 </ResponsiveContainer>
               </div>
@@ -92,8 +109,8 @@ export function ReportsPage() {
                     <YAxis orientation="right" fontSize={11} />
                     <Tooltip />
                     <Legend />
-                    <Line type="monotone" dataKey="avgFirstAudioMs" name={t.firstAudio} stroke={COLORS[1]} dot={false} strokeWidth={2} />
-                    <Line type="monotone" dataKey="avgTotalMs" name={t.total} stroke={COLORS[0]} dot={false} strokeWidth={2} />
+                    <Line isAnimationActive={false} type="monotone" dataKey="avgFirstAudioMs" name={t.firstAudio} stroke={COLORS[1]} dot={false} strokeWidth={2} />
+                    <Line isAnimationActive={false} type="monotone" dataKey="avgTotalMs" name={t.total} stroke={COLORS[0]} dot={false} strokeWidth={2} />
                   </LineChart>
                 </ResponsiveContainer>
               </div>
@@ -105,7 +122,7 @@ export function ReportsPage() {
               <div className="chart-box">
                 <ResponsiveContainer>
                   <PieChart>
-                    <Pie data={d.leadsBySource.map((x) => ({ name: he.crm.source[x.source], value: x.count }))} dataKey="value" nameKey="name" innerRadius={55} outerRadius={95} paddingAngle={2} label>
+                    <Pie isAnimationActive={false} data={d.leadsBySource.map((x) => ({ name: he.crm.source[x.source], value: x.count }))} dataKey="value" nameKey="name" innerRadius={55} outerRadius={95} paddingAngle={2} label>
                       {d.leadsBySource.map((x, i) => <Cell key={x.source} fill={COLORS[i % COLORS.length]} />)}
                     </Pie>
                     <Tooltip />
@@ -125,7 +142,7 @@ export function ReportsPage() {
                     <XAxis dataKey="month" reversed fontSize={11} />
                     <YAxis orientation="right" fontSize={11} tickFormatter={(v: number) => `₪${v.toLocaleString('he-IL')}`} width={80} />
                     <Tooltip formatter={(v) => `₪${Number(v).toLocaleString('he-IL')}`} />
-                    <Bar dataKey="total" name={t.revenueByMonth} fill={COLORS[1]} />
+                    <Bar isAnimationActive={false} dataKey="total" name={t.revenueByMonth} fill={COLORS[1]} />
                   </BarChart>
                 </ResponsiveContainer>
               </div>
@@ -140,7 +157,7 @@ export function ReportsPage() {
                   <XAxis dataKey="bucket" reversed fontSize={11} />
                   <YAxis orientation="right" fontSize={11} tickFormatter={(v: number) => `₪${v.toLocaleString('he-IL')}`} width={80} />
                   <Tooltip formatter={(v) => `₪${Number(v).toLocaleString('he-IL')}`} />
-                  <Bar dataKey="total" name={he.crm.dashboard.unpaidInvoices} fill={COLORS[3]} />
+                  <Bar isAnimationActive={false} dataKey="total" name={he.crm.dashboard.unpaidInvoices} fill={COLORS[3]} />
                 </BarChart>
               </ResponsiveContainer>
             </div>

@@ -185,8 +185,12 @@ describe('deals, tasks, calendar, timeline, reminders', () => {
     let board = await ok('crm.deals.board', { customerId: c.id });
     expect(board.stages.map((s: { stage: string }) => s.stage)).toEqual(['new', 'qualified', 'proposal', 'won', 'lost']);
     expect(board.stages[0]).toMatchObject({ count: 2, totalAgorot: 12_250_00 });
+    // New deals go on top of their column.
+    expect(board.stages[0].deals.map((d: { id: number }) => d.id)).toEqual([d2.id, d1.id]);
+    await ok('crm.deals.move', { id: d1.id, stage: 'new', beforeId: d2.id });
+    board = await ok('crm.deals.board', { customerId: c.id });
     expect(board.stages[0].deals.map((d: { id: number }) => d.id)).toEqual([d1.id, d2.id]);
-    await ok('crm.deals.move', { id: d2.id, stage: 'new', beforeId: d1.id });
+    await ok('crm.deals.move', { id: d1.id, stage: 'new', beforeId: null });
     board = await ok('crm.deals.board', { customerId: c.id });
     expect(board.stages[0].deals.map((d: { id: number }) => d.id)).toEqual([d2.id, d1.id]);
     const won = await ok('crm.deals.move', { id: d1.id, stage: 'won' });

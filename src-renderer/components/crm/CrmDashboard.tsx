@@ -6,9 +6,11 @@ import { useApp } from '../../app-context';
 import { he } from '../../i18n/he';
 import { formatDateTime, formatMoney, formatPhone, formatTime } from '../../lib/format';
 import { ErrorState, Loading } from '../States';
-import { fill } from './util';
+import { dayStart, fill } from './util';
 
 const t = he.crm.dashboard;
+/** The time for today, the date and time otherwise. */
+const when = (ms: number) => (ms >= dayStart(Date.now()) ? formatTime(ms) : formatDateTime(ms));
 
 /** The dashboard's CRM part: today's calls, new leads, open tasks, unread WhatsApp, unpaid invoices. */
 export function CrmDashboard() {
@@ -33,14 +35,14 @@ export function CrmDashboard() {
   );
   return (
     <div className="crm-dashboard" data-testid="crm-dashboard">
-      <div className="grid" style={{ gridTemplateColumns: 'repeat(5, minmax(0, 1fr))' }}>
+      <div className="grid crm-grid kpi-row">
         {kpi('/calls', Phone, d.todayCalls.count.toLocaleString('he-IL'), t.todayCalls, undefined, 'kpi-calls')}
         {kpi('/customers?status=lead', UserPlus, d.newLeads.count.toLocaleString('he-IL'), t.newLeads, undefined, 'kpi-leads')}
         {kpi('/tasks', CalendarCheck, d.openTasks.count.toLocaleString('he-IL'), t.openTasks, d.openTasks.overdue ? `${d.openTasks.overdue.toLocaleString('he-IL')} ${t.overdue}` : undefined, 'kpi-tasks')}
         {kpi('/whatsapp', MessageCircle, d.unreadWhatsapp.count.toLocaleString('he-IL'), t.unreadWhatsapp, d.unreadWhatsapp.count ? fill(t.fromCustomers, { n: d.unreadWhatsapp.customers.toLocaleString('he-IL') }) : undefined, 'kpi-whatsapp')}
         {kpi('/invoices', Receipt, formatMoney(d.unpaidInvoices.totalAgorot), t.unpaidInvoices, `${d.unpaidInvoices.count.toLocaleString('he-IL')}`, 'kpi-invoices')}
       </div>
-      <div className="grid grid-3">
+      <div className="grid grid-3 crm-grid">
         <section className="card side-list">
           <h2>{t.agenda}</h2>
           {d.openTasks.items.length === 0 && <p className="muted">{t.nothing}</p>}
@@ -60,7 +62,7 @@ export function CrmDashboard() {
           {d.todayCalls.items.map((c) => (
             <div className="list-row" key={c.id}>
               <Link to={`/calls/${c.id}`}>{c.customerName || <span className="ltr">{formatPhone(c.from) || t.unknown}</span>}</Link>
-              <span className="muted">{formatTime(c.startedAt)}</span>
+              <span className="muted">{when(c.startedAt)}</span>
             </div>
           ))}
         </section>
@@ -73,7 +75,7 @@ export function CrmDashboard() {
                 {m.customerId ? <Link to={`/customers/${m.customerId}`}>{m.customerName || t.unknown}</Link> : t.unknown}
                 <div className="muted" style={{ fontSize: 'var(--text-xs)', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', maxWidth: 240 }}>{m.body}</div>
               </span>
-              <span className="muted">{formatTime(m.at)}</span>
+              <span className="muted">{when(m.at)}</span>
             </div>
           ))}
         </section>

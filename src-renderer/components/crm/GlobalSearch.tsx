@@ -149,6 +149,9 @@ export function ReminderToasts() {
     <div className="toasts" role="status" aria-live="polite">
       {toasts.map((x) => (
         <div className="toast" key={x.id} data-testid="reminder-toast">
+          <button type="button" className="toast-close" aria-label={he.common.close} onClick={() => setToasts((xs) => xs.filter((y) => y.id !== x.id))}>
+            ×
+          </button>
           <strong>{he.crm.tasks.reminderToast}: {x.title}</strong>
           {x.customerId && <a href={`#/customers/${x.customerId}`}>{x.customerName || he.crm.customers.noName}</a>}
         </div>

@@ -92,7 +92,14 @@ export function ImportDialog({ onClose, onImported }: { onClose: () => void; onI
                   {preview.issues.map((i, k) => (
                     <tr key={k}>
                       <td>{i.line}</td>
-                      <td>{issueText(i)}{i.value && i.code !== 'duplicate_in_file' ? <span className="muted ltr" style={{ marginInlineStart: 8 }}>{i.value}</span> : null}</td>
+                      <td>
+                        {issueText(i)}
+                        {i.value && i.code !== 'duplicate_in_file' ? (
+                          <span className="muted" style={{ marginInlineStart: 8 }}>
+                            (<span className="ltr">{i.value}</span>)
+                          </span>
+                        ) : null}
+                      </td>
                     </tr>
                   ))}
                 </tbody>
