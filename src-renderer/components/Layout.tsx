@@ -1,6 +1,6 @@
 import { PhoneCall } from 'lucide-react';
-import type { ReactNode } from 'react';
-import { NavLink } from 'react-router-dom';
+import { useEffect, useRef, type ReactNode } from 'react';
+import { NavLink, useLocation } from 'react-router-dom';
 import { transportKind } from '../api';
 import { useApp } from '../app-context';
 import { he } from '../i18n/he';
@@ -11,6 +11,10 @@ export function Layout({ children }: { children: ReactNode }) {
   const { business } = useApp();
   const features = business?.features;
   const navRoutes = routes.filter((r) => r.nav && (!r.feature || !features || features[r.feature]));
+  const content = useRef<HTMLElement>(null);
+  const { pathname } = useLocation();
+  // Every page opens at its top: the scrolling area is shared across routes.
+  useEffect(() => content.current?.scrollTo(0, 0), [pathname]);
   return (
     <div className="shell">
       <nav className="nav" aria-label="ניווט ראשי">
@@ -37,7 +41,9 @@ export function Layout({ children }: { children: ReactNode }) {
           <GlobalSearch />
           <div className="topbar-spacer" />
         </header>
-        <main className="content">{children}</main>
+        <main className="content" ref={content}>
+          {children}
+        </main>
         <ReminderToasts />
       </div>
     </div>

@@ -12,7 +12,6 @@ import { Modal } from '../components/crm/Modal';
 import { TaskDialog } from '../components/crm/TaskDialog';
 import { Timeline } from '../components/crm/Timeline';
 import { EmptyState, ErrorState, Loading } from '../components/States';
-import { useScrollTop } from '../components/crm/util';
 import { he } from '../i18n/he';
 import { formatDate, formatDateTime, formatMoney } from '../lib/format';
 import { STATUS_BADGE } from './CustomersPage';
@@ -35,7 +34,6 @@ const ACTIONS: Array<{ key: 'call' | 'whatsapp' | 'proposal' | 'signature' | 'in
 
 export function CustomerPage() {
   const id = Number(useParams().id);
-  useScrollTop(id);
   const { business } = useApp();
   const q = useQuery(() => api.call('crm.customers.get', { id }), [id]);
   useEvent('crm.changed', (e) => (e.entity !== 'customer' || e.id === id) && q.reload());

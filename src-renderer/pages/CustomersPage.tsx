@@ -7,7 +7,6 @@ import { useEvent, useQuery } from '../api/hooks';
 import { CustomerFormDialog } from '../components/crm/CustomerForm';
 import { ImportDialog } from '../components/crm/ImportDialog';
 import { EmptyState, ErrorState, Loading, PageHeader, errorMessage } from '../components/States';
-import { useScrollTop } from '../components/crm/util';
 import { he } from '../i18n/he';
 import { formatDate } from '../lib/format';
 import '../styles/crm.css';
@@ -24,7 +23,6 @@ type SortKey = keyof typeof SORTS;
 export const STATUS_BADGE = { lead: 'badge-info', customer: 'badge-ok', inactive: 'badge' } as const;
 
 export function CustomersPage() {
-  useScrollTop();
   const [params, setParams] = useSearchParams();
   const navigate = useNavigate();
   const q = params.get('q') ?? '';

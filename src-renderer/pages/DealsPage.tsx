@@ -6,7 +6,6 @@ import { api } from '../api';
 import { useEvent, useQuery } from '../api/hooks';
 import { DealDialog } from '../components/crm/DealDialog';
 import { ErrorState, Loading, PageHeader, errorMessage } from '../components/States';
-import { useScrollTop } from '../components/crm/util';
 import { he } from '../i18n/he';
 import { formatDate, formatMoney } from '../lib/format';
 import '../styles/crm.css';
@@ -15,7 +14,6 @@ const t = he.crm.deals;
 
 /** The pipeline: drag a card to another column (or onto a card to go before it); also reachable by keyboard. */
 export function DealsPage() {
-  useScrollTop();
   const board = useQuery(() => api.call('crm.deals.board', { limitPerStage: 50 }), []);
   useEvent('crm.changed', (e) => e.entity === 'deal' && board.reload());
   const [dragging, setDragging] = useState<number | null>(null);

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Cell, Legend, Line, LineChart, Pie, PieChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { api } from '../api';
 import { useQuery } from '../api/hooks';
-import { DAY_MS, dayStart, fromLocalInput, toLocalInput, useScrollTop } from '../components/crm/util';
+import { DAY_MS, dayStart, fromLocalInput, toLocalInput } from '../components/crm/util';
 import { EmptyState, ErrorState, Loading, PageHeader } from '../components/States';
 import { he } from '../i18n/he';
 import { formatMoney } from '../lib/format';
@@ -38,7 +38,6 @@ function DateField({ id, label, value, onChange }: { id: string; label: string; 
 }
 
 export function ReportsPage() {
-  useScrollTop();
   const today = dayStart(Date.now());
   const [from, setFrom] = useState(toLocalInput(today - 29 * DAY_MS).slice(0, 10));
   const [to, setTo] = useState(toLocalInput(today).slice(0, 10));
@@ -78,7 +77,7 @@ export function ReportsPage() {
       {valid && r.loading && !d && <Loading />}
       {valid && r.error !== undefined && <ErrorState error={r.error} onRetry={r.reload} />}
       {d && (
-        <div className="grid grid-2 crm-grid" style={{ marginTop: 20 }} data-testid="reports">
+        <div className="grid grid-2" style={{ marginTop: 20 }} data-testid="reports">
           <section className="card chart-card">
             <h2>{t.callsPerDay}</h2>
             {d.callsPerDay.length === 0 ? <EmptyState title={t.empty} /> : (

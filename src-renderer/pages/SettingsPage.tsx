@@ -1,7 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Business, BusinessProfile, Knowledge } from '../../src-main/api/contract/business';
 import { SECRET_KEYS } from '../../src-main/api/contract/system';
-import { api, ApiCallError } from '../api';
+import { api } from '../api';
+import { fieldErrors } from '../components/crm/util';
 import { useQuery } from '../api/hooks';
 import { useApp } from '../app-context';
 import { FeatureFlagsSection } from '../components/FeatureFlagsSection';
@@ -14,13 +15,6 @@ function StatusLine({ status }: { status: Status }) {
   if (status.kind === 'saved') return <span className="badge badge-ok" role="status">{he.common.saved}</span>;
   if (status.kind === 'error') return <span className="badge badge-fail" role="alert">{status.message}</span>;
   return null;
-}
-
-/** Field errors from a bad_input answer, keyed by field name. */
-function fieldErrors(err: unknown): Record<string, string> {
-  if (!(err instanceof ApiCallError) || err.body.code !== 'bad_input') return {};
-  const details = err.body.details as { fieldErrors?: Record<string, string[]> } | undefined;
-  return Object.fromEntries(Object.entries(details?.fieldErrors ?? {}).map(([k, v]) => [k, v[0] ?? '']));
 }
 
 const PROFILE_ERRORS: Partial<Record<keyof BusinessProfile, string>> = {

@@ -5,7 +5,7 @@ import type { Task } from '../../src-main/api/contract/crm';
 import { api } from '../api';
 import { useEvent, useQuery } from '../api/hooks';
 import { TaskDialog } from '../components/crm/TaskDialog';
-import { DAY_MS, dayStart, toLocalInput, useScrollTop } from '../components/crm/util';
+import { DAY_MS, dayStart, toLocalInput } from '../components/crm/util';
 import { EmptyState, ErrorState, Loading, PageHeader } from '../components/States';
 import { he } from '../i18n/he';
 import { formatDate, formatDateTime, formatTime } from '../lib/format';
@@ -138,7 +138,6 @@ function TaskList({ onOpen }: { onOpen: (t: Task) => void }) {
 }
 
 export function TasksPage() {
-  useScrollTop();
   const [editing, setEditing] = useState<Task | 'new' | number | null>(null);
   return (
     <>

@@ -35,14 +35,14 @@ export function CrmDashboard() {
   );
   return (
     <div className="crm-dashboard" data-testid="crm-dashboard">
-      <div className="grid crm-grid kpi-row">
+      <div className="grid kpi-row">
         {kpi('/calls', Phone, d.todayCalls.count.toLocaleString('he-IL'), t.todayCalls, undefined, 'kpi-calls')}
         {kpi('/customers?status=lead', UserPlus, d.newLeads.count.toLocaleString('he-IL'), t.newLeads, undefined, 'kpi-leads')}
         {kpi('/tasks', CalendarCheck, d.openTasks.count.toLocaleString('he-IL'), t.openTasks, d.openTasks.overdue ? `${d.openTasks.overdue.toLocaleString('he-IL')} ${t.overdue}` : undefined, 'kpi-tasks')}
         {kpi('/whatsapp', MessageCircle, d.unreadWhatsapp.count.toLocaleString('he-IL'), t.unreadWhatsapp, d.unreadWhatsapp.count ? fill(t.fromCustomers, { n: d.unreadWhatsapp.customers.toLocaleString('he-IL') }) : undefined, 'kpi-whatsapp')}
         {kpi('/invoices', Receipt, formatMoney(d.unpaidInvoices.totalAgorot), t.unpaidInvoices, `${d.unpaidInvoices.count.toLocaleString('he-IL')}`, 'kpi-invoices')}
       </div>
-      <div className="grid grid-3 crm-grid">
+      <div className="grid grid-3">
         <section className="card side-list">
           <h2>{t.agenda}</h2>
           {d.openTasks.items.length === 0 && <p className="muted">{t.nothing}</p>}

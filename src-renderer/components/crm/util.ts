@@ -1,12 +1,4 @@
-import { useEffect } from 'react';
 import { ApiCallError } from '../../api';
-
-/** Opens a page at its top: the shell's scrolling content area keeps its offset across routes. */
-export function useScrollTop(key?: unknown): void {
-  useEffect(() => {
-    document.querySelector('.content')?.scrollTo(0, 0);
-  }, [key]);
-}
 
 /** First error code per field from a bad_input answer (zod's flattened errors). */
 export function fieldErrors(err: unknown): Record<string, string> {
