@@ -52,6 +52,7 @@ export const voiceSettingsViewSchema = z.object({
   openaiTtsVoice: z.string().min(1).max(30),
   turnDeadlineMs: z.number().int().min(1000).max(10_000),
   engine: z.enum(['pipeline']),
+  pipelineMode: z.enum(['streaming', 'sequential']),
 });
 
 const callSidInput = z.object({ callSid: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }).strict();

@@ -448,7 +448,8 @@ export class MediaStreamSession {
 
   private maybeSpeculate(): void {
     const s = this.deps.settings();
-    if (!s.speculativeAsr || this.speculation || !this.vad.confirmed) return;
+    if (!s.speculativeAsr || s.pipelineMode === 'sequential' || this.speculation || !this.vad.confirmed)
+      return;
     if (this.vad.currentSilenceMs < this.timing.speculativeAtMs) return;
     const brain = this.deps.brain();
     if (!brain) return;
@@ -615,13 +616,14 @@ export class MediaStreamSession {
       });
     };
 
+    const sequential = this.deps.settings().pipelineMode === 'sequential';
     turn.llmStartAt = this.deps.clock.monotonic();
     try {
       for await (const ev of this.conversation.answer(turn.callerText, turn.abort.signal)) {
         if (turn.abort.signal.aborted) return;
         if (ev.type === 'text') {
           turn.agentText += ev.text;
-          for (const p of cutter.push(ev.text)) speakPiece(p);
+          if (!sequential) for (const p of cutter.push(ev.text)) speakPiece(p);
         } else if (ev.type === 'tool') {
           turn.toolsRan = true;
           Object.assign(this.fields, ev.fields ?? {});
@@ -633,7 +635,8 @@ export class MediaStreamSession {
       if (turn.abort.signal.aborted) return;
       throw new ProviderError('llm_failed', (err as Error).message, err);
     }
-    for (const p of cutter.flush()) speakPiece(p);
+    if (sequential) speakPiece(turn.agentText);
+    else for (const p of cutter.flush()) speakPiece(p);
     await chain;
     if (turn.abort.signal.aborted) return;
     turn.answerDone = true;

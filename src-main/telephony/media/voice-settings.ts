@@ -21,6 +21,12 @@ export const voiceSettingsSchema = z.object({
   /** No first audio by then → a short filler line, and the turn continues. */
   turnDeadlineMs: z.number().int().min(1000).max(10_000).default(2500),
   engine: z.enum(['pipeline']).default('pipeline'),
+  /**
+   * `streaming` (default): speculative transcript, answer cut into clauses, each spoken at once.
+   * `sequential`: the naive pipeline (transcript after the turn, whole answer, one TTS request) —
+   * kept as the latency baseline for benchmarks and diagnostics.
+   */
+  pipelineMode: z.enum(['streaming', 'sequential']).default('streaming'),
 });
 export type VoiceSettings = z.infer<typeof voiceSettingsSchema>;
 export const VOICE_SETTINGS_KEY = 'voice';
