@@ -89,10 +89,16 @@ function jsonSchema(schema: z.ZodType): Record<string, unknown> {
 export class AgentToolbox {
   constructor(private readonly deps: { db: Db; clock: Clock; business: BusinessService }) {}
 
+  private readonly specCache = new Map<Channel, ToolSpec[]>();
+
   specs(channel: Channel): ToolSpec[] {
-    return (Object.keys(schemas) as ToolName[])
+    const hit = this.specCache.get(channel);
+    if (hit) return hit;
+    const specs = (Object.keys(schemas) as ToolName[])
       .filter((n) => channel === 'phone' || (n !== 'transfer_to_owner' && n !== 'end_call'))
       .map((name) => ({ name, description: DESCRIPTIONS[name], parameters: jsonSchema(schemas[name]) }));
+    this.specCache.set(channel, specs);
+    return specs;
   }
 
   async execute(call: ToolCall, ctx: ToolContext): Promise<ToolOutcome> {

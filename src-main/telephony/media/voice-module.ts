@@ -89,7 +89,10 @@ function memo<T>(): (key: string, make: () => T) => T {
 export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
   const { env } = deps;
   const log = deps.logger.child({ module: 'voice' });
-  const settings = (): VoiceSettings => deps.settings.get(VOICE_SETTINGS_KEY, voiceSettingsStored);
+  // Read per frame on hot paths: cached, refreshed when changed through the API.
+  let cachedSettings: VoiceSettings | undefined;
+  const settings = (): VoiceSettings =>
+    (cachedSettings ??= deps.settings.get(VOICE_SETTINGS_KEY, voiceSettingsStored));
   const openaiKey = () => env.OPENAI_API_KEY || safeSecret(deps.secrets, 'openai_api_key');
 
   const brainMemo = memo<AgentBrain & { model: ChatModel }>();
@@ -295,6 +298,7 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
         const next = voiceSettingsSchema.safeParse({ ...settings(), ...input });
         if (!next.success) throw new ApiError('bad_input', 'invalid voice settings', next.error.issues);
         deps.settings.set(VOICE_SETTINGS_KEY, next.data);
+        cachedSettings = next.data;
         return next.data;
       },
     },

@@ -1,0 +1,139 @@
+/**
+ * The outside world of the concurrency benchmark, in its own process (so its load does not sit
+ * on the server's event loop): fake OpenAI / Google TTS / Twilio REST, and N Twilio Media
+ * Streams callers that hear the greeting, say one Hebrew sentence at real-time pace and hear
+ * the answer. Each caller checks that the audio it received is exactly what the server should
+ * have sent, in order (no dropped or reordered frames).
+ */
+import { FILLER_TEXT, greetingText } from '../../src-main/agent/prompt';
+import { speakable } from '../../src-main/agent/sentence-cutter';
+import { mulawEncode } from '../../src-main/telephony/audio/mulaw';
+import { pcm16FromBuffer } from '../../src-main/telephony/audio/pcm';
+import { startFakeGoogleTts } from '../../tests/fakes/google-tts';
+import { MediaStreamClient } from '../../tests/fakes/media-stream-client';
+import { startFakeOpenAI } from '../../tests/fakes/openai';
+import { startFakeTwilio } from '../../tests/fakes/twilio-rest';
+
+export const ANSWER_PIECES = ['תספורת עולה שמונים שקלים.', 'רוצים לקבוע תור?'];
+
+const send = (msg: unknown) => process.send!(msg);
+
+const [openai, google, twilio] = await Promise.all([
+  startFakeOpenAI(),
+  startFakeGoogleTts({ msPerChar: 20 }),
+  startFakeTwilio(),
+]);
+openai.setDefaultTranscription('כמה עולה תספורת?');
+openai.setDefaultChat(ANSWER_PIECES.join(' '));
+
+const framed = (text: string): Buffer => {
+  const mu = mulawEncode(pcm16FromBuffer(google.renderPcm(speakable(text))));
+  const pad = (160 - (mu.length % 160)) % 160;
+  return Buffer.concat([mu, Buffer.alloc(pad, 0xff)]);
+};
+
+interface RunMsg {
+  type: 'run';
+  n: number;
+  wsUrl: string;
+  signature: string;
+  businessName: string;
+  staggerMs: number;
+}
+
+async function oneCall(m: RunMsg, expected: Buffer, expectedWithFiller: Buffer, delay: number) {
+  await new Promise((r) => setTimeout(r, delay));
+  const c = await MediaStreamClient.connect({
+    url: m.wsUrl,
+    headers: { 'x-twilio-signature': m.signature },
+    speed: 1,
+  });
+  c.start();
+  await c.quiet(1500);
+  await c.say('price');
+  const speechEnd = performance.now();
+  c.quiet(20_000).catch(() => undefined);
+  // The answer is complete when the expected number of frames arrived (or it never does).
+  await c.waitFor(() => c.media.length >= expected.length / 160, 20_000).catch(() => undefined);
+  // Give a late filler's extra frames time to arrive too.
+  if (c.media.length > expected.length / 160)
+    await c.waitFor(() => c.media.length >= expectedWithFiller.length / 160, 5000).catch(() => undefined);
+  const answerAt = c.media.find((x) => x.at >= speechEnd)?.at;
+  await new Promise((r) => setTimeout(r, 300));
+  await c.stop();
+  const got = c.outboundAudio();
+  // A slow turn legitimately says the filler line before the answer.
+  const filler = got.length === expectedWithFiller.length;
+  const want = filler ? expectedWithFiller : expected;
+  let firstDiff = -1;
+  const len = Math.min(got.length, want.length);
+  for (let i = 0; i < len; i++)
+    if (got[i] !== want[i]) {
+      firstDiff = i;
+      break;
+    }
+  const ok = firstDiff < 0 && got.length === want.length;
+  return {
+    ok,
+    frames: c.media.length,
+    expectedFrames: expected.length / 160,
+    firstDiff,
+    clears: c.clears,
+    marks: c.marksEchoed.length,
+    filler,
+    firstAnswerMs: answerAt ? answerAt - speechEnd : null,
+  };
+}
+
+process.on('message', (raw: unknown) => {
+  const m = raw as RunMsg | { type: 'exit' };
+  if (m.type === 'exit') {
+    void Promise.all([openai.close(), google.close(), twilio.close()]).then(() => process.exit(0));
+    return;
+  }
+  const greeting = framed(greetingText({ name: m.businessName, knowledge: { greeting: '' } } as never));
+  const expected = Buffer.concat([greeting, ...ANSWER_PIECES.map(framed)]);
+  const expectedWithFiller = Buffer.concat([greeting, framed(FILLER_TEXT), ...ANSWER_PIECES.map(framed)]);
+  const started = performance.now();
+  // The world's own event-loop lag (a late client sends late frames).
+  let lagMax = 0;
+  let last = performance.now();
+  const lagTimer = setInterval(() => {
+    const now = performance.now();
+    lagMax = Math.max(lagMax, now - last - 10);
+    last = now;
+  }, 10);
+  void Promise.all(
+    Array.from({ length: m.n }, (_, i) =>
+      oneCall(m, expected, expectedWithFiller, (i * m.staggerMs) / m.n).catch((err: unknown) => ({
+        ok: false,
+        error: String(err),
+        frames: 0,
+        expectedFrames: 0,
+        firstDiff: -1,
+        clears: 0,
+        marks: 0,
+        filler: false,
+        firstAnswerMs: null,
+      })),
+    ),
+  ).then((results) => {
+    clearInterval(lagTimer);
+    send({
+      type: 'result',
+      results,
+      seconds: (performance.now() - started) / 1000,
+      worldLagMaxMs: Math.round(lagMax),
+      ttsRequests: google.requests.length,
+    });
+  });
+});
+
+send({
+  type: 'ready',
+  openaiUrl: openai.url,
+  googleUrl: google.url,
+  twilioUrl: twilio.url,
+  accountSid: twilio.accountSid,
+  authToken: twilio.authToken,
+});

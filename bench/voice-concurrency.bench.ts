@@ -1,0 +1,150 @@
+/**
+ * Concurrency of the phone agent: N simultaneous calls, each with real-time-paced inbound audio
+ * (a greeting heard, one Hebrew sentence said, an answer heard). The callers and fakes run in a
+ * child process; this process runs the core. For growing N: inbound frame handling time (p50/p99
+ * per media frame in the session), this process's event-loop delay, and whether every caller
+ * received exactly the expected audio (no dropped or reordered outbound frames).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { createCore } from '../src-main/core';
+import { loadConfig } from '../src-main/platform/config';
+import { createLogger } from '../src-main/platform/logger';
+import { computeTwilioSignature } from '../src-main/telephony/twilio-signature';
+import type { VoiceModule } from '../src-main/telephony/media/voice-module';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const STEPS = (process.env.BENCH_VOICE_STEPS ?? '50,100,200,300,400').split(',').map(Number);
+const PUBLIC_HOST = 'bench.agentlocator.test';
+
+interface CallResult {
+  ok: boolean;
+  frames: number;
+  expectedFrames: number;
+  firstDiff: number;
+  clears: number;
+  firstAnswerMs: number | null;
+  filler: boolean;
+  error?: string;
+}
+
+function pctOf(values: Array<number | null>, p: number): number | null {
+  const v = values.filter((x): x is number => x != null).sort((a, b) => a - b);
+  return v.length ? Math.round(v[Math.min(v.length - 1, Math.floor((p / 100) * v.length))]!) : null;
+}
+
+function next<T>(child: ChildProcess, type: string): Promise<T> {
+  return new Promise((resolve) => {
+    const on = (m: unknown) => {
+      if ((m as { type?: string }).type === type) {
+        child.off('message', on);
+        resolve(m as T);
+      }
+    };
+    child.on('message', on);
+  });
+}
+
+export default async function voiceConcurrency(): Promise<Record<string, unknown>> {
+  const child = fork(path.join(here, 'lib', 'voice-world.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: 'inherit',
+  });
+  const world = await next<{
+    openaiUrl: string;
+    googleUrl: string;
+    twilioUrl: string;
+    accountSid: string;
+    authToken: string;
+  }>(child, 'ready');
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'agentlocator-bench-'));
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOCAL_PORT: '0',
+    AGENTLOCATOR_DATA_DIR: dataDir,
+    PUBLIC_HOST,
+    OPENAI_API_KEY: 'sk-bench',
+    OPENAI_BASE_URL: world.openaiUrl,
+    GOOGLE_TTS_ENDPOINT: world.googleUrl,
+    TWILIO_ACCOUNT_SID: world.accountSid,
+    TWILIO_AUTH_TOKEN: world.authToken,
+    TWILIO_API_BASE_URL: world.twilioUrl,
+    PUBLIC_RATE_LIMIT_PER_MIN: '1000000',
+  });
+  const core = await createCore({
+    config,
+    mode: 'browser',
+    logger: createLogger({ level: 'warn', stdout: false }),
+  });
+  const steps: Array<Record<string, unknown>> = [];
+  try {
+    const url = (await core.startPublic()).replace('localhost', '127.0.0.1');
+    const voice = core.modules.find((m) => m.name === 'voice') as VoiceModule;
+    core.business.updateProfile({ name: 'מספרת דני' });
+    await voice.speech.warm('שלום, הגעתם למספרת דני. איך אפשר לעזור?', 'greeting');
+    const signature = computeTwilioSignature(world.authToken, `wss://${PUBLIC_HOST}/ws/twilio-media`, {});
+    for (const n of STEPS) {
+      voice.registry.inbound.reset();
+      const eld = monitorEventLoopDelay({ resolution: 1 });
+      eld.enable();
+      child.send({
+        type: 'run',
+        n,
+        wsUrl: `${url.replace('http', 'ws')}/ws/twilio-media`,
+        signature,
+        businessName: 'מספרת דני',
+        staggerMs: 1000,
+      });
+      const res = await next<{ results: CallResult[]; seconds: number; worldLagMaxMs: number }>(
+        child,
+        'result',
+      );
+      eld.disable();
+      await voice.registry.settled();
+      const bad = res.results.filter((r) => !r.ok);
+      const p99 = voice.registry.inbound.percentile(99);
+      const step = {
+        calls: n,
+        inbound_frames: voice.registry.inbound.count,
+        inbound_handling_p50_ms: Math.round(voice.registry.inbound.percentile(50) * 1000) / 1000,
+        inbound_handling_p99_ms: Math.round(p99 * 1000) / 1000,
+        inbound_handling_max_ms: Math.round(voice.registry.inbound.percentile(100) * 1000) / 1000,
+        event_loop_delay_p99_ms: Math.round(eld.percentile(99) / 1e4) / 100,
+        event_loop_delay_max_ms: Math.round(eld.max / 1e4) / 100,
+        calls_with_exact_audio: n - bad.length,
+        calls_with_filler: res.results.filter((r) => r.filler).length,
+        answer_first_audio_p50_ms: pctOf(
+          res.results.map((r) => r.firstAnswerMs),
+          50,
+        ),
+        answer_first_audio_p95_ms: pctOf(
+          res.results.map((r) => r.firstAnswerMs),
+          95,
+        ),
+        bad_examples: bad.slice(0, 3),
+        world_seconds: Math.round(res.seconds * 10) / 10,
+        world_lag_max_ms: res.worldLagMaxMs,
+        pass: p99 < 5 && bad.length === 0,
+      };
+      steps.push(step);
+      console.log(JSON.stringify(step));
+      if (!step.pass) break;
+    }
+  } finally {
+    child.send({ type: 'exit' });
+    await core.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  const passing = steps.filter((s) => s.pass).map((s) => s.calls as number);
+  return {
+    steps,
+    max_calls_passing: passing.length ? Math.max(...passing) : 0,
+    target_calls: 200,
+    criteria: 'inbound handling p99 < 5 ms and every caller heard exactly the expected frames',
+  };
+}
