@@ -66,7 +66,7 @@ async function runMode(mode: 'streaming' | 'sequential') {
         .from(callTurns)
         .where(eq(callTurns.callSid, c.callSid))
         .all()
-        .find((t) => t.turnIndex === i + 1)!;
+        .find((t) => t.turnIndex === i)!;
       const vadMs = row.tVadMs ?? 0;
       // Fixed delays still on the critical path after the end of the turn.
       const asrWait = mode === 'streaming' ? Math.max(0, ASR_MS - (vadMs - 240)) : ASR_MS;

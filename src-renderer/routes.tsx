@@ -10,6 +10,7 @@ import {
   LayoutDashboard,
   MessageCircle,
   Phone,
+  PhoneCall,
   Receipt,
   Settings,
   Users,
@@ -21,6 +22,7 @@ import { ComingSoon } from './components/States';
 import { he } from './i18n/he';
 import { CallDetailPage } from './pages/CallDetailPage';
 import { CallsPage } from './pages/CallsPage';
+import { LiveCallsPage } from './pages/LiveCallsPage';
 import { CustomerPage } from './pages/CustomerPage';
 import { CustomersPage } from './pages/CustomersPage';
 import { DealsPage } from './pages/DealsPage';
@@ -43,6 +45,7 @@ export const routes: AppRoute[] = [
   { path: '/customers/:id', element: <CustomerPage />, feature: 'crm_enabled' },
   { path: '/deals', element: <DealsPage />, nav: { label: he.nav.deals, icon: Handshake }, feature: 'crm_enabled' },
   { path: '/calls', element: <CallsPage />, nav: { label: he.nav.calls, icon: Phone } },
+  { path: '/calls/live', element: <LiveCallsPage />, nav: { label: he.live.nav, icon: PhoneCall } },
   { path: '/calls/:id', element: <CallDetailPage /> },
   { path: '/whatsapp', element: <ComingSoon title={he.nav.whatsapp} />, nav: { label: he.nav.whatsapp, icon: MessageCircle }, feature: 'whatsapp_enabled' },
   { path: '/tasks', element: <TasksPage />, nav: { label: he.nav.tasks, icon: CalendarCheck }, feature: 'crm_enabled' },

@@ -151,7 +151,7 @@ describe('voice agent: a whole conversation', () => {
     expect(metrics[0]).toMatchObject({
       call_sid: c.callSid,
       business_id: 1,
-      turn_index: 1,
+      turn_index: 0,
       mode: 'stream',
       interrupted: false,
     });

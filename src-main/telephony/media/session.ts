@@ -499,7 +499,7 @@ export class MediaStreamSession {
     this.carryAudio = undefined;
     const now = this.deps.clock.monotonic();
     const turn: Turn = {
-      index: ++this.turnSeq,
+      index: this.turnSeq++,
       abort: new AbortController(),
       speechEndAt: this.speechEndAt || now - silenceMs,
       endAt: now,
@@ -836,7 +836,7 @@ export class MediaStreamSession {
 
   private emitTurn(turn: Turn): void {
     this.publishTurn({
-      id: turn.index,
+      id: turn.index + 1, // provisional (positive) until the row is saved
       callSid: this.callSid,
       state: turn.state,
       turnIndex: turn.index,
