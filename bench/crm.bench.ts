@@ -27,10 +27,16 @@ const TARGETS = { search: 20, list: 20, timeline: 20, dashboard: 50 };
 function cacheDir(): string {
   const migrations = readFileSync(path.join(ROOT, 'src-main/db/migrations/meta/_journal.json'), 'utf8');
   const generator = readFileSync(path.join(ROOT, 'src-main/crm/demo-data.ts'), 'utf8');
-  const key = createHash('sha256').update(migrations).update(generator).update(JSON.stringify(OPTIONS)).digest('hex').slice(0, 12);
+  const key = createHash('sha256')
+    .update(migrations)
+    .update(generator)
+    .update(JSON.stringify(OPTIONS))
+    .digest('hex')
+    .slice(0, 12);
   const dir = path.join(os.tmpdir(), `agentlocator-bench-crm-${key}`);
   for (const d of readdirSync(os.tmpdir())) {
-    if (d.startsWith('agentlocator-bench-crm-') && path.join(os.tmpdir(), d) !== dir) rmSync(path.join(os.tmpdir(), d), { recursive: true, force: true });
+    if (d.startsWith('agentlocator-bench-crm-') && path.join(os.tmpdir(), d) !== dir)
+      rmSync(path.join(os.tmpdir(), d), { recursive: true, force: true });
   }
   return dir;
 }
@@ -54,19 +60,33 @@ const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 };
-const stats = (xs: number[]) => ({ n: xs.length, p50: +pct(xs, 50).toFixed(2), p95: +pct(xs, 95).toFixed(2), max: +Math.max(...xs).toFixed(2) });
+const stats = (xs: number[]) => ({
+  n: xs.length,
+  p50: +pct(xs, 50).toFixed(2),
+  p95: +pct(xs, 95).toFixed(2),
+  max: +Math.max(...xs).toFixed(2),
+});
 
 export default async function crmBench() {
   const dir = cacheDir();
   const demo = ensureDemo(dir);
   const config = loadConfig({ AGENTLOCATOR_DATA_DIR: dir, PORT: '0', LOCAL_PORT: '0', LOG_LEVEL: 'error' });
-  const core = await createCore({ config, mode: 'browser', logger: createLogger({ level: 'error', stdout: false }), appRoot: ROOT });
+  const core = await createCore({
+    config,
+    mode: 'browser',
+    logger: createLogger({ level: 'error', stdout: false }),
+    appRoot: ROOT,
+  });
   const ctx = { transport: 'internal' as const, requestId: 'bench' };
   const sqlite = core.db.$client;
   try {
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-    const sample = sqlite.prepare(`select id, name, phone, email from customers where phone is not null and id % 997 = 0 limit 100`).all() as Array<{ id: number; name: string; phone: string; email: string | null }>;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const sample = sqlite
+      .prepare(
+        `select id, name, phone, email from customers where phone is not null and id % 997 = 0 limit 100`,
+      )
+      .all() as Array<{ id: number; name: string; phone: string; email: string | null }>;
     const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)]!;
 
     const time = async (method: string, input: unknown) => {
@@ -88,7 +108,17 @@ export default async function crmBench() {
       const c = pick(sample);
       const [first, last] = c.name.split(' ');
       const national = formatPhone(c.phone);
-      const options = [last ?? first!, c.name, national, national.replace('-', ''), c.phone, c.phone.slice(-7), `${first} ${(last ?? '').slice(0, 2)}`, c.email?.split('@')[0] ?? c.name, national.slice(0, 6)];
+      const options = [
+        last ?? first!,
+        c.name,
+        national,
+        national.replace('-', ''),
+        c.phone,
+        c.phone.slice(-7),
+        `${first} ${(last ?? '').slice(0, 2)}`,
+        c.email?.split('@')[0] ?? c.name,
+        national.slice(0, 6),
+      ];
       return pick(options);
     };
     const search = await run(300, () => ['crm.customers.list', { q: searchQuery(), limit: 25 }]);
@@ -96,16 +126,27 @@ export default async function crmBench() {
     const statuses = [undefined, 'lead', 'customer', 'inactive'] as const;
     const list = await run(300, () => [
       'crm.customers.list',
-      { page: 1 + Math.floor(rnd() * rnd() * 200), limit: pick([25, 50, 100]), sort: pick([...sorts]), dir: pick(['asc', 'desc']), ...(rnd() < 0.4 ? { status: pick([...statuses]) } : {}) },
+      {
+        page: 1 + Math.floor(rnd() * rnd() * 200),
+        limit: pick([25, 50, 100]),
+        sort: pick([...sorts]),
+        dir: pick(['asc', 'desc']),
+        ...(rnd() < 0.4 ? { status: pick([...statuses]) } : {}),
+      },
     ]);
     const timeline = await run(300, () => ['crm.timeline', { customerId: pick(sample).id, limit: 30 }]);
     const dashboard = await run(50, () => ['crm.dashboard', undefined]);
     const globalSearch = await run(100, () => ['crm.search', { q: searchQuery() }]);
     const customerPage = await run(200, () => ['crm.customers.get', { id: pick(sample).id }]);
 
-    const plan = (sql: string, ...p: unknown[]) => (sqlite.prepare(`explain query plan ${sql}`).all(...p) as Array<{ detail: string }>).map((r) => r.detail);
+    const plan = (sql: string, ...p: unknown[]) =>
+      (sqlite.prepare(`explain query plan ${sql}`).all(...p) as Array<{ detail: string }>).map(
+        (r) => r.detail,
+      );
     const counts = Object.fromEntries(
-      ['customers', 'wa_messages', 'calls', 'call_turns', 'deals', 'tasks', 'documents', 'payments'].map((t) => [t, (sqlite.prepare(`select count(*) n from ${t}`).get() as { n: number }).n]),
+      ['customers', 'wa_messages', 'calls', 'call_turns', 'deals', 'tasks', 'documents', 'payments'].map(
+        (t) => [t, (sqlite.prepare(`select count(*) n from ${t}`).get() as { n: number }).n],
+      ),
     );
     return {
       dataset: counts,
@@ -124,9 +165,18 @@ export default async function crmBench() {
         dashboard: dashboard.max < TARGETS.dashboard,
       },
       query_plans: {
-        search_phone: plan(`select count(*) from customers_fts where customers_fts match ?`, 'phones : "0501234"'),
-        list_name_by_status: plan(`select id from customers c where c.business_id = 1 and c.status = ? order by c.name, c.id limit 25`, 'lead'),
-        timeline_messages: plan(`select id from wa_messages where customer_id = ? order by created_at desc, id desc limit 31`, 1),
+        search_phone: plan(
+          `select count(*) from customers_fts where customers_fts match ?`,
+          'phones : "0501234"',
+        ),
+        list_name_by_status: plan(
+          `select id from customers c where c.business_id = 1 and c.status = ? order by c.name, c.id limit 25`,
+          'lead',
+        ),
+        timeline_messages: plan(
+          `select id from wa_messages where customer_id = ? order by created_at desc, id desc limit 31`,
+          1,
+        ),
         dashboard_unread: plan(`select count(*) from wa_messages where business_id = 1 and unread = 1`),
       },
     };

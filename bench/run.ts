@@ -24,12 +24,19 @@ for (const file of files) {
   process.stdout.write(`bench ${name} … `);
   const started = Date.now();
   try {
-    const mod = (await import(pathToFileURL(path.join(here, file)).href)) as { default: () => Promise<Record<string, unknown>> };
+    const mod = (await import(pathToFileURL(path.join(here, file)).href)) as {
+      default: () => Promise<Record<string, unknown>>;
+    };
     const result = await mod.default();
     const record = {
       name,
       at: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, mem_gb: Math.round(os.totalmem() / 2 ** 30) },
+      machine: {
+        cpus: os.cpus().length,
+        cpu: os.cpus()[0]?.model ?? 'unknown',
+        node: process.version,
+        mem_gb: Math.round(os.totalmem() / 2 ** 30),
+      },
       seconds: Math.round((Date.now() - started) / 100) / 10,
       result,
     };

@@ -26,7 +26,14 @@ async function coldStart(dataDir: string): Promise<number> {
   const [port, localPort] = [await freePort(), await freePort()];
   const started = performance.now();
   const child = spawn(process.execPath, [path.join(ROOT, 'out/main/headless.js')], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOCAL_PORT: String(localPort), AGENTLOCATOR_DATA_DIR: dataDir, LOG_TO_STDOUT: 'false' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOCAL_PORT: String(localPort),
+      AGENTLOCATOR_DATA_DIR: dataDir,
+      LOG_TO_STDOUT: 'false',
+    },
     stdio: 'ignore',
   });
   try {
@@ -66,7 +73,11 @@ export default async function startup(): Promise<Record<string, unknown>> {
     }
 
     const seeded = path.join(tmp, 'seeded');
-    const gen = spawnSync('npx', ['tsx', 'scripts/demo-data.ts', '--customers', '100000', '--data-dir', seeded], { cwd: ROOT, stdio: 'ignore' });
+    const gen = spawnSync(
+      'npx',
+      ['tsx', 'scripts/demo-data.ts', '--customers', '100000', '--data-dir', seeded],
+      { cwd: ROOT, stdio: 'ignore' },
+    );
     if (gen.status !== 0) throw new Error('demo-data failed');
     const big: number[] = [];
     for (let i = 0; i < RUNS; i++) {

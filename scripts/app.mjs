@@ -28,7 +28,8 @@ function whyNoElectron() {
       timeout: 180_000,
       env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '' },
     });
-    if (res.status !== 0 || !electronBinary()) return 'the Electron binary could not be downloaded on this machine';
+    if (res.status !== 0 || !electronBinary())
+      return 'the Electron binary could not be downloaded on this machine';
   }
   return null;
 }

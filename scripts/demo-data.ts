@@ -25,7 +25,9 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log('usage: npm run demo-data -- --customers 100000 [--messages 1000000] [--calls 200000] [--deals N] [--tasks N] [--documents N] [--seed 42] [--now ISO] [--data-dir DIR] [--reset]');
+  console.log(
+    'usage: npm run demo-data -- --customers 100000 [--messages 1000000] [--calls 200000] [--deals N] [--tasks N] [--documents N] [--seed 42] [--now ISO] [--data-dir DIR] [--reset]',
+  );
   process.exit(0);
 }
 

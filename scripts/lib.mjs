@@ -14,7 +14,12 @@ export function log(msg) {
 
 /** Runs a command in the project folder; returns its exit status. */
 export function run(cmd, args, opts = {}) {
-  const res = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', ...opts, env: { ...process.env, ...opts.env } });
+  const res = spawnSync(cmd, args, {
+    cwd: ROOT,
+    stdio: 'inherit',
+    ...opts,
+    env: { ...process.env, ...opts.env },
+  });
   if (res.error) throw res.error;
   return res.status ?? 1;
 }
@@ -55,7 +60,10 @@ export function ensureDeps() {
   if (!existsSync(path.join(NM, '.package-lock.json'))) {
     log('installing npm packages (npm ci)…');
     must('npm', ['ci', '--no-audit', '--no-fund'], { env });
-  } else if (mtime(path.join(ROOT, 'package-lock.json')) > mtime(path.join(NM, '.package-lock.json')) + 1000) {
+  } else if (
+    mtime(path.join(ROOT, 'package-lock.json')) >
+    mtime(path.join(NM, '.package-lock.json')) + 1000
+  ) {
     log('package-lock.json changed: npm install…');
     must('npm', ['install', '--no-audit', '--no-fund'], { env });
   }

@@ -34,13 +34,28 @@ function readJson(file) {
   }
 }
 
-step('typecheck', () => ['tsconfig.node.json', 'tsconfig.web.json', 'tsconfig.e2e.json'].every((p) => run('npx', ['tsc', '-p', p, '--noEmit']) === 0));
-step('lint', () => run('npx', ['eslint', '--max-warnings=0', '.']) === 0 && run('npx', ['prettier', '--check', '--log-level=warn', '.']) === 0);
+step('typecheck', () =>
+  ['tsconfig.node.json', 'tsconfig.web.json', 'tsconfig.e2e.json'].every(
+    (p) => run('npx', ['tsc', '-p', p, '--noEmit']) === 0,
+  ),
+);
+step(
+  'lint',
+  () =>
+    run('npx', ['eslint', '--max-warnings=0', '.']) === 0 &&
+    run('npx', ['prettier', '--check', '--log-level=warn', '.']) === 0,
+);
 
 step('unit', () => {
   const out = path.join(results, 'vitest.json');
   rmSync(out, { force: true });
-  const status = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`]);
+  const status = run('npx', [
+    'vitest',
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${out}`,
+  ]);
   const r = readJson(out);
   if (r) {
     passed += r.numPassedTests ?? 0;
@@ -54,7 +69,9 @@ step('e2e', () => {
   ensureBuilt();
   const chromium = ensureChromium();
   if (!chromium) {
-    log('Chromium is not installed and could not be installed here: install Debian `chromium` (or set CHROMIUM_PATH).');
+    log(
+      'Chromium is not installed and could not be installed here: install Debian `chromium` (or set CHROMIUM_PATH).',
+    );
     failed += 1;
     return false;
   }

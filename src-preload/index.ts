@@ -10,7 +10,8 @@ export const IPC_CALL = 'agentlocator:call';
 export const IPC_EVENT = 'agentlocator:event';
 
 const bridge: AgentLocatorBridge = {
-  call: (method: string, input: unknown) => ipcRenderer.invoke(IPC_CALL, method, input) as Promise<Envelope<unknown>>,
+  call: (method: string, input: unknown) =>
+    ipcRenderer.invoke(IPC_CALL, method, input) as Promise<Envelope<unknown>>,
   subscribe(listener: (msg: EventMessage) => void) {
     const handler = (_e: IpcRendererEvent, msg: EventMessage) => listener(msg);
     ipcRenderer.on(IPC_EVENT, handler);

@@ -14,7 +14,11 @@ const AppContext = createContext<AppContextValue>({ business: undefined, reloadB
 export function AppProvider({ children }: { children: ReactNode }) {
   const q = useQuery(() => api.call('business.get'), []);
   useEvent('business.updated', (b) => q.setData(b));
-  return <AppContext.Provider value={{ business: q.data, reloadBusiness: q.reload }}>{children}</AppContext.Provider>;
+  return (
+    <AppContext.Provider value={{ business: q.data, reloadBusiness: q.reload }}>
+      {children}
+    </AppContext.Provider>
+  );
 }
 
 export const useApp = () => useContext(AppContext);

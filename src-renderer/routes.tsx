@@ -41,16 +41,51 @@ export interface AppRoute {
 
 export const routes: AppRoute[] = [
   { path: '/', element: <DashboardPage />, nav: { label: he.nav.dashboard, icon: LayoutDashboard } },
-  { path: '/customers', element: <CustomersPage />, nav: { label: he.nav.customers, icon: Users }, feature: 'crm_enabled' },
+  {
+    path: '/customers',
+    element: <CustomersPage />,
+    nav: { label: he.nav.customers, icon: Users },
+    feature: 'crm_enabled',
+  },
   { path: '/customers/:id', element: <CustomerPage />, feature: 'crm_enabled' },
-  { path: '/deals', element: <DealsPage />, nav: { label: he.nav.deals, icon: Handshake }, feature: 'crm_enabled' },
+  {
+    path: '/deals',
+    element: <DealsPage />,
+    nav: { label: he.nav.deals, icon: Handshake },
+    feature: 'crm_enabled',
+  },
   { path: '/calls', element: <CallsPage />, nav: { label: he.nav.calls, icon: Phone } },
   { path: '/calls/live', element: <LiveCallsPage />, nav: { label: he.live.nav, icon: PhoneCall } },
   { path: '/calls/:id', element: <CallDetailPage /> },
-  { path: '/whatsapp', element: <ComingSoon title={he.nav.whatsapp} />, nav: { label: he.nav.whatsapp, icon: MessageCircle }, feature: 'whatsapp_enabled' },
-  { path: '/tasks', element: <TasksPage />, nav: { label: he.nav.tasks, icon: CalendarCheck }, feature: 'crm_enabled' },
-  { path: '/invoices', element: <ComingSoon title={he.nav.invoices} />, nav: { label: he.nav.invoices, icon: Receipt }, feature: 'invoices_enabled' },
-  { path: '/contracts', element: <ComingSoon title={he.nav.contracts} />, nav: { label: he.nav.contracts, icon: FileSignature }, feature: 'contracts_enabled' },
-  { path: '/reports', element: <ReportsPage />, nav: { label: he.nav.reports, icon: BarChart3 }, feature: 'crm_enabled' },
+  {
+    path: '/whatsapp',
+    element: <ComingSoon title={he.nav.whatsapp} />,
+    nav: { label: he.nav.whatsapp, icon: MessageCircle },
+    feature: 'whatsapp_enabled',
+  },
+  {
+    path: '/tasks',
+    element: <TasksPage />,
+    nav: { label: he.nav.tasks, icon: CalendarCheck },
+    feature: 'crm_enabled',
+  },
+  {
+    path: '/invoices',
+    element: <ComingSoon title={he.nav.invoices} />,
+    nav: { label: he.nav.invoices, icon: Receipt },
+    feature: 'invoices_enabled',
+  },
+  {
+    path: '/contracts',
+    element: <ComingSoon title={he.nav.contracts} />,
+    nav: { label: he.nav.contracts, icon: FileSignature },
+    feature: 'contracts_enabled',
+  },
+  {
+    path: '/reports',
+    element: <ReportsPage />,
+    nav: { label: he.nav.reports, icon: BarChart3 },
+    feature: 'crm_enabled',
+  },
   { path: '/settings', element: <SettingsPage />, nav: { label: he.nav.settings, icon: Settings } },
 ];

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { TextToSpeechClient } from '@google-cloud/text-to-speech';
-import { PassThroughClient } from 'google-auth-library';
+import type { TextToSpeechClient } from '@google-cloud/text-to-speech';
 import { toPhoneMulaw } from '../telephony/audio/convert';
 import type { Synthesizer } from './ports';
 
@@ -78,9 +77,25 @@ export interface GoogleTtsOptions {
  */
 export class GoogleSynthesizer implements Synthesizer {
   readonly name = 'google';
-  private readonly client: TextToSpeechClient;
+  private client: Promise<TextToSpeechClient> | undefined;
 
-  constructor(private readonly opts: GoogleTtsOptions) {
+  constructor(private readonly opts: GoogleTtsOptions) {}
+
+  /** The SDK is large: it is loaded on first use (or by warmUp), not at start-up. */
+  private getClient(): Promise<TextToSpeechClient> {
+    return (this.client ??= this.makeClient());
+  }
+
+  warmUp(): void {
+    void this.getClient().catch(() => undefined);
+  }
+
+  private async makeClient(): Promise<TextToSpeechClient> {
+    const [{ TextToSpeechClient }, { PassThroughClient }] = await Promise.all([
+      import('@google-cloud/text-to-speech'),
+      import('google-auth-library'),
+    ]);
+    const opts = this.opts;
     const base: ConstructorParameters<typeof TextToSpeechClient>[0] = { fallback: true };
     if (opts.endpoint) {
       const u = new URL(opts.endpoint);
@@ -102,12 +117,13 @@ export class GoogleSynthesizer implements Synthesizer {
       // A custom endpoint without credentials (a local emulator or test fake): no auth header.
       Object.assign(base!, { authClient: new PassThroughClient() });
     }
-    this.client = new TextToSpeechClient(base);
+    return new TextToSpeechClient(base);
   }
 
   async synthesize(text: string, opts: { voice: string; signal?: AbortSignal }): Promise<Buffer> {
     const languageCode = opts.voice.split('-').slice(0, 2).join('-') || 'he-IL';
-    const call = this.client.synthesizeSpeech(
+    const client = await this.getClient();
+    const call = client.synthesizeSpeech(
       {
         input: { text },
         voice: { languageCode, name: opts.voice },
@@ -130,7 +146,8 @@ export class GoogleSynthesizer implements Synthesizer {
   }
 
   async close(): Promise<void> {
-    await this.client.close().catch(() => undefined);
+    if (!this.client) return;
+    await (await this.client.catch(() => undefined))?.close().catch(() => undefined);
   }
 }
 

@@ -1,4 +1,4 @@
-import OpenAI, { toFile } from 'openai';
+import type OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { mulawDecode } from '../telephony/audio/mulaw';
 import { pcm16ToBuffer } from '../telephony/audio/pcm';
@@ -22,13 +22,27 @@ export interface OpenAIOptions {
   maxRetries?: number;
 }
 
-export function createOpenAI(o: OpenAIOptions): OpenAI {
-  return new OpenAI({
-    apiKey: o.apiKey,
-    baseURL: o.baseURL,
-    timeout: o.timeoutMs ?? 15_000,
-    maxRetries: o.maxRetries ?? 1,
-  });
+/** An OpenAI client made on first use: the SDK is not loaded until a call needs it (fast start-up). */
+export type OpenAIHandle = () => Promise<OpenAI>;
+
+export function createOpenAI(o: OpenAIOptions): OpenAIHandle {
+  let client: Promise<OpenAI> | undefined;
+  return () =>
+    (client ??= import('openai').then(
+      ({ default: OpenAISdk }) =>
+        new OpenAISdk({
+          apiKey: o.apiKey,
+          baseURL: o.baseURL,
+          timeout: o.timeoutMs ?? 15_000,
+          maxRetries: o.maxRetries ?? 1,
+        }),
+    ));
+}
+
+/** The SDK's multipart file helper, loaded with the SDK. */
+export async function toUploadable(data: Buffer, name: string, type: string) {
+  const { toFile } = await import('openai');
+  return toFile(data, name, { type });
 }
 
 function toOpenAIMessages(messages: AgentMessage[]): ChatCompletionMessageParam[] {
@@ -55,7 +69,7 @@ function toOpenAIMessages(messages: AgentMessage[]): ChatCompletionMessageParam[
 
 export class OpenAIChatModel implements ChatModel {
   constructor(
-    private readonly client: OpenAI,
+    private readonly client: OpenAIHandle,
     private readonly model: () => string,
   ) {}
 
@@ -68,7 +82,9 @@ export class OpenAIChatModel implements ChatModel {
       type: 'function',
       function: { name: t.name, description: t.description, parameters: t.parameters },
     }));
-    const stream = await this.client.chat.completions.create(
+    const stream = await (
+      await this.client()
+    ).chat.completions.create(
       {
         model: this.model(),
         messages: toOpenAIMessages(req.messages),
@@ -100,7 +116,9 @@ export class OpenAIChatModel implements ChatModel {
   }
 
   async complete(req: { messages: AgentMessage[]; json?: boolean; signal?: AbortSignal }): Promise<string> {
-    const res = await this.client.chat.completions.create(
+    const res = await (
+      await this.client()
+    ).chat.completions.create(
       {
         model: this.model(),
         messages: toOpenAIMessages(req.messages),
@@ -115,15 +133,17 @@ export class OpenAIChatModel implements ChatModel {
 
 export class OpenAITranscriber implements Transcriber {
   constructor(
-    private readonly client: OpenAI,
+    private readonly client: OpenAIHandle,
     private readonly model: () => string,
   ) {}
 
   async transcribe(mulaw: Buffer, opts: { prompt?: string; signal?: AbortSignal }): Promise<string> {
     const wav = buildWavPcm16(pcm16ToBuffer(mulawDecode(mulaw)), 8000);
-    const res = await this.client.audio.transcriptions.create(
+    const res = await (
+      await this.client()
+    ).audio.transcriptions.create(
       {
-        file: await toFile(wav, 'turn.wav', { type: 'audio/wav' }),
+        file: await toUploadable(wav, 'turn.wav', 'audio/wav'),
         model: this.model(),
         language: 'he',
         response_format: 'json',
@@ -139,13 +159,15 @@ export class OpenAITranscriber implements Transcriber {
 export class OpenAISpeech implements Synthesizer {
   readonly name = 'openai';
   constructor(
-    private readonly client: OpenAI,
+    private readonly client: OpenAIHandle,
     private readonly model: () => string,
     private readonly voice: () => string,
   ) {}
 
   async synthesize(text: string, opts: { voice: string; signal?: AbortSignal }): Promise<Buffer> {
-    const res = await this.client.audio.speech.create(
+    const res = await (
+      await this.client()
+    ).audio.speech.create(
       { model: this.model(), voice: this.voice(), input: text, response_format: 'pcm' },
       { signal: opts.signal, maxRetries: 0, timeout: 10_000 },
     );

@@ -25,7 +25,10 @@ export class ApiCallError extends Error {
 }
 
 export interface ApiClient {
-  call<M extends MethodName>(method: M, ...input: undefined extends MethodInput<M> ? [MethodInput<M>?] : [MethodInput<M>]): Promise<MethodOutput<M>>;
+  call<M extends MethodName>(
+    method: M,
+    ...input: undefined extends MethodInput<M> ? [MethodInput<M>?] : [MethodInput<M>]
+  ): Promise<MethodOutput<M>>;
   on<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): () => void;
 }
 

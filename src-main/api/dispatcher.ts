@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import type { Logger } from '../platform/logger';
 import type { FeatureFlag, Features } from './contract/business';
-import { contract, isMethodName, type MethodName, type MethodOutput, type MethodParsedInput } from './contract';
+import {
+  contract,
+  isMethodName,
+  type MethodName,
+  type MethodOutput,
+  type MethodParsedInput,
+} from './contract';
 import type { Envelope } from './envelope';
 import { ApiError } from './errors';
 
@@ -26,14 +32,23 @@ export interface DispatcherDeps {
 
 /** Hebrew-and-English message for a disabled feature, shared by every transport. */
 export const featureDisabled = (feature: FeatureFlag) =>
-  new ApiError('feature_disabled', `${feature} is off for this business`, undefined, `${feature.replace(/^enable_/, '').replace(/_enabled$/, '')}_disabled`);
+  new ApiError(
+    'feature_disabled',
+    `${feature} is off for this business`,
+    undefined,
+    `${feature.replace(/^enable_/, '').replace(/_enabled$/, '')}_disabled`,
+  );
 
 /**
  * Runs one API call: unknown method → 404, input checked with the contract's schema,
  * the feature flag checked, the handler run, its answer checked. Never throws.
  */
 export function createDispatcher(deps: DispatcherDeps) {
-  return async function dispatch(method: string, rawInput: unknown, ctx: CallContext): Promise<Envelope<unknown>> {
+  return async function dispatch(
+    method: string,
+    rawInput: unknown,
+    ctx: CallContext,
+  ): Promise<Envelope<unknown>> {
     try {
       if (!isMethodName(method)) throw new ApiError('not_found', `unknown method ${method}`);
       const def = contract[method];
@@ -48,7 +63,10 @@ export function createDispatcher(deps: DispatcherDeps) {
       const data: unknown = await handler(parsed.data, ctx);
       const out = def.output.safeParse(data);
       if (!out.success) {
-        deps.logger.error({ method, issues: out.error.issues.slice(0, 5), request_id: ctx.requestId }, 'api output failed its schema');
+        deps.logger.error(
+          { method, issues: out.error.issues.slice(0, 5), request_id: ctx.requestId },
+          'api output failed its schema',
+        );
         throw new ApiError('internal', 'internal error');
       }
       return { ok: true, data: out.data };

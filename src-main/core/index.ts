@@ -75,7 +75,10 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const log = logger.child({ module: 'core' });
   const db = openDb({ file: paths.dbFile, migrationsDir: paths.migrationsDir });
   const bus = new EventBus();
-  const secrets = new SecretsStore(db, opts.cipher ?? new KeyFileCipher(path.join(paths.dataDir, 'secret.key')));
+  const secrets = new SecretsStore(
+    db,
+    opts.cipher ?? new KeyFileCipher(path.join(paths.dataDir, 'secret.key')),
+  );
   const settings = new SettingsStore(db, clock);
   const business = new BusinessService(db, clock);
   const notifier: Notifier = opts.notifier ?? {

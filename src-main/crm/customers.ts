@@ -3,7 +3,13 @@
  * merge. Raw prepared statements: these are the hot queries of the CRM at 100k customers.
  */
 import type { z } from 'zod';
-import type { Customer, CustomerDetail, CustomerListItem, customerFiltersSchema, customerSortSchema } from '../api/contract/crm';
+import type {
+  Customer,
+  CustomerDetail,
+  CustomerListItem,
+  customerFiltersSchema,
+  customerSortSchema,
+} from '../api/contract/crm';
 import { ApiError, badInput, notFound } from '../api/errors';
 import type { Clock } from '../platform/clock';
 import { formatPhone, toE164 } from '../platform/phone';
@@ -29,7 +35,8 @@ export interface CustomerRow {
 
 export const CUSTOMER_COLUMNS =
   'c.id, c.name, c.phone, c.email, c.status, c.source, c.tags, c.notes, c.vat_id, c.address, c.last_contact_at, c.created_at, c.updated_at';
-const LIST_COLUMNS = "c.id, c.name, c.phone, c.email, c.status, c.source, c.tags, '' as notes, null as vat_id, c.address, c.last_contact_at, c.created_at, c.updated_at";
+const LIST_COLUMNS =
+  "c.id, c.name, c.phone, c.email, c.status, c.source, c.tags, '' as notes, null as vat_id, c.address, c.last_contact_at, c.created_at, c.updated_at";
 
 export function toCustomer(r: CustomerRow): Customer {
   return {
@@ -66,7 +73,11 @@ const PHONE_LIKE = /^[+\d\s\-().]+$/;
  * Turns the filters into WHERE parts. The trigram index answers terms of 3+ characters (and
  * phone digits); shorter input falls back to a name prefix range on the name index.
  */
-export function customerWhere(f: CustomerFilters): { fts: string | null; where: string[]; params: unknown[] } {
+export function customerWhere(f: CustomerFilters): {
+  fts: string | null;
+  where: string[];
+  params: unknown[];
+} {
   const where = [`c.business_id = ${BUSINESS_ID}`];
   const params: unknown[] = [];
   const match: string[] = [];
@@ -111,7 +122,11 @@ export function customerWhere(f: CustomerFilters): { fts: string | null; where: 
  * Ids grow with creation time (rows are inserted with created_at = now), so "created" sorts by
  * id: the rowid order every index and the FTS index already carry — no sort step at 100k rows.
  */
-const SORT_COLUMN: Record<CustomerSort, string> = { created: 'c.id', name: 'c.name', lastContact: 'c.last_contact_at' };
+const SORT_COLUMN: Record<CustomerSort, string> = {
+  created: 'c.id',
+  name: 'c.name',
+  lastContact: 'c.last_contact_at',
+};
 
 export class CustomerService {
   constructor(
@@ -123,7 +138,13 @@ export class CustomerService {
   ) {}
 
   /** FROM clause and params for the filters: with a search, the FTS hits drive the join. */
-  private from(f: CustomerFilters): { from: string; where: string; params: unknown[]; count: [string, unknown[]]; idOrder: string } {
+  private from(f: CustomerFilters): {
+    from: string;
+    where: string;
+    params: unknown[];
+    count: [string, unknown[]];
+    idOrder: string;
+  } {
     const w = customerWhere(f);
     if (w.fts) {
       const where = ['customers_fts match ?', ...w.where].join(' and ');
@@ -138,36 +159,56 @@ export class CustomerService {
         count:
           w.where.length === 1
             ? ['select count(*) as n from customers_fts where customers_fts match ?', [w.fts]]
-            : [`select count(*) as n from customers_fts f cross join customers c on c.id = f.rowid where ${where}`, params],
+            : [
+                `select count(*) as n from customers_fts f cross join customers c on c.id = f.rowid where ${where}`,
+                params,
+              ],
       };
     }
     const where = w.where.join(' and ');
-    return { from: 'customers c', where, params: w.params, count: [`select count(*) as n from customers c where ${where}`, w.params], idOrder: 'c.id' };
+    return {
+      from: 'customers c',
+      where,
+      params: w.params,
+      count: [`select count(*) as n from customers c where ${where}`, w.params],
+      idOrder: 'c.id',
+    };
   }
 
   list(input: CustomerFilters & { page: number; limit: number; sort: CustomerSort; dir: 'asc' | 'desc' }) {
     const { from, where, params, count, idOrder } = this.from(input);
     const dir = input.dir === 'asc' ? 'asc' : 'desc';
-    const order = input.sort === 'created' ? `${idOrder} ${dir}` : `${SORT_COLUMN[input.sort]} ${dir}, c.id ${dir}`;
+    const order =
+      input.sort === 'created' ? `${idOrder} ${dir}` : `${SORT_COLUMN[input.sort]} ${dir}, c.id ${dir}`;
     const total = this.sql.one<{ n: number }>(count[0], ...count[1])!.n;
     const offset = (input.page - 1) * input.limit;
     const rows =
       offset >= total
         ? []
-        : this.sql.all<CustomerRow>(`select ${LIST_COLUMNS} from ${from} where ${where} order by ${order} limit ? offset ?`, ...params, input.limit, offset);
+        : this.sql.all<CustomerRow>(
+            `select ${LIST_COLUMNS} from ${from} where ${where} order by ${order} limit ? offset ?`,
+            ...params,
+            input.limit,
+            offset,
+          );
     return { items: rows.map(toListItem), total, page: input.page, limit: input.limit };
   }
 
   /** Every matching customer, for export (streams rows from SQLite). */
   *iterate(f: CustomerFilters): Generator<Customer> {
     const { from, where, params } = this.from(f);
-    for (const r of this.sql.get(`select ${CUSTOMER_COLUMNS} from ${from} where ${where} order by c.id`).iterate(...params)) {
+    for (const r of this.sql
+      .get(`select ${CUSTOMER_COLUMNS} from ${from} where ${where} order by c.id`)
+      .iterate(...params)) {
       yield toCustomer(r as CustomerRow);
     }
   }
 
   row(id: number): CustomerRow {
-    const r = this.sql.one<CustomerRow>(`select ${CUSTOMER_COLUMNS} from customers c where c.id = ? and c.business_id = ${BUSINESS_ID}`, id);
+    const r = this.sql.one<CustomerRow>(
+      `select ${CUSTOMER_COLUMNS} from customers c where c.id = ? and c.business_id = ${BUSINESS_ID}`,
+      id,
+    );
     if (!r) throw notFound(`customer ${id}`);
     return r;
   }
@@ -182,7 +223,10 @@ export class CustomerService {
     const stats = {
       calls: n('select count(*) n from calls where customer_id = ?', id),
       messages: n('select count(*) n from wa_messages where customer_id = ?', id),
-      unreadMessages: n(`select count(*) n from wa_messages where business_id = ${BUSINESS_ID} and customer_id = ? and unread = 1`, id),
+      unreadMessages: n(
+        `select count(*) n from wa_messages where business_id = ${BUSINESS_ID} and customer_id = ? and unread = 1`,
+        id,
+      ),
       openTasks: n('select count(*) n from tasks where customer_id = ? and done_at is null', id),
       openDeals: n("select count(*) n from deals where customer_id = ? and stage not in ('won', 'lost')", id),
       unpaidAgorot: n(
@@ -203,9 +247,15 @@ export class CustomerService {
 
   private assertPhoneFree(phone: string | null, exceptId?: number): void {
     if (!phone) return;
-    const other = this.sql.one<{ id: number }>(`select id from customers where business_id = ${BUSINESS_ID} and phone = ?`, phone);
+    const other = this.sql.one<{ id: number }>(
+      `select id from customers where business_id = ${BUSINESS_ID} and phone = ?`,
+      phone,
+    );
     if (other && other.id !== exceptId) {
-      throw new ApiError('conflict', 'a customer with this phone already exists', { existingId: other.id, field: 'phone' });
+      throw new ApiError('conflict', 'a customer with this phone already exists', {
+        existingId: other.id,
+        field: 'phone',
+      });
     }
   }
 
@@ -242,7 +292,18 @@ export class CustomerService {
     return this.get(id);
   }
 
-  update(input: { id: number; name?: string; phone?: string | null; email?: string | null; status?: Customer['status']; source?: Customer['source']; tags?: string[]; notes?: string; vatId?: string | null; address?: string | null }): Customer {
+  update(input: {
+    id: number;
+    name?: string;
+    phone?: string | null;
+    email?: string | null;
+    status?: Customer['status'];
+    source?: Customer['source'];
+    tags?: string[];
+    notes?: string;
+    vatId?: string | null;
+    address?: string | null;
+  }): Customer {
     const current = this.row(input.id);
     const set: string[] = [];
     const params: unknown[] = [];
@@ -306,7 +367,10 @@ export class CustomerService {
     const out = new Map<number, string>();
     for (let i = 0; i < unique.length; i += 200) {
       const chunk = unique.slice(i, i + 200);
-      for (const r of this.sql.all<{ id: number; name: string }>(`select id, name from customers where id in (${chunk.map(() => '?').join(',')})`, ...chunk)) {
+      for (const r of this.sql.all<{ id: number; name: string }>(
+        `select id, name from customers where id in (${chunk.map(() => '?').join(',')})`,
+        ...chunk,
+      )) {
         out.set(r.id, r.name);
       }
     }

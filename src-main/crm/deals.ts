@@ -49,14 +49,21 @@ export class DealService {
   ) {}
 
   get(id: number): Deal {
-    const r = this.sql.one<DealRow>(`select ${COLS} from deals d left join customers c on c.id = d.customer_id where d.id = ? and d.business_id = ${BUSINESS_ID}`, id);
+    const r = this.sql.one<DealRow>(
+      `select ${COLS} from deals d left join customers c on c.id = d.customer_id where d.id = ? and d.business_id = ${BUSINESS_ID}`,
+      id,
+    );
     if (!r) throw notFound(`deal ${id}`);
     return toDeal(r);
   }
 
   forCustomer(customerId: number, limit = 50): Deal[] {
     return this.sql
-      .all<DealRow>(`select ${COLS} from deals d left join customers c on c.id = d.customer_id where d.customer_id = ? order by d.created_at desc limit ?`, customerId, limit)
+      .all<DealRow>(
+        `select ${COLS} from deals d left join customers c on c.id = d.customer_id where d.customer_id = ? order by d.created_at desc limit ?`,
+        customerId,
+        limit,
+      )
       .map(toDeal);
   }
 
@@ -83,14 +90,30 @@ export class DealService {
   }
 
   private firstPosition(stage: Deal['stage']): number {
-    return this.sql.one<{ p: number | null }>(`select min(position) p from deals where business_id = ${BUSINESS_ID} and stage = ?`, stage)?.p ?? GAP;
+    return (
+      this.sql.one<{ p: number | null }>(
+        `select min(position) p from deals where business_id = ${BUSINESS_ID} and stage = ?`,
+        stage,
+      )?.p ?? GAP
+    );
   }
 
   private lastPosition(stage: Deal['stage']): number {
-    return this.sql.one<{ p: number | null }>(`select max(position) p from deals where business_id = ${BUSINESS_ID} and stage = ?`, stage)?.p ?? 0;
+    return (
+      this.sql.one<{ p: number | null }>(
+        `select max(position) p from deals where business_id = ${BUSINESS_ID} and stage = ?`,
+        stage,
+      )?.p ?? 0
+    );
   }
 
-  create(input: { customerId: number; title: string; amountAgorot: number; stage: Deal['stage']; expectedCloseDate?: string | null }): Deal {
+  create(input: {
+    customerId: number;
+    title: string;
+    amountAgorot: number;
+    stage: Deal['stage'];
+    expectedCloseDate?: string | null;
+  }): Deal {
     this.assertCustomer(input.customerId);
     const now = this.clock.now();
     const { id } = this.sql.one<{ id: number }>(
@@ -112,7 +135,13 @@ export class DealService {
     return this.get(id);
   }
 
-  update(input: { id: number; title?: string; amountAgorot?: number; expectedCloseDate?: string | null; lostReason?: string | null }): Deal {
+  update(input: {
+    id: number;
+    title?: string;
+    amountAgorot?: number;
+    expectedCloseDate?: string | null;
+    lostReason?: string | null;
+  }): Deal {
     this.get(input.id);
     const set: string[] = ['updated_at = ?'];
     const params: unknown[] = [this.clock.now()];
@@ -151,11 +180,18 @@ export class DealService {
           position = Math.floor((lo + before.position) / 2);
         } else {
           // No room: push this deal and everything after it down by a gap.
-          this.sql.run(`update deals set position = position + ${GAP} where business_id = ${BUSINESS_ID} and stage = ? and position >= ?`, input.stage, before.position);
+          this.sql.run(
+            `update deals set position = position + ${GAP} where business_id = ${BUSINESS_ID} and stage = ? and position >= ?`,
+            input.stage,
+            before.position,
+          );
           position = before.position;
         }
       } else {
-        position = deal.stage === input.stage && input.beforeId === input.id ? deal.position : this.lastPosition(input.stage) + GAP;
+        position =
+          deal.stage === input.stage && input.beforeId === input.id
+            ? deal.position
+            : this.lastPosition(input.stage) + GAP;
       }
       const now = this.clock.now();
       this.sql.run(

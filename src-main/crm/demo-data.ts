@@ -61,7 +61,10 @@ function prng(seed: number) {
     chance: (p: number) => next() < p,
     hex: (n: number) => {
       let s = '';
-      while (s.length < n) s += Math.floor(next() * 0x100000000).toString(16).padStart(8, '0');
+      while (s.length < n)
+        s += Math.floor(next() * 0x100000000)
+          .toString(16)
+          .padStart(8, '0');
       return s.slice(0, n);
     },
   };
@@ -69,50 +72,218 @@ function prng(seed: number) {
 type Rng = ReturnType<typeof prng>;
 
 const FIRST = [
-  ['יוסי', 'yossi'], ['דני', 'dani'], ['משה', 'moshe'], ['אבי', 'avi'], ['רונית', 'ronit'], ['מיכל', 'michal'],
-  ['שרה', 'sara'], ['דוד', 'david'], ['נועה', 'noa'], ['תמר', 'tamar'], ['איתי', 'itay'], ['עומר', 'omer'],
-  ['יעל', 'yael'], ['אורי', 'ori'], ['שירה', 'shira'], ['חיים', 'haim'], ['אסתר', 'ester'], ['רחל', 'rachel'],
-  ['גיל', 'gil'], ['ליאור', 'lior'], ['אלון', 'alon'], ['הילה', 'hila'], ['עדי', 'adi'], ['רוני', 'roni'],
-  ['מאיר', 'meir'], ['יצחק', 'itzik'], ['אליעזר', 'eliezer'], ['שלומי', 'shlomi'], ['סיגל', 'sigal'], ['אורית', 'orit'],
-  ['קרן', 'keren'], ['ענבל', 'inbal'], ['ניר', 'nir'], ['עמית', 'amit'], ['טל', 'tal'], ['אייל', 'eyal'],
-  ['מוחמד', 'muhammad'], ['אחמד', 'ahmad'], ['סמיר', 'samir'], ['ראנה', 'rana'], ['ולדימיר', 'vladimir'], ['אולגה', 'olga'],
-  ['יהודית', 'yehudit'], ['בתיה', 'batya'], ['צביקה', 'tzvika'], ['נתן', 'natan'], ['אביגיל', 'avigail'], ['מירב', 'merav'],
+  ['יוסי', 'yossi'],
+  ['דני', 'dani'],
+  ['משה', 'moshe'],
+  ['אבי', 'avi'],
+  ['רונית', 'ronit'],
+  ['מיכל', 'michal'],
+  ['שרה', 'sara'],
+  ['דוד', 'david'],
+  ['נועה', 'noa'],
+  ['תמר', 'tamar'],
+  ['איתי', 'itay'],
+  ['עומר', 'omer'],
+  ['יעל', 'yael'],
+  ['אורי', 'ori'],
+  ['שירה', 'shira'],
+  ['חיים', 'haim'],
+  ['אסתר', 'ester'],
+  ['רחל', 'rachel'],
+  ['גיל', 'gil'],
+  ['ליאור', 'lior'],
+  ['אלון', 'alon'],
+  ['הילה', 'hila'],
+  ['עדי', 'adi'],
+  ['רוני', 'roni'],
+  ['מאיר', 'meir'],
+  ['יצחק', 'itzik'],
+  ['אליעזר', 'eliezer'],
+  ['שלומי', 'shlomi'],
+  ['סיגל', 'sigal'],
+  ['אורית', 'orit'],
+  ['קרן', 'keren'],
+  ['ענבל', 'inbal'],
+  ['ניר', 'nir'],
+  ['עמית', 'amit'],
+  ['טל', 'tal'],
+  ['אייל', 'eyal'],
+  ['מוחמד', 'muhammad'],
+  ['אחמד', 'ahmad'],
+  ['סמיר', 'samir'],
+  ['ראנה', 'rana'],
+  ['ולדימיר', 'vladimir'],
+  ['אולגה', 'olga'],
+  ['יהודית', 'yehudit'],
+  ['בתיה', 'batya'],
+  ['צביקה', 'tzvika'],
+  ['נתן', 'natan'],
+  ['אביגיל', 'avigail'],
+  ['מירב', 'merav'],
 ] as const;
 const LAST = [
-  ['כהן', 'cohen'], ['לוי', 'levi'], ['מזרחי', 'mizrahi'], ['פרץ', 'peretz'], ['ביטון', 'biton'], ['דהן', 'dahan'],
-  ['אברהם', 'avraham'], ['פרידמן', 'friedman'], ['אזולאי', 'azulay'], ['מלכה', 'malka'], ['חדד', 'hadad'], ['גבאי', 'gabay'],
-  ['שפירא', 'shapira'], ['אוחיון', 'ohayon'], ['יוסף', 'yosef'], ['קליין', 'klein'], ['רוזנברג', 'rosenberg'], ['אשכנזי', 'ashkenazi'],
-  ['בן דוד', 'bendavid'], ['עמר', 'amar'], ['גולן', 'golan'], ['ברק', 'barak'], ['שמעוני', 'shimoni'], ['טל', 'tal'],
-  ['נחום', 'nahum'], ['סעדה', 'saada'], ['חביב', 'habib'], ['קוזלוב', 'kozlov'], ['וייס', 'weiss'], ['אלמוג', 'almog'],
-  ['ששון', 'sasson'], ['יעקב', 'yaakov'], ['זכאי', 'zakai'], ['בוזגלו', 'bozaglo'], ['נגר', 'nagar'], ['הלוי', 'halevi'],
+  ['כהן', 'cohen'],
+  ['לוי', 'levi'],
+  ['מזרחי', 'mizrahi'],
+  ['פרץ', 'peretz'],
+  ['ביטון', 'biton'],
+  ['דהן', 'dahan'],
+  ['אברהם', 'avraham'],
+  ['פרידמן', 'friedman'],
+  ['אזולאי', 'azulay'],
+  ['מלכה', 'malka'],
+  ['חדד', 'hadad'],
+  ['גבאי', 'gabay'],
+  ['שפירא', 'shapira'],
+  ['אוחיון', 'ohayon'],
+  ['יוסף', 'yosef'],
+  ['קליין', 'klein'],
+  ['רוזנברג', 'rosenberg'],
+  ['אשכנזי', 'ashkenazi'],
+  ['בן דוד', 'bendavid'],
+  ['עמר', 'amar'],
+  ['גולן', 'golan'],
+  ['ברק', 'barak'],
+  ['שמעוני', 'shimoni'],
+  ['טל', 'tal'],
+  ['נחום', 'nahum'],
+  ['סעדה', 'saada'],
+  ['חביב', 'habib'],
+  ['קוזלוב', 'kozlov'],
+  ['וייס', 'weiss'],
+  ['אלמוג', 'almog'],
+  ['ששון', 'sasson'],
+  ['יעקב', 'yaakov'],
+  ['זכאי', 'zakai'],
+  ['בוזגלו', 'bozaglo'],
+  ['נגר', 'nagar'],
+  ['הלוי', 'halevi'],
 ] as const;
-const CITIES = ['תל אביב', 'חיפה', 'ירושלים', 'ראשון לציון', 'פתח תקווה', 'אשדוד', 'נתניה', 'באר שבע', 'חולון', 'רמת גן', 'רחובות', 'כפר סבא', 'הרצליה', 'מודיעין', 'נצרת'];
-const STREETS = ['הרצל', 'ויצמן', 'ז׳בוטינסקי', 'בן גוריון', 'רוטשילד', 'הנביאים', 'העצמאות', 'אחד העם', 'סוקולוב', 'הגפן', 'התאנה', 'הדקל'];
-const EMAIL_DOMAINS = ['gmail.com', 'walla.co.il', 'hotmail.com', 'yahoo.com', 'bezeqint.net', 'outlook.co.il'];
+const CITIES = [
+  'תל אביב',
+  'חיפה',
+  'ירושלים',
+  'ראשון לציון',
+  'פתח תקווה',
+  'אשדוד',
+  'נתניה',
+  'באר שבע',
+  'חולון',
+  'רמת גן',
+  'רחובות',
+  'כפר סבא',
+  'הרצליה',
+  'מודיעין',
+  'נצרת',
+];
+const STREETS = [
+  'הרצל',
+  'ויצמן',
+  'ז׳בוטינסקי',
+  'בן גוריון',
+  'רוטשילד',
+  'הנביאים',
+  'העצמאות',
+  'אחד העם',
+  'סוקולוב',
+  'הגפן',
+  'התאנה',
+  'הדקל',
+];
+const EMAIL_DOMAINS = [
+  'gmail.com',
+  'walla.co.il',
+  'hotmail.com',
+  'yahoo.com',
+  'bezeqint.net',
+  'outlook.co.il',
+];
 const TAGS = ['VIP', 'חוזר', 'המלצה', 'עסקי', 'פרטי', 'דחוף', 'מנוי שירות', 'צפון', 'מרכז', 'דרום'];
 const PREFIXES = ['50', '52', '53', '58'];
 const SERVICES = [
-  ['התקנת מזגן עילי', 180_000], ['תיקון מזגן', 45_000], ['ניקוי וחיטוי מזגן', 25_000], ['מילוי גז', 35_000],
-  ['החלפת מדחס', 220_000], ['התקנת מיני מרכזי', 650_000], ['ביקור טכנאי', 25_000], ['מנוי שירות שנתי', 90_000],
-  ['פירוק והרכבה', 60_000], ['החלפת כרטיס אלקטרוני', 75_000],
+  ['התקנת מזגן עילי', 180_000],
+  ['תיקון מזגן', 45_000],
+  ['ניקוי וחיטוי מזגן', 25_000],
+  ['מילוי גז', 35_000],
+  ['החלפת מדחס', 220_000],
+  ['התקנת מיני מרכזי', 650_000],
+  ['ביקור טכנאי', 25_000],
+  ['מנוי שירות שנתי', 90_000],
+  ['פירוק והרכבה', 60_000],
+  ['החלפת כרטיס אלקטרוני', 75_000],
 ] as const;
 const INBOUND = [
-  'שלום, המזגן מטפטף מים, אפשר לתאם טכנאי?', 'היי, כמה עולה ניקוי מזגן?', 'מתי אתם יכולים להגיע השבוע?',
-  'תודה רבה, הכל עובד מצוין', 'אפשר לקבל הצעת מחיר למיני מרכזי לדירת 4 חדרים?', 'הטכנאי כבר בדרך?',
-  'המזגן לא מקרר', 'אפשר לשלם בביט?', 'אני צריך חשבונית על התיקון', 'מה שעות הפעילות שלכם?',
-  'יש לכם אחריות על ההתקנה?', 'אפשר לדחות את התור ליום חמישי?', 'שלחתי תמונה של השלט', 'מעולה, סגרנו',
+  'שלום, המזגן מטפטף מים, אפשר לתאם טכנאי?',
+  'היי, כמה עולה ניקוי מזגן?',
+  'מתי אתם יכולים להגיע השבוע?',
+  'תודה רבה, הכל עובד מצוין',
+  'אפשר לקבל הצעת מחיר למיני מרכזי לדירת 4 חדרים?',
+  'הטכנאי כבר בדרך?',
+  'המזגן לא מקרר',
+  'אפשר לשלם בביט?',
+  'אני צריך חשבונית על התיקון',
+  'מה שעות הפעילות שלכם?',
+  'יש לכם אחריות על ההתקנה?',
+  'אפשר לדחות את התור ליום חמישי?',
+  'שלחתי תמונה של השלט',
+  'מעולה, סגרנו',
 ];
 const OUTBOUND = [
-  'שלום! קיבלנו את הפנייה, נחזור אליך היום', 'הטכנאי יגיע מחר בין 10:00 ל-12:00', 'מחיר ניקוי מזגן עילי: 250 ₪ כולל מע״מ',
-  'מצורפת הצעת המחיר, נשמח לענות על שאלות', 'התור נקבע, תודה!', 'אנחנו פתוחים א׳-ה׳ 8:00-18:00, ו׳ 8:00-13:00',
-  'החשבונית נשלחה למייל', 'כן, אפשר לשלם בביט או בכרטיס אשראי', 'האחריות על ההתקנה היא לשנה', 'בשמחה! יום נעים',
+  'שלום! קיבלנו את הפנייה, נחזור אליך היום',
+  'הטכנאי יגיע מחר בין 10:00 ל-12:00',
+  'מחיר ניקוי מזגן עילי: 250 ₪ כולל מע״מ',
+  'מצורפת הצעת המחיר, נשמח לענות על שאלות',
+  'התור נקבע, תודה!',
+  'אנחנו פתוחים א׳-ה׳ 8:00-18:00, ו׳ 8:00-13:00',
+  'החשבונית נשלחה למייל',
+  'כן, אפשר לשלם בביט או בכרטיס אשראי',
+  'האחריות על ההתקנה היא לשנה',
+  'בשמחה! יום נעים',
 ];
-const CALLER_TURNS = ['שלום, המזגן שלי לא עובד', 'אני רוצה לקבוע טכנאי', 'כמה זה עולה?', 'מחר בבוקר מתאים לי', 'השם שלי הוא', 'תודה, להתראות', 'יש לי שאלה על החשבונית', 'אפשר לדבר עם אבי?'];
-const AGENT_TURNS = ['שלום, הגעתם לאבי מיזוג אוויר, איך אפשר לעזור?', 'בשמחה, לאיזה יום נוח לך?', 'ביקור טכנאי עולה 250 ₪', 'קבעתי לך תור למחר ב-10:00', 'אפשר את שמך המלא?', 'תודה, יום טוב!', 'אעביר את הפרטים לאבי והוא יחזור אליך'];
-const SUMMARIES = ['הלקוח ביקש לתאם טכנאי לתיקון מזגן', 'שאלה על מחיר ניקוי מזגן', 'נקבע תור להתקנה', 'בירור לגבי חשבונית', 'ביקש שאבי יחזור אליו', 'ליד חדש: מתעניין במיני מרכזי'];
-const TASK_TITLES = ['לחזור ללקוח', 'לשלוח הצעת מחיר', 'לתאם ביקור טכנאי', 'להזמין חלקים', 'לבדוק תשלום', 'להתקשר לגבי אחריות'];
+const CALLER_TURNS = [
+  'שלום, המזגן שלי לא עובד',
+  'אני רוצה לקבוע טכנאי',
+  'כמה זה עולה?',
+  'מחר בבוקר מתאים לי',
+  'השם שלי הוא',
+  'תודה, להתראות',
+  'יש לי שאלה על החשבונית',
+  'אפשר לדבר עם אבי?',
+];
+const AGENT_TURNS = [
+  'שלום, הגעתם לאבי מיזוג אוויר, איך אפשר לעזור?',
+  'בשמחה, לאיזה יום נוח לך?',
+  'ביקור טכנאי עולה 250 ₪',
+  'קבעתי לך תור למחר ב-10:00',
+  'אפשר את שמך המלא?',
+  'תודה, יום טוב!',
+  'אעביר את הפרטים לאבי והוא יחזור אליך',
+];
+const SUMMARIES = [
+  'הלקוח ביקש לתאם טכנאי לתיקון מזגן',
+  'שאלה על מחיר ניקוי מזגן',
+  'נקבע תור להתקנה',
+  'בירור לגבי חשבונית',
+  'ביקש שאבי יחזור אליו',
+  'ליד חדש: מתעניין במיני מרכזי',
+];
+const TASK_TITLES = [
+  'לחזור ללקוח',
+  'לשלוח הצעת מחיר',
+  'לתאם ביקור טכנאי',
+  'להזמין חלקים',
+  'לבדוק תשלום',
+  'להתקשר לגבי אחריות',
+];
 const APPT_TITLES = ['ביקור טכנאי', 'התקנת מזגן', 'ניקוי מזגנים', 'בדיקת מערכת', 'תיקון נזילה'];
-const DEAL_TITLES = ['התקנת מיני מרכזי', 'החלפת 3 מזגנים', 'מנוי שירות שנתי', 'מיזוג למשרד', 'התקנת מזגן בחדר שינה', 'שדרוג מערכת'];
+const DEAL_TITLES = [
+  'התקנת מיני מרכזי',
+  'החלפת 3 מזגנים',
+  'מנוי שירות שנתי',
+  'מיזוג למשרד',
+  'התקנת מזגן בחדר שינה',
+  'שדרוג מערכת',
+];
 
 /** Splits `total` into `n` non-negative integers with a skewed (realistic) spread; exact sum. */
 function spread(rng: Rng, total: number, n: number, eligible: (i: number) => boolean): Uint32Array {
@@ -145,11 +316,16 @@ function spread(rng: Rng, total: number, n: number, eligible: (i: number) => boo
 function mobile(i: number, seed: number): string {
   const prefix = PREFIXES[i % PREFIXES.length]!;
   const k = Math.floor(i / PREFIXES.length);
-  const sub = (Number((BigInt(k) * 2654435761n + BigInt(seed) * 7919n) % 10_000_000n) + 10_000_000) % 10_000_000;
+  const sub =
+    (Number((BigInt(k) * 2654435761n + BigInt(seed) * 7919n) % 10_000_000n) + 10_000_000) % 10_000_000;
   return `+972${prefix}${String(sub).padStart(7, '0')}`;
 }
 
-export function generateDemoData(db: Db, opts: DemoDataOptions, log: (msg: string) => void = () => {}): DemoDataSummary {
+export function generateDemoData(
+  db: Db,
+  opts: DemoDataOptions,
+  log: (msg: string) => void = () => {},
+): DemoDataSummary {
   const started = performance.now();
   const sqlite = db.$client;
   const N = Math.max(0, Math.floor(opts.customers));
@@ -168,7 +344,9 @@ export function generateDemoData(db: Db, opts: DemoDataOptions, log: (msg: strin
 
   const existing = (sqlite.prepare('select count(*) as n from customers').get() as { n: number }).n;
   if (existing > 0 && !opts.reset) {
-    throw new Error(`the database already has ${existing} customers; pass --reset to replace them with demo data`);
+    throw new Error(
+      `the database already has ${existing} customers; pass --reset to replace them with demo data`,
+    );
   }
 
   sqlite.pragma('synchronous = OFF');
@@ -183,11 +361,21 @@ export function generateDemoData(db: Db, opts: DemoDataOptions, log: (msg: strin
     writeBusiness(sqlite, now);
 
     const summary: DemoDataSummary = {
-      customers: 0, deals: 0, tasks: 0, calls: 0, callTurns: 0, messages: 0,
-      documents: 0, documentLines: 0, payments: 0, contracts: 0, ms: 0,
+      customers: 0,
+      deals: 0,
+      tasks: 0,
+      calls: 0,
+      callTurns: 0,
+      messages: 0,
+      documents: 0,
+      documentLines: 0,
+      payments: 0,
+      contracts: 0,
+      ms: 0,
     };
     const tx = <T>(fn: () => T): T => sqlite.transaction(fn)();
-    const phase = (name: string, t0: number, n: number) => log(`${name}: ${n.toLocaleString('en-US')} in ${Math.round(performance.now() - t0)} ms`);
+    const phase = (name: string, t0: number, n: number) =>
+      log(`${name}: ${n.toLocaleString('en-US')} in ${Math.round(performance.now() - t0)} ms`);
 
     // Customers ------------------------------------------------------------------------------
     let t0 = performance.now();
@@ -217,22 +405,42 @@ export function generateDemoData(db: Db, opts: DemoDataOptions, log: (msg: strin
           const name = `${fh} ${lh}`;
           // Mostly old customers, some created today (the dashboard's new leads).
           const today = i >= N - Math.max(1, Math.round(N * 0.001));
-          const created = today ? now - rng.int(0, Math.min(8 * 3_600_000, now - israelDayStart(now))) : now - span + Math.floor((i / N) * (span - DAY)) + rng.int(0, 3_600_000);
+          const created = today
+            ? now - rng.int(0, Math.min(8 * 3_600_000, now - israelDayStart(now)))
+            : now - span + Math.floor((i / N) * (span - DAY)) + rng.int(0, 3_600_000);
           const phone = rng.chance(0.02) ? null : mobile(i, seed);
-          const email = phone === null || rng.chance(0.7) ? `${fl}.${ll}${i % 1000}@${rng.pick(EMAIL_DOMAINS)}` : null;
+          const email =
+            phone === null || rng.chance(0.7) ? `${fl}.${ll}${i % 1000}@${rng.pick(EMAIL_DOMAINS)}` : null;
           const st = rng.next();
           const status = today || st < 0.4 ? 'lead' : st < 0.9 ? 'customer' : 'inactive';
           const sr = rng.next();
-          const source = sr < 0.35 ? 'phone' : sr < 0.65 ? 'whatsapp' : sr < 0.8 ? 'manual' : sr < 0.92 ? 'import' : 'web';
+          const source =
+            sr < 0.35 ? 'phone' : sr < 0.65 ? 'whatsapp' : sr < 0.8 ? 'manual' : sr < 0.92 ? 'import' : 'web';
           const tags: string[] = [];
           if (rng.chance(0.35)) tags.push(rng.pick(TAGS));
           if (rng.chance(0.1)) {
             const t = rng.pick(TAGS);
             if (!tags.includes(t)) tags.push(t);
           }
-          const notes = rng.chance(0.2) ? `${rng.pick(['מעדיף שיחות בבוקר', 'יש חניה בבניין', 'קומה 3 בלי מעלית', 'לקוח ותיק, לתת עדיפות', 'להתקשר לפני הגעה'])}` : '';
-          const address = rng.chance(0.6) ? `${rng.pick(STREETS)} ${rng.int(1, 120)}, ${rng.pick(CITIES)}` : null;
-          pending.push(i + 1, name, phone, email, status, source, JSON.stringify(tags), notes, address, created, created);
+          const notes = rng.chance(0.2)
+            ? `${rng.pick(['מעדיף שיחות בבוקר', 'יש חניה בבניין', 'קומה 3 בלי מעלית', 'לקוח ותיק, לתת עדיפות', 'להתקשר לפני הגעה'])}`
+            : '';
+          const address = rng.chance(0.6)
+            ? `${rng.pick(STREETS)} ${rng.int(1, 120)}, ${rng.pick(CITIES)}`
+            : null;
+          pending.push(
+            i + 1,
+            name,
+            phone,
+            email,
+            status,
+            source,
+            JSON.stringify(tags),
+            notes,
+            address,
+            created,
+            created,
+          );
           if (pending.length === ROWS * 11) flush();
           custCreated[i] = created;
           custPhone[i] = phone;
@@ -281,9 +489,21 @@ export function generateDemoData(db: Db, opts: DemoDataOptions, log: (msg: strin
               const dur = status === 'completed' ? rng.int(20, 420) : 0;
               const answered = status === 'completed' ? startedAt + rng.int(1000, 4000) : null;
               insCall.run(
-                callId, sid, rng.chance(0.93) ? 'in' : 'out', custPhone[i], i + 1, status, mode,
+                callId,
+                sid,
+                rng.chance(0.93) ? 'in' : 'out',
+                custPhone[i],
+                i + 1,
+                status,
+                mode,
                 status === 'completed' ? rng.pick(['goodbye', 'hangup', 'hangup', 'transfer']) : null,
-                startedAt, answered, startedAt + dur * 1000 + 3000, dur, status === 'completed' ? rng.pick(SUMMARIES) : null, startedAt, startedAt,
+                startedAt,
+                answered,
+                startedAt + dur * 1000 + 3000,
+                dur,
+                status === 'completed' ? rng.pick(SUMMARIES) : null,
+                startedAt,
+                startedAt,
               );
               if (status !== 'completed') continue;
               const nt = mode === 'record' ? 1 : rng.int(2, 5);
@@ -293,8 +513,19 @@ export function generateDemoData(db: Db, opts: DemoDataOptions, log: (msg: strin
                 const nlp = rng.int(350, 1300);
                 const tts = rng.int(120, 420);
                 insTurn.run(
-                  callId, sid, ti, mode, rng.pick(CALLER_TURNS), rng.pick(AGENT_TURNS),
-                  vad, asr, nlp, tts, vad + asr + nlp + tts, vad + asr + nlp + tts + rng.int(20, 120), rng.chance(0.08) ? 1 : 0,
+                  callId,
+                  sid,
+                  ti,
+                  mode,
+                  rng.pick(CALLER_TURNS),
+                  rng.pick(AGENT_TURNS),
+                  vad,
+                  asr,
+                  nlp,
+                  tts,
+                  vad + asr + nlp + tts,
+                  vad + asr + nlp + tts + rng.int(20, 120),
+                  rng.chance(0.08) ? 1 : 0,
                   startedAt + (ti + 1) * 9000,
                 );
                 turns++;
@@ -334,10 +565,17 @@ export function generateDemoData(db: Db, opts: DemoDataOptions, log: (msg: strin
               const inbound = k === 0 || rng.chance(0.5);
               const last = k >= n - unreadTail;
               insMsg.run(
-                i + 1, inbound || last ? 'in' : 'out', `3EB0${msgs.toString(16).padStart(8, '0')}${rng.hex(8)}`, custPhone[i],
-                inbound || last ? rng.pick(INBOUND) : rng.pick(OUTBOUND), inbound || last ? 'received' : 'read',
-                inbound || last ? null : t, inbound || last ? null : t + 2000, inbound || last ? null : t + 60_000,
-                last && unreadTail > 0 ? 1 : 0, t,
+                i + 1,
+                inbound || last ? 'in' : 'out',
+                `3EB0${msgs.toString(16).padStart(8, '0')}${rng.hex(8)}`,
+                custPhone[i],
+                inbound || last ? rng.pick(INBOUND) : rng.pick(OUTBOUND),
+                inbound || last ? 'received' : 'read',
+                inbound || last ? null : t,
+                inbound || last ? null : t + 2000,
+                inbound || last ? null : t + 60_000,
+                last && unreadTail > 0 ? 1 : 0,
+                t,
               );
               t = Math.min(now - 1000, t + rng.int(30_000, gap));
             }
@@ -362,14 +600,22 @@ export function generateDemoData(db: Db, opts: DemoDataOptions, log: (msg: strin
           if (N === 0) break;
           const created = custTime(ci);
           const s = rng.next();
-          const stage = s < 0.22 ? 'new' : s < 0.4 ? 'qualified' : s < 0.55 ? 'proposal' : s < 0.85 ? 'won' : 'lost';
+          const stage =
+            s < 0.22 ? 'new' : s < 0.4 ? 'qualified' : s < 0.55 ? 'proposal' : s < 0.85 ? 'won' : 'lost';
           stagePos[stage] = (stagePos[stage] ?? 0) + 1024;
           const closeAt = Math.min(now, created + rng.int(1, 30) * DAY);
           insDeal.run(
-            ci + 1, rng.pick(DEAL_TITLES), stage, rng.int(5, 400) * 10_000, stagePos[stage],
+            ci + 1,
+            rng.pick(DEAL_TITLES),
+            stage,
+            rng.int(5, 400) * 10_000,
+            stagePos[stage],
             stage === 'won' || stage === 'lost' ? null : isoDate(created + rng.int(7, 60) * DAY),
-            stage === 'won' ? closeAt : null, stage === 'lost' ? closeAt : null,
-            stage === 'lost' ? rng.pick(['מחיר גבוה', 'בחר מתחרה', 'לא רלוונטי כרגע']) : null, created, created,
+            stage === 'won' ? closeAt : null,
+            stage === 'lost' ? closeAt : null,
+            stage === 'lost' ? rng.pick(['מחיר גבוה', 'בחר מתחרה', 'לא רלוונטי כרגע']) : null,
+            created,
+            created,
           );
           summary.deals++;
         }
@@ -394,15 +640,27 @@ export function generateDemoData(db: Db, opts: DemoDataOptions, log: (msg: strin
           const kind = kr < 0.45 ? 'appointment' : kr < 0.65 ? 'callback' : 'task';
           // A share of the work sits in the coming two weeks so the calendar and the dashboard are alive.
           const future = rng.chance(0.02);
-          const when = future ? hourSlot(now + rng.int(1, 14 * 24) * 3_600_000) : hourSlot(Math.min(now, created + rng.int(1, 10) * DAY));
+          const when = future
+            ? hourSlot(now + rng.int(1, 14 * 24) * 3_600_000)
+            : hourSlot(Math.min(now, created + rng.int(1, 10) * DAY));
           // Open work is recent: what is still open from long ago was done (or dropped) by now.
           const done = !future && (when < now - 14 * DAY || rng.chance(0.7)) ? when + 3_600_000 : null;
           const reminder = rng.chance(0.5) ? when - 3_600_000 : null;
           const reminded = reminder !== null && reminder <= now ? reminder : null;
           insTask.run(
-            ci + 1, kind, kind === 'appointment' ? rng.pick(APPT_TITLES) : rng.pick(TASK_TITLES), '',
-            when, kind === 'appointment' ? when : null, kind === 'appointment' ? when + 3_600_000 : null,
-            reminder, reminded, done, kind === 'appointment' && rng.chance(0.5) ? 'agent' : 'owner', Math.min(created, when), Math.min(created, when),
+            ci + 1,
+            kind,
+            kind === 'appointment' ? rng.pick(APPT_TITLES) : rng.pick(TASK_TITLES),
+            '',
+            when,
+            kind === 'appointment' ? when : null,
+            kind === 'appointment' ? when + 3_600_000 : null,
+            reminder,
+            reminded,
+            done,
+            kind === 'appointment' && rng.chance(0.5) ? 'agent' : 'owner',
+            Math.min(created, when),
+            Math.min(created, when),
           );
           summary.tasks++;
         }
@@ -416,7 +674,11 @@ export function generateDemoData(db: Db, opts: DemoDataOptions, log: (msg: strin
     for (let d = 0; d < counts.documents && N > 0; d++) {
       const ci = Math.floor(rng.next() * N);
       const r = rng.next();
-      docs.push({ ci, at: custTime(ci), type: r < 0.45 ? 'tax_invoice_receipt' : r < 0.75 ? 'tax_invoice' : r < 0.85 ? 'receipt' : 'proposal' });
+      docs.push({
+        ci,
+        at: custTime(ci),
+        type: r < 0.45 ? 'tax_invoice_receipt' : r < 0.75 ? 'tax_invoice' : r < 0.85 ? 'receipt' : 'proposal',
+      });
     }
     docs.sort((a, b) => a.at - b.at);
     const insDoc = sqlite.prepare(
@@ -452,7 +714,19 @@ export function generateDemoData(db: Db, opts: DemoDataOptions, log: (msg: strin
           const vat = doc.type === 'receipt' ? 0 : Math.round((subtotal * 1800) / 10_000);
           const total = subtotal + vat;
           const snapshot = JSON.stringify({ name: custName[doc.ci], phone: custPhone[doc.ci] });
-          insDoc.run(id, doc.ci + 1, doc.type, number, isoDate(doc.at), doc.type === 'tax_invoice' ? isoDate(doc.at + 30 * DAY) : null, snapshot, subtotal, vat, total, doc.at);
+          insDoc.run(
+            id,
+            doc.ci + 1,
+            doc.type,
+            number,
+            isoDate(doc.at),
+            doc.type === 'tax_invoice' ? isoDate(doc.at + 30 * DAY) : null,
+            snapshot,
+            subtotal,
+            vat,
+            total,
+            doc.at,
+          );
           lines.forEach(([desc, qty, price], p) => {
             insLine.run(id, p + 1, desc, qty, price, Math.round((price * qty) / 1000));
             summary.documentLines++;
@@ -467,7 +741,17 @@ export function generateDemoData(db: Db, opts: DemoDataOptions, log: (msg: strin
                 : null;
           if (paidAt !== null) {
             const m = rng.pick(methods);
-            insPay.run(doc.ci + 1, id, m, total, 'succeeded', m === 'cheque' ? String(rng.int(100000, 999999)) : null, paidAt, paidAt, paidAt);
+            insPay.run(
+              doc.ci + 1,
+              id,
+              m,
+              total,
+              'succeeded',
+              m === 'cheque' ? String(rng.int(100000, 999999)) : null,
+              paidAt,
+              paidAt,
+              paidAt,
+            );
             summary.payments++;
           }
         }
@@ -478,7 +762,8 @@ export function generateDemoData(db: Db, opts: DemoDataOptions, log: (msg: strin
        on conflict (business_id, type) do update set next_number = excluded.next_number`,
     );
     tx(() => {
-      for (const type of ['tax_invoice', 'receipt', 'tax_invoice_receipt', 'credit_note', 'proposal']) insSeq.run(type, (seq[type] ?? 0) + 1);
+      for (const type of ['tax_invoice', 'receipt', 'tax_invoice_receipt', 'credit_note', 'proposal'])
+        insSeq.run(type, (seq[type] ?? 0) + 1);
     });
     phase('documents', t0, summary.documents);
 
@@ -506,7 +791,17 @@ export function generateDemoData(db: Db, opts: DemoDataOptions, log: (msg: strin
         const tpl = rng.chance(0.6) ? 1 : 2;
         const status = rng.chance(0.7) ? 'signed' : rng.pick(['sent', 'opened', 'draft']);
         const title = tpl === 1 ? 'הסכם התקנה' : 'מנוי שירות שנתי';
-        insContract.run(ci + 1, tpl, title, `${title} — ${custName[ci]}`, status, status === 'signed' ? custName[ci] : null, status === 'signed' ? at + DAY : null, at, at);
+        insContract.run(
+          ci + 1,
+          tpl,
+          title,
+          `${title} — ${custName[ci]}`,
+          status,
+          status === 'signed' ? custName[ci] : null,
+          status === 'signed' ? at + DAY : null,
+          at,
+          at,
+        );
         summary.contracts++;
       }
     });
@@ -529,7 +824,12 @@ export function generateDemoData(db: Db, opts: DemoDataOptions, log: (msg: strin
   }
 }
 
-const israelDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jerusalem', year: 'numeric', month: '2-digit', day: '2-digit' });
+const israelDate = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Asia/Jerusalem',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 function isoDate(ms: number): string {
   return israelDate.format(ms);
 }
@@ -539,7 +839,8 @@ function writeBusiness(sqlite: Db['$client'], now: number): void {
     greeting: 'שלום, הגעתם לאבי מיזוג אוויר. כאן העוזרת הדיגיטלית, איך אפשר לעזור?',
     hours: 'א׳–ה׳ 08:00–18:00, ו׳ 08:00–13:00, שבת סגור',
     services: 'התקנת מזגנים עיליים ומיני מרכזיים, תיקונים, ניקוי וחיטוי, מילוי גז, מנויי שירות שנתיים',
-    prices: 'ביקור טכנאי 250 ₪; ניקוי מזגן עילי 250 ₪; מילוי גז מ-350 ₪; התקנת מזגן עילי מ-1,800 ₪ (כולל מע״מ)',
+    prices:
+      'ביקור טכנאי 250 ₪; ניקוי מזגן עילי 250 ₪; מילוי גז מ-350 ₪; התקנת מזגן עילי מ-1,800 ₪ (כולל מע״מ)',
     faq: [
       { q: 'האם יש אחריות?', a: 'כן, שנה אחריות על כל התקנה ושלושה חודשים על תיקונים.' },
       { q: 'באילו אזורים אתם עובדים?', a: 'גוש דן, השרון והשפלה.' },
@@ -556,5 +857,17 @@ function writeBusiness(sqlite: Db['$client'], now: number): void {
          address = excluded.address, city = excluded.city, website = excluded.website, knowledge = excluded.knowledge,
          vat_rate_bp = excluded.vat_rate_bp, updated_at = excluded.updated_at`,
     )
-    .run('אבי מיזוג אוויר', 'א.ל. מיזוג ושירות בע״מ', '515123456', '+97239555123', '+972528889999', 'office@avi-aircon.co.il', 'המלאכה 12', 'חולון', 'https://avi-aircon.co.il', JSON.stringify(knowledge), now);
+    .run(
+      'אבי מיזוג אוויר',
+      'א.ל. מיזוג ושירות בע״מ',
+      '515123456',
+      '+97239555123',
+      '+972528889999',
+      'office@avi-aircon.co.il',
+      'המלאכה 12',
+      'חולון',
+      'https://avi-aircon.co.il',
+      JSON.stringify(knowledge),
+      now,
+    );
 }

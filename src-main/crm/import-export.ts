@@ -12,7 +12,18 @@ import { formatPhone, toE164 } from '../platform/phone';
 import type { CustomerFilters, CustomerService } from './customers';
 import { BUSINESS_ID, type StatementCache } from './sql';
 
-type Field = 'name' | 'firstName' | 'lastName' | 'phone' | 'email' | 'status' | 'tags' | 'notes' | 'address' | 'city' | 'vatId';
+type Field =
+  | 'name'
+  | 'firstName'
+  | 'lastName'
+  | 'phone'
+  | 'email'
+  | 'status'
+  | 'tags'
+  | 'notes'
+  | 'address'
+  | 'city'
+  | 'vatId';
 
 const norm = (h: string) =>
   h
@@ -26,7 +37,20 @@ const HEADERS: Record<Field, string[]> = {
   name: ['שם', 'שם מלא', 'שם לקוח', 'לקוח', 'name', 'full name', 'customer', 'customer name'],
   firstName: ['שם פרטי', 'first name', 'firstname', 'given name'],
   lastName: ['שם משפחה', 'last name', 'lastname', 'surname', 'family name'],
-  phone: ['טלפון', 'נייד', 'טלפון נייד', 'מספר טלפון', 'פלאפון', 'סלולרי', 'phone', 'mobile', 'tel', 'telephone', 'phone number', 'cell'],
+  phone: [
+    'טלפון',
+    'נייד',
+    'טלפון נייד',
+    'מספר טלפון',
+    'פלאפון',
+    'סלולרי',
+    'phone',
+    'mobile',
+    'tel',
+    'telephone',
+    'phone number',
+    'cell',
+  ],
   email: ['אימייל', 'דואל', 'דואר אלקטרוני', 'מייל', 'email', 'e mail', 'mail'],
   status: ['סטטוס', 'מצב', 'status'],
   tags: ['תגיות', 'תגית', 'tags', 'tag', 'labels'],
@@ -35,7 +59,9 @@ const HEADERS: Record<Field, string[]> = {
   city: ['עיר', 'ישוב', 'יישוב', 'city'],
   vatId: ['חפ', 'עוסק מורשה', 'מספר עוסק', 'תז', 'vat', 'vat id', 'company id'],
 };
-const FIELD_BY_HEADER = new Map<string, Field>(Object.entries(HEADERS).flatMap(([f, hs]) => hs.map((h) => [norm(h), f as Field] as const)));
+const FIELD_BY_HEADER = new Map<string, Field>(
+  Object.entries(HEADERS).flatMap(([f, hs]) => hs.map((h) => [norm(h), f as Field] as const)),
+);
 
 const STATUS: Record<string, Customer['status']> = {
   ליד: 'lead',
@@ -87,7 +113,10 @@ export function parseCustomersCsv(csv: string, sql: StatementCache): ParsedCsv {
       max_record_size: 100_000,
     }) as string[][];
   } catch (err) {
-    throw badInput(`the file is not a readable CSV: ${err instanceof Error ? err.message.slice(0, 200) : 'parse error'}`, { code: 'bad_csv' });
+    throw badInput(
+      `the file is not a readable CSV: ${err instanceof Error ? err.message.slice(0, 200) : 'parse error'}`,
+      { code: 'bad_csv' },
+    );
   }
   if (records.length === 0) throw badInput('the file is empty', { code: 'empty_csv' });
   if (records.length > 50_001) throw badInput('at most 50,000 rows per import', { code: 'too_many_rows' });
@@ -129,7 +158,8 @@ export function parseCustomersCsv(csv: string, sql: StatementCache): ParsedCsv {
     if ((v.notes ?? '').length > 10_000) issues.push({ line, field: 'notes', code: 'too_long' });
     if (phone) {
       const dup = seen.get(phone);
-      if (dup !== undefined) issues.push({ line, field: 'phone', code: 'duplicate_in_file', value: `${dup}` });
+      if (dup !== undefined)
+        issues.push({ line, field: 'phone', code: 'duplicate_in_file', value: `${dup}` });
       else seen.set(phone, line);
       const ex = existing.get(phone) as { id: number } | undefined;
       if (ex) issues.push({ line, field: 'phone', code: 'exists', existingId: ex.id });
@@ -140,9 +170,23 @@ export function parseCustomersCsv(csv: string, sql: StatementCache): ParsedCsv {
       .filter(Boolean)
       .slice(0, 20);
     const address = [v.address, v.city].filter(Boolean).join(', ').slice(0, 300) || null;
-    rows.push({ line, name: name.slice(0, 120), phone, email, status, tags, notes: (v.notes ?? '').slice(0, 10_000), address, vatId: v.vatId?.slice(0, 20) ?? null, issues });
+    rows.push({
+      line,
+      name: name.slice(0, 120),
+      phone,
+      email,
+      status,
+      tags,
+      notes: (v.notes ?? '').slice(0, 10_000),
+      address,
+      vatId: v.vatId?.slice(0, 20) ?? null,
+      issues,
+    });
   }
-  return { columns: header.map((h, i) => ({ header: h.replace(/^\uFEFF/, ''), field: fields[i] ?? null })), rows };
+  return {
+    columns: header.map((h, i) => ({ header: h.replace(/^\uFEFF/, ''), field: fields[i] ?? null })),
+    rows,
+  };
 }
 
 function sniffDelimiter(csv: string): string {
@@ -185,25 +229,60 @@ export function importCommit(csv: string, sql: StatementCache, clock: Clock) {
      values (${BUSINESS_ID}, ?, ?, ?, ?, 'import', ?, ?, ?, ?, ?, ?)`,
   );
   sql.tx(() => {
-    for (const r of good) ins.run(r.name, r.phone, r.email, r.status, JSON.stringify(r.tags), r.notes, r.vatId, r.address, now, now);
+    for (const r of good)
+      ins.run(
+        r.name,
+        r.phone,
+        r.email,
+        r.status,
+        JSON.stringify(r.tags),
+        r.notes,
+        r.vatId,
+        r.address,
+        now,
+        now,
+      );
   });
-  return { imported: good.length, skipped: parsed.rows.length - good.length, issues: parsed.rows.flatMap((r) => r.issues).slice(0, 1000) };
+  return {
+    imported: good.length,
+    skipped: parsed.rows.length - good.length,
+    issues: parsed.rows.flatMap((r) => r.issues).slice(0, 1000),
+  };
 }
 
 /** A cell Excel would run as a formula gets a leading apostrophe (CSV injection). */
 const noFormula = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
 
 const STATUS_HE: Record<Customer['status'], string> = { lead: 'ליד', customer: 'לקוח', inactive: 'לא פעיל' };
-const SOURCE_HE: Record<Customer['source'], string> = { phone: 'טלפון', whatsapp: 'וואטסאפ', manual: 'ידני', import: 'ייבוא', web: 'אתר' };
+const SOURCE_HE: Record<Customer['source'], string> = {
+  phone: 'טלפון',
+  whatsapp: 'וואטסאפ',
+  manual: 'ידני',
+  import: 'ייבוא',
+  web: 'אתר',
+};
 
 export function exportCustomers(customers: CustomerService, filters: CustomerFilters, now: number) {
   const rows: string[][] = [['שם', 'טלפון', 'אימייל', 'סטטוס', 'מקור', 'תגיות', 'כתובת', 'הערות', 'נוצר']];
-  const date = new Intl.DateTimeFormat('he-IL', { timeZone: 'Asia/Jerusalem', day: '2-digit', month: '2-digit', year: 'numeric' });
+  const date = new Intl.DateTimeFormat('he-IL', {
+    timeZone: 'Asia/Jerusalem',
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+  });
   for (const c of customers.iterate(filters)) {
     rows.push(
-      [c.name, formatPhone(c.phone), c.email ?? '', STATUS_HE[c.status], SOURCE_HE[c.source], c.tags.join(', '), c.address ?? '', c.notes, date.format(c.createdAt)].map(
-        noFormula,
-      ),
+      [
+        c.name,
+        formatPhone(c.phone),
+        c.email ?? '',
+        STATUS_HE[c.status],
+        SOURCE_HE[c.source],
+        c.tags.join(', '),
+        c.address ?? '',
+        c.notes,
+        date.format(c.createdAt),
+      ].map(noFormula),
     );
     if (rows.length > 200_001) break;
   }

@@ -25,7 +25,8 @@ export interface CrmDeps {
 
 export function createCrm(deps: CrmDeps) {
   const sql = new StatementCache(deps.db.$client);
-  const emit = (entity: 'customer' | 'deal' | 'task') => (id: number) => deps.bus.emit('crm.changed', { entity, id });
+  const emit = (entity: 'customer' | 'deal' | 'task') => (id: number) =>
+    deps.bus.emit('crm.changed', { entity, id });
   const assertCustomer = (id: number) => void customers.row(id);
   const taskChanged = (id: number) => {
     emit('task')(id);
@@ -33,14 +34,27 @@ export function createCrm(deps: CrmDeps) {
   };
   const deals: DealService = new DealService(sql, deps.clock, assertCustomer, emit('deal'));
   const tasks: TaskService = new TaskService(sql, deps.clock, assertCustomer, taskChanged);
-  const customers: CustomerService = new CustomerService(sql, deps.clock, () => deals, () => tasks, emit('customer'));
+  const customers: CustomerService = new CustomerService(
+    sql,
+    deps.clock,
+    () => deals,
+    () => tasks,
+    emit('customer'),
+  );
   const scheduler: ReminderScheduler = new ReminderScheduler({
     tasks,
     clock: deps.clock,
     notifier: deps.notifier,
     logger: deps.logger.child({ module: 'crm.reminders' }),
     maxSleepMs: deps.reminderMaxSleepMs,
-    emit: (t) => deps.bus.emit('crm.reminder', { taskId: t.id, title: t.title, customerId: t.customerId, customerName: t.customerName, at: t.reminderAt ?? deps.clock.now() }),
+    emit: (t) =>
+      deps.bus.emit('crm.reminder', {
+        taskId: t.id,
+        title: t.title,
+        customerId: t.customerId,
+        customerName: t.customerName,
+        at: t.reminderAt ?? deps.clock.now(),
+      }),
   });
   return { sql, customers, deals, tasks, scheduler };
 }

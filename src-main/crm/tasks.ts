@@ -46,10 +46,14 @@ export const toTask = (r: TaskRow): Task => ({
   createdAt: r.created_at,
 });
 
-type TaskFields = Pick<Task, 'customerId' | 'kind' | 'title' | 'description' | 'dueAt' | 'startsAt' | 'endsAt' | 'reminderAt'>;
+type TaskFields = Pick<
+  Task,
+  'customerId' | 'kind' | 'title' | 'description' | 'dueAt' | 'startsAt' | 'endsAt' | 'reminderAt'
+>;
 
 function check(t: TaskFields): void {
-  if (t.kind === 'appointment' && t.startsAt === null) throw badInput('an appointment needs a start time', { fieldErrors: { startsAt: ['required'] } });
+  if (t.kind === 'appointment' && t.startsAt === null)
+    throw badInput('an appointment needs a start time', { fieldErrors: { startsAt: ['required'] } });
   if (t.startsAt !== null && t.endsAt !== null && t.endsAt <= t.startsAt) {
     throw badInput('the end must be after the start', { fieldErrors: { endsAt: ['before_start'] } });
   }
@@ -64,14 +68,21 @@ export class TaskService {
   ) {}
 
   get(id: number): Task {
-    const r = this.sql.one<TaskRow>(`select ${COLS} from ${FROM} where t.id = ? and t.business_id = ${BUSINESS_ID}`, id);
+    const r = this.sql.one<TaskRow>(
+      `select ${COLS} from ${FROM} where t.id = ? and t.business_id = ${BUSINESS_ID}`,
+      id,
+    );
     if (!r) throw notFound(`task ${id}`);
     return toTask(r);
   }
 
   openForCustomer(customerId: number, limit = 50): Task[] {
     return this.sql
-      .all<TaskRow>(`select ${COLS} from ${FROM} where t.customer_id = ? and t.done_at is null order by coalesce(t.starts_at, t.due_at) is null, coalesce(t.starts_at, t.due_at) limit ?`, customerId, limit)
+      .all<TaskRow>(
+        `select ${COLS} from ${FROM} where t.customer_id = ? and t.done_at is null order by coalesce(t.starts_at, t.due_at) is null, coalesce(t.starts_at, t.due_at) limit ?`,
+        customerId,
+        limit,
+      )
       .map(toTask);
   }
 
@@ -90,9 +101,17 @@ export class TaskService {
     let rows: TaskRow[] = [];
     if (offset < total && input.status === 'open') {
       // Dated tasks by due date (an index walk), then the undated ones: two queries, no sort of every open task.
-      const dated = this.sql.one<{ n: number }>(`select count(*) n from tasks t where ${w} and t.due_at is not null`, ...params)!.n;
+      const dated = this.sql.one<{ n: number }>(
+        `select count(*) n from tasks t where ${w} and t.due_at is not null`,
+        ...params,
+      )!.n;
       if (offset < dated) {
-        rows = this.sql.all<TaskRow>(`select ${COLS} from ${FROM} where ${w} and t.due_at is not null order by t.due_at, t.id limit ? offset ?`, ...params, input.limit, offset);
+        rows = this.sql.all<TaskRow>(
+          `select ${COLS} from ${FROM} where ${w} and t.due_at is not null order by t.due_at, t.id limit ? offset ?`,
+          ...params,
+          input.limit,
+          offset,
+        );
       }
       if (rows.length < input.limit) {
         rows.push(
@@ -106,20 +125,31 @@ export class TaskService {
       }
     } else if (offset < total) {
       const order = input.status === 'done' ? 't.done_at desc, t.id desc' : 't.id desc';
-      rows = this.sql.all<TaskRow>(`select ${COLS} from ${FROM} where ${w} order by ${order} limit ? offset ?`, ...params, input.limit, offset);
+      rows = this.sql.all<TaskRow>(
+        `select ${COLS} from ${FROM} where ${w} order by ${order} limit ? offset ?`,
+        ...params,
+        input.limit,
+        offset,
+      );
     }
     return { items: rows.map(toTask), total, page: input.page, limit: input.limit };
   }
 
   /** Appointments starting, and undated-slot tasks due, within [from, to). Two index range scans. */
   calendar(from: number, to: number): Task[] {
-    const appts = this.sql.all<TaskRow>(`select ${COLS} from ${FROM} where t.business_id = ${BUSINESS_ID} and t.starts_at >= ? and t.starts_at < ? order by t.starts_at limit 2000`, from, to);
+    const appts = this.sql.all<TaskRow>(
+      `select ${COLS} from ${FROM} where t.business_id = ${BUSINESS_ID} and t.starts_at >= ? and t.starts_at < ? order by t.starts_at limit 2000`,
+      from,
+      to,
+    );
     const due = this.sql.all<TaskRow>(
       `select ${COLS} from ${FROM} where t.business_id = ${BUSINESS_ID} and t.due_at >= ? and t.due_at < ? and t.starts_at is null order by t.due_at limit 2000`,
       from,
       to,
     );
-    return [...appts, ...due].map(toTask).sort((a, b) => (a.startsAt ?? a.dueAt ?? 0) - (b.startsAt ?? b.dueAt ?? 0));
+    return [...appts, ...due]
+      .map(toTask)
+      .sort((a, b) => (a.startsAt ?? a.dueAt ?? 0) - (b.startsAt ?? b.dueAt ?? 0));
   }
 
   create(input: TaskFields): Task {
@@ -135,7 +165,8 @@ export class TaskService {
       input.description,
       input.dueAt ?? input.startsAt,
       input.startsAt,
-      input.endsAt ?? (input.kind === 'appointment' && input.startsAt !== null ? input.startsAt + 3_600_000 : null),
+      input.endsAt ??
+        (input.kind === 'appointment' && input.startsAt !== null ? input.startsAt + 3_600_000 : null),
       input.reminderAt,
       now,
       now,
@@ -179,7 +210,12 @@ export class TaskService {
 
   setDone(id: number, done: boolean): Task {
     this.get(id);
-    this.sql.run('update tasks set done_at = ?, updated_at = ? where id = ?', done ? this.clock.now() : null, this.clock.now(), id);
+    this.sql.run(
+      'update tasks set done_at = ?, updated_at = ? where id = ?',
+      done ? this.clock.now() : null,
+      this.clock.now(),
+      id,
+    );
     this.changed(id);
     return this.get(id);
   }
@@ -193,12 +229,20 @@ export class TaskService {
   /** Reminders due at `now` that have not fired (open tasks only), oldest first. */
   dueReminders(now: number, limit = 50): Task[] {
     return this.sql
-      .all<TaskRow>(`select ${COLS} from ${FROM} where t.reminder_at <= ? and t.reminded_at is null and t.done_at is null and t.business_id = ${BUSINESS_ID} order by t.reminder_at limit ?`, now, limit)
+      .all<TaskRow>(
+        `select ${COLS} from ${FROM} where t.reminder_at <= ? and t.reminded_at is null and t.done_at is null and t.business_id = ${BUSINESS_ID} order by t.reminder_at limit ?`,
+        now,
+        limit,
+      )
       .map(toTask);
   }
 
   nextReminderAt(): number | null {
-    return this.sql.one<{ at: number | null }>(`select min(reminder_at) at from tasks where reminder_at is not null and reminded_at is null and done_at is null`)?.at ?? null;
+    return (
+      this.sql.one<{ at: number | null }>(
+        `select min(reminder_at) at from tasks where reminder_at is not null and reminded_at is null and done_at is null`,
+      )?.at ?? null
+    );
   }
 
   markReminded(id: number, at: number): void {
@@ -258,7 +302,13 @@ export class ReminderScheduler {
           const when = t.startsAt ?? t.dueAt;
           notifier.notify({
             title: t.customerName ? `תזכורת: ${t.title} — ${t.customerName}` : `תזכורת: ${t.title}`,
-            body: when ? new Intl.DateTimeFormat('he-IL', { timeZone: 'Asia/Jerusalem', dateStyle: 'short', timeStyle: 'short' }).format(when) : t.description.slice(0, 200),
+            body: when
+              ? new Intl.DateTimeFormat('he-IL', {
+                  timeZone: 'Asia/Jerusalem',
+                  dateStyle: 'short',
+                  timeStyle: 'short',
+                }).format(when)
+              : t.description.slice(0, 200),
             route: t.customerId ? `/customers/${t.customerId}` : '/tasks',
           });
           this.deps.emit(t);

@@ -21,42 +21,48 @@ const SOURCES: Source[] = [
     rank: 6,
     table: 'calls',
     time: 'started_at',
-    select: "id, started_at as at, direction, status, coalesce(summary, '') as text, mode as subtype, null as amount, null as number, duration_sec as duration, null as due",
+    select:
+      "id, started_at as at, direction, status, coalesce(summary, '') as text, mode as subtype, null as amount, null as number, duration_sec as duration, null as due",
   },
   {
     kind: 'whatsapp',
     rank: 5,
     table: 'wa_messages',
     time: 'created_at',
-    select: 'id, created_at as at, direction, status, body as text, type as subtype, null as amount, null as number, null as duration, null as due',
+    select:
+      'id, created_at as at, direction, status, body as text, type as subtype, null as amount, null as number, null as duration, null as due',
   },
   {
     kind: 'task',
     rank: 4,
     table: 'tasks',
     time: 'created_at',
-    select: "id, created_at as at, null as direction, case when done_at is null then 'open' else 'done' end as status, title as text, kind as subtype, null as amount, null as number, null as duration, coalesce(starts_at, due_at) as due",
+    select:
+      "id, created_at as at, null as direction, case when done_at is null then 'open' else 'done' end as status, title as text, kind as subtype, null as amount, null as number, null as duration, coalesce(starts_at, due_at) as due",
   },
   {
     kind: 'contract',
     rank: 3,
     table: 'contracts',
     time: 'created_at',
-    select: 'id, created_at as at, null as direction, status, title as text, null as subtype, null as amount, null as number, null as duration, null as due',
+    select:
+      'id, created_at as at, null as direction, status, title as text, null as subtype, null as amount, null as number, null as duration, null as due',
   },
   {
     kind: 'document',
     rank: 2,
     table: 'documents',
     time: 'created_at',
-    select: 'id, created_at as at, null as direction, status, notes as text, type as subtype, total_agorot as amount, number, null as duration, null as due',
+    select:
+      'id, created_at as at, null as direction, status, notes as text, type as subtype, total_agorot as amount, number, null as duration, null as due',
   },
   {
     kind: 'payment',
     rank: 1,
     table: 'payments',
     time: 'created_at',
-    select: "id, created_at as at, null as direction, status, coalesce(reference, '') as text, method as subtype, amount_agorot as amount, null as number, null as duration, paid_at as due",
+    select:
+      "id, created_at as at, null as direction, status, coalesce(reference, '') as text, method as subtype, amount_agorot as amount, null as number, null as duration, paid_at as due",
   },
 ];
 
@@ -79,18 +85,37 @@ export function parseCursor(cursor: string | undefined): { at: number; rank: num
   return { at: at!, rank: rank!, id: id! };
 }
 
-export function timeline(sql: StatementCache, customerId: number, limit: number, cursor?: string): { items: TimelineItem[]; nextCursor: string | null } {
+export function timeline(
+  sql: StatementCache,
+  customerId: number,
+  limit: number,
+  cursor?: string,
+): { items: TimelineItem[]; nextCursor: string | null } {
   const c = parseCursor(cursor);
   const merged: Array<{ rank: number; item: TimelineItem }> = [];
   for (const s of SOURCES) {
     let rows: Row[];
     if (!c) {
-      rows = sql.all<Row>(`select ${s.select} from ${s.table} where customer_id = ? order by ${s.time} desc, id desc limit ?`, customerId, limit + 1);
+      rows = sql.all<Row>(
+        `select ${s.select} from ${s.table} where customer_id = ? order by ${s.time} desc, id desc limit ?`,
+        customerId,
+        limit + 1,
+      );
     } else {
       // Rows strictly older than the cursor, plus those at the same instant that sort after it.
-      rows = sql.all<Row>(`select ${s.select} from ${s.table} where customer_id = ? and ${s.time} < ? order by ${s.time} desc, id desc limit ?`, customerId, c.at, limit + 1);
+      rows = sql.all<Row>(
+        `select ${s.select} from ${s.table} where customer_id = ? and ${s.time} < ? order by ${s.time} desc, id desc limit ?`,
+        customerId,
+        c.at,
+        limit + 1,
+      );
       if (s.rank <= c.rank) {
-        const ties = sql.all<Row>(`select ${s.select} from ${s.table} where customer_id = ? and ${s.time} = ? order by id desc limit ?`, customerId, c.at, limit + 1);
+        const ties = sql.all<Row>(
+          `select ${s.select} from ${s.table} where customer_id = ? and ${s.time} = ? order by id desc limit ?`,
+          customerId,
+          c.at,
+          limit + 1,
+        );
         rows = [...ties.filter((r) => s.rank < c.rank || r.id < c.id), ...rows];
       }
     }

@@ -277,7 +277,9 @@ export const waMessages = sqliteTable(
     index('wa_messages_outbox_idx').on(t.status, t.nextAttemptAt),
     index('wa_messages_peer_idx').on(t.peer, t.createdAt),
     // Dashboard "unread WhatsApp": only the unread rows are indexed.
-    index('wa_messages_unread_idx').on(t.businessId, t.customerId).where(sql`unread = 1`),
+    index('wa_messages_unread_idx')
+      .on(t.businessId, t.customerId)
+      .where(sql`unread = 1`),
   ],
 );
 
@@ -288,7 +290,13 @@ export const waAuth = sqliteTable('wa_auth', {
   updatedAt: updatedAt(),
 });
 
-export const documentTypes = ['tax_invoice', 'receipt', 'tax_invoice_receipt', 'credit_note', 'proposal'] as const;
+export const documentTypes = [
+  'tax_invoice',
+  'receipt',
+  'tax_invoice_receipt',
+  'credit_note',
+  'proposal',
+] as const;
 
 export const documents = sqliteTable(
   'documents',

@@ -15,13 +15,25 @@ export function isTrustedSender(frame: WebFrameMain | null, devServerUrl: string
 }
 
 /** Wires the typed API to IPC and forwards live events to every window. */
-export function registerIpc(core: Core, windows: () => BrowserWindow[], devServerUrl: string | undefined): () => void {
+export function registerIpc(
+  core: Core,
+  windows: () => BrowserWindow[],
+  devServerUrl: string | undefined,
+): () => void {
   ipcMain.handle(IPC_CALL, async (event: IpcMainInvokeEvent, method: unknown, input: unknown) => {
     if (!isTrustedSender(event.senderFrame, devServerUrl)) {
-      return { ok: false, status: 403, error: { error: 'forbidden', code: 'forbidden', message: 'untrusted sender' } };
+      return {
+        ok: false,
+        status: 403,
+        error: { error: 'forbidden', code: 'forbidden', message: 'untrusted sender' },
+      };
     }
     if (typeof method !== 'string' || method.length > 100) {
-      return { ok: false, status: 400, error: { error: 'bad_input', code: 'bad_input', message: 'method must be a string' } };
+      return {
+        ok: false,
+        status: 400,
+        error: { error: 'bad_input', code: 'bad_input', message: 'method must be a string' },
+      };
     }
     return core.dispatch(method, input, { transport: 'ipc', requestId: randomUUID() });
   });

@@ -55,7 +55,9 @@ if (!app.requestSingleInstanceLock()) {
       config,
       mode: 'electron',
       appRoot: app.getAppPath(),
-      cipher: safeStorageUsable() ? safeStorageCipher : new KeyFileCipher(path.join(config.dataDir, 'secret.key')),
+      cipher: safeStorageUsable()
+        ? safeStorageCipher
+        : new KeyFileCipher(path.join(config.dataDir, 'secret.key')),
       notifier: {
         notify: (n) => {
           const note = new Notification({ title: n.title, body: n.body });

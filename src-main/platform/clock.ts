@@ -15,7 +15,10 @@ export const systemClock: Clock = {
 
 /** A clock tests move by hand. */
 export class ManualClock implements Clock {
-  constructor(private wall = Date.UTC(2026, 0, 1, 8, 0, 0), private mono = 0) {}
+  constructor(
+    private wall = Date.UTC(2026, 0, 1, 8, 0, 0),
+    private mono = 0,
+  ) {}
   now(): number {
     return this.wall;
   }

@@ -37,8 +37,6 @@ export const envSchema = z.object({
   /** Live media streams: DEBUG heartbeat period, and no inbound media for this long closes the stream. */
   MEDIA_HEARTBEAT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   MEDIA_IDLE_TIMEOUT_MS: z.coerce.number().int().min(500).max(3_600_000).default(30_000),
-  WHATSAPP_PROVIDER: z.enum(['baileys', 'twilio']).default('baileys'),
-  NGROK_AUTHTOKEN: z.string().optional(),
   AGENTLOCATOR_LOCAL_TOKEN: z.string().min(16).optional(),
   AGENTLOCATOR_COMMIT: z.string().optional(),
   AGENTLOCATOR_BUILD_TIME: z.string().optional(),

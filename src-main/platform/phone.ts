@@ -7,9 +7,15 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js';
  */
 export function toE164(input: string | null | undefined): string | null {
   if (!input) return null;
-  const cleaned = input.trim().replace(/^whatsapp:/i, '').replace(/^client:/i, '');
+  const cleaned = input
+    .trim()
+    .replace(/^whatsapp:/i, '')
+    .replace(/^client:/i, '');
   if (!cleaned || cleaned.length > 40) return null;
-  const withPlus = /^972\d{8,9}$/.test(cleaned.replace(/\D/g, '')) && !cleaned.startsWith('0') ? `+${cleaned.replace(/\D/g, '')}` : cleaned;
+  const withPlus =
+    /^972\d{8,9}$/.test(cleaned.replace(/\D/g, '')) && !cleaned.startsWith('0')
+      ? `+${cleaned.replace(/\D/g, '')}`
+      : cleaned;
   const parsed = parsePhoneNumberFromString(withPlus, 'IL');
   return parsed?.isValid() ? parsed.number : null;
 }
@@ -21,7 +27,9 @@ export function formatPhone(e164: string | null | undefined): string {
   if (!parsed) return e164;
   if (parsed.countryCallingCode === '972') {
     const national = `0${parsed.nationalNumber}`;
-    return national.length === 10 ? `${national.slice(0, 3)}-${national.slice(3)}` : `${national.slice(0, 2)}-${national.slice(2)}`;
+    return national.length === 10
+      ? `${national.slice(0, 3)}-${national.slice(3)}`
+      : `${national.slice(0, 2)}-${national.slice(2)}`;
   }
   return parsed.formatInternational();
 }

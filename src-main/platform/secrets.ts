@@ -77,7 +77,13 @@ export class SecretsStore {
 
   /** Which secrets are set, without their values. */
   list(): Record<SecretName, boolean> {
-    const present = new Set(this.db.select({ name: secrets.name }).from(secrets).all().map((r) => r.name));
+    const present = new Set(
+      this.db
+        .select({ name: secrets.name })
+        .from(secrets)
+        .all()
+        .map((r) => r.name),
+    );
     return Object.fromEntries(SECRET_KEYS.map((n) => [n, present.has(n)])) as Record<SecretName, boolean>;
   }
 }

@@ -56,26 +56,39 @@ export async function createLocalServer(opts: LocalServerOptions): Promise<Fasti
 
   app.post<{ Params: { method: string } }>('/api/:method', async (req, reply) => {
     if (!tokenMatches(opts.token, bearer(req.raw))) {
-      return reply.code(401).send({ error: 'unauthorized', code: 'unauthorized', message: 'missing or wrong token' });
+      return reply
+        .code(401)
+        .send({ error: 'unauthorized', code: 'unauthorized', message: 'missing or wrong token' });
     }
-    const res = await opts.dispatch(req.params.method, req.body, { transport: 'http', requestId: String(req.id) });
+    const res = await opts.dispatch(req.params.method, req.body, {
+      transport: 'http',
+      requestId: String(req.id),
+    });
     if (res.ok) return reply.code(200).send({ data: res.data });
     return reply.code(res.status).send(res.error);
   });
-  app.all('/api/*', async (_req, reply) => reply.code(404).send({ error: 'not_found', code: 'not_found', message: 'unknown API path' }));
+  app.all('/api/*', async (_req, reply) =>
+    reply.code(404).send({ error: 'not_found', code: 'not_found', message: 'unknown API path' }),
+  );
 
   if (opts.rendererDir && existsSync(opts.rendererDir)) {
     await app.register(fastifyStatic, { root: opts.rendererDir, index: ['index.html'] });
   } else {
     app.get('/', async (_req, reply) =>
-      reply.type('text/plain; charset=utf-8').send('AgentLocator API is running; the renderer is not built (npm run build).'),
+      reply
+        .type('text/plain; charset=utf-8')
+        .send('AgentLocator API is running; the renderer is not built (npm run build).'),
     );
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   app.server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname !== '/api/events' || !hostAllowed(req) || !tokenMatches(opts.token, url.searchParams.get('token') ?? undefined)) {
+    if (
+      url.pathname !== '/api/events' ||
+      !hostAllowed(req) ||
+      !tokenMatches(opts.token, url.searchParams.get('token') ?? undefined)
+    ) {
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }

@@ -53,7 +53,12 @@ export async function createPublicServer(opts: PublicServerOptions): Promise<Fas
   });
   app.addHook('onResponse', async (req, reply) => {
     req.log.info(
-      { method: req.method, url: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        method: req.method,
+        url: req.url.split('?')[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
       'request',
     );
   });
@@ -61,7 +66,8 @@ export async function createPublicServer(opts: PublicServerOptions): Promise<Fas
   await app.register(formbody, { bodyLimit: 256 * 1024 });
   await app.register(rateLimit, {
     global: true,
-    max: (req) => (req.url.startsWith('/webhook/') ? opts.webhookRateLimitPerMin : opts.publicRateLimitPerMin),
+    max: (req) =>
+      req.url.startsWith('/webhook/') ? opts.webhookRateLimitPerMin : opts.publicRateLimitPerMin,
     keyGenerator: (req) => `${req.url.startsWith('/webhook/') ? 'wh' : 'pub'}:${req.ip}`,
     timeWindow: 60_000,
   });
@@ -69,7 +75,9 @@ export async function createPublicServer(opts: PublicServerOptions): Promise<Fas
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const status = err.statusCode ?? 500;
     if (status < 500) {
-      return reply.code(status).send({ error: status === 429 ? 'rate_limited' : 'bad_request', message: err.message });
+      return reply
+        .code(status)
+        .send({ error: status === 429 ? 'rate_limited' : 'bad_request', message: err.message });
     }
     req.log.error({ err, request_id: req.id }, 'public handler failed');
     // Webhooks never answer 5xx: Twilio gets valid, empty TwiML.
@@ -87,7 +95,14 @@ export async function createPublicServer(opts: PublicServerOptions): Promise<Fas
     } catch (err) {
       req.log.error({ err }, 'readiness failed');
       const fail = 'fail' as const;
-      return { db: fail, openai: fail, tts: fail, whatsapp: fail, tunnel: fail, payments: { paypal: fail, tranzila: fail } };
+      return {
+        db: fail,
+        openai: fail,
+        tts: fail,
+        whatsapp: fail,
+        tunnel: fail,
+        payments: { paypal: fail, tranzila: fail },
+      };
     }
   });
 

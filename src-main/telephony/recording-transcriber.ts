@@ -1,4 +1,4 @@
-import OpenAI, { toFile } from 'openai';
+import { createOpenAI, toUploadable, type OpenAIHandle } from '../agent/openai-adapters';
 
 /** Speech-to-text for a stored voice message. */
 export interface RecordingTranscriber {
@@ -15,13 +15,13 @@ export interface OpenAiTranscriberOptions {
 
 /** Hebrew transcription through the official SDK (`audio.transcriptions.create`, language "he"). */
 export class OpenAiRecordingTranscriber implements RecordingTranscriber {
-  private readonly client: OpenAI;
+  private readonly client: OpenAIHandle;
 
   constructor(private readonly opts: OpenAiTranscriberOptions) {
-    this.client = new OpenAI({
+    this.client = createOpenAI({
       apiKey: opts.apiKey,
       baseURL: opts.baseURL,
-      timeout: opts.timeoutMs ?? 30_000,
+      timeoutMs: opts.timeoutMs ?? 30_000,
       // The job runner owns retries (with backoff that survives a restart).
       maxRetries: 0,
     });
@@ -31,8 +31,10 @@ export class OpenAiRecordingTranscriber implements RecordingTranscriber {
     audio: Buffer,
     o: { filename: string; mime: string; signal?: AbortSignal },
   ): Promise<string> {
-    const file = await toFile(audio, o.filename, { type: o.mime });
-    const res = await this.client.audio.transcriptions.create(
+    const file = await toUploadable(audio, o.filename, o.mime);
+    const res = await (
+      await this.client()
+    ).audio.transcriptions.create(
       { file, model: this.opts.model, language: 'he', response_format: 'json' },
       { signal: o.signal },
     );

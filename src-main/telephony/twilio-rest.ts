@@ -1,4 +1,4 @@
-import twilio from 'twilio';
+import type { Twilio } from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient';
 import type { Env } from '../platform/config';
 import type { SecretsStore } from '../platform/secrets';
@@ -36,44 +36,35 @@ function safeGet(
 }
 
 /**
- * The SDK's own HTTP client with every `https://<product>.twilio.com` URL re-pointed at
- * another base (a local fake in tests, a proxy). Paths, auth and form encoding are untouched.
- */
-export class RebasedRequestClient extends twilio.RequestClient {
-  private readonly base: URL;
-
-  constructor(baseUrl: string, opts?: ConstructorParameters<typeof twilio.RequestClient>[0]) {
-    super(opts);
-    this.base = new URL(baseUrl);
-  }
-
-  override request<TData>(opts: RequestClient.RequestOptions<TData>) {
-    const uri = new URL(opts.uri);
-    if (uri.hostname.endsWith('.twilio.com')) {
-      uri.protocol = this.base.protocol;
-      uri.host = this.base.host;
-      const prefix = this.base.pathname.replace(/\/+$/, '');
-      if (prefix) uri.pathname = `${prefix}${uri.pathname}`;
-    }
-    return super.request<TData>({ ...opts, uri: uri.toString() });
-  }
-}
-
-/**
  * A Twilio REST client for the account; null when the SID or token is missing. With a
- * non-default base URL every request goes there instead of api.twilio.com.
+ * non-default base URL every request goes there instead of api.twilio.com (a local fake in
+ * tests, a proxy): the SDK's own RequestClient re-pointed, paths, auth and form encoding untouched.
+ * The SDK is loaded on first use, not at start-up.
  */
-export function createTwilioClient(
+export async function createTwilioClient(
   creds: TwilioCredentials,
   opts: { timeoutMs?: number } = {},
-): twilio.Twilio | null {
+): Promise<Twilio | null> {
   if (!creds.accountSid || !creds.authToken) return null;
-  const rebased = creds.apiBaseUrl !== TWILIO_API_ORIGIN;
+  const { default: twilio } = await import('twilio');
+  const timeout = opts.timeoutMs ?? 10_000;
+  if (creds.apiBaseUrl === TWILIO_API_ORIGIN) return twilio(creds.accountSid, creds.authToken, { timeout });
+  const base = new URL(creds.apiBaseUrl);
+  class RebasedRequestClient extends twilio.RequestClient {
+    override request<TData>(o: RequestClient.RequestOptions<TData>) {
+      const uri = new URL(o.uri);
+      if (uri.hostname.endsWith('.twilio.com')) {
+        uri.protocol = base.protocol;
+        uri.host = base.host;
+        const prefix = base.pathname.replace(/\/+$/, '');
+        if (prefix) uri.pathname = `${prefix}${uri.pathname}`;
+      }
+      return super.request<TData>({ ...o, uri: uri.toString() });
+    }
+  }
   return twilio(creds.accountSid, creds.authToken, {
-    timeout: opts.timeoutMs ?? 10_000,
-    ...(rebased
-      ? { httpClient: new RebasedRequestClient(creds.apiBaseUrl, { timeout: opts.timeoutMs ?? 10_000 }) }
-      : {}),
+    timeout,
+    httpClient: new RebasedRequestClient({ timeout }),
   });
 }
 

@@ -1,4 +1,4 @@
-import twilio from 'twilio';
+import { getExpectedTwilioSignature, validateRequest } from 'twilio/lib/webhooks/webhooks.js';
 
 export interface VerifyTwilioSignatureInput {
   /** The account's auth token; missing → the request cannot be trusted. */
@@ -53,7 +53,7 @@ export function verifyTwilioSignature(input: VerifyTwilioSignatureInput): Signat
   const params = stringParams(input.params);
   let valid: boolean;
   try {
-    valid = twilio.validateRequest(input.authToken, header, url, params);
+    valid = validateRequest(input.authToken, header, url, params);
   } catch {
     valid = false;
   }
@@ -76,5 +76,5 @@ export function computeTwilioSignature(
   url: string,
   params: Record<string, string>,
 ): string {
-  return twilio.getExpectedTwilioSignature(authToken, url, params);
+  return getExpectedTwilioSignature(authToken, url, params);
 }

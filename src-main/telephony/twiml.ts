@@ -1,7 +1,5 @@
-import twilio from 'twilio';
+import VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
 import { normalizePublicHost } from './twilio-signature';
-
-const { VoiceResponse } = twilio.twiml;
 
 export const MEDIA_STREAM_PATH = '/ws/twilio-media';
 export const WEBHOOK_PATHS = {

@@ -25,7 +25,9 @@ export function createHttpTransport(token: string | null): ApiTransport {
 
   const connect = () => {
     if (!token) return;
-    const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/events?token=${encodeURIComponent(token)}`);
+    const ws = new WebSocket(
+      `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/events?token=${encodeURIComponent(token)}`,
+    );
     socket = ws;
     ws.onopen = () => {
       retry = 500;
@@ -54,11 +56,19 @@ export function createHttpTransport(token: string | null): ApiTransport {
           body: JSON.stringify(input ?? {}),
         });
       } catch {
-        return { ok: false, status: 0, error: { error: 'unavailable', code: 'unavailable', message: 'network error' } };
+        return {
+          ok: false,
+          status: 0,
+          error: { error: 'unavailable', code: 'unavailable', message: 'network error' },
+        };
       }
       const body = (await res.json().catch(() => null)) as { data?: unknown } | ApiErrorBody | null;
       if (res.ok) return { ok: true, data: (body as { data?: unknown } | null)?.data } as Envelope<unknown>;
-      const error = (body as ApiErrorBody | null) ?? { error: 'internal', code: 'internal', message: res.statusText };
+      const error = (body as ApiErrorBody | null) ?? {
+        error: 'internal',
+        code: 'internal',
+        message: res.statusText,
+      };
       return { ok: false, status: res.status, error };
     },
     subscribe(listener) {

@@ -33,7 +33,9 @@ export function FeatureFlagsSection() {
         <div className="flag-row" key={flag}>
           <span>{t.names[flag] ?? flag}</span>
           <span style={{ display: 'flex', alignItems: 'center', gap: 10 }}>
-            <span className="muted" style={{ fontSize: 'var(--text-xs)' }}>{business.features[flag] ? t.on : t.off}</span>
+            <span className="muted" style={{ fontSize: 'var(--text-xs)' }}>
+              {business.features[flag] ? t.on : t.off}
+            </span>
             <button
               type="button"
               role="switch"

@@ -1,6 +1,6 @@
 import { PhoneCall } from 'lucide-react';
 import { useEffect, useRef, type ReactNode } from 'react';
-import { NavLink, useLocation } from 'react-router-dom';
+import { Link, useLocation } from 'react-router-dom';
 import { transportKind } from '../api';
 import { useApp } from '../app-context';
 import { he } from '../i18n/he';
@@ -14,7 +14,14 @@ export function Layout({ children }: { children: ReactNode }) {
   const content = useRef<HTMLElement>(null);
   const { pathname } = useLocation();
   // Every page opens at its top: the scrolling area is shared across routes.
-  useEffect(() => content.current?.scrollTo(0, 0), [pathname]);
+  useEffect(() => {
+    content.current?.scrollTo(0, 0);
+  }, [pathname]);
+  // One highlighted entry: the longest nav path that the current page sits under.
+  const activePath = navRoutes
+    .map((r) => r.path)
+    .filter((p) => pathname === p || (p !== '/' && pathname.startsWith(`${p}/`)))
+    .sort((a, b) => b.length - a.length)[0];
   return (
     <div className="shell">
       <nav className="nav" aria-label="ניווט ראשי">
@@ -28,13 +35,20 @@ export function Layout({ children }: { children: ReactNode }) {
         {navRoutes.map((r) => {
           const Icon = r.nav!.icon;
           return (
-            <NavLink key={r.path} to={r.path} end={r.path === '/'} className={({ isActive }) => `nav-link${isActive ? ' active' : ''}`}>
+            <Link
+              key={r.path}
+              to={r.path}
+              className={`nav-link${r.path === activePath ? ' active' : ''}`}
+              aria-current={r.path === activePath ? 'page' : undefined}
+            >
               <Icon size={18} />
               <span>{r.nav!.label}</span>
-            </NavLink>
+            </Link>
           );
         })}
-        <div className="nav-footer">{transportKind === 'http' ? he.app.browserMode : he.app.electronMode}</div>
+        <div className="nav-footer">
+          {transportKind === 'http' ? he.app.browserMode : he.app.electronMode}
+        </div>
       </nav>
       <div className="main">
         <header className="topbar">

@@ -1,9 +1,23 @@
 /** Israeli formats, always in Asia/Jerusalem. */
 const TZ = 'Asia/Jerusalem';
 
-const money = new Intl.NumberFormat('he-IL', { style: 'currency', currency: 'ILS', maximumFractionDigits: 2 });
-const date = new Intl.DateTimeFormat('he-IL', { timeZone: TZ, day: '2-digit', month: '2-digit', year: 'numeric' });
-const time = new Intl.DateTimeFormat('he-IL', { timeZone: TZ, hour: '2-digit', minute: '2-digit', hour12: false });
+const money = new Intl.NumberFormat('he-IL', {
+  style: 'currency',
+  currency: 'ILS',
+  maximumFractionDigits: 2,
+});
+const date = new Intl.DateTimeFormat('he-IL', {
+  timeZone: TZ,
+  day: '2-digit',
+  month: '2-digit',
+  year: 'numeric',
+});
+const time = new Intl.DateTimeFormat('he-IL', {
+  timeZone: TZ,
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+});
 
 /** ₪ from integer agorot. */
 export const formatMoney = (agorot: number): string => money.format(agorot / 100);

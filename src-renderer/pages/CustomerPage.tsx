@@ -1,4 +1,13 @@
-import { ArrowRight, CalendarPlus, FileSignature, FilePlus2, MessageCircle, Pencil, Phone, Receipt } from 'lucide-react';
+import {
+  ArrowRight,
+  CalendarPlus,
+  FileSignature,
+  FilePlus2,
+  MessageCircle,
+  Pencil,
+  Phone,
+  Receipt,
+} from 'lucide-react';
 import { useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import type { FeatureFlag } from '../../src-main/api/contract/business';
@@ -24,7 +33,12 @@ const a = he.crm.actions;
  * The action bar's flows. A flow that belongs to a later area has no `route` yet: its button
  * explains that it is not available, or that its feature is off. Set `route` when the flow exists.
  */
-const ACTIONS: Array<{ key: 'call' | 'whatsapp' | 'proposal' | 'signature' | 'invoice'; icon: typeof Phone; features: FeatureFlag[]; route?: (id: number) => string }> = [
+const ACTIONS: Array<{
+  key: 'call' | 'whatsapp' | 'proposal' | 'signature' | 'invoice';
+  icon: typeof Phone;
+  features: FeatureFlag[];
+  route?: (id: number) => string;
+}> = [
   { key: 'call', icon: Phone, features: [] },
   { key: 'whatsapp', icon: MessageCircle, features: ['whatsapp_enabled'] },
   { key: 'proposal', icon: FilePlus2, features: ['invoices_enabled'] },
@@ -56,11 +70,28 @@ export function CustomerPage() {
   const action = (key: (typeof ACTIONS)[number]['key']) => {
     const def = ACTIONS.find((x) => x.key === key)!;
     const off = features && def.features.some((f) => !features[f]);
-    if (off) return setNotice({ title: a[key], body: <>{a.featureOff} <Link to="/settings">{a.toSettings}</Link></> });
+    if (off)
+      return setNotice({
+        title: a[key],
+        body: (
+          <>
+            {a.featureOff} <Link to="/settings">{a.toSettings}</Link>
+          </>
+        ),
+      });
     if (key === 'call') {
       return setNotice({
         title: a.call,
-        body: c.phone ? <>{a.callNotYet} <a href={`tel:${c.phone}`} className="ltr">{c.phoneDisplay}</a></> : a.noPhone,
+        body: c.phone ? (
+          <>
+            {a.callNotYet}{' '}
+            <a href={`tel:${c.phone}`} className="ltr">
+              {c.phoneDisplay}
+            </a>
+          </>
+        ) : (
+          a.noPhone
+        ),
       });
     }
     setNotice({ title: a[key], body: a.notYet });
@@ -68,19 +99,32 @@ export function CustomerPage() {
 
   return (
     <>
-      <Link to="/customers" className="muted" style={{ display: 'inline-flex', alignItems: 'center', gap: 4, marginBottom: 12 }}>
+      <Link
+        to="/customers"
+        className="muted"
+        style={{ display: 'inline-flex', alignItems: 'center', gap: 4, marginBottom: 12 }}
+      >
         <ArrowRight size={16} /> {t.back}
       </Link>
       <div className="customer-head">
         <div>
           <h1 data-testid="customer-name">
-            {c.name || he.crm.customers.noName} <span className={`badge ${STATUS_BADGE[c.status]}`}>{he.crm.status[c.status]}</span>
+            {c.name || he.crm.customers.noName}{' '}
+            <span className={`badge ${STATUS_BADGE[c.status]}`}>{he.crm.status[c.status]}</span>
           </h1>
           <div className="sub">
-            {c.phone && <span className="ltr" data-testid="customer-phone">{c.phoneDisplay}</span>}
+            {c.phone && (
+              <span className="ltr" data-testid="customer-phone">
+                {c.phoneDisplay}
+              </span>
+            )}
             {c.email && <span className="ltr">{c.email}</span>}
             <span>{he.crm.source[c.source]}</span>
-            {c.tags.map((x) => <span className="tag" key={x}>{x}</span>)}
+            {c.tags.map((x) => (
+              <span className="tag" key={x}>
+                {x}
+              </span>
+            ))}
           </div>
         </div>
         <button className="btn" onClick={() => setDialog('edit')}>
@@ -89,7 +133,12 @@ export function CustomerPage() {
       </div>
       <div className="action-bar" role="toolbar" aria-label="פעולות">
         {ACTIONS.slice(0, 2).map(({ key, icon: Icon, features: fs }) => (
-          <button key={key} className={`btn${features && fs.some((f) => !features[f]) ? ' unavailable' : ''}`} onClick={() => action(key)} data-testid={`action-${key}`}>
+          <button
+            key={key}
+            className={`btn${features && fs.some((f) => !features[f]) ? ' unavailable' : ''}`}
+            onClick={() => action(key)}
+            data-testid={`action-${key}`}
+          >
             <Icon size={16} /> {a[key]}
           </button>
         ))}
@@ -97,7 +146,12 @@ export function CustomerPage() {
           <CalendarPlus size={16} /> {a.task}
         </button>
         {ACTIONS.slice(2).map(({ key, icon: Icon, features: fs }) => (
-          <button key={key} className={`btn${features && fs.some((f) => !features[f]) ? ' unavailable' : ''}`} onClick={() => action(key)} data-testid={`action-${key}`}>
+          <button
+            key={key}
+            className={`btn${features && fs.some((f) => !features[f]) ? ' unavailable' : ''}`}
+            onClick={() => action(key)}
+            data-testid={`action-${key}`}
+          >
             <Icon size={16} /> {a[key]}
           </button>
         ))}
@@ -128,9 +182,13 @@ export function CustomerPage() {
             <h2 style={{ marginBottom: 12 }}>{t.details}</h2>
             <dl className="kv">
               <dt>{he.crm.form.phone}</dt>
-              <dd><span className="ltr">{c.phoneDisplay || '—'}</span></dd>
+              <dd>
+                <span className="ltr">{c.phoneDisplay || '—'}</span>
+              </dd>
               <dt>{he.crm.form.email}</dt>
-              <dd><span className="ltr">{c.email || '—'}</span></dd>
+              <dd>
+                <span className="ltr">{c.email || '—'}</span>
+              </dd>
               <dt>{he.crm.form.address}</dt>
               <dd>{c.address || '—'}</dd>
               <dt>{t.lastContact}</dt>
@@ -154,19 +212,35 @@ export function CustomerPage() {
                   <strong>{task.title}</strong>
                   <div className="muted" style={{ fontSize: 'var(--text-xs)' }}>
                     {he.crm.taskKind[task.kind]}
-                    {(task.startsAt ?? task.dueAt) ? ` · ${formatDateTime((task.startsAt ?? task.dueAt)!)}` : ''}
+                    {(task.startsAt ?? task.dueAt)
+                      ? ` · ${formatDateTime((task.startsAt ?? task.dueAt)!)}`
+                      : ''}
                   </div>
                 </span>
-                <button className="btn btn-sm" onClick={() => void api.call('crm.tasks.setDone', { id: task.id, done: true }).then(q.reload)}>
+                <button
+                  className="btn btn-sm"
+                  onClick={() =>
+                    void api.call('crm.tasks.setDone', { id: task.id, done: true }).then(q.reload)
+                  }
+                >
                   {t.markDone}
                 </button>
               </div>
             ))}
           </section>
           <section className="card side-list">
-            <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', marginBottom: 8 }}>
+            <div
+              style={{
+                display: 'flex',
+                justifyContent: 'space-between',
+                alignItems: 'center',
+                marginBottom: 8,
+              }}
+            >
               <h2>{t.deals}</h2>
-              <button className="btn btn-sm" onClick={() => setDialog('deal')}>{t.addDeal}</button>
+              <button className="btn btn-sm" onClick={() => setDialog('deal')}>
+                {t.addDeal}
+              </button>
             </div>
             {c.deals.length === 0 && <p className="muted">{t.noDeals}</p>}
             {c.deals.map((d) => (
@@ -181,14 +255,34 @@ export function CustomerPage() {
           </section>
         </div>
       </div>
-      {dialog === 'edit' && <CustomerFormDialog customer={c} onClose={() => setDialog(null)} onSaved={() => (setDialog(null), q.reload())} />}
-      {dialog === 'task' && <TaskDialog customer={{ id: c.id, name: c.name }} onClose={() => setDialog(null)} onSaved={() => (setDialog(null), q.reload())} />}
-      {dialog === 'deal' && <DealDialog customer={{ id: c.id, name: c.name }} onClose={() => setDialog(null)} onSaved={() => (setDialog(null), q.reload())} />}
+      {dialog === 'edit' && (
+        <CustomerFormDialog
+          customer={c}
+          onClose={() => setDialog(null)}
+          onSaved={() => (setDialog(null), q.reload())}
+        />
+      )}
+      {dialog === 'task' && (
+        <TaskDialog
+          customer={{ id: c.id, name: c.name }}
+          onClose={() => setDialog(null)}
+          onSaved={() => (setDialog(null), q.reload())}
+        />
+      )}
+      {dialog === 'deal' && (
+        <DealDialog
+          customer={{ id: c.id, name: c.name }}
+          onClose={() => setDialog(null)}
+          onSaved={() => (setDialog(null), q.reload())}
+        />
+      )}
       {notice && (
         <Modal title={notice.title} onClose={() => setNotice(null)} testId="action-notice">
           <p>{notice.body}</p>
           <div className="form-actions">
-            <button className="btn" onClick={() => setNotice(null)}>{he.common.close}</button>
+            <button className="btn" onClick={() => setNotice(null)}>
+              {he.common.close}
+            </button>
           </div>
         </Modal>
       )}

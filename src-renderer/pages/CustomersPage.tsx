@@ -71,7 +71,11 @@ export function CustomersPage() {
     setExporting(true);
     setExportError('');
     try {
-      const r = await api.call('crm.customers.export', { ...(q ? { q } : {}), ...(status ? { status: status as 'lead' } : {}), ...(source ? { source: source as 'manual' } : {}) });
+      const r = await api.call('crm.customers.export', {
+        ...(q ? { q } : {}),
+        ...(status ? { status: status as 'lead' } : {}),
+        ...(source ? { source: source as 'manual' } : {}),
+      });
       const url = URL.createObjectURL(new Blob([r.csv], { type: 'text/csv;charset=utf-8' }));
       const a = document.createElement('a');
       a.href = url;
@@ -101,7 +105,11 @@ export function CustomersPage() {
             <button className="btn" onClick={() => void exportCsv()} disabled={exporting}>
               <Download size={16} /> {exporting ? t.exporting : t.export}
             </button>
-            <button className="btn btn-primary" onClick={() => setDialog('create')} data-testid="add-customer">
+            <button
+              className="btn btn-primary"
+              onClick={() => setDialog('create')}
+              data-testid="add-customer"
+            >
               <Plus size={16} /> {t.add}
             </button>
           </div>
@@ -112,26 +120,59 @@ export function CustomersPage() {
         <div className="crm-toolbar">
           <div className="crm-search">
             <Search size={16} />
-            <input className="input" type="search" placeholder={t.searchPlaceholder} aria-label={t.searchPlaceholder} value={typed} onChange={(e) => setTyped(e.target.value)} data-testid="customer-search" />
+            <input
+              className="input"
+              type="search"
+              placeholder={t.searchPlaceholder}
+              aria-label={t.searchPlaceholder}
+              value={typed}
+              onChange={(e) => setTyped(e.target.value)}
+              data-testid="customer-search"
+            />
           </div>
-          <select className="select" aria-label={he.crm.form.status} value={status} onChange={(e) => update({ status: e.target.value })}>
+          <select
+            className="select"
+            aria-label={he.crm.form.status}
+            value={status}
+            onChange={(e) => update({ status: e.target.value })}
+          >
             <option value="">{t.allStatuses}</option>
             {CUSTOMER_STATUSES.map((s) => (
-              <option key={s} value={s}>{he.crm.status[s]}</option>
+              <option key={s} value={s}>
+                {he.crm.status[s]}
+              </option>
             ))}
           </select>
-          <select className="select" aria-label={he.crm.form.source} value={source} onChange={(e) => update({ source: e.target.value })}>
+          <select
+            className="select"
+            aria-label={he.crm.form.source}
+            value={source}
+            onChange={(e) => update({ source: e.target.value })}
+          >
             <option value="">{t.allSources}</option>
             {CUSTOMER_SOURCES.map((s) => (
-              <option key={s} value={s}>{he.crm.source[s]}</option>
+              <option key={s} value={s}>
+                {he.crm.source[s]}
+              </option>
             ))}
           </select>
-          <select className="select" aria-label={t.sort} value={sortKey} onChange={(e) => update({ sort: e.target.value })}>
+          <select
+            className="select"
+            aria-label={t.sort}
+            value={sortKey}
+            onChange={(e) => update({ sort: e.target.value })}
+          >
             {Object.entries(SORTS).map(([k, v]) => (
-              <option key={k} value={k}>{v.label}</option>
+              <option key={k} value={k}>
+                {v.label}
+              </option>
             ))}
           </select>
-          {data && <span className="crm-count" data-testid="customer-total">{data.total.toLocaleString('he-IL')} {t.total}</span>}
+          {data && (
+            <span className="crm-count" data-testid="customer-total">
+              {data.total.toLocaleString('he-IL')} {t.total}
+            </span>
+          )}
         </div>
         {list.loading && !data && <Loading />}
         {list.error !== undefined && <ErrorState error={list.error} onRetry={list.reload} />}
@@ -146,7 +187,11 @@ export function CustomersPage() {
           </EmptyState>
         )}
         {data && data.items.length > 0 && (
-          <table className="table crm-table" data-testid="customer-table" style={{ opacity: list.loading ? 0.6 : 1 }}>
+          <table
+            className="table crm-table"
+            data-testid="customer-table"
+            style={{ opacity: list.loading ? 0.6 : 1 }}
+          >
             <thead>
               <tr>
                 <th>{t.columns.name}</th>
@@ -162,11 +207,23 @@ export function CustomersPage() {
               {data.items.map((c) => (
                 <tr key={c.id} onClick={() => navigate(`/customers/${c.id}`)}>
                   <td className="name">{c.name || t.noName}</td>
-                  <td><span className="ltr">{c.phoneDisplay}</span></td>
-                  <td className="muted"><span className="ltr">{c.email}</span></td>
-                  <td><span className={`badge ${STATUS_BADGE[c.status]}`}>{he.crm.status[c.status]}</span></td>
+                  <td>
+                    <span className="ltr">{c.phoneDisplay}</span>
+                  </td>
+                  <td className="muted">
+                    <span className="ltr">{c.email}</span>
+                  </td>
+                  <td>
+                    <span className={`badge ${STATUS_BADGE[c.status]}`}>{he.crm.status[c.status]}</span>
+                  </td>
                   <td className="muted">{he.crm.source[c.source]}</td>
-                  <td>{c.tags.slice(0, 3).map((x) => <span className="tag" key={x}>{x}</span>)}</td>
+                  <td>
+                    {c.tags.slice(0, 3).map((x) => (
+                      <span className="tag" key={x}>
+                        {x}
+                      </span>
+                    ))}
+                  </td>
                   <td className="muted">{c.lastContactAt ? formatDate(c.lastContactAt) : '—'}</td>
                 </tr>
               ))}
@@ -179,13 +236,27 @@ export function CustomersPage() {
               {t.page} {page.toLocaleString('he-IL')} {t.of} {pages.toLocaleString('he-IL')}
             </span>
             <div className="btns">
-              <button className="btn btn-sm" disabled={page <= 1} onClick={() => update({ page: String(page - 1) })}>{t.prev}</button>
-              <button className="btn btn-sm" disabled={page >= pages} onClick={() => update({ page: String(page + 1) })}>{t.next}</button>
+              <button
+                className="btn btn-sm"
+                disabled={page <= 1}
+                onClick={() => update({ page: String(page - 1) })}
+              >
+                {t.prev}
+              </button>
+              <button
+                className="btn btn-sm"
+                disabled={page >= pages}
+                onClick={() => update({ page: String(page + 1) })}
+              >
+                {t.next}
+              </button>
             </div>
           </div>
         )}
       </section>
-      {dialog === 'create' && <CustomerFormDialog onClose={() => setDialog(null)} onSaved={(c) => navigate(`/customers/${c.id}`)} />}
+      {dialog === 'create' && (
+        <CustomerFormDialog onClose={() => setDialog(null)} onSaved={(c) => navigate(`/customers/${c.id}`)} />
+      )}
       {dialog === 'import' && <ImportDialog onClose={() => setDialog(null)} onImported={list.reload} />}
     </>
   );

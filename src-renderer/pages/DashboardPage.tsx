@@ -49,19 +49,31 @@ export function DashboardPage() {
           <h2>{he.dashboard.setupTitle}</h2>
           <div className="list-row">
             <span style={{ display: 'flex', gap: 10, alignItems: 'center' }}>
-              {profileDone ? <CheckCircle2 color="var(--color-success)" /> : <Circle color="var(--color-text-faint)" />}
+              {profileDone ? (
+                <CheckCircle2 color="var(--color-success)" />
+              ) : (
+                <Circle color="var(--color-text-faint)" />
+              )}
               <span>
                 <Link to="/settings">{he.dashboard.setupProfile}</Link>
-                <div className="hint" style={{ margin: 0 }}>{he.dashboard.setupProfileHint}</div>
+                <div className="hint" style={{ margin: 0 }}>
+                  {he.dashboard.setupProfileHint}
+                </div>
               </span>
             </span>
           </div>
           <div className="list-row">
             <span style={{ display: 'flex', gap: 10, alignItems: 'center' }}>
-              {greetingDone ? <CheckCircle2 color="var(--color-success)" /> : <Circle color="var(--color-text-faint)" />}
+              {greetingDone ? (
+                <CheckCircle2 color="var(--color-success)" />
+              ) : (
+                <Circle color="var(--color-text-faint)" />
+              )}
               <span>
                 <Link to="/settings">{he.dashboard.setupGreeting}</Link>
-                <div className="hint" style={{ margin: 0 }}>{he.dashboard.setupGreetingHint}</div>
+                <div className="hint" style={{ margin: 0 }}>
+                  {he.dashboard.setupGreetingHint}
+                </div>
               </span>
             </span>
           </div>
@@ -74,7 +86,10 @@ export function DashboardPage() {
             <>
               <ReadinessList readiness={info.data.readiness} />
               <p className="hint" style={{ marginTop: 12 }}>
-                {he.dashboard.version} <span className="ltr">{info.data.version.version} ({info.data.version.commit})</span>
+                {he.dashboard.version}{' '}
+                <span className="ltr">
+                  {info.data.version.version} ({info.data.version.commit})
+                </span>
               </p>
             </>
           )}

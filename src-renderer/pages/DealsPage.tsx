@@ -33,8 +33,19 @@ export function DealsPage() {
           const count = s.count - (s.deals.length - without.length);
           const total = s.totalAgorot - (s.deals.length - without.length) * deal.amountAgorot;
           if (s.stage !== stage) return { ...s, deals: without, count, totalAgorot: total };
-          const at = beforeId === null ? without.length : Math.max(0, without.findIndex((d) => d.id === beforeId));
-          return { ...s, deals: [...without.slice(0, at), { ...deal, stage }, ...without.slice(at)], count: count + 1, totalAgorot: total + deal.amountAgorot };
+          const at =
+            beforeId === null
+              ? without.length
+              : Math.max(
+                  0,
+                  without.findIndex((d) => d.id === beforeId),
+                );
+          return {
+            ...s,
+            deals: [...without.slice(0, at), { ...deal, stage }, ...without.slice(at)],
+            count: count + 1,
+            totalAgorot: total + deal.amountAgorot,
+          };
         });
         board.setData({ stages });
       }
@@ -67,7 +78,11 @@ export function DealsPage() {
           </button>
         }
       />
-      {error && <div className="notice notice-error" role="alert">{error}</div>}
+      {error && (
+        <div className="notice notice-error" role="alert">
+          {error}
+        </div>
+      )}
       {board.loading && !board.data && <Loading />}
       {board.error !== undefined && <ErrorState error={board.error} onRetry={board.reload} />}
       {board.data && (
@@ -80,7 +95,8 @@ export function DealsPage() {
               aria-label={he.crm.stage[s.stage]}
               onDragOver={(e) => {
                 e.preventDefault();
-                if (over?.stage !== s.stage || over.beforeId !== null) setOver({ stage: s.stage, beforeId: null });
+                if (over?.stage !== s.stage || over.beforeId !== null)
+                  setOver({ stage: s.stage, beforeId: null });
               }}
               onDragLeave={(e) => !e.currentTarget.contains(e.relatedTarget as Node) && setOver(null)}
               onDrop={(e) => onDrop(e, s.stage, null)}
@@ -91,7 +107,11 @@ export function DealsPage() {
                 </h3>
                 <span className="sum">{formatMoney(s.totalAgorot)}</span>
               </div>
-              {s.deals.length === 0 && <p className="muted" style={{ fontSize: 'var(--text-sm)', textAlign: 'center' }}>{t.empty}</p>}
+              {s.deals.length === 0 && (
+                <p className="muted" style={{ fontSize: 'var(--text-sm)', textAlign: 'center' }}>
+                  {t.empty}
+                </p>
+              )}
               {s.deals.map((d) => (
                 <article
                   key={d.id}
@@ -116,12 +136,18 @@ export function DealsPage() {
                 >
                   <div className="title">{d.title}</div>
                   <div className="meta">
-                    <Link to={`/customers/${d.customerId}`} draggable={false}>{d.customerName || he.crm.customers.noName}</Link>
+                    <Link to={`/customers/${d.customerId}`} draggable={false}>
+                      {d.customerName || he.crm.customers.noName}
+                    </Link>
                     <span className="amount">{formatMoney(d.amountAgorot)}</span>
                   </div>
                   <div className="meta">
                     <span>
-                      {d.wonAt ? `${t.wonAt}${formatDate(d.wonAt)}` : d.lostAt ? `${t.lostAt}${formatDate(d.lostAt)}` : formatDate(d.createdAt)}
+                      {d.wonAt
+                        ? `${t.wonAt}${formatDate(d.wonAt)}`
+                        : d.lostAt
+                          ? `${t.lostAt}${formatDate(d.lostAt)}`
+                          : formatDate(d.createdAt)}
                     </span>
                     <select
                       className="select"
@@ -131,18 +157,26 @@ export function DealsPage() {
                       onChange={(e) => void move(d.id, e.target.value as Deal['stage'], null)}
                     >
                       {board.data!.stages.map((x) => (
-                        <option key={x.stage} value={x.stage}>{he.crm.stage[x.stage]}</option>
+                        <option key={x.stage} value={x.stage}>
+                          {he.crm.stage[x.stage]}
+                        </option>
                       ))}
                     </select>
                   </div>
                 </article>
               ))}
-              {s.count > s.deals.length && <div className="more">{t.more} {(s.count - s.deals.length).toLocaleString('he-IL')}</div>}
+              {s.count > s.deals.length && (
+                <div className="more">
+                  {t.more} {(s.count - s.deals.length).toLocaleString('he-IL')}
+                </div>
+              )}
             </section>
           ))}
         </div>
       )}
-      {adding && <DealDialog onClose={() => setAdding(false)} onSaved={() => (setAdding(false), board.reload())} />}
+      {adding && (
+        <DealDialog onClose={() => setAdding(false)} onSaved={() => (setAdding(false), board.reload())} />
+      )}
     </>
   );
 }

@@ -203,7 +203,7 @@ export function LiveCallsPage() {
                 <span>{e.call.customerName || formatPhone(e.call.from) || he.calls.anonymous}</span>
                 <span className="muted">
                   {e.call.turns.length} {he.live.turnsCount}
-                  {e.endedBy ? ` · ${he.live.endedBy[e.endedBy] ?? e.endedBy}` : ''}
+                  {e.endedBy ? ` · ${he.calls.endedBy[e.endedBy] ?? e.endedBy}` : ''}
                 </span>
                 {e.call.callId != null && <Link to={`/calls/${e.call.callId}`}>{he.live.openCall}</Link>}
               </li>

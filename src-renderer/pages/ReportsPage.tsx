@@ -1,5 +1,19 @@
 import { useEffect, useState } from 'react';
-import { Bar, BarChart, CartesianGrid, Cell, Legend, Line, LineChart, Pie, PieChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Cell,
+  Legend,
+  Line,
+  LineChart,
+  Pie,
+  PieChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import { api } from '../api';
 import { useQuery } from '../api/hooks';
 import { DAY_MS, dayStart, fromLocalInput, toLocalInput } from '../components/crm/util';
@@ -16,7 +30,17 @@ const mm = (iso: string) => `${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 const shekels = (agorot: number) => Math.round(agorot / 100);
 
 /** A date typed the Israeli way (dd/MM/yyyy); reports 'YYYY-MM-DD' when it parses. */
-function DateField({ id, label, value, onChange }: { id: string; label: string; value: string; onChange: (iso: string) => void }) {
+function DateField({
+  id,
+  label,
+  value,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (iso: string) => void;
+}) {
   const show = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
   const [text, setText] = useState(show(value));
   const [bad, setBad] = useState(false);
@@ -25,14 +49,26 @@ function DateField({ id, label, value, onChange }: { id: string; label: string; 
     setText(v);
     const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(v.trim());
     const iso = m ? `${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}` : '';
-    const ok = Boolean(m) && !Number.isNaN(Date.parse(`${iso}T00:00:00Z`)) && new Date(`${iso}T00:00:00Z`).getUTCDate() === Number(m![1]);
+    const ok =
+      Boolean(m) &&
+      !Number.isNaN(Date.parse(`${iso}T00:00:00Z`)) &&
+      new Date(`${iso}T00:00:00Z`).getUTCDate() === Number(m![1]);
     setBad(!ok);
     if (ok) onChange(iso);
   };
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <input id={id} className="input" dir="ltr" inputMode="numeric" placeholder="dd/mm/yyyy" value={text} aria-invalid={bad ? 'true' : undefined} onChange={(e) => commit(e.target.value)} />
+      <input
+        id={id}
+        className="input"
+        dir="ltr"
+        inputMode="numeric"
+        placeholder="dd/mm/yyyy"
+        value={text}
+        aria-invalid={bad ? 'true' : undefined}
+        onChange={(e) => commit(e.target.value)}
+      />
     </div>
   );
 }
@@ -44,7 +80,10 @@ export function ReportsPage() {
   const fromMs = fromLocalInput(`${from}T00:00`) ?? today;
   const toMs = (fromLocalInput(`${to}T00:00`) ?? today) + DAY_MS;
   const valid = toMs > fromMs && toMs - fromMs <= 400 * DAY_MS;
-  const r = useQuery(() => (valid ? api.call('crm.reports', { from: fromMs, to: toMs }) : Promise.reject(new Error('range'))), [fromMs, toMs]);
+  const r = useQuery(
+    () => (valid ? api.call('crm.reports', { from: fromMs, to: toMs }) : Promise.reject(new Error('range'))),
+    [fromMs, toMs],
+  );
   const preset = (days: number) => {
     setFrom(toLocalInput(today - (days - 1) * DAY_MS).slice(0, 10));
     setTo(toLocalInput(today).slice(0, 10));
@@ -60,17 +99,37 @@ export function ReportsPage() {
           <DateField id="r-to" label={t.to} value={to} onChange={setTo} />
           <div className="seg" role="group">
             {(Object.keys(PRESETS) as Array<keyof typeof PRESETS>).map((k) => (
-              <button key={k} onClick={() => preset(PRESETS[k])}>{t.presets[k]}</button>
+              <button key={k} onClick={() => preset(PRESETS[k])}>
+                {t.presets[k]}
+              </button>
             ))}
           </div>
         </div>
-        {!valid && <div className="notice notice-error" style={{ marginTop: 12 }}>{t.badRange}</div>}
+        {!valid && (
+          <div className="notice notice-error" style={{ marginTop: 12 }}>
+            {t.badRange}
+          </div>
+        )}
         {d && (
           <div className="kpis">
-            <div className="stat-tile"><div className="label">{t.totalCalls}</div><div className="value">{d.answer.total.toLocaleString('he-IL')}</div></div>
-            <div className="stat-tile"><div className="label">{t.liveRate}</div><div className="value">{Math.round(d.answer.liveRate * 100)}%</div></div>
-            <div className="stat-tile"><div className="label">{t.avgLatency}</div><div className="value">{d.avgTurnLatencyMs.toLocaleString('he-IL')} {t.ms}</div></div>
-            <div className="stat-tile"><div className="label">{he.crm.dashboard.unpaidInvoices}</div><div className="value">{formatMoney(d.openInvoices.totalAgorot)}</div></div>
+            <div className="stat-tile">
+              <div className="label">{t.totalCalls}</div>
+              <div className="value">{d.answer.total.toLocaleString('he-IL')}</div>
+            </div>
+            <div className="stat-tile">
+              <div className="label">{t.liveRate}</div>
+              <div className="value">{Math.round(d.answer.liveRate * 100)}%</div>
+            </div>
+            <div className="stat-tile">
+              <div className="label">{t.avgLatency}</div>
+              <div className="value">
+                {d.avgTurnLatencyMs.toLocaleString('he-IL')} {t.ms}
+              </div>
+            </div>
+            <div className="stat-tile">
+              <div className="label">{he.crm.dashboard.unpaidInvoices}</div>
+              <div className="value">{formatMoney(d.openInvoices.totalAgorot)}</div>
+            </div>
           </div>
         )}
       </section>
@@ -80,7 +139,9 @@ export function ReportsPage() {
         <div className="grid grid-2" style={{ marginTop: 20 }} data-testid="reports">
           <section className="card chart-card">
             <h2>{t.callsPerDay}</h2>
-            {d.callsPerDay.length === 0 ? <EmptyState title={t.empty} /> : (
+            {d.callsPerDay.length === 0 ? (
+              <EmptyState title={t.empty} />
+            ) : (
               <div className="chart-box">
                 <ResponsiveContainer>
                   <BarChart data={d.callsPerDay.map((x) => ({ ...x, date: dd(x.date) }))}>
@@ -89,9 +150,27 @@ export function ReportsPage() {
                     <YAxis orientation="right" fontSize={11} allowDecimals={false} />
                     <Tooltip />
                     <Legend />
-                    <Bar isAnimationActive={false} dataKey="live" name={t.live} stackId="a" fill={COLORS[0]} />
-                    <Bar isAnimationActive={false} dataKey="fallback" name={t.fallback} stackId="a" fill={COLORS[2]} />
-                    <Bar isAnimationActive={false} dataKey="missed" name={t.missed} stackId="a" fill={COLORS[3]} />
+                    <Bar
+                      isAnimationActive={false}
+                      dataKey="live"
+                      name={t.live}
+                      stackId="a"
+                      fill={COLORS[0]}
+                    />
+                    <Bar
+                      isAnimationActive={false}
+                      dataKey="fallback"
+                      name={t.fallback}
+                      stackId="a"
+                      fill={COLORS[2]}
+                    />
+                    <Bar
+                      isAnimationActive={false}
+                      dataKey="missed"
+                      name={t.missed}
+                      stackId="a"
+                      fill={COLORS[3]}
+                    />
                   </BarChart>
                 </ResponsiveContainer>
               </div>
@@ -99,7 +178,9 @@ export function ReportsPage() {
           </section>
           <section className="card chart-card">
             <h2>{t.latency}</h2>
-            {d.latencyPerDay.length === 0 ? <EmptyState title={t.empty} /> : (
+            {d.latencyPerDay.length === 0 ? (
+              <EmptyState title={t.empty} />
+            ) : (
               <div className="chart-box">
                 <ResponsiveContainer>
                   <LineChart data={d.latencyPerDay.map((x) => ({ ...x, date: dd(x.date) }))}>
@@ -108,8 +189,24 @@ export function ReportsPage() {
                     <YAxis orientation="right" fontSize={11} />
                     <Tooltip />
                     <Legend />
-                    <Line isAnimationActive={false} type="monotone" dataKey="avgFirstAudioMs" name={t.firstAudio} stroke={COLORS[1]} dot={false} strokeWidth={2} />
-                    <Line isAnimationActive={false} type="monotone" dataKey="avgTotalMs" name={t.total} stroke={COLORS[0]} dot={false} strokeWidth={2} />
+                    <Line
+                      isAnimationActive={false}
+                      type="monotone"
+                      dataKey="avgFirstAudioMs"
+                      name={t.firstAudio}
+                      stroke={COLORS[1]}
+                      dot={false}
+                      strokeWidth={2}
+                    />
+                    <Line
+                      isAnimationActive={false}
+                      type="monotone"
+                      dataKey="avgTotalMs"
+                      name={t.total}
+                      stroke={COLORS[0]}
+                      dot={false}
+                      strokeWidth={2}
+                    />
                   </LineChart>
                 </ResponsiveContainer>
               </div>
@@ -117,12 +214,25 @@ export function ReportsPage() {
           </section>
           <section className="card chart-card">
             <h2>{t.leadsBySource}</h2>
-            {d.leadsBySource.length === 0 ? <EmptyState title={t.empty} /> : (
+            {d.leadsBySource.length === 0 ? (
+              <EmptyState title={t.empty} />
+            ) : (
               <div className="chart-box">
                 <ResponsiveContainer>
                   <PieChart>
-                    <Pie isAnimationActive={false} data={d.leadsBySource.map((x) => ({ name: he.crm.source[x.source], value: x.count }))} dataKey="value" nameKey="name" innerRadius={55} outerRadius={95} paddingAngle={2} label>
-                      {d.leadsBySource.map((x, i) => <Cell key={x.source} fill={COLORS[i % COLORS.length]} />)}
+                    <Pie
+                      isAnimationActive={false}
+                      data={d.leadsBySource.map((x) => ({ name: he.crm.source[x.source], value: x.count }))}
+                      dataKey="value"
+                      nameKey="name"
+                      innerRadius={55}
+                      outerRadius={95}
+                      paddingAngle={2}
+                      label
+                    >
+                      {d.leadsBySource.map((x, i) => (
+                        <Cell key={x.source} fill={COLORS[i % COLORS.length]} />
+                      ))}
                     </Pie>
                     <Tooltip />
                     <Legend />
@@ -133,13 +243,25 @@ export function ReportsPage() {
           </section>
           <section className="card chart-card">
             <h2>{t.revenueByMonth}</h2>
-            {d.revenueByMonth.length === 0 ? <EmptyState title={t.empty} /> : (
+            {d.revenueByMonth.length === 0 ? (
+              <EmptyState title={t.empty} />
+            ) : (
               <div className="chart-box">
                 <ResponsiveContainer>
-                  <BarChart data={d.revenueByMonth.map((x) => ({ month: mm(x.month), total: shekels(x.totalAgorot) }))}>
+                  <BarChart
+                    data={d.revenueByMonth.map((x) => ({
+                      month: mm(x.month),
+                      total: shekels(x.totalAgorot),
+                    }))}
+                  >
                     <CartesianGrid strokeDasharray="3 3" vertical={false} />
                     <XAxis dataKey="month" reversed fontSize={11} />
-                    <YAxis orientation="right" fontSize={11} tickFormatter={(v: number) => `₪${v.toLocaleString('he-IL')}`} width={80} />
+                    <YAxis
+                      orientation="right"
+                      fontSize={11}
+                      tickFormatter={(v: number) => `₪${v.toLocaleString('he-IL')}`}
+                      width={80}
+                    />
                     <Tooltip formatter={(v) => `₪${Number(v).toLocaleString('he-IL')}`} />
                     <Bar isAnimationActive={false} dataKey="total" name={t.revenueByMonth} fill={COLORS[1]} />
                   </BarChart>
@@ -151,12 +273,28 @@ export function ReportsPage() {
             <h2>{t.openInvoices}</h2>
             <div className="chart-box">
               <ResponsiveContainer>
-                <BarChart data={d.openInvoices.aging.map((x) => ({ bucket: t.aging[x.bucket], total: shekels(x.totalAgorot), count: x.count }))}>
+                <BarChart
+                  data={d.openInvoices.aging.map((x) => ({
+                    bucket: t.aging[x.bucket],
+                    total: shekels(x.totalAgorot),
+                    count: x.count,
+                  }))}
+                >
                   <CartesianGrid strokeDasharray="3 3" vertical={false} />
                   <XAxis dataKey="bucket" reversed fontSize={11} />
-                  <YAxis orientation="right" fontSize={11} tickFormatter={(v: number) => `₪${v.toLocaleString('he-IL')}`} width={80} />
+                  <YAxis
+                    orientation="right"
+                    fontSize={11}
+                    tickFormatter={(v: number) => `₪${v.toLocaleString('he-IL')}`}
+                    width={80}
+                  />
                   <Tooltip formatter={(v) => `₪${Number(v).toLocaleString('he-IL')}`} />
-                  <Bar isAnimationActive={false} dataKey="total" name={he.crm.dashboard.unpaidInvoices} fill={COLORS[3]} />
+                  <Bar
+                    isAnimationActive={false}
+                    dataKey="total"
+                    name={he.crm.dashboard.unpaidInvoices}
+                    fill={COLORS[3]}
+                  />
                 </BarChart>
               </ResponsiveContainer>
             </div>

@@ -12,8 +12,18 @@ import { he } from '../i18n/he';
 type Status = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved' } | { kind: 'error'; message: string };
 
 function StatusLine({ status }: { status: Status }) {
-  if (status.kind === 'saved') return <span className="badge badge-ok" role="status">{he.common.saved}</span>;
-  if (status.kind === 'error') return <span className="badge badge-fail" role="alert">{status.message}</span>;
+  if (status.kind === 'saved')
+    return (
+      <span className="badge badge-ok" role="status">
+        {he.common.saved}
+      </span>
+    );
+  if (status.kind === 'error')
+    return (
+      <span className="badge badge-fail" role="alert">
+        {status.message}
+      </span>
+    );
   return null;
 }
 
@@ -29,7 +39,8 @@ function ProfileForm({ business }: { business: Business }) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   useEffect(() => setForm(business), [business]);
 
-  const set = <K extends keyof BusinessProfile>(key: K, value: BusinessProfile[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const set = <K extends keyof BusinessProfile>(key: K, value: BusinessProfile[K]) =>
+    setForm((f) => ({ ...f, [key]: value }));
   const text = (key: Exclude<keyof BusinessProfile, 'vatRateBp' | 'businessType'>, ltr = false) => (
     <div className="field">
       <label htmlFor={`f-${key}`}>{he.settings.fields[key]}</label>
@@ -51,8 +62,32 @@ function ProfileForm({ business }: { business: Business }) {
     setStatus({ kind: 'saving' });
     setErrors({});
     try {
-      const { name, legalName, vatId, businessType, phone, ownerPhone, email, address, city, website, vatRateBp } = form;
-      await api.call('business.updateProfile', { name, legalName, vatId, businessType, phone, ownerPhone, email, address, city, website, vatRateBp });
+      const {
+        name,
+        legalName,
+        vatId,
+        businessType,
+        phone,
+        ownerPhone,
+        email,
+        address,
+        city,
+        website,
+        vatRateBp,
+      } = form;
+      await api.call('business.updateProfile', {
+        name,
+        legalName,
+        vatId,
+        businessType,
+        phone,
+        ownerPhone,
+        email,
+        address,
+        city,
+        website,
+        vatRateBp,
+      });
       setStatus({ kind: 'saved' });
     } catch (err) {
       setErrors(fieldErrors(err));
@@ -121,14 +156,22 @@ function KnowledgeForm({ business }: { business: Business }) {
   const area = (key: 'greeting' | 'hours' | 'services' | 'prices' | 'freeText') => (
     <div className="field">
       <label htmlFor={`k-${key}`}>{he.settings.fields[key]}</label>
-      <textarea id={`k-${key}`} className="textarea" value={form[key]} onChange={(e) => setForm((f) => ({ ...f, [key]: e.target.value }))} />
+      <textarea
+        id={`k-${key}`}
+        className="textarea"
+        value={form[key]}
+        onChange={(e) => setForm((f) => ({ ...f, [key]: e.target.value }))}
+      />
     </div>
   );
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setStatus({ kind: 'saving' });
     try {
-      await api.call('business.updateKnowledge', { ...form, faq: form.faq.filter((f) => f.q.trim() && f.a.trim()) });
+      await api.call('business.updateKnowledge', {
+        ...form,
+        faq: form.faq.filter((f) => f.q.trim() && f.a.trim()),
+      });
       setStatus({ kind: 'saved' });
     } catch (err) {
       setStatus({ kind: 'error', message: errorMessage(err) });
@@ -153,7 +196,12 @@ function KnowledgeForm({ business }: { business: Business }) {
               aria-label={he.settings.fields.faqQ}
               placeholder={he.settings.fields.faqQ}
               value={item.q}
-              onChange={(e) => setForm((f) => ({ ...f, faq: f.faq.map((x, j) => (j === i ? { ...x, q: e.target.value } : x)) }))}
+              onChange={(e) =>
+                setForm((f) => ({
+                  ...f,
+                  faq: f.faq.map((x, j) => (j === i ? { ...x, q: e.target.value } : x)),
+                }))
+              }
             />
             <div style={{ display: 'flex', gap: 8 }}>
               <input
@@ -161,16 +209,29 @@ function KnowledgeForm({ business }: { business: Business }) {
                 aria-label={he.settings.fields.faqA}
                 placeholder={he.settings.fields.faqA}
                 value={item.a}
-                onChange={(e) => setForm((f) => ({ ...f, faq: f.faq.map((x, j) => (j === i ? { ...x, a: e.target.value } : x)) }))}
+                onChange={(e) =>
+                  setForm((f) => ({
+                    ...f,
+                    faq: f.faq.map((x, j) => (j === i ? { ...x, a: e.target.value } : x)),
+                  }))
+                }
               />
-              <button type="button" className="btn btn-ghost btn-sm" onClick={() => setForm((f) => ({ ...f, faq: f.faq.filter((_, j) => j !== i) }))}>
+              <button
+                type="button"
+                className="btn btn-ghost btn-sm"
+                onClick={() => setForm((f) => ({ ...f, faq: f.faq.filter((_, j) => j !== i) }))}
+              >
                 {he.settings.fields.faqRemove}
               </button>
             </div>
           </div>
         ))}
         <div>
-          <button type="button" className="btn btn-sm" onClick={() => setForm((f) => ({ ...f, faq: [...f.faq, { q: '', a: '' }] }))}>
+          <button
+            type="button"
+            className="btn btn-sm"
+            onClick={() => setForm((f) => ({ ...f, faq: [...f.faq, { q: '', a: '' }] }))}
+          >
             {he.settings.fields.faqAdd}
           </button>
         </div>
@@ -204,7 +265,9 @@ function KeysSection() {
         SECRET_KEYS.map((name) => (
           <div className="list-row" key={name} style={{ gap: 12 }}>
             <span style={{ minWidth: 200 }}>{he.settings.secrets[name]}</span>
-            <span className={`badge ${q.data![name] ? 'badge-ok' : ''}`}>{q.data![name] ? he.settings.keySet : he.settings.keyMissing}</span>
+            <span className={`badge ${q.data![name] ? 'badge-ok' : ''}`}>
+              {q.data![name] ? he.settings.keySet : he.settings.keyMissing}
+            </span>
             <input
               className="input"
               type="password"
@@ -215,7 +278,11 @@ function KeysSection() {
               value={drafts[name] ?? ''}
               onChange={(e) => setDrafts((d) => ({ ...d, [name]: e.target.value }))}
             />
-            <button className="btn btn-sm" disabled={!drafts[name]} onClick={() => void save(name, drafts[name] ?? '')}>
+            <button
+              className="btn btn-sm"
+              disabled={!drafts[name]}
+              onClick={() => void save(name, drafts[name] ?? '')}
+            >
               {he.common.save}
             </button>
             {q.data![name] && (

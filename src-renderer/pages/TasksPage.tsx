@@ -30,7 +30,8 @@ function Calendar({ onOpen, onNew }: { onOpen: (t: Task) => void; onNew: (start:
   const to = dayStart(from + days * DAY_MS + 12 * 3_600_000);
   const cal = useQuery(() => api.call('crm.calendar', { from, to }), [from, to]);
   useEvent('crm.changed', (e) => e.entity === 'task' && cal.reload());
-  const set = (patch: Record<string, string>) => setParams({ ...Object.fromEntries(params), ...patch }, { replace: true });
+  const set = (patch: Record<string, string>) =>
+    setParams({ ...Object.fromEntries(params), ...patch }, { replace: true });
   const shift = (dir: number) => set({ at: String(from + dir * days * DAY_MS + 12 * 3_600_000) });
   const cols = Array.from({ length: days }, (_, i) => dayStart(from + i * DAY_MS + 12 * 3_600_000));
   const today = dayStart(Date.now());
@@ -38,13 +39,27 @@ function Calendar({ onOpen, onNew }: { onOpen: (t: Task) => void; onNew: (start:
     <section className="card" data-testid="calendar">
       <div className="cal-toolbar">
         <div className="seg" role="group">
-          <button className={view === 'day' ? 'active' : ''} onClick={() => set({ view: 'day' })}>{t.day}</button>
-          <button className={view === 'week' ? 'active' : ''} onClick={() => set({ view: 'week' })}>{t.week}</button>
+          <button className={view === 'day' ? 'active' : ''} onClick={() => set({ view: 'day' })}>
+            {t.day}
+          </button>
+          <button className={view === 'week' ? 'active' : ''} onClick={() => set({ view: 'week' })}>
+            {t.week}
+          </button>
         </div>
-        <button className="btn btn-sm" onClick={() => set({ at: String(Date.now()) })}>{t.today}</button>
-        <button className="btn btn-sm" aria-label={t.prevRange} onClick={() => shift(-1)}><ChevronRight size={16} /></button>
-        <button className="btn btn-sm" aria-label={t.nextRange} onClick={() => shift(1)}><ChevronLeft size={16} /></button>
-        <span className="range">{days === 1 ? `${weekday.format(from)} ${formatDate(from)}` : `${formatDate(from)} – ${formatDate(to - 1)}`}</span>
+        <button className="btn btn-sm" onClick={() => set({ at: String(Date.now()) })}>
+          {t.today}
+        </button>
+        <button className="btn btn-sm" aria-label={t.prevRange} onClick={() => shift(-1)}>
+          <ChevronRight size={16} />
+        </button>
+        <button className="btn btn-sm" aria-label={t.nextRange} onClick={() => shift(1)}>
+          <ChevronLeft size={16} />
+        </button>
+        <span className="range">
+          {days === 1
+            ? `${weekday.format(from)} ${formatDate(from)}`
+            : `${formatDate(from)} – ${formatDate(to - 1)}`}
+        </span>
         {cal.loading && <span className="muted">{he.common.loading}</span>}
       </div>
       {cal.error !== undefined && <ErrorState error={cal.error} onRetry={cal.reload} />}
@@ -55,13 +70,22 @@ function Calendar({ onOpen, onNew }: { onOpen: (t: Task) => void; onNew: (start:
             return at >= d && at < d + DAY_MS + 3_600_000 && dayStart(at) === d;
           });
           return (
-            <div key={d} className={`day-col${d === today ? ' today' : ''}`} onDoubleClick={() => onNew(d + 9 * 3_600_000)}>
+            <div
+              key={d}
+              className={`day-col${d === today ? ' today' : ''}`}
+              onDoubleClick={() => onNew(d + 9 * 3_600_000)}
+            >
               <h4>
                 <span>{weekday.format(d)}</span>
                 <span>{formatDate(d).slice(0, 5)}</span>
               </h4>
               {items.map((x) => (
-                <div key={x.id} className={`event ${x.kind}${x.doneAt ? ' done' : ''}`} onClick={() => onOpen(x)} data-testid={`event-${x.id}`}>
+                <div
+                  key={x.id}
+                  className={`event ${x.kind}${x.doneAt ? ' done' : ''}`}
+                  onClick={() => onOpen(x)}
+                  data-testid={`event-${x.id}`}
+                >
                   <span className="time">{formatTime((x.startsAt ?? x.dueAt)!)}</span> {x.title}
                   {x.customerName && <div className="muted">{x.customerName}</div>}
                 </div>
@@ -70,7 +94,11 @@ function Calendar({ onOpen, onNew }: { onOpen: (t: Task) => void; onNew: (start:
           );
         })}
       </div>
-      {cal.data && cal.data.items.length === 0 && <p className="muted" style={{ textAlign: 'center' }}>{t.calendarEmpty}</p>}
+      {cal.data && cal.data.items.length === 0 && (
+        <p className="muted" style={{ textAlign: 'center' }}>
+          {t.calendarEmpty}
+        </p>
+      )}
     </section>
   );
 }
@@ -86,7 +114,13 @@ function TaskList({ onOpen }: { onOpen: (t: Task) => void }) {
       <div className="crm-toolbar">
         <div className="seg" role="group">
           {(['open', 'done', 'all'] as const).map((s) => (
-            <button key={s} className={status === s ? 'active' : ''} onClick={() => (setStatus(s), setPage(1))}>{t[s]}</button>
+            <button
+              key={s}
+              className={status === s ? 'active' : ''}
+              onClick={() => (setStatus(s), setPage(1))}
+            >
+              {t[s]}
+            </button>
           ))}
         </div>
         {list.data && <span className="crm-count">{list.data.total.toLocaleString('he-IL')}</span>}
@@ -106,17 +140,40 @@ function TaskList({ onOpen }: { onOpen: (t: Task) => void }) {
               return (
                 <tr key={x.id}>
                   <td style={{ width: 36 }}>
-                    <button className="btn btn-ghost btn-sm" aria-label={he.crm.customer.markDone} onClick={() => void api.call('crm.tasks.setDone', { id: x.id, done: !x.doneAt }).then(list.reload)}>
-                      {x.doneAt ? <CheckCircle2 size={18} color="var(--color-success)" /> : <Circle size={18} />}
+                    <button
+                      className="btn btn-ghost btn-sm"
+                      aria-label={he.crm.customer.markDone}
+                      onClick={() =>
+                        void api.call('crm.tasks.setDone', { id: x.id, done: !x.doneAt }).then(list.reload)
+                      }
+                    >
+                      {x.doneAt ? (
+                        <CheckCircle2 size={18} color="var(--color-success)" />
+                      ) : (
+                        <Circle size={18} />
+                      )}
                     </button>
                   </td>
                   <td onClick={() => onOpen(x)} style={{ cursor: 'pointer' }}>
                     <strong>{x.title}</strong> <span className="badge">{he.crm.taskKind[x.kind]}</span>
-                    {x.createdBy === 'agent' && <span className="badge badge-info" style={{ marginInlineStart: 4 }}>{t.byAgent}</span>}
+                    {x.createdBy === 'agent' && (
+                      <span className="badge badge-info" style={{ marginInlineStart: 4 }}>
+                        {t.byAgent}
+                      </span>
+                    )}
                   </td>
-                  <td>{x.customerId ? <Link to={`/customers/${x.customerId}`}>{x.customerName || he.crm.customers.noName}</Link> : <span className="muted">{t.noCustomer}</span>}</td>
+                  <td>
+                    {x.customerId ? (
+                      <Link to={`/customers/${x.customerId}`}>
+                        {x.customerName || he.crm.customers.noName}
+                      </Link>
+                    ) : (
+                      <span className="muted">{t.noCustomer}</span>
+                    )}
+                  </td>
                   <td className="muted">
-                    {when ? formatDateTime(when) : '—'} {!x.doneAt && when && when < now && <span className="badge badge-fail">{t.overdue}</span>}
+                    {when ? formatDateTime(when) : '—'}{' '}
+                    {!x.doneAt && when && when < now && <span className="badge badge-fail">{t.overdue}</span>}
                   </td>
                 </tr>
               );
@@ -126,10 +183,20 @@ function TaskList({ onOpen }: { onOpen: (t: Task) => void }) {
       )}
       {list.data && list.data.total > 25 && (
         <div className="pager">
-          <span>{he.crm.customers.page} {page} {he.crm.customers.of} {Math.ceil(list.data.total / 25)}</span>
+          <span>
+            {he.crm.customers.page} {page} {he.crm.customers.of} {Math.ceil(list.data.total / 25)}
+          </span>
           <div className="btns">
-            <button className="btn btn-sm" disabled={page <= 1} onClick={() => setPage(page - 1)}>{he.crm.customers.prev}</button>
-            <button className="btn btn-sm" disabled={page * 25 >= list.data.total} onClick={() => setPage(page + 1)}>{he.crm.customers.next}</button>
+            <button className="btn btn-sm" disabled={page <= 1} onClick={() => setPage(page - 1)}>
+              {he.crm.customers.prev}
+            </button>
+            <button
+              className="btn btn-sm"
+              disabled={page * 25 >= list.data.total}
+              onClick={() => setPage(page + 1)}
+            >
+              {he.crm.customers.next}
+            </button>
           </div>
         </div>
       )}

@@ -140,7 +140,10 @@ test('a voice message left after the live stream failed shows in the call histor
   await postTwilio(app.publicUrl, '/webhook/call_status', callParams(3, { CallStatus: 'no-answer' }));
 
   await page.goto(app.openUrl);
-  await page.getByRole('navigation', { name: 'ניווט ראשי' }).getByRole('link', { name: 'שיחות' }).click();
+  await page
+    .getByRole('navigation', { name: 'ניווט ראשי' })
+    .getByRole('link', { name: 'שיחות', exact: true })
+    .click();
   const rows = page.getByTestId('call-row');
   await expect(rows).toHaveCount(3);
   // Newest first; the voice message turns "transcribed" live, without a reload.

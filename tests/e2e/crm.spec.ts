@@ -17,7 +17,10 @@ let app: RunningApp;
 test.beforeAll(async () => {
   // A small demo business so the screens look like a working office.
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'agentlocator-e2e-crm-'));
-  const db = openDb({ file: path.join(dataDir, 'agentlocator.db'), migrationsDir: path.join(ROOT, 'src-main/db/migrations') });
+  const db = openDb({
+    file: path.join(dataDir, 'agentlocator.db'),
+    migrationsDir: path.join(ROOT, 'src-main/db/migrations'),
+  });
   generateDemoData(db, { customers: 400, seed: 11 });
   closeDb(db);
   app = await startApp({ dataDir });
@@ -51,9 +54,16 @@ async function api<T = unknown>(method: string, input: unknown): Promise<T> {
 
 /** 'YYYY-MM-DD' in Israel, `days` from today. */
 const israelDate = (days: number) =>
-  new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jerusalem', year: 'numeric', month: '2-digit', day: '2-digit' }).format(Date.now() + days * 86_400_000);
+  new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Asia/Jerusalem',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(Date.now() + days * 86_400_000);
 
-test('customers, customer page, task + reminder, calendar, timeline, pipeline, import, search, reports', async ({ page }) => {
+test('customers, customer page, task + reminder, calendar, timeline, pipeline, import, search, reports', async ({
+  page,
+}) => {
   await page.goto(app.openUrl);
   await expect(page.getByTestId('crm-dashboard')).toBeVisible();
   await shot(page, 'crm-dashboard.png');
@@ -104,12 +114,22 @@ test('customers, customer page, task + reminder, calendar, timeline, pipeline, i
   await expect(dlg).toBeHidden();
   await expect(page.getByTestId('customer-tasks')).toContainText('התקנת מזגן בסלון');
   await expect(page.getByTestId('timeline')).toContainText('התקנת מזגן בסלון');
-  const tasks = await api<{ items: Array<{ title: string; startsAt: number; reminderAt: number }> }>('crm.tasks.list', { customerId });
+  const tasks = await api<{ items: Array<{ title: string; startsAt: number; reminderAt: number }> }>(
+    'crm.tasks.list',
+    { customerId },
+  );
   expect(tasks.items[0]!.reminderAt).toBe(tasks.items[0]!.startsAt - 15 * 60_000);
 
   // A due reminder shows up live (the desktop notification goes through the notifier port).
-  await api('crm.tasks.create', { customerId, title: 'לשלוח הצעת מחיר לנועה', dueAt: Date.now() + 3_600_000, reminderAt: Date.now() + 500 });
-  await expect(page.getByTestId('reminder-toast')).toContainText('לשלוח הצעת מחיר לנועה', { timeout: 15_000 });
+  await api('crm.tasks.create', {
+    customerId,
+    title: 'לשלוח הצעת מחיר לנועה',
+    dueAt: Date.now() + 3_600_000,
+    reminderAt: Date.now() + 500,
+  });
+  await expect(page.getByTestId('reminder-toast')).toContainText('לשלוח הצעת מחיר לנועה', {
+    timeout: 15_000,
+  });
   await page.getByTestId('reminder-toast').getByRole('button', { name: 'סגירה' }).click();
   await expect(page.getByTestId('reminder-toast')).toBeHidden();
 
@@ -124,7 +144,11 @@ test('customers, customer page, task + reminder, calendar, timeline, pipeline, i
   await shot(page, 'crm-customer-new.png');
 
   // A long-standing customer: calls, WhatsApp, invoices and payments on one timeline.
-  const regulars = await api<{ items: Array<{ id: number }> }>('crm.customers.list', { status: 'customer', sort: 'lastContact', limit: 1 });
+  const regulars = await api<{ items: Array<{ id: number }> }>('crm.customers.list', {
+    status: 'customer',
+    sort: 'lastContact',
+    limit: 1,
+  });
   await page.goto(`${app.localUrl}/#/customers/${regulars.items[0]!.id}`);
   await expect(page.getByTestId('timeline')).toBeVisible();
   await shot(page, 'crm-customer.png');
@@ -140,10 +164,17 @@ test('customers, customer page, task + reminder, calendar, timeline, pipeline, i
   await expect(card).toBeVisible();
   // Dropped onto the first card of "proposal": it lands on top of that column.
   await card.dragTo(page.getByTestId('stage-proposal').locator('article').first());
-  await expect(page.getByTestId('stage-proposal').locator('article').first()).toContainText('מיני מרכזי — דירת 5 חדרים');
+  await expect(page.getByTestId('stage-proposal').locator('article').first()).toContainText(
+    'מיני מרכזי — דירת 5 חדרים',
+  );
   await expect(page.getByTestId('stage-new')).not.toContainText('מיני מרכזי — דירת 5 חדרים');
-  const board = await api<{ stages: Array<{ stage: string; deals: Array<{ title: string }> }> }>('crm.deals.board', { customerId });
-  expect(board.stages.find((s) => s.stage === 'proposal')!.deals.map((d) => d.title)).toContain('מיני מרכזי — דירת 5 חדרים');
+  const board = await api<{ stages: Array<{ stage: string; deals: Array<{ title: string }> }> }>(
+    'crm.deals.board',
+    { customerId },
+  );
+  expect(board.stages.find((s) => s.stage === 'proposal')!.deals.map((d) => d.title)).toContain(
+    'מיני מרכזי — דירת 5 חדרים',
+  );
   await shot(page, 'crm-pipeline.png');
 
   // Import a CSV (Excel-style, BOM, Hebrew headers) with two bad rows.
@@ -156,7 +187,9 @@ test('customers, customer page, task + reminder, calendar, timeline, pipeline, i
     'טלפון שבור,12345,,,\r\n' +
     'דני אלון,053-8001003,not-an-email,,\r\n' +
     '"כהן, שירה",058-8001004,shira@example.com,,\r\n';
-  await page.getByTestId('import-file').setInputFiles({ name: 'לקוחות.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+  await page
+    .getByTestId('import-file')
+    .setInputFiles({ name: 'לקוחות.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
   await expect(page.getByTestId('import-valid')).toHaveText('3');
   await expect(page.getByTestId('import-invalid')).toHaveText('2');
   await expect(page.getByTestId('import-issues').locator('tbody tr')).toHaveCount(2);
@@ -191,7 +224,11 @@ test('customers, customer page, task + reminder, calendar, timeline, pipeline, i
   await page.goto(`${app.localUrl}/#/settings`);
   await page.getByTestId('flag-crm_enabled').click();
   await expect(page.getByRole('navigation').getByText('לקוחות')).toBeHidden();
-  const off = await fetch(`${app.localUrl}/api/crm.customers.list`, { method: 'POST', headers: { authorization: `Bearer ${app.token}`, 'content-type': 'application/json' }, body: '{}' });
+  const off = await fetch(`${app.localUrl}/api/crm.customers.list`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${app.token}`, 'content-type': 'application/json' },
+    body: '{}',
+  });
   expect(off.status).toBe(403);
   expect(((await off.json()) as { error: string }).error).toBe('crm_disabled');
   await page.getByTestId('flag-crm_enabled').click();

@@ -63,7 +63,9 @@ test('the business profile is saved and shown again after a restart', async ({ p
 
   app = await app.restart();
   await page.goto(`${app.openUrl}#/settings`);
-  await expect(page.getByTestId('profile-form').getByLabel('שם העסק', { exact: true })).toHaveValue('מספרת שושנה');
+  await expect(page.getByTestId('profile-form').getByLabel('שם העסק', { exact: true })).toHaveValue(
+    'מספרת שושנה',
+  );
   await expect(page.getByTestId('profile-form').getByLabel('עיר')).toHaveValue('חיפה');
   await page.goto(`${app.openUrl}#/`);
   await expect(page.getByRole('heading', { name: 'שלום, מספרת שושנה' })).toBeVisible();

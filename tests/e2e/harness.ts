@@ -35,7 +35,9 @@ export interface RunningApp {
 }
 
 /** Starts the built headless app (`node out/main/headless.js`) as a user would, on free loopback ports. */
-export async function startApp(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningApp> {
+export async function startApp(
+  opts: { dataDir?: string; env?: Record<string, string> } = {},
+): Promise<RunningApp> {
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'agentlocator-e2e-'));
   const [port, localPort] = [await freePort(), await freePort()];
   const token = randomBytes(18).toString('base64url');

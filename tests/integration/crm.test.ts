@@ -15,36 +15,83 @@ const ok = async (method: string, input?: unknown) => {
   if (r.status !== 200) throw new Error(`${method} → ${r.status} ${JSON.stringify(r.body)}`);
   return r.body.data;
 };
-const count = (table: string) => (t.core.db.$client.prepare(`select count(*) n from ${table}`).get() as { n: number }).n;
+const count = (table: string) =>
+  (t.core.db.$client.prepare(`select count(*) n from ${table}`).get() as { n: number }).n;
 const snapshot = () => ['customers', 'deals', 'tasks'].map(count).join(',');
 
 describe('customers', () => {
   it('creates with a normalized phone, finds it in any phone format, by name and email, and refuses duplicates', async () => {
-    const c = await ok('crm.customers.create', { name: 'דנה לוי', phone: '050-1234567', email: 'dana@example.co.il', tags: ['VIP', 'VIP', 'חוזר'] });
-    expect(c).toMatchObject({ phone: '+972501234567', phoneDisplay: '050-1234567', status: 'lead', source: 'manual', tags: ['VIP', 'חוזר'] });
-    for (const q of ['050-1234567', '+972501234567', '0501234567', '972 50 123 4567', '1234567', 'דנה', 'דנה לוי', 'לוי', 'dana@example', 'DANA']) {
+    const c = await ok('crm.customers.create', {
+      name: 'דנה לוי',
+      phone: '050-1234567',
+      email: 'dana@example.co.il',
+      tags: ['VIP', 'VIP', 'חוזר'],
+    });
+    expect(c).toMatchObject({
+      phone: '+972501234567',
+      phoneDisplay: '050-1234567',
+      status: 'lead',
+      source: 'manual',
+      tags: ['VIP', 'חוזר'],
+    });
+    for (const q of [
+      '050-1234567',
+      '+972501234567',
+      '0501234567',
+      '972 50 123 4567',
+      '1234567',
+      'דנה',
+      'דנה לוי',
+      'לוי',
+      'dana@example',
+      'DANA',
+    ]) {
       const list = await ok('crm.customers.list', { q });
-      expect(list.items.map((x: { id: number }) => x.id), q).toContain(c.id);
+      expect(
+        list.items.map((x: { id: number }) => x.id),
+        q,
+      ).toContain(c.id);
     }
     const dup = await t.api('crm.customers.create', { name: 'אחרת', phone: '+972 50-123-4567' });
     expect(dup.status).toBe(409);
     expect(dup.body.details.existingId).toBe(c.id);
     const got = await ok('crm.customers.get', { id: c.id });
-    expect(got.stats).toEqual({ calls: 0, messages: 0, unreadMessages: 0, openTasks: 0, openDeals: 0, unpaidAgorot: 0 });
+    expect(got.stats).toEqual({
+      calls: 0,
+      messages: 0,
+      unreadMessages: 0,
+      openTasks: 0,
+      openDeals: 0,
+      unpaidAgorot: 0,
+    });
   });
 
   it('updates, filters by status/source/tag, sorts and pages with a total', async () => {
     const a = await ok('crm.customers.create', { name: 'אבי כהן', phone: '052-7654321', source: 'whatsapp' });
-    const b = await ok('crm.customers.create', { name: 'בני כהן', phone: '053-1112233', status: 'customer', tags: ['עסקי'] });
-    const u = await ok('crm.customers.update', { id: a.id, status: 'customer', notes: 'מעדיף וואטסאפ', phone: '0527654322' });
+    const b = await ok('crm.customers.create', {
+      name: 'בני כהן',
+      phone: '053-1112233',
+      status: 'customer',
+      tags: ['עסקי'],
+    });
+    const u = await ok('crm.customers.update', {
+      id: a.id,
+      status: 'customer',
+      notes: 'מעדיף וואטסאפ',
+      phone: '0527654322',
+    });
     expect(u).toMatchObject({ status: 'customer', notes: 'מעדיף וואטסאפ', phone: '+972527654322' });
     expect((await ok('crm.customers.list', { q: '0527654321' })).total).toBe(0);
     expect((await ok('crm.customers.list', { q: '0527654322' })).items[0].id).toBe(a.id);
 
     const byStatus = await ok('crm.customers.list', { status: 'customer', sort: 'name', dir: 'asc' });
     expect(byStatus.items.map((x: { name: string }) => x.name)).toEqual(['אבי כהן', 'בני כהן']);
-    expect((await ok('crm.customers.list', { source: 'whatsapp' })).items.map((x: { id: number }) => x.id)).toEqual([a.id]);
-    expect((await ok('crm.customers.list', { tag: 'עסקי' })).items.map((x: { id: number }) => x.id)).toEqual([b.id]);
+    expect(
+      (await ok('crm.customers.list', { source: 'whatsapp' })).items.map((x: { id: number }) => x.id),
+    ).toEqual([a.id]);
+    expect((await ok('crm.customers.list', { tag: 'עסקי' })).items.map((x: { id: number }) => x.id)).toEqual([
+      b.id,
+    ]);
     expect((await ok('crm.customers.list', { q: 'כהן', status: 'customer' })).total).toBe(2);
     const page = await ok('crm.customers.list', { page: 2, limit: 1, sort: 'created', dir: 'asc' });
     expect(page).toMatchObject({ total: 3, page: 2, limit: 1 });
@@ -102,27 +149,52 @@ describe('customers', () => {
   it('treats SQL-looking and FTS-syntax text as plain text', async () => {
     const evil = `Robert'); DROP TABLE customers;-- "OR" NEAR(a b) * ^x`;
     const c = await ok('crm.customers.create', { name: evil, notes: `'; delete from customers; --` });
-    for (const q of [evil, `'; drop table customers; --`, '" OR 1=1 --', 'NEAR(', '*', 'a"b', 'tags : VIP', '%', '_']) {
+    for (const q of [
+      evil,
+      `'; drop table customers; --`,
+      '" OR 1=1 --',
+      'NEAR(',
+      '*',
+      'a"b',
+      'tags : VIP',
+      '%',
+      '_',
+    ]) {
       const r = await t.api('crm.customers.list', { q });
       expect(r.status, q).toBe(200);
       const s = await t.api('crm.search', { q });
       expect(s.status, q).toBe(200);
     }
-    expect((await ok('crm.customers.list', { q: 'DROP TABLE' })).items.map((x: { id: number }) => x.id)).toContain(c.id);
+    expect(
+      (await ok('crm.customers.list', { q: 'DROP TABLE' })).items.map((x: { id: number }) => x.id),
+    ).toContain(c.id);
     expect(count('customers')).toBeGreaterThan(0);
   });
 
   it('merges two customers: history moves, the second is removed', async () => {
     const a = await ok('crm.customers.create', { name: 'מירב גולן', phone: '054-5550001', tags: ['א'] });
-    const b = await ok('crm.customers.create', { name: 'מירב ג.', email: 'merav@example.com', tags: ['ב'], notes: 'כפול' });
+    const b = await ok('crm.customers.create', {
+      name: 'מירב ג.',
+      email: 'merav@example.com',
+      tags: ['ב'],
+      notes: 'כפול',
+    });
     await ok('crm.tasks.create', { customerId: b.id, title: 'לחזור' });
     await ok('crm.deals.create', { customerId: b.id, title: 'עסקה', amountAgorot: 100_00 });
     const m = await ok('crm.customers.merge', { targetId: a.id, sourceId: b.id });
-    expect(m).toMatchObject({ id: a.id, email: 'merav@example.com', tags: ['א', 'ב'], notes: 'כפול', phone: '+972545550001' });
+    expect(m).toMatchObject({
+      id: a.id,
+      email: 'merav@example.com',
+      tags: ['א', 'ב'],
+      notes: 'כפול',
+      phone: '+972545550001',
+    });
     expect((await t.api('crm.customers.get', { id: b.id })).status).toBe(404);
     const got = await ok('crm.customers.get', { id: a.id });
     expect(got.stats).toMatchObject({ openTasks: 1, openDeals: 1 });
-    expect((await ok('crm.customers.list', { q: 'merav@example' })).items.map((x: { id: number }) => x.id)).toEqual([a.id]);
+    expect(
+      (await ok('crm.customers.list', { q: 'merav@example' })).items.map((x: { id: number }) => x.id),
+    ).toEqual([a.id]);
   });
 });
 
@@ -139,7 +211,14 @@ describe('CSV import and export', () => {
     const before = count('customers');
     const p = await ok('crm.customers.importPreview', { csv });
     expect(p).toMatchObject({ totalRows: 5, validRows: 3, invalidRows: 2 });
-    expect(p.columns.map((c: { field: string | null }) => c.field)).toEqual(['name', 'phone', 'email', 'status', 'tags', 'notes']);
+    expect(p.columns.map((c: { field: string | null }) => c.field)).toEqual([
+      'name',
+      'phone',
+      'email',
+      'status',
+      'tags',
+      'notes',
+    ]);
     expect(p.issues).toEqual([
       expect.objectContaining({ line: 4, field: 'phone', code: 'bad_phone' }),
       expect.objectContaining({ line: 5, field: 'phone', code: 'duplicate_in_file' }),
@@ -150,7 +229,12 @@ describe('CSV import and export', () => {
     expect(r).toMatchObject({ imported: 3, skipped: 2 });
     expect(count('customers')).toBe(before + 3);
     const rachel = (await ok('crm.customers.list', { q: '0523334444' })).items[0];
-    expect(rachel).toMatchObject({ name: 'רחל אהרון', status: 'customer', source: 'import', tags: ['VIP', 'חוזר'] });
+    expect(rachel).toMatchObject({
+      name: 'רחל אהרון',
+      status: 'customer',
+      source: 'import',
+      tags: ['VIP', 'חוזר'],
+    });
     expect((await ok('crm.customers.get', { id: rachel.id })).notes).toBe('אמרה "תודה" בטלפון');
 
     const again = await ok('crm.customers.importPreview', { csv });
@@ -159,8 +243,15 @@ describe('CSV import and export', () => {
   });
 
   it('reads English headers, semicolons and no BOM; rejects files without a name or phone column', async () => {
-    const p = await ok('crm.customers.importPreview', { csv: 'First Name;Last Name;Mobile;Status\nJohn;Smith;+1 212 555 0100;inactive\n' });
-    expect(p.sample[0]).toMatchObject({ name: 'John Smith', phone: '+12125550100', status: 'inactive', ok: true });
+    const p = await ok('crm.customers.importPreview', {
+      csv: 'First Name;Last Name;Mobile;Status\nJohn;Smith;+1 212 555 0100;inactive\n',
+    });
+    expect(p.sample[0]).toMatchObject({
+      name: 'John Smith',
+      phone: '+12125550100',
+      status: 'inactive',
+      ok: true,
+    });
     const bad = await t.api('crm.customers.importPreview', { csv: 'a,b\n1,2\n' });
     expect(bad.status).toBe(400);
     expect(bad.body.details.code).toBe('no_columns');
@@ -180,10 +271,20 @@ describe('CSV import and export', () => {
 describe('deals, tasks, calendar, timeline, reminders', () => {
   it('moves deals across stages with won/lost dates and ordering', async () => {
     const c = await ok('crm.customers.create', { name: 'עסקאות בע"מ', phone: '03-5556677' });
-    const d1 = await ok('crm.deals.create', { customerId: c.id, title: 'מיני מרכזי', amountAgorot: 12_000_00 });
+    const d1 = await ok('crm.deals.create', {
+      customerId: c.id,
+      title: 'מיני מרכזי',
+      amountAgorot: 12_000_00,
+    });
     const d2 = await ok('crm.deals.create', { customerId: c.id, title: 'ניקוי', amountAgorot: 250_00 });
     let board = await ok('crm.deals.board', { customerId: c.id });
-    expect(board.stages.map((s: { stage: string }) => s.stage)).toEqual(['new', 'qualified', 'proposal', 'won', 'lost']);
+    expect(board.stages.map((s: { stage: string }) => s.stage)).toEqual([
+      'new',
+      'qualified',
+      'proposal',
+      'won',
+      'lost',
+    ]);
     expect(board.stages[0]).toMatchObject({ count: 2, totalAgorot: 12_250_00 });
     // New deals go on top of their column.
     expect(board.stages[0].deals.map((d: { id: number }) => d.id)).toEqual([d2.id, d1.id]);
@@ -205,9 +306,18 @@ describe('deals, tasks, calendar, timeline, reminders', () => {
   it('keeps tasks and appointments in the list, calendar and timeline; setDone and delete', async () => {
     const c = await ok('crm.customers.create', { name: 'יומן', phone: '050-4443322' });
     const start = Date.UTC(2030, 0, 7, 8, 0);
-    const appt = await ok('crm.tasks.create', { customerId: c.id, kind: 'appointment', title: 'ביקור טכנאי', startsAt: start });
+    const appt = await ok('crm.tasks.create', {
+      customerId: c.id,
+      kind: 'appointment',
+      title: 'ביקור טכנאי',
+      startsAt: start,
+    });
     expect(appt).toMatchObject({ endsAt: start + 3_600_000, dueAt: start, customerName: 'יומן' });
-    const task = await ok('crm.tasks.create', { customerId: c.id, title: 'לשלוח הצעה', dueAt: start + 86_400_000 });
+    const task = await ok('crm.tasks.create', {
+      customerId: c.id,
+      title: 'לשלוח הצעה',
+      dueAt: start + 86_400_000,
+    });
     const undated = await ok('crm.tasks.create', { title: 'לסדר את המחסן' });
     const cal = await ok('crm.calendar', { from: start - 86_400_000, to: start + 7 * 86_400_000 });
     expect(cal.items.map((x: { id: number }) => x.id)).toEqual([appt.id, task.id]);
@@ -218,11 +328,23 @@ describe('deals, tasks, calendar, timeline, reminders', () => {
     expect((await ok('crm.tasks.list', { customerId: c.id })).total).toBe(2);
     const done = await ok('crm.tasks.setDone', { id: task.id, done: true });
     expect(done.doneAt).toEqual(expect.any(Number));
-    expect((await ok('crm.tasks.list', { status: 'done' })).items.map((x: { id: number }) => x.id)).toContain(task.id);
-    const moved = await ok('crm.tasks.update', { id: appt.id, startsAt: start + 7200_000, endsAt: start + 10_800_000, title: 'התקנה' });
+    expect((await ok('crm.tasks.list', { status: 'done' })).items.map((x: { id: number }) => x.id)).toContain(
+      task.id,
+    );
+    const moved = await ok('crm.tasks.update', {
+      id: appt.id,
+      startsAt: start + 7200_000,
+      endsAt: start + 10_800_000,
+      title: 'התקנה',
+    });
     expect(moved).toMatchObject({ title: 'התקנה', startsAt: start + 7200_000 });
     const tl = await ok('crm.timeline', { customerId: c.id });
-    expect(tl.items.filter((i: { kind: string }) => i.kind === 'task').map((i: { text: string }) => i.text).sort()).toEqual(['התקנה', 'לשלוח הצעה']);
+    expect(
+      tl.items
+        .filter((i: { kind: string }) => i.kind === 'task')
+        .map((i: { text: string }) => i.text)
+        .sort(),
+    ).toEqual(['התקנה', 'לשלוח הצעה']);
     await ok('crm.tasks.delete', { id: undated.id });
     expect((await t.api('crm.tasks.setDone', { id: undated.id, done: true })).status).toBe(404);
   });
@@ -234,11 +356,25 @@ describe('deals, tasks, calendar, timeline, reminders', () => {
       if (m.name === 'system.notification' || m.name === 'crm.reminder') seen.push(m);
     });
     try {
-      const task = await ok('crm.tasks.create', { customerId: c.id, title: 'להתקשר לתזכורת', dueAt: Date.now() + 3_600_000, reminderAt: Date.now() + 150 });
+      const task = await ok('crm.tasks.create', {
+        customerId: c.id,
+        title: 'להתקשר לתזכורת',
+        dueAt: Date.now() + 3_600_000,
+        reminderAt: Date.now() + 150,
+      });
       for (let i = 0; i < 60 && seen.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
-      expect(seen.find((m) => m.name === 'crm.reminder')?.payload).toMatchObject({ taskId: task.id, customerId: c.id, customerName: 'תזכורת' });
-      expect(seen.find((m) => m.name === 'system.notification')?.payload).toMatchObject({ title: expect.stringContaining('להתקשר לתזכורת'), route: `/customers/${c.id}` });
-      expect((await ok('crm.tasks.list', { customerId: c.id })).items[0].remindedAt).toEqual(expect.any(Number));
+      expect(seen.find((m) => m.name === 'crm.reminder')?.payload).toMatchObject({
+        taskId: task.id,
+        customerId: c.id,
+        customerName: 'תזכורת',
+      });
+      expect(seen.find((m) => m.name === 'system.notification')?.payload).toMatchObject({
+        title: expect.stringContaining('להתקשר לתזכורת'),
+        route: `/customers/${c.id}`,
+      });
+      expect((await ok('crm.tasks.list', { customerId: c.id })).items[0].remindedAt).toEqual(
+        expect.any(Number),
+      );
     } finally {
       off();
     }
@@ -248,9 +384,15 @@ describe('deals, tasks, calendar, timeline, reminders', () => {
     const c = await ok('crm.customers.create', { name: 'ציר זמן', phone: '050-2220000' });
     const db = t.core.db.$client;
     const base = Date.UTC(2025, 5, 1);
-    const insCall = db.prepare(`insert into calls (business_id, call_sid, from_number, customer_id, status, started_at) values (1, ?, '+972502220000', ?, 'completed', ?)`);
-    const insMsg = db.prepare(`insert into wa_messages (business_id, customer_id, direction, provider, peer, body, status, created_at) values (1, ?, 'in', 'baileys', '+972502220000', ?, 'received', ?)`);
-    const insPay = db.prepare(`insert into payments (business_id, customer_id, provider, method, amount_agorot, status, created_at) values (1, ?, 'manual', 'bit', 5000, 'succeeded', ?)`);
+    const insCall = db.prepare(
+      `insert into calls (business_id, call_sid, from_number, customer_id, status, started_at) values (1, ?, '+972502220000', ?, 'completed', ?)`,
+    );
+    const insMsg = db.prepare(
+      `insert into wa_messages (business_id, customer_id, direction, provider, peer, body, status, created_at) values (1, ?, 'in', 'baileys', '+972502220000', ?, 'received', ?)`,
+    );
+    const insPay = db.prepare(
+      `insert into payments (business_id, customer_id, provider, method, amount_agorot, status, created_at) values (1, ?, 'manual', 'bit', 5000, 'succeeded', ?)`,
+    );
     for (let i = 0; i < 25; i++) {
       insCall.run(`CAtimeline${i}`, c.id, base + i * 60_000);
       insMsg.run(c.id, `הודעה ${i}`, base + i * 60_000); // same instant as the call: ties are ordered, not lost
@@ -260,7 +402,8 @@ describe('deals, tasks, calendar, timeline, reminders', () => {
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const page: { items: Array<{ kind: string; id: number; at: number }>; nextCursor: string | null } = await ok('crm.timeline', { customerId: c.id, limit: 7, ...(cursor ? { cursor } : {}) });
+      const page: { items: Array<{ kind: string; id: number; at: number }>; nextCursor: string | null } =
+        await ok('crm.timeline', { customerId: c.id, limit: 7, ...(cursor ? { cursor } : {}) });
       all.push(...page.items.map((i) => `${i.kind}:${i.id}:${i.at}`));
       cursor = page.nextCursor ?? undefined;
       pages++;
@@ -309,13 +452,17 @@ describe('dashboard, reports, search, feature flag and query plans (demo data)',
 
   it('global search finds customers, their deals and documents, document numbers and messages', async () => {
     const withDeal = demo.core.db.$client
-      .prepare(`select c.name, c.phone from customers c where exists (select 1 from deals d where d.customer_id = c.id) and exists (select 1 from documents x where x.customer_id = c.id) and c.phone is not null limit 1`)
+      .prepare(
+        `select c.name, c.phone from customers c where exists (select 1 from deals d where d.customer_id = c.id) and exists (select 1 from documents x where x.customer_id = c.id) and c.phone is not null limit 1`,
+      )
       .get() as { name: string; phone: string };
     const s = await dok('crm.search', { q: withDeal.phone });
     expect(s.customers[0].phone).toBe(withDeal.phone);
     expect(s.deals.length).toBeGreaterThan(0);
     expect(s.documents.length).toBeGreaterThan(0);
-    expect((await dok('crm.search', { q: '7' })).documents.some((x: { number: number }) => x.number === 7)).toBe(true);
+    expect(
+      (await dok('crm.search', { q: '7' })).documents.some((x: { number: number }) => x.number === 7),
+    ).toBe(true);
     expect((await dok('crm.search', { q: 'מזגן' })).messages.length).toBeGreaterThan(0);
   });
 
@@ -339,7 +486,9 @@ describe('dashboard, reports, search, feature flag and query plans (demo data)',
         },
       });
     }) as typeof sqlite.prepare;
-    const someone = sqlite.prepare('select id, phone from customers where phone is not null order by id desc limit 1').get() as { id: number; phone: string };
+    const someone = sqlite
+      .prepare('select id, phone from customers where phone is not null order by id desc limit 1')
+      .get() as { id: number; phone: string };
     sqlite.prepare = spy;
     try {
       for (const [m, input] of [
@@ -357,7 +506,8 @@ describe('dashboard, reports, search, feature flag and query plans (demo data)',
         expect(r.status, m).toBe(200);
       }
       const page = await dok('crm.timeline', { customerId: someone.id, limit: 2 });
-      if (page.nextCursor) await dok('crm.timeline', { customerId: someone.id, limit: 2, cursor: page.nextCursor });
+      if (page.nextCursor)
+        await dok('crm.timeline', { customerId: someone.id, limit: 2, cursor: page.nextCursor });
     } finally {
       sqlite.prepare = realPrepare as typeof sqlite.prepare;
     }
@@ -365,11 +515,18 @@ describe('dashboard, reports, search, feature flag and query plans (demo data)',
     const scans: string[] = [];
     for (const [source, args] of recorded) {
       if (!/^\s*select/i.test(source)) continue;
-      const plan = realPrepare(`explain query plan ${source}`).all(...(args as unknown[])) as Array<{ detail: string }>;
+      const plan = realPrepare(`explain query plan ${source}`).all(...(args as unknown[])) as Array<{
+        detail: string;
+      }>;
       for (const p of plan) {
         // A full scan of a real table; the FTS virtual table ("SCAN f VIRTUAL TABLE INDEX …:M…") is an index lookup.
         // json_each walks one row's tag array.
-        if (/^SCAN /.test(p.detail) && !/VIRTUAL TABLE INDEX \d+:M/.test(p.detail) && !/^SCAN json_each/.test(p.detail)) scans.push(`${p.detail}  ←  ${source.replace(/\s+/g, ' ').slice(0, 160)}`);
+        if (
+          /^SCAN /.test(p.detail) &&
+          !/VIRTUAL TABLE INDEX \d+:M/.test(p.detail) &&
+          !/^SCAN json_each/.test(p.detail)
+        )
+          scans.push(`${p.detail}  ←  ${source.replace(/\s+/g, ' ').slice(0, 160)}`);
       }
     }
     expect(scans).toEqual([]);
@@ -380,7 +537,13 @@ describe('dashboard, reports, search, feature flag and query plans (demo data)',
     const r = await demo.api('crm.customers.list', {});
     expect(r.status).toBe(403);
     expect(r.body.error).toBe('crm_disabled');
-    for (const m of ['crm.dashboard', 'crm.search', 'crm.timeline', 'crm.deals.board', 'crm.customers.create']) {
+    for (const m of [
+      'crm.dashboard',
+      'crm.search',
+      'crm.timeline',
+      'crm.deals.board',
+      'crm.customers.create',
+    ]) {
       expect((await demo.api(m, {})).status === 403 || (await demo.api(m, {})).status === 400, m).toBe(true);
     }
     expect((await demo.api('crm.dashboard')).body.error).toBe('crm_disabled');

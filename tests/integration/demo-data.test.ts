@@ -26,13 +26,26 @@ describe('demo data', () => {
   it('builds a consistent Hebrew business, deterministic per seed', () => {
     const a = freshDb();
     const s = generateDemoData(a, { customers: 1500, seed: 7, now: NOW });
-    expect(s).toMatchObject({ customers: 1500, calls: 3000, messages: 15000, deals: 450, tasks: 750, documents: 450 });
+    expect(s).toMatchObject({
+      customers: 1500,
+      calls: 3000,
+      messages: 15000,
+      deals: 450,
+      tasks: 750,
+      documents: 450,
+    });
     const q = <T>(db: Db, sql: string) => db.$client.prepare(sql).all() as T[];
 
-    const phones = q<{ phone: string }>(a, 'select phone from customers where phone is not null').map((r) => r.phone);
+    const phones = q<{ phone: string }>(a, 'select phone from customers where phone is not null').map(
+      (r) => r.phone,
+    );
     expect(new Set(phones).size).toBe(phones.length);
     for (const p of phones.slice(0, 300)) expect(toE164(p)).toBe(p);
-    expect(q<{ name: string }>(a, 'select name from customers limit 5').every((r) => /[\u0590-\u05FF]/.test(r.name))).toBe(true);
+    expect(
+      q<{ name: string }>(a, 'select name from customers limit 5').every((r) =>
+        /[\u0590-\u05FF]/.test(r.name),
+      ),
+    ).toBe(true);
 
     // Gapless numbers per type, and the sequence continues after the last one.
     for (const row of q<{ type: string; n: number; mx: number; next: number }>(
@@ -43,8 +56,18 @@ describe('demo data', () => {
       expect(row.next).toBe(row.n + 1);
     }
     // Every message/call points at a customer whose phone is the peer.
-    expect(q(a, `select 1 from wa_messages m join customers c on c.id = m.customer_id where m.peer <> c.phone limit 1`)).toHaveLength(0);
-    expect(q(a, `select 1 from calls k join customers c on c.id = k.customer_id where k.from_number <> c.phone limit 1`)).toHaveLength(0);
+    expect(
+      q(
+        a,
+        `select 1 from wa_messages m join customers c on c.id = m.customer_id where m.peer <> c.phone limit 1`,
+      ),
+    ).toHaveLength(0);
+    expect(
+      q(
+        a,
+        `select 1 from calls k join customers c on c.id = k.customer_id where k.from_number <> c.phone limit 1`,
+      ),
+    ).toHaveLength(0);
     expect(q(a, 'pragma foreign_key_check')).toHaveLength(0);
     // The search index follows the customers table.
     expect(q<{ n: number }>(a, 'select count(*) n from customers_fts')[0]!.n).toBe(1500);
@@ -55,8 +78,9 @@ describe('demo data', () => {
     const b = freshDb();
     generateDemoData(b, { customers: 1500, seed: 7, now: NOW });
     const digest = (db: Db) =>
-      JSON.stringify(q(db, 'select id, name, phone, email, status, tags, created_at from customers order by id limit 50')) +
-      JSON.stringify(q(db, 'select count(*), sum(total_agorot) from documents'));
+      JSON.stringify(
+        q(db, 'select id, name, phone, email, status, tags, created_at from customers order by id limit 50'),
+      ) + JSON.stringify(q(db, 'select count(*), sum(total_agorot) from documents'));
     expect(digest(b)).toBe(digest(a));
   });
 

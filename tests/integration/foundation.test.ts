@@ -18,11 +18,20 @@ describe('public server', () => {
     const ready = await fetch(`${t.publicUrl}/readyz`);
     expect(ready.status).toBe(200);
     const body = (await ready.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ db: 'ok', payments: { paypal: expect.any(String), tranzila: expect.any(String) } });
-    for (const k of ['openai', 'tts', 'whatsapp', 'tunnel']) expect(['ok', 'disabled', 'fail']).toContain(body[k]);
+    expect(body).toMatchObject({
+      db: 'ok',
+      payments: { paypal: expect.any(String), tranzila: expect.any(String) },
+    });
+    for (const k of ['openai', 'tts', 'whatsapp', 'tunnel'])
+      expect(['ok', 'disabled', 'fail']).toContain(body[k]);
 
     const version = await (await fetch(`${t.publicUrl}/version`)).json();
-    expect(version).toMatchObject({ app: 'AgentLocator', version: expect.any(String), commit: expect.any(String), build_time: expect.any(String) });
+    expect(version).toMatchObject({
+      app: 'AgentLocator',
+      version: expect.any(String),
+      commit: expect.any(String),
+      build_time: expect.any(String),
+    });
 
     for (const p of ['/api/business.get', '/api/system.info', '/', '/index.html']) {
       const res = await fetch(`${t.publicUrl}${p}`, { method: p.startsWith('/api') ? 'POST' : 'GET' });
@@ -44,7 +53,11 @@ describe('public server', () => {
 describe('local API', () => {
   it('requires the per-launch token', async () => {
     t = await startTestCore();
-    const none = await fetch(`${t.localUrl}/api/business.get`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const none = await fetch(`${t.localUrl}/api/business.get`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(none.status).toBe(401);
     const wrong = await fetch(`${t.localUrl}/api/business.get`, {
       method: 'POST',
@@ -72,7 +85,11 @@ describe('local API', () => {
 
   it('keeps the business profile across a restart', async () => {
     t = await startTestCore();
-    const saved = await t.api('business.updateProfile', { name: 'מספרת שושנה', vatId: '512345678', city: 'חיפה' });
+    const saved = await t.api('business.updateProfile', {
+      name: 'מספרת שושנה',
+      vatId: '512345678',
+      city: 'חיפה',
+    });
     expect(saved.status).toBe(200);
     const dir = t.dataDir;
     await t.stop({ keepData: true });

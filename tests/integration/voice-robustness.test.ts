@@ -339,7 +339,7 @@ describe('monitor actions and model-ended calls', () => {
     await c.quiet(300);
     await until(() => r.t.logs().some((l) => l.msg === 'call hung up'), 8000, 'hang-up');
     expect(r.t.logs().find((l) => l.msg === 'call hung up')!.result).toBe('already_ended');
-    expect(callRow(r, c.callSid)!.endedBy).toBe('caller_done');
+    expect(callRow(r, c.callSid)!.endedBy).toBe('agent_end_call');
     expect(r.google.requests.map((q) => q.text)).toContain('בסדר גמור, שיהיה לכם יום נהדר!');
     await c.stop();
   });

@@ -25,7 +25,7 @@ describe('Twilio REST client on a configurable base URL', () => {
       },
       noSecrets,
     );
-    const client = createTwilioClient(creds)!;
+    const client = (await createTwilioClient(creds))!;
     const call = await client.calls('CA00000000000000000000000000000001').update({ status: 'completed' });
     expect(call.status).toBe('completed');
     expect(fake.callUpdates).toEqual([
@@ -46,19 +46,23 @@ describe('Twilio REST client on a configurable base URL', () => {
   it('surfaces 404 as a RestException with code 20404', async () => {
     fake = await startFakeTwilio();
     fake.markCallMissing('CA00000000000000000000000000000009');
-    const client = createTwilioClient({
+    const client = (await createTwilioClient({
       accountSid: fake.accountSid,
       authToken: fake.authToken,
       apiBaseUrl: fake.url,
-    })!;
+    }))!;
     await expect(
       client.calls('CA00000000000000000000000000000009').update({ status: 'completed' }),
     ).rejects.toMatchObject({ status: 404, code: 20404 });
   });
 
-  it('is null without credentials; env wins over stored secrets', () => {
+  it('is null without credentials; env wins over stored secrets', async () => {
     expect(
-      createTwilioClient({ accountSid: undefined, authToken: 'x', apiBaseUrl: 'https://api.twilio.com' }),
+      await createTwilioClient({
+        accountSid: undefined,
+        authToken: 'x',
+        apiBaseUrl: 'https://api.twilio.com',
+      }),
     ).toBeNull();
     const secrets = { get: (n: string) => (n === 'twilio_auth_token' ? 'from-settings' : 'ACsettings') };
     expect(resolveTwilioCredentials({}, secrets)).toEqual({

@@ -70,22 +70,30 @@ export const businessSchema = businessProfileSchema.extend({
 export type Business = z.infer<typeof businessSchema>;
 
 export const businessMethods = {
-  'business.get': method({ summary: 'The business profile, knowledge and flags', input: empty, output: businessSchema }),
+  'business.get': method({
+    summary: 'The business profile, knowledge and flags',
+    input: empty,
+    output: businessSchema,
+  }),
   'business.updateProfile': method({
     summary: 'Save the business profile',
     input: businessProfileSchema.partial().strict(),
     output: businessSchema,
   }),
   'business.updateKnowledge': method({
-    summary: "Save what the agent knows about the business",
+    summary: 'Save what the agent knows about the business',
     input: knowledgeSchema.partial().strict(),
     output: businessSchema,
   }),
   'business.setFeatures': method({
     summary: 'Turn feature flags on or off',
-    input: z.object(Object.fromEntries(FEATURE_FLAGS.map((f) => [f, z.boolean().optional()])) as {
-      [K in FeatureFlag]: z.ZodOptional<z.ZodBoolean>;
-    }).strict(),
+    input: z
+      .object(
+        Object.fromEntries(FEATURE_FLAGS.map((f) => [f, z.boolean().optional()])) as {
+          [K in FeatureFlag]: z.ZodOptional<z.ZodBoolean>;
+        },
+      )
+      .strict(),
     output: businessSchema,
   }),
 };

@@ -10,7 +10,12 @@ export const pageInput = z.object({
   limit: z.number().int().min(1).max(100).default(25),
 });
 export const paged = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), total: z.number().int().nonnegative(), page: z.number().int(), limit: z.number().int() });
+  z.object({
+    items: z.array(item),
+    total: z.number().int().nonnegative(),
+    page: z.number().int(),
+    limit: z.number().int(),
+  });
 /** Epoch milliseconds (UTC). */
 export const epochMs = z.number().int();
 /** Money in integer agorot. */

@@ -139,7 +139,16 @@ export const customerUpdateSchema = z
 export const importIssueSchema = z.object({
   line: z.number().int(),
   field: z.string().nullable(),
-  code: z.enum(['missing_name_or_phone', 'bad_phone', 'bad_email', 'bad_status', 'duplicate_in_file', 'exists', 'too_long', 'bad_row']),
+  code: z.enum([
+    'missing_name_or_phone',
+    'bad_phone',
+    'bad_email',
+    'bad_status',
+    'duplicate_in_file',
+    'exists',
+    'too_long',
+    'bad_row',
+  ]),
   value: z.string().optional(),
   existingId: id.optional(),
 });
@@ -212,18 +221,35 @@ const dateRange = z
   .strict()
   .refine((r) => r.to > r.from, { message: 'to must be after from' });
 
-const countAndList = <T extends z.ZodType>(item: T) => z.object({ count: z.number().int(), items: z.array(item) });
+const countAndList = <T extends z.ZodType>(item: T) =>
+  z.object({ count: z.number().int(), items: z.array(item) });
 
 export const dashboardSchema = z.object({
   todayCalls: countAndList(
-    z.object({ id, customerId: id.nullable(), customerName: z.string().nullable(), from: z.string(), startedAt: epochMs, status: z.string(), mode: z.string() }),
+    z.object({
+      id,
+      customerId: id.nullable(),
+      customerName: z.string().nullable(),
+      from: z.string(),
+      startedAt: epochMs,
+      status: z.string(),
+      mode: z.string(),
+    }),
   ),
   newLeads: countAndList(customerListItemSchema),
   openTasks: z.object({ count: z.number().int(), overdue: z.number().int(), items: z.array(taskSchema) }),
   unreadWhatsapp: z.object({
     count: z.number().int(),
     customers: z.number().int(),
-    items: z.array(z.object({ id, customerId: id.nullable(), customerName: z.string().nullable(), body: z.string(), at: epochMs })),
+    items: z.array(
+      z.object({
+        id,
+        customerId: id.nullable(),
+        customerName: z.string().nullable(),
+        body: z.string(),
+        at: epochMs,
+      }),
+    ),
   }),
   unpaidInvoices: z.object({ count: z.number().int(), totalAgorot: z.number().int() }),
 });
@@ -232,16 +258,45 @@ export type Dashboard = z.infer<typeof dashboardSchema>;
 export const reportsSchema = z.object({
   from: epochMs,
   to: epochMs,
-  callsPerDay: z.array(z.object({ date: z.string(), total: z.number().int(), live: z.number().int(), fallback: z.number().int(), missed: z.number().int() })),
-  answer: z.object({ total: z.number().int(), live: z.number().int(), fallback: z.number().int(), missed: z.number().int(), liveRate: z.number() }),
-  latencyPerDay: z.array(z.object({ date: z.string(), avgTotalMs: z.number().int(), avgFirstAudioMs: z.number().int(), turns: z.number().int() })),
+  callsPerDay: z.array(
+    z.object({
+      date: z.string(),
+      total: z.number().int(),
+      live: z.number().int(),
+      fallback: z.number().int(),
+      missed: z.number().int(),
+    }),
+  ),
+  answer: z.object({
+    total: z.number().int(),
+    live: z.number().int(),
+    fallback: z.number().int(),
+    missed: z.number().int(),
+    liveRate: z.number(),
+  }),
+  latencyPerDay: z.array(
+    z.object({
+      date: z.string(),
+      avgTotalMs: z.number().int(),
+      avgFirstAudioMs: z.number().int(),
+      turns: z.number().int(),
+    }),
+  ),
   avgTurnLatencyMs: z.number().int(),
   leadsBySource: z.array(z.object({ source: customerSourceSchema, count: z.number().int() })),
-  revenueByMonth: z.array(z.object({ month: z.string(), totalAgorot: z.number().int(), payments: z.number().int() })),
+  revenueByMonth: z.array(
+    z.object({ month: z.string(), totalAgorot: z.number().int(), payments: z.number().int() }),
+  ),
   openInvoices: z.object({
     count: z.number().int(),
     totalAgorot: z.number().int(),
-    aging: z.array(z.object({ bucket: z.enum(['0-30', '31-60', '61-90', '90+']), count: z.number().int(), totalAgorot: z.number().int() })),
+    aging: z.array(
+      z.object({
+        bucket: z.enum(['0-30', '31-60', '61-90', '90+']),
+        count: z.number().int(),
+        totalAgorot: z.number().int(),
+      }),
+    ),
   }),
 });
 export type Reports = z.infer<typeof reportsSchema>;
@@ -250,39 +305,76 @@ export const searchResultSchema = z.object({
   customers: z.array(customerListItemSchema),
   deals: z.array(dealSchema),
   documents: z.array(
-    z.object({ id, type: z.string(), number: z.number().int(), customerId: id.nullable(), customerName: z.string().nullable(), totalAgorot: z.number().int(), issueDate: z.string() }),
+    z.object({
+      id,
+      type: z.string(),
+      number: z.number().int(),
+      customerId: id.nullable(),
+      customerName: z.string().nullable(),
+      totalAgorot: z.number().int(),
+      issueDate: z.string(),
+    }),
   ),
-  messages: z.array(z.object({ id, customerId: id.nullable(), customerName: z.string().nullable(), body: z.string(), at: epochMs, direction: z.enum(['in', 'out']) })),
+  messages: z.array(
+    z.object({
+      id,
+      customerId: id.nullable(),
+      customerName: z.string().nullable(),
+      body: z.string(),
+      at: epochMs,
+      direction: z.enum(['in', 'out']),
+    }),
+  ),
 });
 
 const crm = 'crm_enabled' as const;
 
 export const crmMethods = {
   'crm.customers.list': method({
-    summary: 'Customers: search (name, phone in any form, email, tag), filters, sort, pages of ≤ 100 with the total',
+    summary:
+      'Customers: search (name, phone in any form, email, tag), filters, sort, pages of ≤ 100 with the total',
     feature: crm,
     input: pageInput
-      .extend({ ...customerFiltersSchema.shape, sort: customerSortSchema.default('created'), dir: z.enum(['asc', 'desc']).default('desc') })
+      .extend({
+        ...customerFiltersSchema.shape,
+        sort: customerSortSchema.default('created'),
+        dir: z.enum(['asc', 'desc']).default('desc'),
+      })
       .strict()
       .default({ page: 1, limit: 25, sort: 'created', dir: 'desc' }),
     output: paged(customerListItemSchema),
   }),
-  'crm.customers.get': method({ summary: 'One customer with stats, deals and open tasks', feature: crm, input: idInput.strict(), output: customerDetailSchema }),
+  'crm.customers.get': method({
+    summary: 'One customer with stats, deals and open tasks',
+    feature: crm,
+    input: idInput.strict(),
+    output: customerDetailSchema,
+  }),
   'crm.customers.create': method({
     summary: 'Add a customer; the phone is normalized to E.164 and must be unique',
     feature: crm,
     input: customerCreateSchema,
     output: customerSchema,
   }),
-  'crm.customers.update': method({ summary: 'Change a customer', feature: crm, input: customerUpdateSchema, output: customerSchema }),
-  'crm.customers.merge': method({
-    summary: 'Merge the second customer into the first: history, deals, tasks, documents move; the second is removed',
+  'crm.customers.update': method({
+    summary: 'Change a customer',
     feature: crm,
-    input: z.object({ targetId: id, sourceId: id }).strict().refine((v) => v.targetId !== v.sourceId, { message: 'cannot merge a customer into itself' }),
+    input: customerUpdateSchema,
+    output: customerSchema,
+  }),
+  'crm.customers.merge': method({
+    summary:
+      'Merge the second customer into the first: history, deals, tasks, documents move; the second is removed',
+    feature: crm,
+    input: z
+      .object({ targetId: id, sourceId: id })
+      .strict()
+      .refine((v) => v.targetId !== v.sourceId, { message: 'cannot merge a customer into itself' }),
     output: customerSchema,
   }),
   'crm.customers.importPreview': method({
-    summary: 'Read a CSV (Hebrew or English headers, UTF-8 with or without BOM) and report what would be imported',
+    summary:
+      'Read a CSV (Hebrew or English headers, UTF-8 with or without BOM) and report what would be imported',
     feature: crm,
     input: csvInput,
     output: importPreviewSchema,
@@ -291,7 +383,11 @@ export const crmMethods = {
     summary: 'Import the valid rows of a CSV in one transaction; invalid rows are reported and skipped',
     feature: crm,
     input: csvInput,
-    output: z.object({ imported: z.number().int(), skipped: z.number().int(), issues: z.array(importIssueSchema) }),
+    output: z.object({
+      imported: z.number().int(),
+      skipped: z.number().int(),
+      issues: z.array(importIssueSchema),
+    }),
   }),
   'crm.customers.export': method({
     summary: 'CSV (UTF-8 with BOM, Hebrew headers) of the customers matching the filters',
@@ -300,13 +396,18 @@ export const crmMethods = {
     output: z.object({ filename: z.string(), csv: z.string(), rows: z.number().int() }),
   }),
   'crm.timeline': method({
-    summary: "A customer's calls, WhatsApp messages, tasks, contracts, documents and payments, newest first, by cursor",
+    summary:
+      "A customer's calls, WhatsApp messages, tasks, contracts, documents and payments, newest first, by cursor",
     feature: crm,
     input: z
       .object({
         customerId: id,
         /** `nextCursor` of the previous page. */
-        cursor: z.string().max(100).regex(/^\d{1,15}:\d:\d{1,15}$/, 'bad cursor').optional(),
+        cursor: z
+          .string()
+          .max(100)
+          .regex(/^\d{1,15}:\d:\d{1,15}$/, 'bad cursor')
+          .optional(),
         limit: z.number().int().min(1).max(100).default(30),
       })
       .strict(),
@@ -339,7 +440,13 @@ export const crmMethods = {
     summary: 'Change a deal',
     feature: crm,
     input: z
-      .object({ id, title: str(200).min(1), amountAgorot: agorot.min(0), expectedCloseDate: z.iso.date().nullable(), lostReason: str(500).nullable() })
+      .object({
+        id,
+        title: str(200).min(1),
+        amountAgorot: agorot.min(0),
+        expectedCloseDate: z.iso.date().nullable(),
+        lostReason: str(500).nullable(),
+      })
       .partial()
       .required({ id: true })
       .strict(),
@@ -387,8 +494,18 @@ export const crmMethods = {
       .strict(),
     output: taskSchema,
   }),
-  'crm.tasks.setDone': method({ summary: 'Mark a task done or open again', feature: crm, input: z.object({ id, done: z.boolean() }).strict(), output: taskSchema }),
-  'crm.tasks.delete': method({ summary: 'Delete a task', feature: crm, input: idInput.strict(), output: z.object({ ok: z.literal(true) }) }),
+  'crm.tasks.setDone': method({
+    summary: 'Mark a task done or open again',
+    feature: crm,
+    input: z.object({ id, done: z.boolean() }).strict(),
+    output: taskSchema,
+  }),
+  'crm.tasks.delete': method({
+    summary: 'Delete a task',
+    feature: crm,
+    input: idInput.strict(),
+    output: z.object({ ok: z.literal(true) }),
+  }),
   'crm.calendar': method({
     summary: 'Appointments and dated tasks between two instants (at most 62 days)',
     feature: crm,
@@ -402,7 +519,8 @@ export const crmMethods = {
     output: dashboardSchema,
   }),
   'crm.reports': method({
-    summary: 'Calls per day, live vs fallback, turn latency, leads by source, revenue by month, open invoices',
+    summary:
+      'Calls per day, live vs fallback, turn latency, leads by source, revenue by month, open invoices',
     feature: crm,
     input: dateRange.refine((r) => r.to - r.from <= 400 * 86_400_000, { message: 'at most 400 days' }),
     output: reportsSchema,
@@ -417,7 +535,13 @@ export const crmMethods = {
 
 export const crmEvents = {
   /** A task's reminder is due (also raised as a desktop notification). */
-  'crm.reminder': z.object({ taskId: id, title: z.string(), customerId: id.nullable(), customerName: z.string().nullable(), at: epochMs }),
+  'crm.reminder': z.object({
+    taskId: id,
+    title: z.string(),
+    customerId: id.nullable(),
+    customerName: z.string().nullable(),
+    at: epochMs,
+  }),
   /** Something in the CRM changed; open lists refresh. */
   'crm.changed': z.object({ entity: z.enum(['customer', 'deal', 'task']), id }),
 };

@@ -58,7 +58,11 @@ export const systemMethods = {
   }),
 };
 
-export const notificationSchema = z.object({ title: z.string(), body: z.string(), route: z.string().optional() });
+export const notificationSchema = z.object({
+  title: z.string(),
+  body: z.string(),
+  route: z.string().optional(),
+});
 
 export const systemEvents = {
   'system.readiness': readinessSchema,

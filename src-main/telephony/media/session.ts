@@ -10,7 +10,7 @@
  * piece (in parallel, played in order) → paced outbound frames with marks. Caller speech that is
  * confirmed while the agent talks clears Twilio's buffer and cancels the answer.
  */
-import twilio from 'twilio';
+import VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
 import type { Business } from '../../api/contract/business';
 import type { CallTurn } from '../../api/contract/calls';
 import { Conversation } from '../../agent/conversation';
@@ -643,11 +643,9 @@ export class MediaStreamSession {
     this.turnErrors = 0;
     if (turn.effect?.kind === 'end_call') {
       this.clearDeadline(turn);
-      void this.endCall(
-        turn.effect.reason || 'agent_end_call',
-        turn.agentText.trim() ? null : goodbyeText(biz),
-        turn,
-      );
+      // ended_by is a fixed code the UI can label; the model's own words go to the log.
+      this.log.info({ model_reason: turn.effect.reason }, 'the model ended the call');
+      void this.endCall('agent_end_call', turn.agentText.trim() ? null : goodbyeText(biz), turn);
       return;
     }
     if (turn.effect?.kind === 'transfer') {
@@ -969,7 +967,7 @@ export class MediaStreamSession {
       this.conversation?.commitSpoken(turn.agentText, false);
       this.finishTurn(turn);
     }
-    const vr = new twilio.twiml.VoiceResponse();
+    const vr = new VoiceResponse();
     const dial = vr.dial({ answerOnBridge: true, timeout: 25 });
     dial.number(owner);
     try {

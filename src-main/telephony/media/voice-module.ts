@@ -170,8 +170,8 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
   const control = (): CallControl | null => {
     const creds = resolveTwilioCredentials(env, deps.secrets);
     return twilioMemo(`${creds.accountSid}|${creds.authToken}|${creds.apiBaseUrl}`, () => {
-      const client = createTwilioClient(creds, { timeoutMs: 8000 });
-      if (!client) return null;
+      if (!creds.accountSid || !creds.authToken) return null;
+      const clientReady = createTwilioClient(creds, { timeoutMs: 8000 });
       const gone = (err: unknown) => {
         const e = err as { status?: number; code?: number };
         return e?.status === 404 || e?.code === 20404;
@@ -179,6 +179,7 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
       return {
         async hangup(callSid) {
           try {
+            const client = (await clientReady)!;
             await client.calls(callSid).update({ status: 'completed' });
             return 'ok';
           } catch (err) {
@@ -188,6 +189,7 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
         },
         async redirect(callSid, twiml) {
           try {
+            const client = (await clientReady)!;
             await client.calls(callSid).update({ twiml });
             return 'ok';
           } catch (err) {
@@ -266,6 +268,10 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
 
   /** Renders the greeting and goodbye ahead of the first call (and after the business changes). */
   const warm = () => {
+    // The SDKs load lazily (fast start-up); load the configured ones now, so a first caller waits for none.
+    if (openaiKey()) void import('openai').catch(() => undefined);
+    const twilioCreds = resolveTwilioCredentials(env, deps.secrets);
+    if (twilioCreds.accountSid && twilioCreds.authToken) void import('twilio').catch(() => undefined);
     if (!speech.hasProvider()) return;
     const b = deps.business.get();
     void speech.warm(greetingText(b), 'greeting');

@@ -23,9 +23,18 @@ export function CrmDashboard() {
   if (q.error !== undefined) return <ErrorState error={q.error} onRetry={q.reload} />;
   if (!q.data) return <Loading />;
   const d = q.data;
-  const kpi = (to: string, Icon: typeof Phone, value: string, label: string, extra?: string, testId?: string) => (
+  const kpi = (
+    to: string,
+    Icon: typeof Phone,
+    value: string,
+    label: string,
+    extra?: string,
+    testId?: string,
+  ) => (
     <Link to={to} className="card dash-kpi" data-testid={testId}>
-      <span className="kpi-icon"><Icon size={22} /></span>
+      <span className="kpi-icon">
+        <Icon size={22} />
+      </span>
       <span>
         <div className="value">{value}</div>
         <div className="label">{label}</div>
@@ -36,11 +45,48 @@ export function CrmDashboard() {
   return (
     <div className="crm-dashboard" data-testid="crm-dashboard">
       <div className="grid kpi-row">
-        {kpi('/calls', Phone, d.todayCalls.count.toLocaleString('he-IL'), t.todayCalls, undefined, 'kpi-calls')}
-        {kpi('/customers?status=lead', UserPlus, d.newLeads.count.toLocaleString('he-IL'), t.newLeads, undefined, 'kpi-leads')}
-        {kpi('/tasks', CalendarCheck, d.openTasks.count.toLocaleString('he-IL'), t.openTasks, d.openTasks.overdue ? `${d.openTasks.overdue.toLocaleString('he-IL')} ${t.overdue}` : undefined, 'kpi-tasks')}
-        {kpi('/whatsapp', MessageCircle, d.unreadWhatsapp.count.toLocaleString('he-IL'), t.unreadWhatsapp, d.unreadWhatsapp.count ? fill(t.fromCustomers, { n: d.unreadWhatsapp.customers.toLocaleString('he-IL') }) : undefined, 'kpi-whatsapp')}
-        {kpi('/invoices', Receipt, formatMoney(d.unpaidInvoices.totalAgorot), t.unpaidInvoices, `${d.unpaidInvoices.count.toLocaleString('he-IL')}`, 'kpi-invoices')}
+        {kpi(
+          '/calls',
+          Phone,
+          d.todayCalls.count.toLocaleString('he-IL'),
+          t.todayCalls,
+          undefined,
+          'kpi-calls',
+        )}
+        {kpi(
+          '/customers?status=lead',
+          UserPlus,
+          d.newLeads.count.toLocaleString('he-IL'),
+          t.newLeads,
+          undefined,
+          'kpi-leads',
+        )}
+        {kpi(
+          '/tasks',
+          CalendarCheck,
+          d.openTasks.count.toLocaleString('he-IL'),
+          t.openTasks,
+          d.openTasks.overdue ? `${d.openTasks.overdue.toLocaleString('he-IL')} ${t.overdue}` : undefined,
+          'kpi-tasks',
+        )}
+        {kpi(
+          '/whatsapp',
+          MessageCircle,
+          d.unreadWhatsapp.count.toLocaleString('he-IL'),
+          t.unreadWhatsapp,
+          d.unreadWhatsapp.count
+            ? fill(t.fromCustomers, { n: d.unreadWhatsapp.customers.toLocaleString('he-IL') })
+            : undefined,
+          'kpi-whatsapp',
+        )}
+        {kpi(
+          '/invoices',
+          Receipt,
+          formatMoney(d.unpaidInvoices.totalAgorot),
+          t.unpaidInvoices,
+          `${d.unpaidInvoices.count.toLocaleString('he-IL')}`,
+          'kpi-invoices',
+        )}
       </div>
       <div className="grid grid-3">
         <section className="card side-list">
@@ -50,9 +96,15 @@ export function CrmDashboard() {
             <div className="list-row" key={x.id}>
               <span>
                 {x.title}
-                {x.customerName && <div className="muted" style={{ fontSize: 'var(--text-xs)' }}>{x.customerName}</div>}
+                {x.customerName && (
+                  <div className="muted" style={{ fontSize: 'var(--text-xs)' }}>
+                    {x.customerName}
+                  </div>
+                )}
               </span>
-              <span className={`badge ${x.dueAt && x.dueAt < Date.now() ? 'badge-fail' : ''}`}>{x.dueAt ? formatDateTime(x.dueAt) : ''}</span>
+              <span className={`badge ${x.dueAt && x.dueAt < Date.now() ? 'badge-fail' : ''}`}>
+                {x.dueAt ? formatDateTime(x.dueAt) : ''}
+              </span>
             </div>
           ))}
         </section>
@@ -61,7 +113,9 @@ export function CrmDashboard() {
           {d.todayCalls.items.length === 0 && <p className="muted">{t.nothing}</p>}
           {d.todayCalls.items.map((c) => (
             <div className="list-row" key={c.id}>
-              <Link to={`/calls/${c.id}`}>{c.customerName || <span className="ltr">{formatPhone(c.from) || t.unknown}</span>}</Link>
+              <Link to={`/calls/${c.id}`}>
+                {c.customerName || <span className="ltr">{formatPhone(c.from) || t.unknown}</span>}
+              </Link>
               <span className="muted">{when(c.startedAt)}</span>
             </div>
           ))}
@@ -72,8 +126,23 @@ export function CrmDashboard() {
           {d.unreadWhatsapp.items.map((m) => (
             <div className="list-row" key={m.id}>
               <span style={{ minWidth: 0 }}>
-                {m.customerId ? <Link to={`/customers/${m.customerId}`}>{m.customerName || t.unknown}</Link> : t.unknown}
-                <div className="muted" style={{ fontSize: 'var(--text-xs)', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', maxWidth: 240 }}>{m.body}</div>
+                {m.customerId ? (
+                  <Link to={`/customers/${m.customerId}`}>{m.customerName || t.unknown}</Link>
+                ) : (
+                  t.unknown
+                )}
+                <div
+                  className="muted"
+                  style={{
+                    fontSize: 'var(--text-xs)',
+                    overflow: 'hidden',
+                    textOverflow: 'ellipsis',
+                    whiteSpace: 'nowrap',
+                    maxWidth: 240,
+                  }}
+                >
+                  {m.body}
+                </div>
               </span>
               <span className="muted">{when(m.at)}</span>
             </div>

@@ -11,7 +11,15 @@ import { fieldErrors } from './util';
 const t = he.crm.form;
 
 /** Create or edit a customer. The phone may be typed in any form; the core normalizes it. */
-export function CustomerFormDialog({ customer, onClose, onSaved }: { customer?: Customer; onClose: () => void; onSaved: (c: Customer) => void }) {
+export function CustomerFormDialog({
+  customer,
+  onClose,
+  onSaved,
+}: {
+  customer?: Customer;
+  onClose: () => void;
+  onSaved: (c: Customer) => void;
+}) {
   const [form, setForm] = useState({
     name: customer?.name ?? '',
     phone: customer?.phoneDisplay ?? '',
@@ -43,12 +51,17 @@ export function CustomerFormDialog({ customer, onClose, onSaved }: { customer?: 
       email: form.email.trim() || null,
       status: form.status,
       source: form.source,
-      tags: form.tags.split(/[,،]/).map((x) => x.trim()).filter(Boolean),
+      tags: form.tags
+        .split(/[,،]/)
+        .map((x) => x.trim())
+        .filter(Boolean),
       notes: form.notes,
       address: form.address.trim() || null,
     };
     try {
-      const saved = customer ? await api.call('crm.customers.update', { id: customer.id, ...body }) : await api.call('crm.customers.create', body);
+      const saved = customer
+        ? await api.call('crm.customers.update', { id: customer.id, ...body })
+        : await api.call('crm.customers.create', body);
       onSaved(saved);
     } catch (err) {
       const fe = fieldErrors(err);
@@ -70,8 +83,24 @@ export function CustomerFormDialog({ customer, onClose, onSaved }: { customer?: 
   const input = (k: 'name' | 'phone' | 'email' | 'address', label: string, ltr = false, hint?: string) => (
     <div className="field">
       <label htmlFor={`cf-${k}`}>{label}</label>
-      <input id={`cf-${k}`} name={k} className="input" dir={ltr ? 'ltr' : undefined} value={form[k]} aria-invalid={errors[k] ? 'true' : undefined} onChange={(e) => set(k, e.target.value)} />
-      {errors[k] ? <span className="error" role="alert">{errors[k]}</span> : hint ? <span className="muted" style={{ fontSize: 'var(--text-xs)' }}>{hint}</span> : null}
+      <input
+        id={`cf-${k}`}
+        name={k}
+        className="input"
+        dir={ltr ? 'ltr' : undefined}
+        value={form[k]}
+        aria-invalid={errors[k] ? 'true' : undefined}
+        onChange={(e) => set(k, e.target.value)}
+      />
+      {errors[k] ? (
+        <span className="error" role="alert">
+          {errors[k]}
+        </span>
+      ) : hint ? (
+        <span className="muted" style={{ fontSize: 'var(--text-xs)' }}>
+          {hint}
+        </span>
+      ) : null}
       {k === 'phone' && existingId && (
         <Link to={`/customers/${existingId}`} onClick={onClose}>
           {t.openExisting}
@@ -90,7 +119,12 @@ export function CustomerFormDialog({ customer, onClose, onSaved }: { customer?: 
           {input('address', t.address)}
           <div className="field">
             <label htmlFor="cf-status">{t.status}</label>
-            <select id="cf-status" className="select" value={form.status} onChange={(e) => set('status', e.target.value)}>
+            <select
+              id="cf-status"
+              className="select"
+              value={form.status}
+              onChange={(e) => set('status', e.target.value)}
+            >
               {CUSTOMER_STATUSES.map((s) => (
                 <option key={s} value={s}>
                   {he.crm.status[s]}
@@ -100,7 +134,12 @@ export function CustomerFormDialog({ customer, onClose, onSaved }: { customer?: 
           </div>
           <div className="field">
             <label htmlFor="cf-source">{t.source}</label>
-            <select id="cf-source" className="select" value={form.source} onChange={(e) => set('source', e.target.value)}>
+            <select
+              id="cf-source"
+              className="select"
+              value={form.source}
+              onChange={(e) => set('source', e.target.value)}
+            >
               {CUSTOMER_SOURCES.map((s) => (
                 <option key={s} value={s}>
                   {he.crm.source[s]}
@@ -111,14 +150,29 @@ export function CustomerFormDialog({ customer, onClose, onSaved }: { customer?: 
         </div>
         <div className="field" style={{ marginTop: 16 }}>
           <label htmlFor="cf-tags">{t.tags}</label>
-          <input id="cf-tags" className="input" value={form.tags} onChange={(e) => set('tags', e.target.value)} />
+          <input
+            id="cf-tags"
+            className="input"
+            value={form.tags}
+            onChange={(e) => set('tags', e.target.value)}
+          />
         </div>
         <div className="field" style={{ marginTop: 16 }}>
           <label htmlFor="cf-notes">{t.notes}</label>
-          <textarea id="cf-notes" className="textarea" value={form.notes} maxLength={10_000} onChange={(e) => set('notes', e.target.value)} />
+          <textarea
+            id="cf-notes"
+            className="textarea"
+            value={form.notes}
+            maxLength={10_000}
+            onChange={(e) => set('notes', e.target.value)}
+          />
           {errors.notes && <span className="error">{errors.notes}</span>}
         </div>
-        {failure && <div className="notice notice-error" style={{ marginTop: 12 }}>{failure}</div>}
+        {failure && (
+          <div className="notice notice-error" style={{ marginTop: 12 }}>
+            {failure}
+          </div>
+        )}
         <div className="form-actions">
           <button className="btn btn-primary" type="submit" disabled={busy}>
             {busy ? he.common.saving : customer ? he.common.save : t.create}

@@ -4,7 +4,13 @@ import { api } from '../../api';
 import { he } from '../../i18n/he';
 
 /** Pick a customer by typing a name or phone; the list comes from the same indexed search. */
-export function CustomerPicker({ value, onChange }: { value: { id: number; name: string } | null; onChange: (v: { id: number; name: string } | null) => void }) {
+export function CustomerPicker({
+  value,
+  onChange,
+}: {
+  value: { id: number; name: string } | null;
+  onChange: (v: { id: number; name: string } | null) => void;
+}) {
   const [q, setQ] = useState('');
   const [items, setItems] = useState<CustomerListItem[]>([]);
   useEffect(() => {
@@ -24,7 +30,9 @@ export function CustomerPicker({ value, onChange }: { value: { id: number; name:
   if (value) {
     return (
       <div style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
-        <span className="badge badge-info" data-testid="picked-customer">{value.name || he.crm.customers.noName}</span>
+        <span className="badge badge-info" data-testid="picked-customer">
+          {value.name || he.crm.customers.noName}
+        </span>
         <button type="button" className="btn btn-sm btn-ghost" onClick={() => onChange(null)}>
           {he.common.cancel}
         </button>
@@ -33,9 +41,18 @@ export function CustomerPicker({ value, onChange }: { value: { id: number; name:
   }
   return (
     <div style={{ position: 'relative' }}>
-      <input className="input" placeholder={he.crm.tasks.customerSearch} value={q} onChange={(e) => setQ(e.target.value)} aria-label={he.crm.tasks.customer} />
+      <input
+        className="input"
+        placeholder={he.crm.tasks.customerSearch}
+        value={q}
+        onChange={(e) => setQ(e.target.value)}
+        aria-label={he.crm.tasks.customer}
+      />
       {items.length > 0 && (
-        <div className="card" style={{ position: 'absolute', insetInline: 0, top: '100%', zIndex: 5, padding: 4 }}>
+        <div
+          className="card"
+          style={{ position: 'absolute', insetInline: 0, top: '100%', zIndex: 5, padding: 4 }}
+        >
           {items.map((c) => (
             <div
               key={c.id}

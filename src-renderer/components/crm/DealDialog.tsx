@@ -9,7 +9,15 @@ import { Modal } from './Modal';
 
 const t = he.crm.deals;
 
-export function DealDialog({ customer, onClose, onSaved }: { customer?: { id: number; name: string }; onClose: () => void; onSaved: (d: Deal) => void }) {
+export function DealDialog({
+  customer,
+  onClose,
+  onSaved,
+}: {
+  customer?: { id: number; name: string };
+  onClose: () => void;
+  onSaved: (d: Deal) => void;
+}) {
   const [who, setWho] = useState<{ id: number; name: string } | null>(customer ?? null);
   const [title, setTitle] = useState('');
   const [amount, setAmount] = useState('');
@@ -20,7 +28,14 @@ export function DealDialog({ customer, onClose, onSaved }: { customer?: { id: nu
     if (!who) return setError(t.noCustomers);
     try {
       const shekels = Number(amount.replace(/[,₪\s]/g, '') || 0);
-      onSaved(await api.call('crm.deals.create', { customerId: who.id, title: title.trim(), amountAgorot: Math.round(shekels * 100), stage }));
+      onSaved(
+        await api.call('crm.deals.create', {
+          customerId: who.id,
+          title: title.trim(),
+          amountAgorot: Math.round(shekels * 100),
+          stage,
+        }),
+      );
     } catch (err) {
       setError(errorMessage(err));
     }
@@ -31,17 +46,38 @@ export function DealDialog({ customer, onClose, onSaved }: { customer?: { id: nu
         <div className="grid grid-2">
           <div className="field">
             <label htmlFor="dd-title">{t.titleField}</label>
-            <input id="dd-title" className="input" required maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} />
+            <input
+              id="dd-title"
+              className="input"
+              required
+              maxLength={200}
+              value={title}
+              onChange={(e) => setTitle(e.target.value)}
+            />
           </div>
           <div className="field">
             <label htmlFor="dd-amount">{t.amount}</label>
-            <input id="dd-amount" className="input" dir="ltr" inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} />
+            <input
+              id="dd-amount"
+              className="input"
+              dir="ltr"
+              inputMode="decimal"
+              value={amount}
+              onChange={(e) => setAmount(e.target.value)}
+            />
           </div>
           <div className="field">
             <label htmlFor="dd-stage">{t.stage}</label>
-            <select id="dd-stage" className="select" value={stage} onChange={(e) => setStage(e.target.value as Deal['stage'])}>
+            <select
+              id="dd-stage"
+              className="select"
+              value={stage}
+              onChange={(e) => setStage(e.target.value as Deal['stage'])}
+            >
               {DEAL_STAGES.map((s) => (
-                <option key={s} value={s}>{he.crm.stage[s]}</option>
+                <option key={s} value={s}>
+                  {he.crm.stage[s]}
+                </option>
               ))}
             </select>
           </div>
@@ -50,10 +86,18 @@ export function DealDialog({ customer, onClose, onSaved }: { customer?: { id: nu
             <CustomerPicker value={who} onChange={setWho} />
           </div>
         </div>
-        {error && <div className="notice notice-error" style={{ marginTop: 12 }}>{error}</div>}
+        {error && (
+          <div className="notice notice-error" style={{ marginTop: 12 }}>
+            {error}
+          </div>
+        )}
         <div className="form-actions">
-          <button className="btn btn-primary" type="submit" disabled={!title.trim()}>{he.common.save}</button>
-          <button className="btn btn-ghost" type="button" onClick={onClose}>{he.common.cancel}</button>
+          <button className="btn btn-primary" type="submit" disabled={!title.trim()}>
+            {he.common.save}
+          </button>
+          <button className="btn btn-ghost" type="button" onClick={onClose}>
+            {he.common.cancel}
+          </button>
         </div>
       </form>
     </Modal>

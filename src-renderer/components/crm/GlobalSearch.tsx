@@ -66,8 +66,20 @@ export function GlobalSearch() {
   const items: Item[] = useMemo(() => {
     if (!res) return [];
     return [
-      ...res.customers.map((c) => ({ key: `c${c.id}`, section: t.customers, label: c.name || he.crm.customers.noName, sub: c.phoneDisplay || c.email || '', to: `/customers/${c.id}` })),
-      ...res.deals.map((d) => ({ key: `d${d.id}`, section: t.deals, label: d.title, sub: `${d.customerName} · ${formatMoney(d.amountAgorot)}`, to: `/customers/${d.customerId}` })),
+      ...res.customers.map((c) => ({
+        key: `c${c.id}`,
+        section: t.customers,
+        label: c.name || he.crm.customers.noName,
+        sub: c.phoneDisplay || c.email || '',
+        to: `/customers/${c.id}`,
+      })),
+      ...res.deals.map((d) => ({
+        key: `d${d.id}`,
+        section: t.deals,
+        label: d.title,
+        sub: `${d.customerName} · ${formatMoney(d.amountAgorot)}`,
+        to: `/customers/${d.customerId}`,
+      })),
       ...res.documents.map((d) => ({
         key: `f${d.id}`,
         section: t.documents,
@@ -75,7 +87,13 @@ export function GlobalSearch() {
         sub: `${d.customerName ?? ''} · ${formatMoney(d.totalAgorot)} · ${formatDate(Date.parse(d.issueDate))}`,
         to: d.customerId ? `/customers/${d.customerId}` : '/invoices',
       })),
-      ...res.messages.map((m) => ({ key: `m${m.id}`, section: t.messages, label: m.body, sub: m.customerName ?? '', to: m.customerId ? `/customers/${m.customerId}` : '/whatsapp' })),
+      ...res.messages.map((m) => ({
+        key: `m${m.id}`,
+        section: t.messages,
+        label: m.body,
+        sub: m.customerName ?? '',
+        to: m.customerId ? `/customers/${m.customerId}` : '/whatsapp',
+      })),
     ];
   }, [res]);
 
@@ -87,13 +105,24 @@ export function GlobalSearch() {
 
   return (
     <>
-      <button type="button" className="topbar-search" data-testid="global-search-trigger" onClick={() => enabled && setOpen(true)}>
+      <button
+        type="button"
+        className="topbar-search"
+        data-testid="global-search-trigger"
+        onClick={() => enabled && setOpen(true)}
+      >
         <Search size={16} />
         <span>{he.nav.searchPlaceholder}</span>
       </button>
       {open && (
         <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && setOpen(false)}>
-          <div className="modal search-panel" role="dialog" aria-modal="true" aria-label={t.placeholder} data-testid="global-search">
+          <div
+            className="modal search-panel"
+            role="dialog"
+            aria-modal="true"
+            aria-label={t.placeholder}
+            data-testid="global-search"
+          >
             <div className="search-input">
               <Search size={18} />
               <input
@@ -117,13 +146,29 @@ export function GlobalSearch() {
               />
             </div>
             <div className="search-results">
-              {!q.trim() && <p className="muted" style={{ padding: '8px 16px' }}>{t.hint}</p>}
-              {q.trim() && res && items.length === 0 && <p className="muted" style={{ padding: '8px 16px' }}>{t.empty}</p>}
+              {!q.trim() && (
+                <p className="muted" style={{ padding: '8px 16px' }}>
+                  {t.hint}
+                </p>
+              )}
+              {q.trim() && res && items.length === 0 && (
+                <p className="muted" style={{ padding: '8px 16px' }}>
+                  {t.empty}
+                </p>
+              )}
               {items.map((it, i) => (
                 <div key={it.key}>
                   {(i === 0 || items[i - 1]!.section !== it.section) && <h3>{it.section}</h3>}
-                  <a className={`search-item${i === active ? ' active' : ''}`} onMouseEnter={() => setActive(i)} onClick={() => go(it)} href={`#${it.to}`} onMouseDown={(e) => e.preventDefault()}>
-                    <span style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>{it.label}</span>
+                  <a
+                    className={`search-item${i === active ? ' active' : ''}`}
+                    onMouseEnter={() => setActive(i)}
+                    onClick={() => go(it)}
+                    href={`#${it.to}`}
+                    onMouseDown={(e) => e.preventDefault()}
+                  >
+                    <span style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
+                      {it.label}
+                    </span>
                     <small className="ltr">{it.sub}</small>
                   </a>
                 </div>
@@ -139,9 +184,14 @@ export function GlobalSearch() {
 
 /** In-app toasts for due reminders (the desktop notification comes from the main process). */
 export function ReminderToasts() {
-  const [toasts, setToasts] = useState<Array<{ id: number; title: string; customerId: number | null; customerName: string | null }>>([]);
+  const [toasts, setToasts] = useState<
+    Array<{ id: number; title: string; customerId: number | null; customerName: string | null }>
+  >([]);
   useEvent('crm.reminder', (r) => {
-    setToasts((xs) => [...xs.slice(-3), { id: r.taskId, title: r.title, customerId: r.customerId, customerName: r.customerName }]);
+    setToasts((xs) => [
+      ...xs.slice(-3),
+      { id: r.taskId, title: r.title, customerId: r.customerId, customerName: r.customerName },
+    ]);
     setTimeout(() => setToasts((xs) => xs.filter((x) => x.id !== r.taskId)), 12_000);
   });
   if (toasts.length === 0) return null;
@@ -149,11 +199,20 @@ export function ReminderToasts() {
     <div className="toasts" role="status" aria-live="polite">
       {toasts.map((x) => (
         <div className="toast" key={x.id} data-testid="reminder-toast">
-          <button type="button" className="toast-close" aria-label={he.common.close} onClick={() => setToasts((xs) => xs.filter((y) => y.id !== x.id))}>
+          <button
+            type="button"
+            className="toast-close"
+            aria-label={he.common.close}
+            onClick={() => setToasts((xs) => xs.filter((y) => y.id !== x.id))}
+          >
             ×
           </button>
-          <strong>{he.crm.tasks.reminderToast}: {x.title}</strong>
-          {x.customerId && <a href={`#/customers/${x.customerId}`}>{x.customerName || he.crm.customers.noName}</a>}
+          <strong>
+            {he.crm.tasks.reminderToast}: {x.title}
+          </strong>
+          {x.customerId && (
+            <a href={`#/customers/${x.customerId}`}>{x.customerName || he.crm.customers.noName}</a>
+          )}
         </div>
       ))}
     </div>

@@ -60,19 +60,48 @@ export function ImportDialog({ onClose, onImported }: { onClose: () => void; onI
 
   return (
     <Modal title={t.title} onClose={onClose} wide testId="import-dialog">
-      <p className="muted" style={{ marginTop: 0 }}>{t.hint}</p>
+      <p className="muted" style={{ marginTop: 0 }}>
+        {t.hint}
+      </p>
       <label className="btn">
         {t.choose}
-        <input type="file" accept=".csv,text/csv" hidden data-testid="import-file" onChange={(e) => void choose(e.target.files?.[0])} />
+        <input
+          type="file"
+          accept=".csv,text/csv"
+          hidden
+          data-testid="import-file"
+          onChange={(e) => void choose(e.target.files?.[0])}
+        />
       </label>
-      {busy && <span className="muted" style={{ marginInlineStart: 12 }}>{he.common.loading}</span>}
-      {error && <div className="notice notice-error" style={{ marginTop: 12 }} role="alert">{error}</div>}
+      {busy && (
+        <span className="muted" style={{ marginInlineStart: 12 }}>
+          {he.common.loading}
+        </span>
+      )}
+      {error && (
+        <div className="notice notice-error" style={{ marginTop: 12 }} role="alert">
+          {error}
+        </div>
+      )}
       {preview && !result && (
         <div style={{ marginTop: 16 }} data-testid="import-preview">
           <div className="kpis" style={{ gridTemplateColumns: 'repeat(3, minmax(0, 1fr))' }}>
-            <div className="stat-tile"><div className="label">{t.rows}</div><div className="value">{preview.totalRows}</div></div>
-            <div className="stat-tile"><div className="label">{t.valid}</div><div className="value" style={{ color: 'var(--color-success)' }} data-testid="import-valid">{preview.validRows}</div></div>
-            <div className="stat-tile"><div className="label">{t.invalid}</div><div className="value" style={{ color: 'var(--color-danger)' }} data-testid="import-invalid">{preview.invalidRows}</div></div>
+            <div className="stat-tile">
+              <div className="label">{t.rows}</div>
+              <div className="value">{preview.totalRows}</div>
+            </div>
+            <div className="stat-tile">
+              <div className="label">{t.valid}</div>
+              <div className="value" style={{ color: 'var(--color-success)' }} data-testid="import-valid">
+                {preview.validRows}
+              </div>
+            </div>
+            <div className="stat-tile">
+              <div className="label">{t.invalid}</div>
+              <div className="value" style={{ color: 'var(--color-danger)' }} data-testid="import-invalid">
+                {preview.invalidRows}
+              </div>
+            </div>
           </div>
           <p className="muted">
             {t.columns}:{' '}
@@ -86,7 +115,10 @@ export function ImportDialog({ onClose, onImported }: { onClose: () => void; onI
             <div className="issue-list">
               <table className="table" data-testid="import-issues">
                 <thead>
-                  <tr><th>{t.line}</th><th>{t.problem}</th></tr>
+                  <tr>
+                    <th>{t.line}</th>
+                    <th>{t.problem}</th>
+                  </tr>
                 </thead>
                 <tbody>
                   {preview.issues.map((i, k) => (
@@ -107,10 +139,16 @@ export function ImportDialog({ onClose, onImported }: { onClose: () => void; onI
             </div>
           )}
           <div className="form-actions">
-            <button className="btn btn-primary" disabled={busy || preview.validRows === 0} onClick={() => void commit()}>
+            <button
+              className="btn btn-primary"
+              disabled={busy || preview.validRows === 0}
+              onClick={() => void commit()}
+            >
               {busy ? t.importing : `${t.commit} (${preview.validRows})`}
             </button>
-            <button className="btn btn-ghost" onClick={onClose}>{he.common.cancel}</button>
+            <button className="btn btn-ghost" onClick={onClose}>
+              {he.common.cancel}
+            </button>
           </div>
         </div>
       )}

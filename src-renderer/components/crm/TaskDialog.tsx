@@ -37,9 +37,16 @@ export function TaskDialog({
   const [description, setDescription] = useState(task?.description ?? '');
   const [when, setWhen] = useState(toLocalInput(initialWhen));
   const [end, setEnd] = useState(toLocalInput(task?.endsAt));
-  const [who, setWho] = useState<{ id: number; name: string } | null>(task?.customerId ? { id: task.customerId, name: task.customerName ?? '' } : (customer ?? null));
-  const initialReminder = task?.reminderAt != null && initialWhen != null ? String(Math.round((initialWhen - task.reminderAt) / 60_000)) : '';
-  const [reminder, setReminder] = useState<string>(REMINDERS.some(([v]) => v === initialReminder) ? initialReminder : task?.reminderAt ? '0' : '');
+  const [who, setWho] = useState<{ id: number; name: string } | null>(
+    task?.customerId ? { id: task.customerId, name: task.customerName ?? '' } : (customer ?? null),
+  );
+  const initialReminder =
+    task?.reminderAt != null && initialWhen != null
+      ? String(Math.round((initialWhen - task.reminderAt) / 60_000))
+      : '';
+  const [reminder, setReminder] = useState<string>(
+    REMINDERS.some(([v]) => v === initialReminder) ? initialReminder : task?.reminderAt ? '0' : '',
+  );
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
 
@@ -63,7 +70,11 @@ export function TaskDialog({
     };
     setBusy(true);
     try {
-      onSaved(task ? await api.call('crm.tasks.update', { id: task.id, ...body }) : await api.call('crm.tasks.create', body));
+      onSaved(
+        task
+          ? await api.call('crm.tasks.update', { id: task.id, ...body })
+          : await api.call('crm.tasks.create', body),
+      );
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -83,7 +94,12 @@ export function TaskDialog({
         <div className="grid grid-2">
           <div className="field">
             <label htmlFor="td-kind">{t.kind}</label>
-            <select id="td-kind" className="select" value={kind} onChange={(e) => setKind(e.target.value as Task['kind'])}>
+            <select
+              id="td-kind"
+              className="select"
+              value={kind}
+              onChange={(e) => setKind(e.target.value as Task['kind'])}
+            >
               {TASK_KINDS.map((k) => (
                 <option key={k} value={k}>
                   {he.crm.taskKind[k]}
@@ -93,23 +109,48 @@ export function TaskDialog({
           </div>
           <div className="field">
             <label htmlFor="td-title">{t.titleField}</label>
-            <input id="td-title" className="input" required maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} />
+            <input
+              id="td-title"
+              className="input"
+              required
+              maxLength={200}
+              value={title}
+              onChange={(e) => setTitle(e.target.value)}
+            />
           </div>
           <div className="field">
             <label htmlFor="td-when">{kind === 'appointment' ? t.startsAt : t.due}</label>
-            <input id="td-when" className="input" type="datetime-local" value={when} onChange={(e) => setWhen(e.target.value)} />
+            <input
+              id="td-when"
+              className="input"
+              type="datetime-local"
+              value={when}
+              onChange={(e) => setWhen(e.target.value)}
+            />
           </div>
           {kind === 'appointment' ? (
             <div className="field">
               <label htmlFor="td-end">{t.endsAt}</label>
-              <input id="td-end" className="input" type="datetime-local" value={end} onChange={(e) => setEnd(e.target.value)} />
+              <input
+                id="td-end"
+                className="input"
+                type="datetime-local"
+                value={end}
+                onChange={(e) => setEnd(e.target.value)}
+              />
             </div>
           ) : (
             <div />
           )}
           <div className="field">
             <label htmlFor="td-reminder">{t.reminder}</label>
-            <select id="td-reminder" className="select" value={reminder} disabled={!when} onChange={(e) => setReminder(e.target.value)}>
+            <select
+              id="td-reminder"
+              className="select"
+              value={reminder}
+              disabled={!when}
+              onChange={(e) => setReminder(e.target.value)}
+            >
               {REMINDERS.map(([v, label]) => (
                 <option key={v} value={v}>
                   {label}
@@ -124,9 +165,19 @@ export function TaskDialog({
         </div>
         <div className="field" style={{ marginTop: 16 }}>
           <label htmlFor="td-desc">{t.description}</label>
-          <textarea id="td-desc" className="textarea" maxLength={10_000} value={description} onChange={(e) => setDescription(e.target.value)} />
+          <textarea
+            id="td-desc"
+            className="textarea"
+            maxLength={10_000}
+            value={description}
+            onChange={(e) => setDescription(e.target.value)}
+          />
         </div>
-        {error && <div className="notice notice-error" style={{ marginTop: 12 }} role="alert">{error}</div>}
+        {error && (
+          <div className="notice notice-error" style={{ marginTop: 12 }} role="alert">
+            {error}
+          </div>
+        )}
         <div className="form-actions">
           <button className="btn btn-primary" type="submit" disabled={busy || !title.trim()}>
             {busy ? he.common.saving : t.save}
@@ -135,7 +186,12 @@ export function TaskDialog({
             {he.common.cancel}
           </button>
           {task && (
-            <button className="btn btn-danger" type="button" style={{ marginInlineStart: 'auto' }} onClick={() => void remove()}>
+            <button
+              className="btn btn-danger"
+              type="button"
+              style={{ marginInlineStart: 'auto' }}
+              onClick={() => void remove()}
+            >
               {t.delete}
             </button>
           )}

@@ -1,4 +1,12 @@
-import { CalendarCheck, CreditCard, FileSignature, FileText, MessageCircle, PhoneIncoming, PhoneOutgoing } from 'lucide-react';
+import {
+  CalendarCheck,
+  CreditCard,
+  FileSignature,
+  FileText,
+  MessageCircle,
+  PhoneIncoming,
+  PhoneOutgoing,
+} from 'lucide-react';
 import { useEffect, useState } from 'react';
 import type { TimelineItem } from '../../../src-main/api/contract/crm';
 import { api } from '../../api';
@@ -28,13 +36,28 @@ function describe(i: TimelineItem): { title: string; text: string; extra?: strin
     case 'contract':
       return { title: `${t.kinds.contract} · ${t.contractStatus[i.status ?? ''] ?? i.status}`, text: i.text };
     case 'document':
-      return { title: `${t.docTypes[i.subtype ?? ''] ?? i.subtype} ${i.number ?? ''}`, text: i.text, extra: i.amountAgorot != null ? formatMoney(i.amountAgorot) : undefined };
+      return {
+        title: `${t.docTypes[i.subtype ?? ''] ?? i.subtype} ${i.number ?? ''}`,
+        text: i.text,
+        extra: i.amountAgorot != null ? formatMoney(i.amountAgorot) : undefined,
+      };
     case 'payment':
-      return { title: `${t.kinds.payment} · ${t.payMethods[i.subtype ?? ''] ?? i.subtype}`, text: i.text, extra: i.amountAgorot != null ? formatMoney(i.amountAgorot) : undefined };
+      return {
+        title: `${t.kinds.payment} · ${t.payMethods[i.subtype ?? ''] ?? i.subtype}`,
+        text: i.text,
+        extra: i.amountAgorot != null ? formatMoney(i.amountAgorot) : undefined,
+      };
   }
 }
 
-const ICONS = { call: PhoneIncoming, whatsapp: MessageCircle, task: CalendarCheck, contract: FileSignature, document: FileText, payment: CreditCard };
+const ICONS = {
+  call: PhoneIncoming,
+  whatsapp: MessageCircle,
+  task: CalendarCheck,
+  contract: FileSignature,
+  document: FileText,
+  payment: CreditCard,
+};
 
 /** The customer's merged history, newest first, loaded a page at a time. */
 export function Timeline({ customerId }: { customerId: number }) {
@@ -88,11 +111,17 @@ export function Timeline({ customerId }: { customerId: number }) {
           const Icon = i.kind === 'call' && i.direction === 'out' ? PhoneOutgoing : ICONS[i.kind];
           return (
             <li key={`${i.kind}-${i.id}`} data-kind={i.kind}>
-              <span className={`tl-icon ${i.kind}`}><Icon size={16} /></span>
+              <span className={`tl-icon ${i.kind}`}>
+                <Icon size={16} />
+              </span>
               <div>
                 <div className="tl-title">{d.title}</div>
                 {d.text && <div className="tl-text">{d.text}</div>}
-                {d.extra && <div className="muted" style={{ fontSize: 'var(--text-xs)' }}>{d.extra}</div>}
+                {d.extra && (
+                  <div className="muted" style={{ fontSize: 'var(--text-xs)' }}>
+                    {d.extra}
+                  </div>
+                )}
               </div>
               <span className="tl-time">{formatDateTime(i.at)}</span>
             </li>
