@@ -15,7 +15,7 @@ const SAY = { language: 'he-IL', voice: 'Google.he-IL-Wavenet-A' } as const;
 /** The fixed Hebrew lines callers hear from TwiML (the live agent speaks through the stream). */
 export const PROMPTS = {
   /** Stream failed or is off: ask for a message. */
-  leaveMessage: 'מצטערים, לא הצלחנו לענות כרגע. אנא השאירו הודעה קצרה אחרי הצליל ונחזור אליכם בהקדם.',
+  leaveMessage: 'מצטערים, לא הצלחנו לענות כרגע. השאירו עכשיו הודעה קצרה ונחזור אליכם בהקדם.',
   /** After the message was recorded. */
   thanks: 'תודה, ההודעה התקבלה. נחזור אליכם בהקדם. להתראות.',
   /** Stream ended and no recording fallback. */
