@@ -221,7 +221,14 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     },
     async startLocal() {
       const token = env.AGENTLOCATOR_LOCAL_TOKEN ?? randomBytes(24).toString('base64url');
-      localServer = await createLocalServer({ logger, dispatch, bus, token, rendererDir: paths.rendererDir });
+      localServer = await createLocalServer({
+        logger,
+        dispatch,
+        bus,
+        token,
+        rendererDir: paths.rendererDir,
+        websockets: modules.flatMap((m) => m.local?.websockets ?? []),
+      });
       await localServer.listen({ port: env.LOCAL_PORT, host: '127.0.0.1' });
       const addr = localServer.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : env.LOCAL_PORT;

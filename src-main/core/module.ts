@@ -1,5 +1,6 @@
 import type { Handlers } from '../api/dispatcher';
 import type { Readiness } from '../api/contract/system';
+import type { LocalWsRoute } from '../server/local';
 import type { PublicModule } from '../server/public';
 
 type ReadinessValue = Readiness['db'];
@@ -13,6 +14,8 @@ export interface FeatureModule {
   name: string;
   handlers?: Partial<Handlers>;
   public?: PublicModule;
+  /** WebSockets on the local 127.0.0.1 server (token-checked), never on the public one. */
+  local?: { websockets: LocalWsRoute[] };
   readiness?: Partial<Record<ReadinessKey, () => ReadinessValue | Promise<ReadinessValue>>>;
   /** Runs after the servers listen (workers, timers, resumed jobs). */
   start?(): void | Promise<void>;

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { Dispatch } from '../api/dispatcher';
 import type { EventBus } from '../api/events';
 import type { Logger } from '../platform/logger';
@@ -17,6 +17,15 @@ export interface LocalServerOptions {
   token: string;
   /** The built renderer; absent in API-only tests. */
   rendererDir?: string;
+  /** Feature WebSockets under /api/ (test call, listen-in): token and Host checked here. */
+  websockets?: LocalWsRoute[];
+}
+
+/** A WebSocket endpoint on the local server only (never the public one). */
+export interface LocalWsRoute {
+  /** Whether this route serves the path (e.g. `/api/listen/<callSid>`). */
+  match(pathname: string): boolean;
+  onConnection(ws: WebSocket, url: URL): void;
 }
 
 function tokenMatches(expected: string, given: string | undefined): boolean {
@@ -84,12 +93,18 @@ export async function createLocalServer(opts: LocalServerOptions): Promise<Fasti
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   app.server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://x');
+    const route =
+      url.pathname === '/api/events' ? undefined : opts.websockets?.find((r) => r.match(url.pathname));
     if (
-      url.pathname !== '/api/events' ||
+      (url.pathname !== '/api/events' && !route) ||
       !hostAllowed(req) ||
       !tokenMatches(opts.token, url.searchParams.get('token') ?? undefined)
     ) {
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    if (route) {
+      wss.handleUpgrade(req, socket, head, (ws) => route.onConnection(ws, url));
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {

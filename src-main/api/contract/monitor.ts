@@ -33,6 +33,8 @@ export const liveCallSchema = z.object({
   customerName: z.string().nullable(),
   state: liveStateSchema,
   engine: z.string(),
+  /** A test call from the app (microphone and speakers), not a phone call. */
+  test: z.boolean().default(false),
   startedAt: epochMs,
   turns: z.array(liveTurnSchema),
 });

@@ -84,6 +84,7 @@ export class LiveCallRegistry {
       customerName: snap.customerName,
       state: snap.state,
       engine: snap.engine,
+      test: s.test,
       startedAt: snap.startedAt,
       turns: snap.turns,
     };

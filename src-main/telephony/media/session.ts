@@ -49,6 +49,14 @@ export interface MediaTransport {
   close(code?: number, reason?: string): void;
 }
 
+/** Listen-in: a copy of the call's audio (base64 μ-law 20 ms frames); set only while someone listens. */
+export interface AudioTap {
+  inbound(payloadB64: string): void;
+  outbound(payloadB64: string): void;
+  /** The agent's queued audio was dropped (barge-in). */
+  clear(): void;
+}
+
 /** Twilio REST actions on the live call. */
 export interface CallControl {
   hangup(callSid: string): Promise<'ok' | 'already_ended'>;
@@ -102,6 +110,8 @@ export interface SessionDeps {
   afterCall: (s: MediaStreamSession) => Promise<void>;
   /** Pacing and timers (tests shorten them). */
   timing?: Partial<SessionTiming>;
+  /** A test call from the app (microphone transport), not a phone call. */
+  test?: boolean;
 }
 
 export interface SessionTiming {
@@ -175,6 +185,8 @@ export class MediaStreamSession {
   readonly transcript: Array<{ who: 'agent' | 'caller'; text: string; at: number }> = [];
   readonly liveTurns: LiveTurn[] = [];
   endedBy: string | null = null;
+  /** Listen-in subscribers' fan-out (see listen.ts); undefined costs nothing per frame. */
+  tap: AudioTap | undefined;
 
   private log: Logger;
   private readonly timing: SessionTiming;
@@ -205,9 +217,15 @@ export class MediaStreamSession {
     this.lastMediaAt = deps.clock.monotonic();
     this.player = new OutboundPlayer(
       {
-        media: (p) => this.transport.send(outMedia(this.streamSid, p)),
+        media: (p) => {
+          this.transport.send(outMedia(this.streamSid, p));
+          this.tap?.outbound(p);
+        },
         mark: (n) => this.transport.send(outMark(this.streamSid, n)),
-        clear: () => this.transport.send(outClear(this.streamSid)),
+        clear: () => {
+          this.transport.send(outClear(this.streamSid));
+          this.tap?.clear();
+        },
       },
       () => this.deps.clock.monotonic(),
       {
@@ -240,6 +258,7 @@ export class MediaStreamSession {
         case 'media':
           if (this.state === 'connecting') return this.badFrame('media_before_start');
           if (this.state === 'ended') return;
+          this.tap?.inbound(msg.media.payload);
           this.onMedia(Buffer.from(msg.media.payload, 'base64'));
           this.deps.hooks.onInboundFrame?.(this.deps.clock.monotonic() - t0);
           return;
@@ -1060,6 +1079,11 @@ export class MediaStreamSession {
       startedAt: this.startedAt,
       turns: [...this.liveTurns],
     };
+  }
+
+  /** A test call from the app, not a phone call. */
+  get test(): boolean {
+    return this.deps.test === true;
   }
 
   get history() {

@@ -29,7 +29,14 @@ import { verifyTwilioSignature } from '../twilio-signature';
 import { createTwilioClient, resolveTwilioCredentials } from '../twilio-rest';
 import { afterCall } from './after-call';
 import { LiveCallRegistry } from './live-calls';
-import { MediaStreamSession, type AgentBrain, type CallControl, type SessionTiming } from './session';
+import { AppAudio, appAudioRoutes } from './app-audio';
+import {
+  MediaStreamSession,
+  type AgentBrain,
+  type CallControl,
+  type MediaTransport,
+  type SessionTiming,
+} from './session';
 import {
   VOICE_SETTINGS_KEY,
   voiceSettingsSchema,
@@ -60,6 +67,8 @@ export interface VoiceModuleDeps {
 export interface VoiceModule extends FeatureModule {
   registry: LiveCallRegistry;
   speech: SpeechService;
+  /** Test calls from the app and listen-in (local server / Electron IPC only). */
+  appAudio: AppAudio;
 }
 
 function safeSecret(
@@ -223,39 +232,44 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
     return check.ok;
   };
 
+  /** One session on a transport: the Twilio socket, or the app's test-call link. */
+  const newSession = (
+    transport: MediaTransport,
+    extra: { test?: boolean; control?: () => CallControl | null } = {},
+  ): MediaStreamSession =>
+    new MediaStreamSession(transport, {
+      log,
+      clock: deps.clock,
+      calls: deps.calls,
+      business: () => deps.business.get(),
+      settings,
+      speech,
+      brain,
+      toolbox,
+      control: extra.control ?? control,
+      hooks: registry.hooks,
+      afterCall: (s) =>
+        afterCall(
+          {
+            db: deps.db,
+            calls: deps.calls,
+            notifier: deps.notifier,
+            log,
+            model: () => brain()?.model ?? null,
+          },
+          s,
+        ),
+      timing: deps.timing,
+      test: extra.test,
+    });
+
   const onConnection = (ws: WebSocket): void => {
-    const session = new MediaStreamSession(
-      {
-        send: (text) => {
-          if (ws.readyState === ws.OPEN) ws.send(text);
-        },
-        close: (code, reason) => ws.close(code, reason),
+    const session = newSession({
+      send: (text) => {
+        if (ws.readyState === ws.OPEN) ws.send(text);
       },
-      {
-        log,
-        clock: deps.clock,
-        calls: deps.calls,
-        business: () => deps.business.get(),
-        settings,
-        speech,
-        brain,
-        toolbox,
-        control,
-        hooks: registry.hooks,
-        afterCall: (s) =>
-          afterCall(
-            {
-              db: deps.db,
-              calls: deps.calls,
-              notifier: deps.notifier,
-              log,
-              model: () => brain()?.model ?? null,
-            },
-            s,
-          ),
-        timing: deps.timing,
-      },
-    );
+      close: (code, reason) => ws.close(code, reason),
+    });
     ws.on('message', (data, isBinary) => {
       if (isBinary) return session.handleMessage('');
       session.handleMessage(
@@ -265,6 +279,15 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
     ws.on('close', (code) => session.handleClose(code));
     ws.on('error', (err) => log.warn({ err: err.message }, 'media socket error'));
   };
+
+  const appAudio = new AppAudio({
+    log,
+    clock: deps.clock,
+    bus: deps.bus,
+    calls: deps.calls,
+    registry,
+    newSession,
+  });
 
   /** Renders the greeting and goodbye ahead of the first call (and after the business changes). */
   const warm = () => {
@@ -282,7 +305,9 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
     name: 'voice',
     registry,
     speech,
+    appAudio,
     public: { name: 'voice', websockets: [{ path: MEDIA_WS_PATH, verifyUpgrade, onConnection }] },
+    local: { websockets: appAudioRoutes(appAudio) },
     readiness: {
       tts: () => (providers().length ? 'ok' : 'disabled'),
     },
