@@ -53,7 +53,9 @@ export const voiceSettingsViewSchema = z.object({
   openaiTtsModel: z.string().min(1).max(60),
   openaiTtsVoice: z.string().min(1).max(30),
   turnDeadlineMs: z.number().int().min(1000).max(10_000),
-  engine: z.enum(['pipeline']),
+  engine: z.enum(['pipeline', 'realtime']),
+  realtimeModel: z.string().min(1).max(60),
+  realtimeVoice: z.string().min(1).max(30),
   pipelineMode: z.enum(['streaming', 'sequential']),
 });
 

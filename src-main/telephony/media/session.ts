@@ -37,6 +37,7 @@ import { classifyUtteranceEnd, endWindowFor } from '../audio/end-of-turn';
 import { EnergyVad, DEFAULT_VAD } from '../audio/vad';
 import type { CallRepository } from '../call-repository';
 import { OutboundPlayer } from './player';
+import type { EngineFactory, EngineHost, VoiceEngine } from './realtime-engine';
 import { outClear, outMark, outMedia, parseInbound, type StartMessage } from './protocol';
 import type { VoiceSettings } from './voice-settings';
 
@@ -108,6 +109,8 @@ export interface SessionDeps {
   control: () => CallControl | null;
   hooks: SessionHooks;
   afterCall: (s: MediaStreamSession) => Promise<void>;
+  /** The speech-to-speech engine (settings `engine: 'realtime'`); the pipeline runs without it. */
+  realtime?: EngineFactory;
   /** Pacing and timers (tests shorten them). */
   timing?: Partial<SessionTiming>;
   /** A test call from the app (microphone transport), not a phone call. */
@@ -206,6 +209,9 @@ export class MediaStreamSession {
   private endTimer: NodeJS.Timeout | undefined;
   private toolCtx: ToolContext | undefined;
   private mediaFrames = 0;
+  /** Set while another engine (OpenAI Realtime) drives this call instead of the pipeline. */
+  private engine: VoiceEngine | undefined;
+  private engineName = 'pipeline';
 
   constructor(
     private readonly transport: MediaTransport,
@@ -234,6 +240,7 @@ export class MediaStreamSession {
         onIdle: () => this.onPlayerIdle(),
         onFrame: (at) => {
           if (this.turn) this.turn.lastFrameAt = at;
+          this.engine?.onFrame(at);
         },
       },
       { leadMs: this.timing.leadMs, markEveryMs: this.timing.markEveryMs },
@@ -344,6 +351,19 @@ export class MediaStreamSession {
       void this.unavailable();
       return;
     }
+    if (settings.engine === 'realtime' && this.deps.realtime) {
+      this.engine = this.deps.realtime(this.engineHost());
+      this.engineName = this.engine.name;
+      this.setState('greeting');
+      this.engine.start();
+      return;
+    }
+    this.startPipeline(brain);
+    this.setState('greeting');
+    void this.greet(biz);
+  }
+
+  private startPipeline(brain: AgentBrain): void {
     this.conversation = new Conversation({
       model: brain.model,
       toolbox: this.deps.toolbox,
@@ -353,11 +373,42 @@ export class MediaStreamSession {
           now: this.deps.clock.now(),
           callerKnownName: this.customerName,
         }),
-      ctx: this.toolCtx,
+      ctx: this.toolCtx!,
       log: this.log,
     });
-    this.setState('greeting');
-    void this.greet(biz);
+  }
+
+  /** What an engine may use of this session (transport, player and state stay here). */
+  private engineHost(): EngineHost {
+    return {
+      callSid: this.callSid,
+      callId: this.callId,
+      log: this.log,
+      toolCtx: this.toolCtx!,
+      fields: this.fields,
+      state: () => this.state,
+      setState: (s) => this.setState(s),
+      play: (item) => this.player.enqueue(item),
+      clearPlayback: () => this.player.clear(),
+      playerBusy: () => this.player.busy,
+      addTranscript: (who, text) => this.transcript.push({ who, text, at: this.deps.clock.now() }),
+      publishTurn: (t) => this.publishTurn(t),
+      endCall: (reason, line) => this.endCall(reason, line),
+      transfer: (reason) => this.transferToOwner(reason),
+      usePipeline: (reason, greeting) => {
+        this.engine = undefined;
+        this.engineName = 'pipeline';
+        const brain = this.deps.brain();
+        this.log.warn({ reason }, 'engine fallback: pipeline');
+        if (!brain) return void this.handOver(reason);
+        this.startPipeline(brain);
+        this.deps.hooks.onState(this);
+        if (greeting) this.conversation?.noteAgentLine(greeting);
+        else if (this.state === 'greeting') void this.greet(this.deps.business());
+        else if (this.state !== 'ending' && this.state !== 'ended' && !this.player.busy)
+          this.setState('listening');
+      },
+    };
   }
 
   private async greet(biz: Business): Promise<void> {
@@ -391,6 +442,7 @@ export class MediaStreamSession {
   private onMedia(frame: Buffer): void {
     this.lastMediaAt = this.deps.clock.monotonic();
     this.mediaFrames++;
+    if (this.engine) return this.engine.onMedia(frame);
     if (this.state === 'ending') return;
     const events = this.vad.push(frame);
     for (const ev of events) {
@@ -750,6 +802,7 @@ export class MediaStreamSession {
   // ───────────────────────────── playback callbacks ─────────────────────────────
 
   private onItemStart(id: string, at: number): void {
+    if (this.engine) return this.engine.onItemStart(id, at);
     const turn = this.turn;
     if (turn && turn.state === 'thinking' && (id.startsWith(`t${turn.index}p`) || id.startsWith('filler'))) {
       if (turn.t.firstAudio == null) turn.t.firstAudio = Math.round(at - turn.speechEndAt);
@@ -763,6 +816,7 @@ export class MediaStreamSession {
   }
 
   private onItemHeard(id: string): void {
+    if (this.engine) return this.engine.onItemHeard(id);
     const turn = this.turn;
     if (!turn) return;
     const piece = turn.pieces.find((p) => p.id === id);
@@ -774,6 +828,7 @@ export class MediaStreamSession {
     this.idleWaiters = [];
     for (const w of waiters) w();
     if (this.state === 'greeting') return this.setState('listening');
+    if (this.engine) return this.engine.onIdle();
     const turn = this.turn;
     if (turn && turn.answerDone && turn.state !== 'done' && this.state !== 'ending') this.completeTurn(turn);
     else if (this.state === 'speaking' && !turn) this.setState('listening');
@@ -1017,6 +1072,7 @@ export class MediaStreamSession {
     this.finalized = true;
     if (this.endTimer) clearTimeout(this.endTimer);
     this.dropSpeculation();
+    this.engine?.stop();
     const turn = this.turn;
     if (turn && turn.state !== 'done') {
       turn.abort.abort();
@@ -1075,7 +1131,7 @@ export class MediaStreamSession {
       customerId: this.customerId,
       customerName: this.customerName,
       state: this.state,
-      engine: 'pipeline',
+      engine: this.engineName,
       startedAt: this.startedAt,
       turns: [...this.liveTurns],
     };

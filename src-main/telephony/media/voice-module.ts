@@ -12,6 +12,8 @@ import type { EventBus } from '../../api/events';
 import { GoogleSynthesizer, resolveGoogleCredentials } from '../../agent/google-tts';
 import { createOpenAI, OpenAIChatModel, OpenAISpeech, OpenAITranscriber } from '../../agent/openai-adapters';
 import type { ChatModel, Synthesizer } from '../../agent/ports';
+import { OpenAIRealtimeVoice } from '../../agent/realtime/openai-realtime';
+import type { RealtimeVoice } from '../../agent/realtime/port';
 import { greetingText, goodbyeText } from '../../agent/prompt';
 import { SpeechService } from '../../agent/speech';
 import { AgentToolbox } from '../../agent/tools';
@@ -29,6 +31,7 @@ import { verifyTwilioSignature } from '../twilio-signature';
 import { createTwilioClient, resolveTwilioCredentials } from '../twilio-rest';
 import { afterCall } from './after-call';
 import { LiveCallRegistry } from './live-calls';
+import { realtimeEngineFactory } from './realtime-engine';
 import { AppAudio, appAudioRoutes } from './app-audio';
 import {
   MediaStreamSession,
@@ -62,6 +65,8 @@ export interface VoiceModuleDeps {
   publicHost: () => string | undefined;
   /** Tests shorten pacing and timers. */
   timing?: Partial<SessionTiming>;
+  /** OpenAI Realtime engine timers (tests shorten them). */
+  realtimeTiming?: { connectTimeoutMs?: number; transcriptGraceMs?: number };
 }
 
 export interface VoiceModule extends FeatureModule {
@@ -119,6 +124,16 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
         transcriber: new OpenAITranscriber(client, () => settings().asrModel),
         model: new OpenAIChatModel(client, () => settings().llmModel),
       };
+    });
+  };
+
+  const realtimeMemo = memo<RealtimeVoice>();
+  const realtimeVoice = (): RealtimeVoice | null => {
+    const key = openaiKey();
+    if (!key) return null;
+    return realtimeMemo(`${key}|${env.OPENAI_BASE_URL ?? ''}`, () => {
+      const client = createOpenAI({ apiKey: key, baseURL: env.OPENAI_BASE_URL, maxRetries: 0 });
+      return new OpenAIRealtimeVoice(client);
     });
   };
 
@@ -216,6 +231,16 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
     now: () => deps.clock.monotonic(),
   });
   const toolbox = new AgentToolbox({ db: deps.db, clock: deps.clock, business: deps.business });
+  const realtime = realtimeEngineFactory({
+    voice: realtimeVoice,
+    calls: deps.calls,
+    business: () => deps.business.get(),
+    settings,
+    speech,
+    toolbox,
+    clock: deps.clock,
+    ...deps.realtimeTiming,
+  });
 
   const verifyUpgrade = (req: IncomingMessage): boolean => {
     const creds = resolveTwilioCredentials(env, deps.secrets);
@@ -261,6 +286,7 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
         ),
       timing: deps.timing,
       test: extra.test,
+      realtime,
     });
 
   const onConnection = (ws: WebSocket): void => {

@@ -20,7 +20,10 @@ export const voiceSettingsSchema = z.object({
   openaiTtsVoice: z.string().min(1).max(30).default('alloy'),
   /** No first audio by then → a short filler line, and the turn continues. */
   turnDeadlineMs: z.number().int().min(1000).max(10_000).default(2500),
-  engine: z.enum(['pipeline']).default('pipeline'),
+  /** `pipeline` (ASR → chat → TTS, the default) or `realtime` (OpenAI Realtime speech-to-speech). */
+  engine: z.enum(['pipeline', 'realtime']).default('pipeline'),
+  realtimeModel: z.string().min(1).max(60).default('gpt-realtime'),
+  realtimeVoice: z.string().min(1).max(30).default('marin'),
   /**
    * `streaming` (default): speculative transcript, answer cut into clauses, each spoken at once.
    * `sequential`: the naive pipeline (transcript after the turn, whole answer, one TTS request) —
