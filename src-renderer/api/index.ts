@@ -14,4 +14,6 @@ const token = transportKind === 'http' ? takeToken() : null;
 /** The one API object the whole renderer uses; it does not know which transport carries it. */
 export const api: ApiClient = createApiClient(window.agentlocator ?? createHttpTransport(token));
 export const hasToken = transportKind === 'ipc' || token !== null;
+/** Browser mode's per-launch token (null under Electron), for the local call-audio sockets. */
+export const localToken = token;
 export { ApiCallError } from '../../src-main/api/client';

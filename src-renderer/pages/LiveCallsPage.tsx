@@ -9,7 +9,9 @@ import type { LiveCall, LiveState, LiveTurnView } from '../../src-main/api/contr
 import { api } from '../api';
 import { useEvent, useQuery } from '../api/hooks';
 import { CallTurns } from '../components/CallTurns';
+import { ListenButton } from '../components/ListenIn';
 import { EmptyState, ErrorState, Loading, PageHeader, errorMessage } from '../components/States';
+import { TestCallPanel } from '../components/TestCallPanel';
 import { he } from '../i18n/he';
 import { formatDuration, formatPhone } from '../lib/format';
 import '../styles/live-calls.css';
@@ -51,8 +53,8 @@ function LiveCallCard({ call, now }: { call: LiveCall; now: number }) {
   const [busy, setBusy] = useState<'hangup' | 'transfer' | null>(null);
   const [error, setError] = useState<string>();
   const Icon = STATE_ICON[call.state];
-  const phone = /^\+\d+$/.test(call.from) ? formatPhone(call.from) : call.from;
-  const name = call.customerName || (phone ? '' : he.calls.anonymous);
+  const phone = call.test ? '' : /^\+\d+$/.test(call.from) ? formatPhone(call.from) : call.from;
+  const name = call.test ? he.live.testCaller : call.customerName || (phone ? '' : he.calls.anonymous);
   const act = async (what: 'hangup' | 'transfer') => {
     if (what === 'hangup' && !window.confirm(he.live.confirmHangup)) return;
     setBusy(what);
@@ -84,6 +86,11 @@ function LiveCallCard({ call, now }: { call: LiveCall; now: number }) {
           <Icon size={14} />
           {he.live.state[call.state]}
         </span>
+        {call.test && (
+          <span className="badge live-test-badge" data-testid="live-test-badge">
+            {he.live.testBadge}
+          </span>
+        )}
         <dl className="live-facts">
           <div>
             <dt>{he.live.duration}</dt>
@@ -109,6 +116,7 @@ function LiveCallCard({ call, now }: { call: LiveCall; now: number }) {
           </div>
         </dl>
         <div className="live-actions">
+          <ListenButton callSid={call.callSid} />
           <button
             className="btn"
             disabled={busy != null || call.state === 'ending'}
@@ -180,6 +188,7 @@ export function LiveCallsPage() {
           </span>
         }
       />
+      <TestCallPanel />
       {calls.length === 0 ? (
         <div className="card">
           <EmptyState title={he.live.empty}>
@@ -200,7 +209,11 @@ export function LiveCallsPage() {
             {ended.map((e) => (
               <li key={e.call.callSid}>
                 <PhoneCall size={14} />
-                <span>{e.call.customerName || formatPhone(e.call.from) || he.calls.anonymous}</span>
+                <span>
+                  {e.call.test
+                    ? he.live.testCaller
+                    : e.call.customerName || formatPhone(e.call.from) || he.calls.anonymous}
+                </span>
                 <span className="muted">
                   {e.call.turns.length} {he.live.turnsCount}
                   {e.endedBy ? ` · ${he.calls.endedBy[e.endedBy] ?? e.endedBy}` : ''}

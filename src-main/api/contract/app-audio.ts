@@ -56,3 +56,15 @@ export const audioEndReasons = [
   'idle_timeout',
   'unavailable',
 ] as const;
+
+/**
+ * Under Electron the preload exposes `window.agentlocatorAudio`: `open(path)` returns an id,
+ * and the main process answers with a MessagePort posted to the window as
+ * `{ [AUDIO_PORT_MESSAGE]: id }` (the same messages as the WebSockets carry).
+ */
+export interface AppAudioBridge {
+  open(path: string): string;
+}
+export const AUDIO_PORT_MESSAGE = 'agentlocatorAudioPort';
+export const IPC_AUDIO_OPEN = 'agentlocator:audio-open';
+export const IPC_AUDIO_PORT = 'agentlocator:audio-port';

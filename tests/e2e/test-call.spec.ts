@@ -1,0 +1,153 @@
+/**
+ * Test call and listen-in in the built app (browser mode) in Chromium with a fake microphone
+ * that plays a Hebrew speech WAV: the owner starts a test call on /calls/live, the agent greets
+ * (its marks come back from the page's playback, so the call reaches "listening"), hears the
+ * fixture and answers; the call shows in the monitor as a test call; listen-in on a phone call
+ * plays both directions; the test call ends locally without a single Twilio REST request.
+ */
+import { copyFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import config from '../../playwright.config';
+import { computeTwilioSignature } from '../../src-main/telephony/twilio-signature';
+import { startFakeGoogleTts, type FakeGoogleTts } from '../fakes/google-tts';
+import { MediaStreamClient } from '../fakes/media-stream-client';
+import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai';
+import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio-rest';
+import { ACCOUNT_SID, AUTH_TOKEN, callParams, callSid, postTwilio, PUBLIC_HOST } from '../helpers/twilio';
+import { ROOT, SCREENS, startApp, type RunningApp } from './harness';
+
+const NOTES_SCREENS = '/work/notes/screens';
+const WAV = path.join(ROOT, 'tests/fixtures/test-call-he.wav');
+const base = config.use?.launchOptions ?? {};
+
+test.use({
+  permissions: ['microphone'],
+  // Tall enough for the test-call panel and both live cards in one picture.
+  viewport: { width: 1360, height: 1240 },
+  launchOptions: {
+    ...base,
+    args: [
+      ...(base.args ?? []),
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-audio-capture=${WAV}`,
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  },
+});
+
+let app: RunningApp;
+let twilio: FakeTwilio;
+let openai: FakeOpenAI;
+let google: FakeGoogleTts;
+
+test.beforeAll(async () => {
+  twilio = await startFakeTwilio({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
+  openai = await startFakeOpenAI();
+  google = await startFakeGoogleTts({ msPerChar: 20 });
+  // The fake microphone says "כמה עולה תספורת?" again and again.
+  openai.setDefaultTranscription(() => 'כמה עולה תספורת?');
+  openai.setDefaultChat(() => 'תספורת עולה שמונים שקלים.');
+  app = await startApp({
+    env: {
+      PUBLIC_HOST,
+      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+      TWILIO_API_BASE_URL: twilio.url,
+      OPENAI_API_KEY: 'sk-e2e',
+      OPENAI_BASE_URL: openai.url,
+      GOOGLE_TTS_ENDPOINT: google.url,
+    },
+  });
+});
+test.afterAll(async () => {
+  await app?.stop();
+  app?.cleanup();
+  await Promise.all([twilio?.close(), openai?.close(), google?.close()]);
+});
+
+function publish(file: string): void {
+  try {
+    mkdirSync(NOTES_SCREENS, { recursive: true });
+    copyFileSync(file, path.join(NOTES_SCREENS, path.basename(file)));
+  } catch {
+    /* not on the team machine */
+  }
+}
+
+test('a test call with the microphone, listen-in on a phone call, and no Twilio REST for the test call', async ({
+  page,
+}) => {
+  await page.goto(app.openUrl + '#/calls/live');
+  const panel = page.getByTestId('test-call');
+  await expect(panel.getByRole('heading', { name: 'שיחת ניסיון' })).toBeVisible();
+  await panel.getByTestId('test-call-start').click();
+
+  // The same monitor card as a phone call, labelled as a test call.
+  await expect(page.getByTestId('test-call-status')).toHaveText(/בשיחה עם הסוכן/, { timeout: 10_000 });
+  const testCard = page.getByTestId('live-call').filter({ has: page.getByTestId('live-test-badge') });
+  await expect(testCard).toBeVisible();
+  await expect(testCard.getByText('שיחת ניסיון מהמחשב')).toBeVisible();
+  // The greeting plays in the page (its marks come back from there), then the agent listens.
+  await expect(page.getByTestId('test-call-agent').locator('.audio-meter-track')).toHaveAttribute(
+    'data-active',
+    'true',
+    { timeout: 10_000 },
+  );
+  // The fake microphone's words reach the agent: a turn with the answer.
+  await expect(testCard.getByText('כמה עולה תספורת?').first()).toBeVisible({ timeout: 20_000 });
+  await expect(testCard.getByText('תספורת עולה שמונים שקלים.').first()).toBeVisible({ timeout: 15_000 });
+
+  // A phone call at the same time; listen in on it.
+  await postTwilio(app.publicUrl, '/webhook/incoming_call', callParams(11, { From: '+972541112233' }));
+  const phone = await MediaStreamClient.connect({
+    url: `${app.publicUrl.replace('http', 'ws')}/ws/twilio-media`,
+    headers: {
+      'x-twilio-signature': computeTwilioSignature(AUTH_TOKEN, `wss://${PUBLIC_HOST}/ws/twilio-media`, {}),
+    },
+    callSid: callSid(11),
+    speed: 1,
+  });
+  phone.start();
+  const phoneCard = page.getByTestId('live-call').filter({ hasText: '054-1112233' });
+  await expect(phoneCard).toBeVisible();
+  await phoneCard.getByTestId('listen-toggle').click();
+  await expect(phoneCard.getByTestId('listen-in')).toHaveAttribute('data-phase', 'listening');
+  // The agent's greeting on the phone call is heard through the listen-in.
+  await expect(phoneCard.getByTestId('listen-meter-outbound').locator('.audio-meter-track')).toHaveAttribute(
+    'data-active',
+    'true',
+    { timeout: 10_000 },
+  );
+  void phone.say('name');
+  await expect(phoneCard.getByTestId('listen-meter-inbound').locator('.audio-meter-track')).toHaveAttribute(
+    'data-active',
+    'true',
+    { timeout: 10_000 },
+  );
+  const file = path.join(SCREENS, 'test-call-listen-in.png');
+  await page.screenshot({ path: file, fullPage: true });
+  publish(file);
+
+  // Only the caller's side: the agent's track is muted in the page.
+  await phoneCard.getByTestId('listen-track-outbound').uncheck();
+  await expect(phoneCard.getByTestId('listen-track-outbound')).not.toBeChecked();
+  await phoneCard.getByTestId('listen-toggle').click();
+  await expect(phoneCard.getByTestId('listen-in')).toHaveAttribute('data-phase', 'ended');
+
+  // End the test call from its panel: ends locally.
+  await page.getByTestId('test-call-hangup').click();
+  await expect(page.getByTestId('test-call-ended')).toContainText('שיחת הניסיון הסתיימה');
+  await expect(testCard).toHaveCount(0);
+  await phone.stop();
+  const detail = page.getByTestId('test-call-ended').getByRole('link', { name: 'לפרטי השיחה' });
+  await expect(detail).toBeVisible();
+  const endFile = path.join(SCREENS, 'test-call-ended.png');
+  await page.screenshot({ path: endFile, fullPage: true });
+  publish(endFile);
+  // No Twilio REST request for the test call (the phone call ended with the client's `stop`).
+  expect(twilio.requests).toHaveLength(0);
+  await detail.click();
+  await expect(page.getByText('test').first()).toBeVisible();
+});
