@@ -8,6 +8,7 @@ import { app, BrowserWindow, Notification } from 'electron';
 import { createCore, type Core } from '../core';
 import { loadConfig } from '../platform/config';
 import { KeyFileCipher } from '../platform/secrets';
+import { registerAudioIpc } from './audio-ipc';
 import { registerIpc } from './ipc';
 import { safeStorageCipher, safeStorageUsable } from './secrets';
 import { createTray } from './tray';
@@ -67,6 +68,7 @@ if (!app.requestSingleInstanceLock()) {
       },
     });
     registerIpc(core, () => BrowserWindow.getAllWindows(), devServerUrl);
+    registerAudioIpc(core, devServerUrl);
     await core.startPublic();
     createTray(iconFile(), showWindow, () => app.quit());
     showWindow();

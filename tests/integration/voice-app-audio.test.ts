@@ -68,7 +68,10 @@ async function testCall(r: VoiceRig) {
   });
   c.start();
   await until(() => control.some((m) => m.event === 'started'), 3000, 'started');
-  const started = control.find((m) => m.event === 'started') as { callSid: string; callId: number };
+  const started = control.find((m) => m.event === 'started') as unknown as {
+    callSid: string;
+    callId: number;
+  };
   return { c, control, callSid: started.callSid, callId: started.callId };
 }
 
@@ -86,7 +89,7 @@ async function listen(r: VoiceRig, callSid: string) {
   let closeCode: number | undefined;
   ws.on('message', (data) => {
     const msg = JSON.parse(String(data)) as { event: string; track?: string; payload?: string };
-    if (msg.event === 'media') frames.push({ ...(msg as ListenFrame), at: performance.now() });
+    if (msg.event === 'media') frames.push({ ...(msg as unknown as ListenFrame), at: performance.now() });
     else control.push(msg);
   });
   ws.on('close', (code) => (closeCode = code));
