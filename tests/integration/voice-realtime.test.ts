@@ -179,6 +179,14 @@ describe('voice agent: OpenAI Realtime engine', () => {
       expect(t.tTotalMs).toBeGreaterThanOrEqual(t.tFirstAudioMs!);
     }
     const metrics = r.t.logs().filter((l) => l.msg === 'turn_metrics');
+    if (process.env.VOICE_DEBUG)
+      console.log(
+        JSON.stringify(
+          metrics.map((m) => ({ ...m, time: undefined })),
+          null,
+          1,
+        ),
+      );
     expect(metrics).toHaveLength(2);
     expect(metrics[0]).toMatchObject({
       call_sid: c.callSid,
@@ -233,6 +241,57 @@ describe('voice agent: OpenAI Realtime engine', () => {
     expect(r.t.logs().some((l) => l.msg === 'barge-in: cleared' && l.call_sid === c.callSid)).toBe(true);
     await c.stop();
   }, 40_000);
+
+  it('the model socket dropping mid-call continues the call on the pipeline; transfer_to_owner redirects via REST', async () => {
+    const { r, fake } = await realtimeRig();
+    const c = await r.connect({ speed: 2 });
+    c.start();
+    await waitState(r, c, 'listening');
+    await c.waitFor(() => fake.connections.length === 1 && fake.connections[0]!.session != null, 3000);
+    fake.connections[0]!.close(1011);
+    await c.waitFor(() => r.t.logs().some((l) => l.msg === 'realtime session closed mid-call'), 3000);
+    expect((await live(r, c.callSid))?.engine).toBe('pipeline');
+
+    // The pipeline takes over; its model asks to transfer → REST redirect with <Dial> to the owner.
+    r.caller.text = 'אפשר לדבר עם בעל העסק?';
+    r.openai.scriptChat({ toolCalls: [{ name: 'transfer_to_owner', arguments: { reason: 'ביקש' } }] });
+    await c.say('price');
+    await c.quiet(900);
+    await c.waitFor(() => r.twilio.callUpdates.some((u) => u.callSid === c.callSid), 8000);
+    expect(r.twilio.callUpdates.find((u) => u.callSid === c.callSid)!.params.Twiml).toContain(
+      '+972501234567',
+    );
+    expect(r.t.core.db.select().from(calls).where(eq(calls.callSid, c.callSid)).get()!.endedBy).toBe(
+      'transfer',
+    );
+    await c.stop();
+  }, 30_000);
+
+  it('transfer_to_owner from the Realtime model: the transfer line, then a REST redirect to the owner', async () => {
+    const { r, fake } = await realtimeRig();
+    const c = await r.connect({ speed: 2 });
+    c.start();
+    await waitState(r, c, 'listening');
+    fake.caller.text = 'אפשר לדבר עם בעל העסק?';
+    fake.script({
+      text: 'בשמחה.',
+      audio: speechFixture('name'),
+      toolCalls: [{ name: 'transfer_to_owner', arguments: { reason: 'ביקש לדבר עם הבעלים' } }],
+    });
+    await c.say('price');
+    await c.quiet(900);
+    await c.waitFor(() => r.twilio.callUpdates.some((u) => u.callSid === c.callSid), 8000);
+    expect(r.twilio.callUpdates.find((u) => u.callSid === c.callSid)!.params.Twiml).toContain('<Dial');
+    expect(r.t.core.db.select().from(calls).where(eq(calls.callSid, c.callSid)).get()!.endedBy).toBe(
+      'transfer',
+    );
+    await waitTurns(r, c, 1);
+    expect(turnRows(r, c.callSid)[0]).toMatchObject({
+      callerText: 'אפשר לדבר עם בעל העסק?',
+      agentText: 'בשמחה.',
+    });
+    await c.stop();
+  }, 30_000);
 
   for (const failure of [503, 'close'] as const) {
     it(`a Realtime connection failure (${failure}) continues the call on the pipeline engine`, async () => {
