@@ -1,20 +1,30 @@
-import { HashRouter, Route, Routes } from 'react-router-dom';
+import { HashRouter, Route, Routes, useLocation } from 'react-router-dom';
 import { AppProvider } from './app-context';
+import { ErrorBoundary } from './components/ErrorBoundary';
 import { Layout } from './components/Layout';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { routes } from './routes';
+
+function Pages() {
+  const { pathname } = useLocation();
+  return (
+    <ErrorBoundary resetKey={pathname}>
+      <Routes>
+        {routes.map((r) => (
+          <Route key={r.path} path={r.path} element={r.element} />
+        ))}
+        <Route path="*" element={<NotFoundPage />} />
+      </Routes>
+    </ErrorBoundary>
+  );
+}
 
 export function App() {
   return (
     <HashRouter>
       <AppProvider>
         <Layout>
-          <Routes>
-            {routes.map((r) => (
-              <Route key={r.path} path={r.path} element={r.element} />
-            ))}
-            <Route path="*" element={<NotFoundPage />} />
-          </Routes>
+          <Pages />
         </Layout>
       </AppProvider>
     </HashRouter>
