@@ -123,6 +123,22 @@ export const he = {
       name: 'שם העסק ארוך מדי',
     },
   },
+  voiceSettings: {
+    title: 'הסוכן הקולי',
+    hint: 'איך הסוכן מנהל את השיחה בטלפון. השינוי חל מהשיחה הבאה.',
+    engine: 'מנוע',
+    engines: {
+      pipeline: 'צינור (תמלול → מודל → הקראה)',
+      realtime: 'OpenAI Realtime (דיבור לדיבור)',
+    } as Record<'pipeline' | 'realtime', string>,
+    engineHints: {
+      pipeline: 'ברירת המחדל: תמלול בעברית, תשובה ממודל השפה והקראה בקול של Google.',
+      realtime: 'המודל שומע ומדבר ישירות, עם אותם כלים ומדדים. אם החיבור נכשל – השיחה ממשיכה במנוע הצינור.',
+    } as Record<'pipeline' | 'realtime', string>,
+    realtimeModel: 'מודל',
+    realtimeVoice: 'קול',
+    saved: 'נשמר',
+  },
   calls: {
     title: 'שיחות',
     subtitle: 'כל השיחות שהתקבלו, הודעות קוליות, תמלולים והקלטות',

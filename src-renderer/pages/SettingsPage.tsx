@@ -6,6 +6,7 @@ import { fieldErrors } from '../components/crm/util';
 import { useQuery } from '../api/hooks';
 import { useApp } from '../app-context';
 import { FeatureFlagsSection } from '../components/FeatureFlagsSection';
+import { VoiceSettingsSection } from '../components/VoiceSettingsSection';
 import { ErrorState, Loading, PageHeader, errorMessage } from '../components/States';
 import { he } from '../i18n/he';
 
@@ -308,6 +309,7 @@ export function SettingsPage() {
           <ProfileForm business={business} />
           <KnowledgeForm business={business} />
           <KeysSection />
+          <VoiceSettingsSection />
           <FeatureFlagsSection />
         </>
       )}
