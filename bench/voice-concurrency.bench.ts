@@ -6,10 +6,11 @@
  * received exactly the expected audio (no dropped or reordered outbound frames).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Session } from 'node:inspector/promises';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createCore } from '../src-main/core';
 import { loadConfig } from '../src-main/platform/config';
@@ -20,6 +21,11 @@ import type { VoiceModule } from '../src-main/telephony/media/voice-module';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const STEPS = (process.env.BENCH_VOICE_STEPS ?? '50,100,200,300,400').split(',').map(Number);
 const PUBLIC_HOST = 'bench.agentlocator.test';
+/** A folder: each step's server-process CPU profile is written there (node:inspector). */
+const PROFILE_DIR = process.env.BENCH_VOICE_PROFILE_DIR;
+const LOG_LEVEL = process.env.BENCH_VOICE_LOG_LEVEL ?? 'warn';
+/** Run every step even after one fails (before/after comparisons). */
+const KEEP_GOING = process.env.BENCH_VOICE_ALL_STEPS === '1';
 
 interface CallResult {
   ok: boolean;
@@ -29,6 +35,8 @@ interface CallResult {
   clears: number;
   firstAnswerMs: number | null;
   filler: boolean;
+  fillerHeard: boolean;
+  answersHeard: number;
   error?: string;
 }
 
@@ -79,7 +87,7 @@ export default async function voiceConcurrency(): Promise<Record<string, unknown
   const core = await createCore({
     config,
     mode: 'browser',
-    logger: createLogger({ level: 'warn', stdout: false }),
+    logger: createLogger({ level: LOG_LEVEL, logsDir: path.join(dataDir, 'logs'), stdout: false }),
   });
   const steps: Array<Record<string, unknown>> = [];
   try {
@@ -90,8 +98,39 @@ export default async function voiceConcurrency(): Promise<Record<string, unknown
     const signature = computeTwilioSignature(world.authToken, `wss://${PUBLIC_HOST}/ws/twilio-media`, {});
     for (const n of STEPS) {
       voice.registry.inbound.reset();
+      const cpu0 = process.cpuUsage();
+      const wall0 = performance.now();
       const eld = monitorEventLoopDelay({ resolution: 1 });
       eld.enable();
+      const gc = { count: 0, totalMs: 0, maxMs: 0 };
+      const gcObs = new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) {
+          gc.count++;
+          gc.totalMs += e.duration;
+          gc.maxMs = Math.max(gc.maxMs, e.duration);
+        }
+      });
+      gcObs.observe({ entryTypes: ['gc'] });
+      // Server-side fillers (turn deadline lines), counted where the session asks for them.
+      let fillers = 0;
+      const fillerProviders: Record<string, number> = {};
+      const line = voice.speech.line.bind(voice.speech);
+      voice.speech.line = async (text, phrase, signal) => {
+        const r = await line(text, phrase, signal);
+        if (phrase === 'filler') {
+          fillers++;
+          const k = `${r.provider}${r.cached ? '(cached)' : ''}${r.error ? `(${r.error})` : ''}`;
+          fillerProviders[k] = (fillerProviders[k] ?? 0) + 1;
+        }
+        return r;
+      };
+      const profiler = PROFILE_DIR ? new Session() : undefined;
+      if (profiler) {
+        profiler.connect();
+        await profiler.post('Profiler.enable');
+        await profiler.post('Profiler.setSamplingInterval', { interval: 500 });
+        await profiler.post('Profiler.start');
+      }
       child.send({
         type: 'run',
         n,
@@ -105,6 +144,16 @@ export default async function voiceConcurrency(): Promise<Record<string, unknown
         'result',
       );
       eld.disable();
+      const cpu = process.cpuUsage(cpu0);
+      const wallMs = performance.now() - wall0;
+      gcObs.disconnect();
+      voice.speech.line = line;
+      if (profiler) {
+        const { profile } = await profiler.post('Profiler.stop');
+        mkdirSync(PROFILE_DIR!, { recursive: true });
+        writeFileSync(path.join(PROFILE_DIR!, `voice-${n}.cpuprofile`), JSON.stringify(profile));
+        profiler.disconnect();
+      }
       await voice.registry.settled();
       const bad = res.results.filter((r) => !r.ok);
       const p99 = voice.registry.inbound.percentile(99);
@@ -117,7 +166,16 @@ export default async function voiceConcurrency(): Promise<Record<string, unknown
         event_loop_delay_p99_ms: Math.round(eld.percentile(99) / 1e4) / 100,
         event_loop_delay_max_ms: Math.round(eld.max / 1e4) / 100,
         calls_with_exact_audio: n - bad.length,
+        // The server process's CPU use over the step, in % of one core (2 cores shared with the callers).
+        server_cpu_pct: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100),
+        gc_count: gc.count,
+        gc_total_ms: Math.round(gc.totalMs),
+        gc_max_ms: Math.round(gc.maxMs * 10) / 10,
+        server_fillers: fillers,
+        server_filler_sources: fillerProviders,
         calls_with_filler: res.results.filter((r) => r.filler).length,
+        calls_hearing_filler: res.results.filter((r) => r.fillerHeard).length,
+        calls_with_repeated_answer: res.results.filter((r) => r.answersHeard > 1).length,
         answer_first_audio_p50_ms: pctOf(
           res.results.map((r) => r.firstAnswerMs),
           50,
@@ -133,7 +191,7 @@ export default async function voiceConcurrency(): Promise<Record<string, unknown
       };
       steps.push(step);
       console.log(JSON.stringify(step));
-      if (!step.pass) break;
+      if (!step.pass && !KEEP_GOING) break;
     }
   } finally {
     child.send({ type: 'exit' });

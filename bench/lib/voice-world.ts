@@ -5,6 +5,7 @@
  * the answer. Each caller checks that the audio it received is exactly what the server should
  * have sent, in order (no dropped or reordered frames).
  */
+import { writeFileSync } from 'node:fs';
 import { FILLER_TEXT, greetingText } from '../../src-main/agent/prompt';
 import { speakable } from '../../src-main/agent/sentence-cutter';
 import { mulawEncode } from '../../src-main/telephony/audio/mulaw';
@@ -41,7 +42,45 @@ interface RunMsg {
   staggerMs: number;
 }
 
-async function oneCall(m: RunMsg, expected: Buffer, expectedWithFiller: Buffer, delay: number) {
+let dumps = 0;
+
+/** The received audio as a sequence of known lines (greeting, filler, a0, a1) and unknown frames. */
+function segments(got: Buffer, known: Array<[string, Buffer]>): string {
+  const out: string[] = [];
+  let unknown = 0;
+  let i = 0;
+  while (i < got.length) {
+    const hit = known.find(([, b]) => got.subarray(i, i + b.length).equals(b));
+    if (hit) {
+      if (unknown) out.push(`?${unknown}`);
+      unknown = 0;
+      out.push(hit[0]);
+      i += hit[1].length;
+    } else {
+      unknown++;
+      i += 160;
+    }
+  }
+  if (unknown) out.push(`?${unknown}`);
+  if (process.env.BENCH_VOICE_DUMP && out.some((x) => x.startsWith('?')))
+    writeFileSync(`${process.env.BENCH_VOICE_DUMP}/${process.pid}-${++dumps}.ulaw`, got);
+  return out.join(' ');
+}
+
+/** How often `needle` occurs in `hay`. */
+function occurrences(hay: Buffer, needle: Buffer): number {
+  let n = 0;
+  for (let i = hay.indexOf(needle); i >= 0; i = hay.indexOf(needle, i + needle.length)) n++;
+  return n;
+}
+
+async function oneCall(
+  m: RunMsg,
+  expected: Buffer,
+  expectedWithFiller: Buffer,
+  delay: number,
+  parts: { filler: Buffer; answer: Buffer; known: Array<[string, Buffer]> },
+) {
   await new Promise((r) => setTimeout(r, delay));
   const c = await MediaStreamClient.connect({
     url: m.wsUrl,
@@ -55,9 +94,20 @@ async function oneCall(m: RunMsg, expected: Buffer, expectedWithFiller: Buffer, 
   c.quiet(20_000).catch(() => undefined);
   // The answer is complete when the expected number of frames arrived (or it never does).
   await c.waitFor(() => c.media.length >= expected.length / 160, 20_000).catch(() => undefined);
-  // Give a late filler's extra frames time to arrive too.
-  if (c.media.length > expected.length / 160)
-    await c.waitFor(() => c.media.length >= expectedWithFiller.length / 160, 5000).catch(() => undefined);
+  // Then any extra audio (a filler line, whatever its length): wait until the line goes quiet.
+  {
+    let last = c.media.length;
+    let quietSince = performance.now();
+    await c
+      .waitFor(() => {
+        if (c.media.length !== last) {
+          last = c.media.length;
+          quietSince = performance.now();
+        }
+        return performance.now() - quietSince > 600;
+      }, 10_000)
+      .catch(() => undefined);
+  }
   const answerAt = c.media.find((x) => x.at >= speechEnd)?.at;
   await new Promise((r) => setTimeout(r, 300));
   await c.stop();
@@ -81,6 +131,10 @@ async function oneCall(m: RunMsg, expected: Buffer, expectedWithFiller: Buffer, 
     clears: c.clears,
     marks: c.marksEchoed.length,
     filler,
+    // What the extra audio was: the filler line, or the answer said more than once.
+    fillerHeard: occurrences(got, parts.filler) > 0,
+    answersHeard: occurrences(got, parts.answer),
+    heard: ok ? undefined : segments(got, parts.known),
     firstAnswerMs: answerAt ? answerAt - speechEnd : null,
   };
 }
@@ -94,6 +148,17 @@ process.on('message', (raw: unknown) => {
   const greeting = framed(greetingText({ name: m.businessName, knowledge: { greeting: '' } } as never));
   const expected = Buffer.concat([greeting, ...ANSWER_PIECES.map(framed)]);
   const expectedWithFiller = Buffer.concat([greeting, framed(FILLER_TEXT), ...ANSWER_PIECES.map(framed)]);
+  const parts = {
+    filler: framed(FILLER_TEXT),
+    answer: framed(ANSWER_PIECES[0]!),
+    known: [
+      ['greeting', greeting],
+      ['filler', framed(FILLER_TEXT)],
+      ...ANSWER_PIECES.map((p, i): [string, Buffer] => [`a${i}`, framed(p)]),
+      // The whole answer as one piece (the stream arrived in one chunk).
+      ['a01', framed(ANSWER_PIECES.join(' '))],
+    ] as Array<[string, Buffer]>,
+  };
   const started = performance.now();
   // The world's own event-loop lag (a late client sends late frames).
   let lagMax = 0;
@@ -105,7 +170,7 @@ process.on('message', (raw: unknown) => {
   }, 10);
   void Promise.all(
     Array.from({ length: m.n }, (_, i) =>
-      oneCall(m, expected, expectedWithFiller, (i * m.staggerMs) / m.n).catch((err: unknown) => ({
+      oneCall(m, expected, expectedWithFiller, (i * m.staggerMs) / m.n, parts).catch((err: unknown) => ({
         ok: false,
         error: String(err),
         frames: 0,
@@ -114,6 +179,8 @@ process.on('message', (raw: unknown) => {
         clears: 0,
         marks: 0,
         filler: false,
+        fillerHeard: false,
+        answersHeard: 0,
         firstAnswerMs: null,
       })),
     ),
