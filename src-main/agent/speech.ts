@@ -4,7 +4,8 @@
  * cached on disk as 8 kHz μ-law keyed by text+voice, so the next call plays them at once.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../platform/logger';
 import { isAbort, type Synthesizer } from './ports';
@@ -34,6 +35,9 @@ const MEMORY_ENTRIES = 64;
 
 export class SpeechService {
   private readonly memory = new Map<string, Buffer>();
+  /** Fixed lines being rendered now: concurrent calls asking for the same line share one request. */
+  private readonly rendering = new Map<string, Promise<SpeechResult>>();
+  private tmpSeq = 0;
 
   constructor(private readonly deps: SpeechServiceDeps) {
     mkdirSync(deps.cacheDir, { recursive: true });
@@ -50,7 +54,13 @@ export class SpeechService {
 
   /** A fixed line: from the cache when this text+voice was rendered before. */
   async line(text: string, phrase: PhraseId, signal?: AbortSignal): Promise<SpeechResult> {
-    return this.synthesize(text, { signal, phrase, cache: true });
+    if (signal) return this.synthesize(text, { signal, phrase, cache: true });
+    const k = `${phrase}\n${this.deps.voice()}\n${text}`;
+    const pending = this.rendering.get(k);
+    if (pending) return pending;
+    const p = this.synthesize(text, { phrase, cache: true }).finally(() => this.rendering.delete(k));
+    this.rendering.set(k, p);
+    return p;
   }
 
   /** Renders and caches a fixed line ahead of time; errors only logged. */
@@ -97,16 +107,14 @@ export class SpeechService {
     while (this.memory.size > MEMORY_ENTRIES) this.memory.delete(this.memory.keys().next().value!);
   }
 
+  /** Memory at once; the disk copy is written in the background (no sync fs on the call path). */
   private writeCache(key: string, buf: Buffer): void {
     this.remember(key, buf);
     const file = path.join(this.deps.cacheDir, `${key}.ulaw`);
-    try {
-      const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, buf);
-      renameSync(tmp, file);
-    } catch (err) {
-      this.deps.log.warn({ err }, 'tts cache write failed');
-    }
+    const tmp = `${file}.${process.pid}.${++this.tmpSeq}.tmp`;
+    writeFile(tmp, buf)
+      .then(() => rename(tmp, file))
+      .catch((err: unknown) => this.deps.log.warn({ err }, 'tts cache write failed'));
   }
 
   private async synthesize(
