@@ -777,7 +777,13 @@ export class MediaStreamSession {
         if (this.turn !== turn || turn.state !== 'thinking' || turn.fillerPlayed || this.player.busy) return;
         turn.fillerPlayed = true;
         this.log.info({ turn: turn.index, deadline_ms: ms }, 'turn deadline: filler');
-        void this.playLine(FILLER_TEXT, 'filler', `filler${turn.index}`);
+        // Only if the answer has not started meanwhile (rendering the line may take a while).
+        void this.playLine(
+          FILLER_TEXT,
+          'filler',
+          `filler${turn.index}`,
+          () => this.turn === turn && turn.state === 'thinking' && !this.player.busy,
+        );
       },
       Math.max(0, ms - (this.deps.clock.monotonic() - turn.speechEndAt)),
     );
@@ -789,10 +795,15 @@ export class MediaStreamSession {
     turn.deadline = undefined;
   }
 
-  private async playLine(text: string, phrase: PhraseId, id: string): Promise<void> {
+  private async playLine(
+    text: string,
+    phrase: PhraseId,
+    id: string,
+    stillWanted?: () => boolean,
+  ): Promise<void> {
     try {
       const r = await this.deps.speech.line(text, phrase);
-      if (this.state === 'ended') return;
+      if (this.state === 'ended' || (stillWanted && !stillWanted())) return;
       this.player.enqueue({ id, audio: r.audio, text });
     } catch (err) {
       this.log.warn({ err, phrase }, 'line failed');
