@@ -14,7 +14,7 @@ import { createOpenAI, OpenAIChatModel, OpenAISpeech, OpenAITranscriber } from '
 import type { ChatModel, Synthesizer } from '../../agent/ports';
 import { OpenAIRealtimeVoice } from '../../agent/realtime/openai-realtime';
 import type { RealtimeVoice } from '../../agent/realtime/port';
-import { greetingText, goodbyeText } from '../../agent/prompt';
+import { FILLER_TEXT, greetingText, goodbyeText } from '../../agent/prompt';
 import { SpeechService } from '../../agent/speech';
 import { AgentToolbox } from '../../agent/tools';
 import type { BusinessService } from '../../business/business-service';
@@ -289,10 +289,23 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
       realtime,
     });
 
-  const onConnection = (ws: WebSocket): void => {
+  const onConnection = (ws: WebSocket, req: IncomingMessage): void => {
+    // Messages sent in one go (a pacing tick's frames and marks) leave in one write, not one
+    // syscall each: the socket is corked until the end of the current tick.
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      req.socket.uncork();
+    };
     const session = newSession({
       send: (text) => {
-        if (ws.readyState === ws.OPEN) ws.send(text);
+        if (ws.readyState !== ws.OPEN) return;
+        if (!corked) {
+          corked = true;
+          req.socket.cork();
+          process.nextTick(uncork);
+        }
+        ws.send(text);
       },
       close: (code, reason) => ws.close(code, reason),
     });
@@ -325,6 +338,8 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
     const b = deps.business.get();
     void speech.warm(greetingText(b), 'greeting');
     void speech.warm(goodbyeText(b), 'goodbye');
+    // Said when turns run late, i.e. under load: never rendered then by every late call at once.
+    void speech.warm(FILLER_TEXT, 'filler');
   };
 
   return {
