@@ -47,15 +47,23 @@ export type SecretName = (typeof SECRET_KEYS)[number];
 
 /** Encrypted key/value store in the `secrets` table. Values never leave except through get(). */
 export class SecretsStore {
+  /**
+   * Decrypted values already read (voice calls resolve keys per request: no query + decrypt on
+   * every sentence). Only this store writes the table, so set() keeps it exact.
+   */
+  private readonly cache = new Map<SecretName, string | undefined>();
+
   constructor(
     private readonly db: Db,
     private readonly cipher: SecretCipher,
   ) {}
 
   get(name: SecretName): string | undefined {
+    if (this.cache.has(name)) return this.cache.get(name);
     const row = this.db.select().from(secrets).where(eq(secrets.name, name)).get();
-    if (!row) return undefined;
-    return this.cipher.decrypt(row.ciphertext);
+    const value = row ? this.cipher.decrypt(row.ciphertext) : undefined;
+    this.cache.set(name, value);
+    return value;
   }
 
   has(name: SecretName): boolean {
@@ -63,6 +71,7 @@ export class SecretsStore {
   }
 
   set(name: SecretName, value: string | null): void {
+    this.cache.delete(name);
     if (value == null || value === '') {
       this.db.delete(secrets).where(eq(secrets.name, name)).run();
       return;
