@@ -1,4 +1,5 @@
 import type OpenAI from 'openai';
+import type { toFile as ToFile } from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { mulawDecode } from '../telephony/audio/mulaw';
 import { pcm16ToBuffer } from '../telephony/audio/pcm';
@@ -39,9 +40,17 @@ export function createOpenAI(o: OpenAIOptions): OpenAIHandle {
     ));
 }
 
-/** The SDK's multipart file helper, loaded with the SDK. */
+let toFileLoaded: Promise<typeof ToFile> | undefined;
+
+/** The SDK's multipart file helper, loaded with the SDK once (not a dynamic import per upload). */
 export async function toUploadable(data: Buffer, name: string, type: string) {
-  const { toFile } = await import('openai');
+  const toFile = await (toFileLoaded ??= import('openai').then(
+    (m) => m.toFile,
+    (err: unknown) => {
+      toFileLoaded = undefined;
+      throw err;
+    },
+  ));
   return toFile(data, name, { type });
 }
 

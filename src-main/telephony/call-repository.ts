@@ -224,22 +224,7 @@ export class CallRepository {
       .where(eq(callTurns.callId, callId))
       .orderBy(asc(callTurns.turnIndex))
       .all()
-      .map((t) => ({
-        id: t.id,
-        turnIndex: t.turnIndex,
-        mode: t.mode,
-        callerText: t.callerText,
-        agentText: t.agentText,
-        tVadMs: t.tVadMs,
-        tAsrMs: t.tAsrMs,
-        tNlpMs: t.tNlpMs,
-        tTtsMs: t.tTtsMs,
-        tFirstAudioMs: t.tFirstAudioMs,
-        tTotalMs: t.tTotalMs,
-        interrupted: t.interrupted,
-        errorCode: t.errorCode,
-        createdAt: t.createdAt,
-      }));
+      .map(toTurn);
   }
 
   /** One turn of a live call with its latencies (voice agent); a repeated index replaces the row. */
@@ -252,7 +237,8 @@ export class CallRepository {
       .onConflictDoUpdate({ target: [callTurns.callId, callTurns.turnIndex], set: rest })
       .returning()
       .get();
-    return { ...this.turns(row.callId).find((x) => x.id === row.id)! };
+    // The returned row is the turn: no second query reading the call's turns back.
+    return toTurn(row);
   }
 
   private customerName(customerId: number | null): string | null {
@@ -270,6 +256,25 @@ export class CallRepository {
       // A listener's failure never undoes a write.
     }
   }
+}
+
+function toTurn(t: typeof callTurns.$inferSelect): CallTurn {
+  return {
+    id: t.id,
+    turnIndex: t.turnIndex,
+    mode: t.mode,
+    callerText: t.callerText,
+    agentText: t.agentText,
+    tVadMs: t.tVadMs,
+    tAsrMs: t.tAsrMs,
+    tNlpMs: t.tNlpMs,
+    tTtsMs: t.tTtsMs,
+    tFirstAudioMs: t.tFirstAudioMs,
+    tTotalMs: t.tTotalMs,
+    interrupted: t.interrupted,
+    errorCode: t.errorCode,
+    createdAt: t.createdAt,
+  };
 }
 
 function toSummary(row: CallRow, customerName: string | null): CallSummary {
