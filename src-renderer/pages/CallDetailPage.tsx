@@ -114,7 +114,14 @@ export function CallDetailPage() {
     [f.started, <span className="ltr">{formatDateTime(call.startedAt)}</span>],
     [f.ended, call.endedAt ? <span className="ltr">{formatDateTime(call.endedAt)}</span> : '—'],
     [f.duration, <span className="ltr">{formatDuration(call.durationSec)}</span>],
-    [f.from, <span className="ltr">{formatPhone(call.from) || call.from}</span>],
+    [
+      f.from,
+      call.engine === 'test' && call.from === 'test' ? (
+        he.live.testCaller
+      ) : (
+        <span className="ltr">{formatPhone(call.from) || call.from}</span>
+      ),
+    ],
     [f.to, <span className="ltr">{formatPhone(call.to) || call.to}</span>],
     [
       f.customer,

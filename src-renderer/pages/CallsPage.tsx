@@ -32,6 +32,8 @@ export function callerLabel(c: Pick<CallSummary, 'customerName' | 'from' | 'to' 
 } {
   const raw = c.direction === 'in' ? c.from : c.to;
   const phone = /^\+\d+$/.test(raw) ? formatPhone(raw) : '';
+  // A test call from the app (microphone) is recorded with from "test".
+  if (c.direction === 'in' && raw === 'test') return { name: he.live.testCaller, phone: '' };
   const name = c.customerName || (phone ? '' : he.calls.anonymous);
   return { name, phone };
 }
