@@ -29,7 +29,7 @@ export function dashboard(sql: StatementCache, clock: Clock): Dashboard {
     mode: string;
   }>(
     `select k.id, k.customer_id, c.name, k.from_number, k.started_at, k.status, k.mode from calls k left join customers c on c.id = k.customer_id
-     where k.business_id = ${BUSINESS_ID} and k.started_at >= ? order by k.started_at desc limit 8`,
+     where k.business_id = ${BUSINESS_ID} and k.started_at >= ? and k.engine <> 'test' order by k.started_at desc limit 8`,
     today,
   );
   const leads = sql.all<CustomerRow>(
@@ -59,7 +59,10 @@ export function dashboard(sql: StatementCache, clock: Clock): Dashboard {
 
   return {
     todayCalls: {
-      count: n(`select count(*) n from calls where business_id = ${BUSINESS_ID} and started_at >= ?`, today),
+      count: n(
+        `select count(*) n from calls where business_id = ${BUSINESS_ID} and started_at >= ? and engine <> 'test'`,
+        today,
+      ),
       items: calls.map((r) => ({
         id: r.id,
         customerId: r.customer_id,
@@ -115,7 +118,7 @@ export function reports(sql: StatementCache, clock: Clock, from: number, to: num
     `select started_at / 3600000 h, count(*) total,
             sum(mode = 'stream' and status = 'completed') live, sum(mode = 'record' and status = 'completed') fallback,
             sum(status <> 'completed') missed
-     from calls where business_id = ${BUSINESS_ID} and started_at >= ? and started_at < ? group by h`,
+     from calls where business_id = ${BUSINESS_ID} and started_at >= ? and started_at < ? and engine <> 'test' group by h`,
     from,
     to,
   );
@@ -150,7 +153,8 @@ export function reports(sql: StatementCache, clock: Clock, from: number, to: num
 
   const turnHours = sql.all<{ h: number; turns: number; total: number | null; first: number | null }>(
     `select created_at / 3600000 h, count(*) turns, sum(t_total_ms) total, sum(t_first_audio_ms) first
-     from call_turns where business_id = ${BUSINESS_ID} and created_at >= ? and created_at < ? and mode = 'stream' group by h`,
+     from call_turns where business_id = ${BUSINESS_ID} and created_at >= ? and created_at < ? and mode = 'stream'
+       and call_sid not like 'TEST%' group by h`,
     from,
     to,
   );

@@ -450,6 +450,20 @@ describe('dashboard, reports, search, feature flag and query plans (demo data)',
     expect(r.openInvoices.count).toBe(d.unpaidInvoices.count);
   });
 
+  it("leaves the owner's own test calls out of the dashboard and the reports", async () => {
+    const before = await dok('crm.dashboard');
+    const range = { from: now - 90 * 86_400_000, to: now + 86_400_000 };
+    const reportBefore = await dok('crm.reports', range);
+    demo.core.db.$client
+      .prepare(
+        `insert into calls (business_id, call_sid, from_number, status, mode, engine, started_at) values (1, 'TESTabc', 'test', 'completed', 'stream', 'test', ?)`,
+      )
+      .run(Date.now());
+    const after = await dok('crm.dashboard');
+    expect(after.todayCalls.count).toBe(before.todayCalls.count);
+    expect((await dok('crm.reports', range)).answer.total).toBe(reportBefore.answer.total);
+  });
+
   it('global search finds customers, their deals and documents, document numbers and messages', async () => {
     const withDeal = demo.core.db.$client
       .prepare(

@@ -203,6 +203,13 @@ describe('test call from the app (microphone transport)', () => {
     });
     expect(row.durationSec).toBeGreaterThan(0);
     expect(row.transcript).toContain('לקוח: כמה עולה תספורת?');
+    // The owner's own test call is summarized but raises no desktop notification.
+    await until(
+      () => r.t.logs().some((l) => String(l.msg).startsWith('after-call done')),
+      5000,
+      'after-call',
+    );
+    expect(r.t.logs().some((l) => l.msg === 'notification')).toBe(false);
     const metrics = r.t.logs().filter((l) => l.msg === 'turn_metrics' && l.call_sid === callSid);
     expect(metrics.length).toBe(turns(r, callSid).length);
     // No audio payload in any log line.

@@ -9,6 +9,7 @@ import type { Db } from '../../db/client';
 import { customers } from '../../db/schema';
 import type { Logger } from '../../platform/logger';
 import type { Notifier } from '../../platform/notifier';
+import { TEST_CALL_ENGINE } from './app-audio';
 import { formatPhone } from '../../platform/phone';
 import type { CallRepository } from '../call-repository';
 import type { MediaStreamSession } from './session';
@@ -107,6 +108,8 @@ export async function afterCall(deps: AfterCallDeps, s: MediaStreamSession): Pro
         .run();
     else if (c?.name) name = c.name;
   }
+  // The owner made a test call themselves: the summary is kept, no notification about it.
+  if (row.engine === TEST_CALL_ENGINE) return log.info('after-call done (test call, no notification)');
   deps.notifier.notify({
     title: `שיחה מ${name || formatPhone(row.fromNumber) || 'מספר לא מזוהה'}`,
     body: summary.slice(0, 200),

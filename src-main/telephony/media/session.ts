@@ -997,6 +997,7 @@ export class MediaStreamSession {
     this.deps.calls.setEndedBy(this.callSid, 'owner_hangup');
     this.setState('ending');
     this.player.clear();
+    this.engine?.stop();
     if (this.turn) {
       this.turn.interrupted = true;
       this.turn.abort.abort();
