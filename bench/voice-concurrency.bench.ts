@@ -8,6 +8,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { Writable } from 'node:stream';
 import path from 'node:path';
 import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
@@ -69,6 +70,21 @@ export default async function voiceConcurrency(): Promise<Record<string, unknown
     accountSid: string;
     authToken: string;
   }>(child, 'ready');
+  // WARN and ERROR lines of the server, counted by message (and error) per step.
+  let warned: Record<string, number> = {};
+  const warnings = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (!line) continue;
+        const l = JSON.parse(line) as { level?: number | string; msg?: string; err?: unknown };
+        if (typeof l.level === 'number' ? l.level < 40 : !/warn|error|fatal/.test(String(l.level))) continue;
+        const err = typeof l.err === 'string' ? l.err : (l.err as { message?: string } | undefined)?.message;
+        const k = `${l.msg ?? ''}${err ? `: ${err.slice(0, 80)}` : ''}`;
+        warned[k] = (warned[k] ?? 0) + 1;
+      }
+      done();
+    },
+  });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'agentlocator-bench-'));
   const config = loadConfig({
     PORT: '0',
@@ -87,7 +103,7 @@ export default async function voiceConcurrency(): Promise<Record<string, unknown
   const core = await createCore({
     config,
     mode: 'browser',
-    logger: createLogger({ level: LOG_LEVEL, logsDir: path.join(dataDir, 'logs'), stdout: false }),
+    logger: createLogger({ level: LOG_LEVEL, stdout: false, extra: warnings }),
   });
   const steps: Array<Record<string, unknown>> = [];
   try {
@@ -98,6 +114,7 @@ export default async function voiceConcurrency(): Promise<Record<string, unknown
     const signature = computeTwilioSignature(world.authToken, `wss://${PUBLIC_HOST}/ws/twilio-media`, {});
     for (const n of STEPS) {
       voice.registry.inbound.reset();
+      warned = {};
       const cpu0 = process.cpuUsage();
       const wall0 = performance.now();
       const eld = monitorEventLoopDelay({ resolution: 1 });
@@ -139,10 +156,12 @@ export default async function voiceConcurrency(): Promise<Record<string, unknown
         businessName: 'מספרת דני',
         staggerMs: 1000,
       });
-      const res = await next<{ results: CallResult[]; seconds: number; worldLagMaxMs: number }>(
-        child,
-        'result',
-      );
+      const res = await next<{
+        results: CallResult[];
+        seconds: number;
+        worldLagMaxMs: number;
+        worldCpuPct: number;
+      }>(child, 'result');
       eld.disable();
       const cpu = process.cpuUsage(cpu0);
       const wallMs = performance.now() - wall0;
@@ -184,9 +203,11 @@ export default async function voiceConcurrency(): Promise<Record<string, unknown
           res.results.map((r) => r.firstAnswerMs),
           95,
         ),
+        server_warnings: warned,
         bad_examples: bad.slice(0, 3),
         world_seconds: Math.round(res.seconds * 10) / 10,
         world_lag_max_ms: res.worldLagMaxMs,
+        world_cpu_pct: res.worldCpuPct,
         pass: p99 < 5 && bad.length === 0,
       };
       steps.push(step);

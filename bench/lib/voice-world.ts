@@ -160,6 +160,7 @@ process.on('message', (raw: unknown) => {
     ] as Array<[string, Buffer]>,
   };
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
   // The world's own event-loop lag (a late client sends late frames).
   let lagMax = 0;
   let last = performance.now();
@@ -186,11 +187,14 @@ process.on('message', (raw: unknown) => {
     ),
   ).then((results) => {
     clearInterval(lagTimer);
+    const used = process.cpuUsage(cpu0);
+    const seconds = performance.now() - started;
     send({
       type: 'result',
       results,
-      seconds: (performance.now() - started) / 1000,
+      seconds: seconds / 1000,
       worldLagMaxMs: Math.round(lagMax),
+      worldCpuPct: Math.round(((used.user + used.system) / 1000 / seconds) * 100),
       ttsRequests: google.requests.length,
     });
   });
