@@ -79,7 +79,7 @@ export default async function voiceConcurrency(): Promise<Record<string, unknown
         const l = JSON.parse(line) as { level?: number | string; msg?: string; err?: unknown };
         if (typeof l.level === 'number' ? l.level < 40 : !/warn|error|fatal/.test(String(l.level))) continue;
         const err = typeof l.err === 'string' ? l.err : (l.err as { message?: string } | undefined)?.message;
-        const k = `${l.msg ?? ''}${err ? `: ${err.slice(0, 80)}` : ''}`;
+        const k = `${l.msg ?? ''}${err ? `: ${err.slice(-90)}` : ''}`;
         warned[k] = (warned[k] ?? 0) + 1;
       }
       done();
