@@ -123,19 +123,30 @@ export class GoogleSynthesizer implements Synthesizer {
   async synthesize(text: string, opts: { voice: string; signal?: AbortSignal }): Promise<Buffer> {
     const languageCode = opts.voice.split('-').slice(0, 2).join('-') || 'he-IL';
     const client = await this.getClient();
-    const call = client.synthesizeSpeech(
-      {
-        input: { text },
-        voice: { languageCode, name: opts.voice },
-        audioConfig: {
-          audioEncoding: this.opts.encoding,
-          sampleRateHertz: 8000,
-          speakingRate: this.opts.speakingRate ?? 1.05,
-        },
-      },
-      { timeout: 8000, maxRetries: 0 },
-    );
-    const [res] = await abortable(call, opts.signal);
+    const request = () =>
+      abortable(
+        client.synthesizeSpeech(
+          {
+            input: { text },
+            voice: { languageCode, name: opts.voice },
+            audioConfig: {
+              audioEncoding: this.opts.encoding,
+              sampleRateHertz: 8000,
+              speakingRate: this.opts.speakingRate ?? 1.05,
+            },
+          },
+          { timeout: 8000, maxRetries: 0 },
+        ),
+        opts.signal,
+      );
+    let res;
+    try {
+      [res] = await request();
+    } catch (err) {
+      // A kept-alive connection the server had just closed: the request never reached it, send it once more.
+      if (opts.signal?.aborted || !isConnectionReset(err)) throw err;
+      [res] = await request();
+    }
     const audio = res.audioContent;
     if (!audio || audio.length === 0) throw new Error('google tts returned no audio');
     const bytes = typeof audio === 'string' ? Buffer.from(audio, 'base64') : Buffer.from(audio);
@@ -149,6 +160,15 @@ export class GoogleSynthesizer implements Synthesizer {
     if (!this.client) return;
     await (await this.client.catch(() => undefined))?.close().catch(() => undefined);
   }
+}
+
+function isConnectionReset(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  return (
+    e?.code === 'ECONNRESET' ||
+    e?.code === 'EPIPE' ||
+    /socket hang up|ECONNRESET/i.test(String(e?.message ?? ''))
+  );
 }
 
 /** The gax promise has a cancel(); abort rejects at once either way. */

@@ -26,6 +26,8 @@ export interface FakeGoogleTts {
   setDelay(ms: number): void;
   /** Answer this status for the next n requests (n = Infinity: always). */
   fail(status: number, times?: number): void;
+  /** Drop the connection without answering for the next n requests ("socket hang up"). */
+  hangUp(times: number): void;
   /** The PCM16 8 kHz audio this fake answers for a text (tests compute expected bytes). */
   renderPcm(text: string): Buffer;
   close(): Promise<void>;
@@ -87,6 +89,7 @@ export async function startFakeGoogleTts(opts: FakeGoogleTtsOptions = {}): Promi
   let delayMs = opts.delayMs ?? 0;
   let failStatus = 0;
   let failTimes = 0;
+  let hangUps = 0;
   const msPerChar = opts.msPerChar ?? 20;
 
   const renderPcm = (text: string): Buffer => {
@@ -143,6 +146,11 @@ export async function startFakeGoogleTts(opts: FakeGoogleTtsOptions = {}): Promi
       authorization: req.headers.authorization,
     });
     if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+    if (hangUps > 0) {
+      hangUps--;
+      req.socket.destroy();
+      return;
+    }
     if (failTimes > 0) {
       failTimes--;
       return send(res, failStatus, {
@@ -185,6 +193,7 @@ export async function startFakeGoogleTts(opts: FakeGoogleTtsOptions = {}): Promi
       failStatus = status;
       failTimes = times;
     },
+    hangUp: (times) => void (hangUps = times),
     renderPcm,
     close: () =>
       new Promise<void>((resolve) => {
