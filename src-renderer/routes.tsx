@@ -16,20 +16,24 @@ import {
   Users,
   type LucideIcon,
 } from 'lucide-react';
-import type { ReactNode } from 'react';
+import { lazy, type ComponentType, type ReactNode } from 'react';
 import type { FeatureFlag } from '../src-main/api/contract/business';
 import { ComingSoon } from './components/States';
 import { he } from './i18n/he';
-import { CallDetailPage } from './pages/CallDetailPage';
-import { CallsPage } from './pages/CallsPage';
-import { LiveCallsPage } from './pages/LiveCallsPage';
-import { CustomerPage } from './pages/CustomerPage';
-import { CustomersPage } from './pages/CustomersPage';
-import { DealsPage } from './pages/DealsPage';
-import { ReportsPage } from './pages/ReportsPage';
-import { TasksPage } from './pages/TasksPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { SettingsPage } from './pages/SettingsPage';
+
+/** Pages other than the first screen load on first visit (the charts library alone is large). */
+const page = <K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) =>
+  lazy(() => load().then((m) => ({ default: m[name] })));
+const CallDetailPage = page(() => import('./pages/CallDetailPage'), 'CallDetailPage');
+const CallsPage = page(() => import('./pages/CallsPage'), 'CallsPage');
+const LiveCallsPage = page(() => import('./pages/LiveCallsPage'), 'LiveCallsPage');
+const CustomerPage = page(() => import('./pages/CustomerPage'), 'CustomerPage');
+const CustomersPage = page(() => import('./pages/CustomersPage'), 'CustomersPage');
+const DealsPage = page(() => import('./pages/DealsPage'), 'DealsPage');
+const ReportsPage = page(() => import('./pages/ReportsPage'), 'ReportsPage');
+const TasksPage = page(() => import('./pages/TasksPage'), 'TasksPage');
 
 export interface AppRoute {
   path: string;
