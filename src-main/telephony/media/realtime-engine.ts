@@ -27,6 +27,7 @@ import type { CallRepository } from '../call-repository';
 import type { PlayItem } from './player';
 import type { LiveTurn, SessionState } from './session';
 import type { VoiceSettings } from './voice-settings';
+import { recordTurn } from './turn-record';
 
 /** What the session gives an engine (the engine never touches the transport). */
 export interface EngineHost {
@@ -649,54 +650,32 @@ export class RealtimeEngine implements VoiceEngine {
     if (turn.callerText) this.host.addTranscript('caller', turn.callerText);
     if (agentText) this.host.addTranscript('agent', agentText + (turn.interrupted ? ' …' : ''));
     if (!turn.callerText && !agentText && !turn.errorCode && !turn.audioMs) return;
-    const bizId = this.deps.business().id;
-    const row = {
-      tVadMs: turn.t.vad ?? null,
-      tAsrMs: turn.t.asr ?? null,
-      tNlpMs: turn.t.nlp ?? null,
-      tTtsMs: null,
-      tFirstAudioMs: turn.t.firstAudio ?? null,
-      tTotalMs: turn.t.total ?? null,
-    };
-    this.log.info(
+    recordTurn(
       {
-        event: 'turn_metrics',
-        call_sid: this.host.callSid,
-        business_id: bizId,
-        turn_index: turn.index,
-        mode: 'stream',
-        engine: 'realtime',
-        caller_text: turn.callerText,
-        agent_text: agentText,
-        t_vad_ms: row.tVadMs,
-        t_asr_ms: row.tAsrMs,
-        t_nlp_ms: row.tNlpMs,
-        t_tts_ms: row.tTtsMs,
-        t_first_audio_ms: row.tFirstAudioMs,
-        t_total_ms: row.tTotalMs,
-        interrupted: turn.interrupted,
-        error_code: turn.errorCode ?? null,
-      },
-      'turn_metrics',
-    );
-    if (this.host.callId == null) return;
-    try {
-      const saved = this.deps.calls.insertTurn({
-        callId: this.host.callId,
+        log: this.log,
+        calls: this.deps.calls,
         callSid: this.host.callSid,
-        businessId: bizId,
-        turnIndex: turn.index,
-        mode: 'stream',
+        callId: this.host.callId,
+        businessId: this.deps.business().id,
+        publishTurn: (t) => this.host.publishTurn(t),
+      },
+      {
+        index: turn.index,
+        engine: 'realtime',
         callerText: turn.callerText,
         agentText,
-        ...row,
         interrupted: turn.interrupted,
         errorCode: turn.errorCode ?? null,
-      });
-      this.host.publishTurn({ ...saved, callSid: this.host.callSid, state: 'done' });
-    } catch (err) {
-      this.log.error({ err }, 'turn row not saved');
-    }
+        ms: {
+          vad: turn.t.vad ?? null,
+          asr: turn.t.asr ?? null,
+          nlp: turn.t.nlp ?? null,
+          tts: null,
+          firstAudio: turn.t.firstAudio ?? null,
+          total: turn.t.total ?? null,
+        },
+      },
+    );
   }
 
   private emitTurn(turn: RtTurn): void {

@@ -39,6 +39,7 @@ import type { CallRepository } from '../call-repository';
 import { OutboundPlayer } from './player';
 import type { EngineFactory, EngineHost, VoiceEngine } from './realtime-engine';
 import { outClear, outMark, outMedia, parseInbound, type StartMessage } from './protocol';
+import { recordTurn } from './turn-record';
 import type { VoiceSettings } from './voice-settings';
 
 export type SessionState =
@@ -869,52 +870,32 @@ export class MediaStreamSession {
         at: this.deps.clock.now(),
       });
     if (!turn.callerText && !agentText && !turn.errorCode && !wasSpeaking) return;
-    const row = {
-      tVadMs: turn.vadMs,
-      tAsrMs: turn.t.asr ?? null,
-      tNlpMs: turn.t.nlp ?? null,
-      tTtsMs: turn.t.tts ?? null,
-      tFirstAudioMs: turn.t.firstAudio ?? null,
-      tTotalMs: turn.t.total ?? null,
-    };
-    this.log.info(
+    recordTurn(
       {
-        event: 'turn_metrics',
-        call_sid: this.callSid,
-        business_id: this.deps.business().id,
-        turn_index: turn.index,
-        mode: 'stream',
-        caller_text: turn.callerText,
-        agent_text: agentText,
-        t_vad_ms: row.tVadMs,
-        t_asr_ms: row.tAsrMs,
-        t_nlp_ms: row.tNlpMs,
-        t_tts_ms: row.tTtsMs,
-        t_first_audio_ms: row.tFirstAudioMs,
-        t_total_ms: row.tTotalMs,
-        interrupted: turn.interrupted,
-        error_code: turn.errorCode ?? null,
-      },
-      'turn_metrics',
-    );
-    if (this.callId == null) return;
-    try {
-      const saved = this.deps.calls.insertTurn({
-        callId: this.callId,
+        log: this.log,
+        calls: this.deps.calls,
         callSid: this.callSid,
+        callId: this.callId,
         businessId: this.deps.business().id,
-        turnIndex: turn.index,
-        mode: 'stream',
+        publishTurn: (t) => this.publishTurn(t),
+      },
+      {
+        index: turn.index,
+        engine: 'pipeline',
         callerText: turn.callerText,
         agentText,
-        ...row,
         interrupted: turn.interrupted,
         errorCode: turn.errorCode ?? null,
-      });
-      this.publishTurn({ ...saved, callSid: this.callSid, state: 'done' });
-    } catch (err) {
-      this.log.error({ err }, 'turn row not saved');
-    }
+        ms: {
+          vad: turn.vadMs,
+          asr: turn.t.asr ?? null,
+          nlp: turn.t.nlp ?? null,
+          tts: turn.t.tts ?? null,
+          firstAudio: turn.t.firstAudio ?? null,
+          total: turn.t.total ?? null,
+        },
+      },
+    );
   }
 
   private emitTurn(turn: Turn): void {
