@@ -1,5 +1,10 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { Business, BusinessProfile, Knowledge } from '../../src-main/api/contract/business';
+import {
+  businessProfileSchema,
+  type Business,
+  type BusinessProfile,
+  type Knowledge,
+} from '../../src-main/api/contract/business';
 import { SECRET_KEYS } from '../../src-main/api/contract/system';
 import { api } from '../api';
 import { fieldErrors } from '../components/crm/util';
@@ -27,6 +32,8 @@ function StatusLine({ status }: { status: Status }) {
     );
   return null;
 }
+
+const PROFILE_KEYS = Object.keys(businessProfileSchema.shape) as Array<keyof BusinessProfile>;
 
 const PROFILE_ERRORS: Partial<Record<keyof BusinessProfile, string>> = {
   vatId: he.settings.errors.vatId,
@@ -63,32 +70,9 @@ function ProfileForm({ business }: { business: Business }) {
     setStatus({ kind: 'saving' });
     setErrors({});
     try {
-      const {
-        name,
-        legalName,
-        vatId,
-        businessType,
-        phone,
-        ownerPhone,
-        email,
-        address,
-        city,
-        website,
-        vatRateBp,
-      } = form;
-      await api.call('business.updateProfile', {
-        name,
-        legalName,
-        vatId,
-        businessType,
-        phone,
-        ownerPhone,
-        email,
-        address,
-        city,
-        website,
-        vatRateBp,
-      });
+      // Only the profile's own fields: the form was filled from the whole business record.
+      const profile = Object.fromEntries(PROFILE_KEYS.map((k) => [k, form[k]])) as BusinessProfile;
+      await api.call('business.updateProfile', profile);
       setStatus({ kind: 'saved' });
     } catch (err) {
       setErrors(fieldErrors(err));
