@@ -8,6 +8,7 @@ import {
 import { SECRET_KEYS } from '../../src-main/api/contract/system';
 import { api } from '../api';
 import { fieldErrors } from '../components/crm/util';
+import { formatPhone } from '../lib/format';
 import { useQuery } from '../api/hooks';
 import { useApp } from '../app-context';
 import { FeatureFlagsSection } from '../components/FeatureFlagsSection';
@@ -39,13 +40,22 @@ const PROFILE_ERRORS: Partial<Record<keyof BusinessProfile, string>> = {
   vatId: he.settings.errors.vatId,
   email: he.settings.errors.email,
   name: he.settings.errors.name,
+  phone: he.settings.errors.phone,
+  ownerPhone: he.settings.errors.phone,
 };
 
+/** Phones are kept as +972…; the owner reads and types them the Israeli way (05X-XXXXXXX). */
+const toForm = (b: Business): BusinessProfile => ({
+  ...b,
+  phone: formatPhone(b.phone) || b.phone,
+  ownerPhone: formatPhone(b.ownerPhone) || b.ownerPhone,
+});
+
 function ProfileForm({ business }: { business: Business }) {
-  const [form, setForm] = useState<BusinessProfile>(business);
+  const [form, setForm] = useState<BusinessProfile>(() => toForm(business));
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
   const [errors, setErrors] = useState<Record<string, string>>({});
-  useEffect(() => setForm(business), [business]);
+  useEffect(() => setForm(toForm(business)), [business]);
 
   const set = <K extends keyof BusinessProfile>(key: K, value: BusinessProfile[K]) =>
     setForm((f) => ({ ...f, [key]: value }));

@@ -79,8 +79,19 @@ describe('local API', () => {
     expect(badVat.status).toBe(400);
     const extra = await t.api('business.updateProfile', { name: 'x', hacker: true });
     expect(extra.status).toBe(400);
+    const badPhone = await t.api('business.updateProfile', { name: 'x', ownerPhone: '12345' });
+    expect(badPhone.status).toBe(400);
+    expect(badPhone.body.details.fieldErrors.ownerPhone).toBeDefined();
     expect((await t.api('business.get')).body.data.name).toBe('');
     expect((await t.api('no.such.method')).status).toBe(404);
+  });
+
+  it('keeps business phones in E.164 whatever form they were typed in', async () => {
+    t = await startTestCore();
+    const saved = await t.api('business.updateProfile', { phone: '03-7654321', ownerPhone: '050-1234567' });
+    expect(saved.body.data).toMatchObject({ phone: '+97237654321', ownerPhone: '+972501234567' });
+    const cleared = await t.api('business.updateProfile', { ownerPhone: '' });
+    expect(cleared.body.data.ownerPhone).toBe('');
   });
 
   it('keeps the business profile across a restart', async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { toE164 } from '../../platform/phone';
 import { method } from '../define';
 import { empty } from './common';
 
@@ -45,13 +46,19 @@ const vatId = z
   .trim()
   .regex(/^(\d{9})?$/, 'VAT id must be 9 digits');
 
+/** A phone typed in any common form, kept as E.164 (+9725…); empty while not filled in. */
+const phone = text(30)
+  .refine((v) => v === '' || toE164(v) !== null, 'invalid phone number')
+  .transform((v) => (v === '' ? '' : toE164(v)!));
+
 export const businessProfileSchema = z.object({
   name: text(120),
   legalName: text(200),
   vatId,
   businessType: z.enum(['osek_murshe', 'osek_patur', 'company']),
-  phone: text(30),
-  ownerPhone: text(30),
+  phone,
+  /** Where "transfer to the owner" dials. */
+  ownerPhone: phone,
   email: z.union([z.literal(''), z.email().max(200)]),
   address: text(300),
   city: text(100),
@@ -61,7 +68,10 @@ export const businessProfileSchema = z.object({
 });
 export type BusinessProfile = z.infer<typeof businessProfileSchema>;
 
+/** As stored: phones saved before validation existed are shown as they are, never rejected. */
 export const businessSchema = businessProfileSchema.extend({
+  phone: z.string(),
+  ownerPhone: z.string(),
   id: z.number().int(),
   knowledge: knowledgeSchema,
   features: featuresSchema,
