@@ -14,6 +14,7 @@ import type { Core } from '../core';
 import type { AudioLink } from '../telephony/media/audio-link';
 import type { VoiceModule } from '../telephony/media/voice-module';
 import { isTrustedSender } from './ipc';
+import type { AppOrigin } from './trust';
 
 function portLink(port: MessagePortMain): AudioLink {
   const onClose: Array<(code: number) => void> = [];
@@ -38,10 +39,10 @@ function portLink(port: MessagePortMain): AudioLink {
   };
 }
 
-export function registerAudioIpc(core: Core, devServerUrl: string | undefined): () => void {
+export function registerAudioIpc(core: Core, origin: AppOrigin): () => void {
   const voice = core.modules.find((m) => m.name === 'voice') as VoiceModule | undefined;
   const handler = (event: IpcMainEvent, id: unknown, path: unknown) => {
-    if (!voice || !isTrustedSender(event.senderFrame, devServerUrl)) return;
+    if (!voice || !isTrustedSender(event.senderFrame, origin)) return;
     if (typeof id !== 'string' || id.length > 64 || typeof path !== 'string' || path.length > 200) return;
     const isListen = path.startsWith(LISTEN_PATH_PREFIX) && path.length > LISTEN_PATH_PREFIX.length;
     if (path !== TEST_CALL_PATH && !isListen) return;

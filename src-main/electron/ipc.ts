@@ -1,27 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent, type WebFrameMain } from 'electron';
 import type { Core } from '../core';
+import { isAppUrl, type AppOrigin } from './trust';
 
 /** Channel names shared with src-preload/index.ts (kept as literals there: the preload is bundled alone). */
 export const IPC_CALL = 'agentlocator:call';
 export const IPC_EVENT = 'agentlocator:event';
 
-/** Only our own renderer (file:// from the app, or the dev server) may call the API. */
-export function isTrustedSender(frame: WebFrameMain | null, devServerUrl: string | undefined): boolean {
-  if (!frame) return false;
-  const url = frame.url;
-  if (url.startsWith('file://')) return true;
-  return devServerUrl !== undefined && url.startsWith(devServerUrl);
+/** Only our own renderer may call the API. */
+export function isTrustedSender(frame: WebFrameMain | null, origin: AppOrigin): boolean {
+  return isAppUrl(frame?.url, origin);
 }
 
 /** Wires the typed API to IPC and forwards live events to every window. */
-export function registerIpc(
-  core: Core,
-  windows: () => BrowserWindow[],
-  devServerUrl: string | undefined,
-): () => void {
+export function registerIpc(core: Core, windows: () => BrowserWindow[], origin: AppOrigin): () => void {
   ipcMain.handle(IPC_CALL, async (event: IpcMainInvokeEvent, method: unknown, input: unknown) => {
-    if (!isTrustedSender(event.senderFrame, devServerUrl)) {
+    if (!isTrustedSender(event.senderFrame, origin)) {
       return {
         ok: false,
         status: 403,

@@ -67,8 +67,9 @@ if (!app.requestSingleInstanceLock()) {
         },
       },
     });
-    registerIpc(core, () => BrowserWindow.getAllWindows(), devServerUrl);
-    registerAudioIpc(core, devServerUrl);
+    const origin = { rendererFile: rendererPaths(outMainDir).rendererFile, devServerUrl };
+    registerIpc(core, () => BrowserWindow.getAllWindows(), origin);
+    registerAudioIpc(core, origin);
     await core.startPublic();
     createTray(iconFile(), showWindow, () => app.quit());
     showWindow();

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { BrowserWindow, shell } from 'electron';
+import { isAppUrl } from './trust';
 
 export const CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self' data:; img-src 'self' data: blob:; media-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -12,14 +13,13 @@ export interface WindowOptions {
 }
 
 /** Locks a window down: no new windows (external links go to the browser), no navigation away. */
-function harden(win: BrowserWindow, devServerUrl: string | undefined): void {
+function harden(win: BrowserWindow, { rendererFile, devServerUrl }: WindowOptions): void {
   win.webContents.setWindowOpenHandler(({ url }) => {
     if (url.startsWith('https://')) void shell.openExternal(url);
     return { action: 'deny' };
   });
   win.webContents.on('will-navigate', (event, url) => {
-    const ours = url.startsWith('file://') || (devServerUrl !== undefined && url.startsWith(devServerUrl));
-    if (!ours) event.preventDefault();
+    if (!isAppUrl(url, { rendererFile, devServerUrl })) event.preventDefault();
   });
   win.webContents.session.webRequest.onHeadersReceived((details, callback) => {
     callback({
@@ -52,7 +52,7 @@ export function createMainWindow(opts: WindowOptions): BrowserWindow {
       spellcheck: false,
     },
   });
-  harden(win, opts.devServerUrl);
+  harden(win, opts);
   win.once('ready-to-show', () => win.show());
   load(win, opts);
   return win;
