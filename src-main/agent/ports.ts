@@ -36,6 +36,46 @@ export interface Transcriber {
   transcribe(mulaw: Buffer, opts: { prompt?: string; signal?: AbortSignal }): Promise<string>;
 }
 
+/** A live transcription session's settings: the transcription model, 'he', the business vocabulary. */
+export interface StreamingTranscriberConfig {
+  model: string;
+  language: string;
+  prompt?: string;
+}
+
+/**
+ * One live transcription session (one per phone call): the caller's μ-law is appended while they
+ * speak, and a commit at the end of an utterance resolves with its text — no upload after the
+ * utterance. Commits are answered in order.
+ */
+export interface StreamingTranscription {
+  /** 8 kHz μ-law mono, any length. Ignored once the session is closed. */
+  append(mulaw: Buffer): void;
+  /** Drops audio appended since the last commit. */
+  clear(): void;
+  /** Ends the current utterance; resolves with its text ('' when nothing was said). */
+  commit(opts?: { timeoutMs?: number }): Promise<string>;
+  /** False once the session failed, dropped or was closed. */
+  readonly alive: boolean;
+  close(): void;
+}
+
+export interface StreamingTranscriptionEvents {
+  /** The text so far of the utterance being transcribed (partial, for a live view). */
+  onDelta?(text: string): void;
+  /** The session dropped (not after close()); pending commits have been rejected. */
+  onClosed?(reason: string): void;
+}
+
+export interface StreamingTranscriber {
+  /** Opens and configures a session; rejects when it cannot (the caller then degrades). */
+  open(
+    cfg: StreamingTranscriberConfig,
+    events: StreamingTranscriptionEvents,
+    opts: { timeoutMs: number },
+  ): Promise<StreamingTranscription>;
+}
+
 export interface Synthesizer {
   readonly name: string;
   /** Text in; 8 kHz μ-law out, header already stripped. */

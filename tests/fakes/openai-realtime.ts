@@ -8,6 +8,13 @@
  * `response.cancel`, `conversation.item.truncate`, `conversation.item.create` (tool outputs) and
  * `response.create` behave as documented, and a new speech start interrupts the response.
  *
+ * Transcription sessions (`/v1/realtime?intent=transcription`, no model — a model parameter is
+ * refused with an `error` event like the real service): `session.update` with
+ * `type: "transcription"` → `session.updated`; `input_audio_buffer.append` / `.clear` /
+ * `.commit` (→ `input_audio_buffer.committed`, an empty buffer → `input_audio_buffer_commit_empty`);
+ * `transcriptDelayMs` after a commit, `conversation.item.input_audio_transcription.delta` (word
+ * by word) then `.completed` with the scripted text.
+ *
  * Every other HTTP request is proxied to `upstream` (the HTTP OpenAI fake), so one base URL
  * serves both the Realtime socket and the chat/transcription/speech endpoints.
  */
@@ -50,6 +57,27 @@ export interface FakeRealtimeConnection {
   close(code?: number): void;
 }
 
+export interface FakeTranscriptionConnection {
+  url: string;
+  events: RecordedRealtimeEvent[];
+  session: Record<string, unknown> | undefined;
+  /** Bytes appended since the session opened. */
+  appendedBytes: number;
+  commits: number;
+  close(code?: number): void;
+}
+
+export interface FakeTranscriptionScript {
+  /** What each commit transcribes to (called at commit time, with the committed bytes). */
+  text: (bytes: number) => string;
+  /** Between the commit and the first delta / the completed event. */
+  delayMs: number;
+  /** The next upgrades fail: an HTTP status, or 'close' (accepted, closed before session.updated). */
+  fail: number | 'close' | null;
+  /** The session drops (1011) when it gets a commit. */
+  closeOnCommit?: boolean;
+}
+
 export interface FakeRealtimeOptions {
   /** HTTP origin (…/v1 is kept) for non-Realtime requests. */
   upstream?: string;
@@ -72,6 +100,9 @@ export interface FakeRealtime {
   setDefault(r: RealtimeResponseScript): void;
   /** Make the next upgrades fail: an HTTP status, or 'close' (accepted, closed before session.updated). */
   failNext(mode: number | 'close' | null): void;
+  /** Transcription sessions (intent=transcription). */
+  transcription: FakeTranscriptionScript;
+  transcriptionConnections: FakeTranscriptionConnection[];
   close(): Promise<void>;
 }
 
@@ -132,8 +163,16 @@ export async function startFakeRealtime(o: FakeRealtimeOptions = {}): Promise<Fa
     const reject = (status: number) => {
       socket.end(`HTTP/1.1 ${status} Refused\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
-    if (url.pathname !== '/v1/realtime' || !url.searchParams.get('model')) return reject(404);
+    const transcription = url.searchParams.get('intent') === 'transcription';
+    if (url.pathname !== '/v1/realtime' || (!transcription && !url.searchParams.get('model')))
+      return reject(404);
     if (!auth.startsWith('Bearer ') || (o.apiKey && auth !== `Bearer ${o.apiKey}`)) return reject(401);
+    if (transcription) {
+      const mode = fake.transcription.fail;
+      if (typeof mode === 'number') return reject(mode);
+      wss.handleUpgrade(req, socket, head, (ws) => serveTranscription(ws, req, url, mode === 'close'));
+      return;
+    }
     if (typeof failMode === 'number') return reject(failMode);
     wss.handleUpgrade(req, socket, head, (ws) => serve(ws, req));
   });
@@ -400,6 +439,122 @@ export async function startFakeRealtime(o: FakeRealtimeOptions = {}): Promise<Fa
     });
   }
 
+  const transcriptionConnections: FakeTranscriptionConnection[] = [];
+
+  function serveTranscription(ws: WebSocket, req: IncomingMessage, url: URL, closeNow: boolean): void {
+    const events: RecordedRealtimeEvent[] = [];
+    const conn: FakeTranscriptionConnection = {
+      url: req.url ?? '',
+      events,
+      session: undefined,
+      appendedBytes: 0,
+      commits: 0,
+      close: (code = 1011) => ws.close(code, 'server closing'),
+    };
+    transcriptionConnections.push(conn);
+    const send = (ev: Record<string, unknown>) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event_id: id('event'), ...ev }));
+    };
+    const error = (code: string, message: string) =>
+      send({ type: 'error', error: { type: 'invalid_request_error', code, message } });
+    if (closeNow) {
+      ws.close(1011, 'fake failure');
+      return;
+    }
+    if (url.searchParams.get('model')) {
+      error('invalid_request_error', 'You must not provide a model parameter for transcription sessions.');
+      ws.close(1008, 'model parameter');
+      return;
+    }
+    send({ type: 'session.created', session: { type: 'transcription', id: id('sess') } });
+    let buffered = 0;
+    let previous: string | null = null;
+    ws.on('message', (data) => {
+      let ev: Record<string, unknown>;
+      try {
+        ev = JSON.parse(String(data)) as Record<string, unknown>;
+      } catch {
+        return error('invalid_json', 'bad JSON');
+      }
+      const type = String(ev.type);
+      const audio =
+        type === 'input_audio_buffer.append' ? Buffer.from(String(ev.audio ?? ''), 'base64') : null;
+      events.push(audio ? { type, at: Date.now(), bytes: audio.length } : { ...ev, type, at: Date.now() });
+      switch (type) {
+        case 'session.update': {
+          const next = (ev.session ?? {}) as Record<string, unknown>;
+          if (next.type !== 'transcription')
+            return error(
+              'invalid_request_error',
+              'Passing a realtime session update event to a transcription session is not allowed.',
+            );
+          conn.session = { ...conn.session, ...next };
+          send({ type: 'session.updated', session: conn.session });
+          return;
+        }
+        case 'input_audio_buffer.append':
+          buffered += audio!.length;
+          conn.appendedBytes += audio!.length;
+          return;
+        case 'input_audio_buffer.clear':
+          buffered = 0;
+          send({ type: 'input_audio_buffer.cleared' });
+          return;
+        case 'input_audio_buffer.commit': {
+          if (fake.transcription.closeOnCommit) {
+            ws.close(1011, 'fake drop');
+            return;
+          }
+          if (buffered < 800) {
+            buffered = 0;
+            return error(
+              'input_audio_buffer_commit_empty',
+              'buffer too small: expected at least 100ms of audio',
+            );
+          }
+          const bytes = buffered;
+          buffered = 0;
+          conn.commits++;
+          const item = id('item');
+          send({ type: 'input_audio_buffer.committed', item_id: item, previous_item_id: previous });
+          send({
+            type: 'conversation.item.added',
+            previous_item_id: previous,
+            item: {
+              id: item,
+              type: 'message',
+              role: 'user',
+              content: [{ type: 'input_audio', transcript: null }],
+            },
+          });
+          previous = item;
+          const said = fake.transcription.text(bytes);
+          setTimeout(() => {
+            const words = said.split(' ').filter(Boolean);
+            words.forEach((w, i) =>
+              send({
+                type: 'conversation.item.input_audio_transcription.delta',
+                item_id: item,
+                content_index: 0,
+                delta: (i ? ' ' : '') + w,
+              }),
+            );
+            send({
+              type: 'conversation.item.input_audio_transcription.completed',
+              item_id: item,
+              content_index: 0,
+              transcript: said,
+              usage: { type: 'duration', seconds: Math.max(1, Math.round(bytes / 8000)) },
+            });
+          }, fake.transcription.delayMs);
+          return;
+        }
+        default:
+          error('unknown_event', `unknown event ${type}`);
+      }
+    });
+  }
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const fake: FakeRealtime = {
@@ -412,6 +567,8 @@ export async function startFakeRealtime(o: FakeRealtimeOptions = {}): Promise<Fa
     script: (...r) => void queue.push(...r),
     setDefault: (r) => void (fallback = r),
     failNext: (mode) => void (failMode = mode),
+    transcription: { text: () => caller.text, delayMs: 150, fail: null },
+    transcriptionConnections,
     close: () =>
       new Promise<void>((resolve) => {
         for (const c of wss.clients) c.terminate();
