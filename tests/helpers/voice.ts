@@ -8,6 +8,7 @@ import type { VoiceModule } from '../../src-main/telephony/media/voice-module';
 import { startFakeGoogleTts, type FakeGoogleTts, type FakeGoogleTtsOptions } from '../fakes/google-tts';
 import { MediaStreamClient, type MediaStreamClientOptions } from '../fakes/media-stream-client';
 import { startFakeOpenAI, type FakeOpenAI, type RecordedOpenAiRequest } from '../fakes/openai';
+import { startFakeRealtime, type FakeRealtime } from '../fakes/openai-realtime';
 import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio-rest';
 import { startTestCore, type TestCore } from './core';
 
@@ -20,6 +21,8 @@ export interface VoiceRig {
   google: FakeGoogleTts;
   twilio: FakeTwilio;
   voice: VoiceModule;
+  /** With `realtime: true`: the Realtime fake in front of `openai` (transcription sessions). */
+  realtime?: FakeRealtime;
   wsUrl: string;
   /** What the caller is saying now: every transcription (speculative or final) answers this. */
   caller: { text: string };
@@ -37,6 +40,11 @@ export interface VoiceRigOptions {
   noGoogle?: boolean;
   google?: FakeGoogleTtsOptions;
   asrDelayMs?: number;
+  /**
+   * Put the Realtime fake in front of the OpenAI fake (OPENAI_BASE_URL points at it; plain HTTP
+   * is proxied): live transcription sessions transcribe to `caller.text`.
+   */
+  realtime?: { transcriptDelayMs?: number };
 }
 
 /** The summary request (JSON mode) gets a JSON answer; everything else follows the script. */
@@ -54,12 +62,19 @@ export async function startVoiceRig(o: VoiceRigOptions = {}): Promise<VoiceRig> 
   ]);
   const caller = { text: '' };
   openai.setDefaultTranscription(() => ({ text: caller.text, delayMs: o.asrDelayMs ?? 0 }));
+  const realtime = o.realtime ? await startFakeRealtime({ upstream: openai.origin }) : undefined;
+  if (realtime) {
+    realtime.transcription.text = () => caller.text;
+    realtime.transcription.delayMs = o.realtime?.transcriptDelayMs ?? 150;
+  }
   const env: Record<string, string> = {
     PUBLIC_HOST,
     TWILIO_ACCOUNT_SID: twilio.accountSid,
     TWILIO_AUTH_TOKEN: twilio.authToken,
     TWILIO_API_BASE_URL: twilio.url,
-    ...(o.noOpenAI ? {} : { OPENAI_API_KEY: 'sk-test-voice', OPENAI_BASE_URL: openai.url }),
+    ...(o.noOpenAI
+      ? {}
+      : { OPENAI_API_KEY: 'sk-test-voice', OPENAI_BASE_URL: realtime ? realtime.url : openai.url }),
     ...(o.noGoogle ? {} : { GOOGLE_TTS_ENDPOINT: google.url }),
     LOG_LEVEL: 'debug',
     ...o.env,
@@ -73,6 +88,7 @@ export async function startVoiceRig(o: VoiceRigOptions = {}): Promise<VoiceRig> 
     google,
     twilio,
     voice,
+    realtime,
     wsUrl,
     caller,
     async connect(opts = {}) {
@@ -89,7 +105,7 @@ export async function startVoiceRig(o: VoiceRigOptions = {}): Promise<VoiceRig> 
     async stop() {
       await voice.registry.settled();
       await t.stop();
-      await Promise.all([openai.close(), google.close(), twilio.close()]);
+      await Promise.all([openai.close(), google.close(), twilio.close(), realtime?.close()]);
     },
   };
 }

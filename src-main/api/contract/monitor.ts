@@ -45,7 +45,7 @@ export const voiceSettingsViewSchema = z.object({
   minSpeechMs: z.number().int().min(100).max(1000),
   bargeInMs: z.number().int().min(120).max(600),
   adaptiveEndOfTurn: z.boolean(),
-  speculativeAsr: z.boolean(),
+  asrMode: z.enum(['batch', 'speculative', 'streaming']),
   asrModel: z.string().min(1).max(60),
   llmModel: z.string().min(1).max(60),
   ttsVoice: z.string().min(1).max(60),

@@ -6,7 +6,9 @@
  *   ending (goodbye / transfer / unavailable) → ended (stop, close, idle timeout)
  *
  * Audio in: μ-law frames → VAD (with a speculative transcript during pauses, which also sets the
- * adaptive end-of-turn window). A turn: transcript → streamed answer cut into clauses → TTS per
+ * adaptive end-of-turn window). With `asrMode: 'streaming'` the caller's speech also goes live
+ * to a transcription session opened when the call starts, committed at the pause instead of
+ * uploaded; a session that fails or drops leaves the call on the speculative upload. A turn: transcript → streamed answer cut into clauses → TTS per
  * piece (in parallel, played in order) → paced outbound frames with marks. Caller speech that is
  * confirmed while the agent talks clears Twilio's buffer and cancels the answer.
  */
@@ -15,7 +17,7 @@ import type { Business } from '../../api/contract/business';
 import type { CallTurn } from '../../api/contract/calls';
 import { Conversation } from '../../agent/conversation';
 import { isGoodbye } from '../../agent/goodbye';
-import type { ChatModel, Transcriber } from '../../agent/ports';
+import type { ChatModel, StreamingTranscriber, StreamingTranscription, Transcriber } from '../../agent/ports';
 import { isAbort, ProviderError } from '../../agent/ports';
 import {
   buildSystemPrompt,
@@ -110,6 +112,8 @@ export interface SessionDeps {
   control: () => CallControl | null;
   hooks: SessionHooks;
   afterCall: (s: MediaStreamSession) => Promise<void>;
+  /** Live transcription sessions (settings `asrMode: 'streaming'`); null without an OpenAI key. */
+  streamingAsr?: () => StreamingTranscriber | null;
   /** The speech-to-speech engine (settings `engine: 'realtime'`); the pipeline runs without it. */
   realtime?: EngineFactory;
   /** Pacing and timers (tests shorten them). */
@@ -129,6 +133,10 @@ export interface SessionTiming {
   resumeWithinMs: number;
   /** Unrecoverable turn errors in a row before handing over to the recording fallback. */
   maxTurnErrors: number;
+  /** Opening the live transcription session at most this long (else: speculative upload). */
+  asrConnectTimeoutMs: number;
+  /** A committed utterance's transcript at most this long after the commit (else: upload). */
+  asrCommitTimeoutMs: number;
 }
 
 const TIMING: SessionTiming = {
@@ -138,6 +146,8 @@ const TIMING: SessionTiming = {
   markGraceMs: 3000,
   resumeWithinMs: 8000,
   maxTurnErrors: 2,
+  asrConnectTimeoutMs: 3000,
+  asrCommitTimeoutMs: 4000,
 };
 
 const MAX_BAD_FRAMES_LOGGED = 20;
@@ -173,6 +183,8 @@ interface Speculation {
   abort: AbortController;
   promise: Promise<string>;
   text?: string;
+  /** Committed on the live transcription session (not an upload). */
+  streamed?: boolean;
 }
 
 export class MediaStreamSession {
@@ -213,6 +225,15 @@ export class MediaStreamSession {
   /** Set while another engine (OpenAI Realtime) drives this call instead of the pipeline. */
   private engine: VoiceEngine | undefined;
   private engineName = 'pipeline';
+  /** The live transcription session (asrMode 'streaming'), once open. */
+  private asrStream: StreamingTranscription | undefined;
+  private asrStreamState: 'off' | 'connecting' | 'ready' | 'failed' = 'off';
+  /** The current utterance goes to asrStream as it is heard. */
+  private streamingUtterance = false;
+  /** Committed at the pause: nothing more is sent unless the caller resumes. */
+  private streamParked = false;
+  /** This frame was already sent (the utterance so far was replayed). */
+  private streamReplayed = false;
 
   constructor(
     private readonly transport: MediaTransport,
@@ -365,6 +386,7 @@ export class MediaStreamSession {
   }
 
   private startPipeline(brain: AgentBrain): void {
+    this.openAsrStream();
     this.conversation = new Conversation({
       model: brain.model,
       toolbox: this.deps.toolbox,
@@ -446,9 +468,11 @@ export class MediaStreamSession {
     if (this.engine) return this.engine.onMedia(frame);
     if (this.state === 'ending') return;
     const events = this.vad.push(frame);
+    this.streamReplayed = false;
     for (const ev of events) {
       switch (ev.type) {
         case 'onset':
+          this.beginStreamedUtterance();
           break;
         case 'confirmed':
           this.onSpeechConfirmed();
@@ -458,16 +482,100 @@ export class MediaStreamSession {
           break;
         case 'resume':
           this.dropSpeculation();
+          if (this.streamingUtterance && this.streamParked) {
+            // The commit at the pause was not the end: the next one covers the whole utterance.
+            this.streamParked = false;
+            this.replayUtterance(false);
+          }
           break;
         case 'noise':
           this.dropSpeculation();
+          if (this.streamingUtterance && !this.streamParked) this.asrStream?.clear();
+          this.streamingUtterance = false;
+          this.streamParked = false;
           break;
         case 'end':
           this.onUtterance(ev.audio, ev.speechMs, ev.silenceMs);
           break;
       }
     }
+    if (this.streamingUtterance && !this.streamParked && !this.streamReplayed) {
+      if (this.asrStream?.alive) this.asrStream.append(frame);
+      else this.streamingUtterance = false;
+    }
     this.maybeSpeculate();
+  }
+
+  // ───────────────────────────── live transcription ─────────────────────────────
+
+  /** asrMode 'streaming': one transcription session per call, opened now so no turn waits for it. */
+  private openAsrStream(): void {
+    const s = this.deps.settings();
+    if (s.asrMode !== 'streaming' || s.pipelineMode === 'sequential' || this.asrStreamState !== 'off') return;
+    const transcriber = this.deps.streamingAsr?.();
+    if (!transcriber) {
+      this.asrStreamState = 'failed';
+      this.log.warn('streaming transcription unavailable: speculative upload for this call');
+      return;
+    }
+    this.asrStreamState = 'connecting';
+    const t0 = this.deps.clock.monotonic();
+    transcriber
+      .open(
+        { model: s.asrModel, language: 'he', prompt: transcriptionPrompt(this.deps.business()) },
+        { onClosed: (reason) => this.asrStreamLost(reason) },
+        { timeoutMs: this.timing.asrConnectTimeoutMs },
+      )
+      .then(
+        (stream) => {
+          if (this.finalized || this.asrStreamState !== 'connecting') return stream.close();
+          this.asrStream = stream;
+          this.asrStreamState = 'ready';
+          this.log.info(
+            { connect_ms: Math.round(this.deps.clock.monotonic() - t0) },
+            'streaming transcription ready',
+          );
+        },
+        (err: unknown) => {
+          this.asrStreamState = 'failed';
+          this.log.warn(
+            { err: (err as Error).message },
+            'streaming transcription unavailable: speculative upload for this call',
+          );
+        },
+      );
+  }
+
+  private asrStreamLost(reason: string): void {
+    this.asrStream = undefined;
+    this.asrStreamState = 'failed';
+    this.streamingUtterance = false;
+    this.streamParked = false;
+    if (!this.finalized)
+      this.log.warn(
+        { reason },
+        'streaming transcription dropped: speculative upload for the rest of the call',
+      );
+  }
+
+  /** Speech onset: the utterance so far (with the VAD's pre-roll) goes to the live session. */
+  private beginStreamedUtterance(): void {
+    this.streamingUtterance = false;
+    this.streamParked = false;
+    if (!this.asrStream?.alive) return;
+    this.streamingUtterance = true;
+    this.replayUtterance(false);
+  }
+
+  /** Sends the whole utterance so far (after a commit, or with a carried utterance in front). */
+  private replayUtterance(clearFirst: boolean): void {
+    if (!this.asrStream?.alive) {
+      this.streamingUtterance = false;
+      return;
+    }
+    if (clearFirst) this.asrStream.clear();
+    this.asrStream.append(this.withCarry(this.vad.utteranceAudio()));
+    this.streamReplayed = true;
   }
 
   // ───────────────────────────── turn taking ─────────────────────────────
@@ -485,6 +593,8 @@ export class MediaStreamSession {
       turn.abort.abort();
       this.clearDeadline(turn);
       this.carryAudio = turn.audio;
+      // The live session hears both utterances as one.
+      if (this.streamingUtterance && !this.streamParked) this.replayUtterance(true);
       this.conversation?.rollbackLastUser(turn.callerText);
       this.turn = undefined;
       this.turnSeq--;
@@ -520,21 +630,33 @@ export class MediaStreamSession {
 
   private maybeSpeculate(): void {
     const s = this.deps.settings();
-    if (!s.speculativeAsr || s.pipelineMode === 'sequential' || this.speculation || !this.vad.confirmed)
-      return;
+    if (s.pipelineMode === 'sequential' || this.speculation || !this.vad.confirmed) return;
     if (this.vad.currentSilenceMs < this.timing.speculativeAtMs) return;
-    const brain = this.deps.brain();
-    if (!brain) return;
     const abort = new AbortController();
-    const audio = this.withCarry(this.vad.utteranceAudio());
-    const spec: Speculation = {
-      voicedMs: this.vad.currentVoicedMs,
-      abort,
-      promise: brain.transcriber.transcribe(audio, {
-        prompt: transcriptionPrompt(this.deps.business()),
-        signal: abort.signal,
-      }),
-    };
+    let spec: Speculation;
+    if (this.streamingUtterance && !this.streamParked && this.asrStream?.alive) {
+      // Live session: commit at the pause; the transcript comes without an upload.
+      spec = {
+        voicedMs: this.vad.currentVoicedMs,
+        abort,
+        promise: this.asrStream.commit({ timeoutMs: this.timing.asrCommitTimeoutMs }),
+        streamed: true,
+      };
+      this.streamParked = true;
+    } else {
+      if (s.asrMode === 'batch') return;
+      const brain = this.deps.brain();
+      if (!brain) return;
+      const audio = this.withCarry(this.vad.utteranceAudio());
+      spec = {
+        voicedMs: this.vad.currentVoicedMs,
+        abort,
+        promise: brain.transcriber.transcribe(audio, {
+          prompt: transcriptionPrompt(this.deps.business()),
+          signal: abort.signal,
+        }),
+      };
+    }
     spec.promise.catch(() => undefined);
     this.speculation = spec;
     void spec.promise.then(
@@ -563,10 +685,23 @@ export class MediaStreamSession {
   }
 
   private onUtterance(audio: Buffer, speechMs: number, silenceMs: number): void {
+    const streamed = this.streamingUtterance && !this.streamParked && this.asrStream?.alive;
+    this.streamingUtterance = false;
+    this.streamParked = false;
     if (this.state === 'ending' || this.state === 'ended' || !this.conversation) return;
-    const spec = this.speculation && this.speculation.voicedMs === speechMs ? this.speculation : undefined;
+    let spec = this.speculation && this.speculation.voicedMs === speechMs ? this.speculation : undefined;
     if (!spec) this.dropSpeculation();
     this.speculation = undefined;
+    if (!spec && streamed && this.asrStream) {
+      // No commit at a pause (e.g. a maximum-length utterance): commit now.
+      spec = {
+        voicedMs: speechMs,
+        abort: new AbortController(),
+        promise: this.asrStream.commit({ timeoutMs: this.timing.asrCommitTimeoutMs }),
+        streamed: true,
+      };
+      spec.promise.catch(() => undefined);
+    }
     const full = this.withCarry(audio);
     this.carryAudio = undefined;
     const now = this.deps.clock.monotonic();
@@ -607,13 +742,24 @@ export class MediaStreamSession {
     const biz = this.deps.business();
     // 1. transcript (often ready already: taken during the pause)
     let text: string;
+    const upload = () =>
+      brain.transcriber.transcribe(turn.audio, {
+        prompt: transcriptionPrompt(biz),
+        signal: turn.abort.signal,
+      });
     try {
-      text = spec
-        ? await spec.promise
-        : await brain.transcriber.transcribe(turn.audio, {
-            prompt: transcriptionPrompt(biz),
-            signal: turn.abort.signal,
-          });
+      if (spec?.streamed) {
+        text = await spec.promise.catch((err: unknown) => {
+          if (turn.abort.signal.aborted) throw err;
+          // The live session failed this utterance: the turn is not lost, it is uploaded.
+          this.log.warn(
+            { turn: turn.index, err: (err as Error).message },
+            'streaming transcript failed: uploading the utterance',
+          );
+          spec = undefined;
+          return upload();
+        });
+      } else text = spec ? await spec.promise : await upload();
     } catch (err) {
       if (isAbort(err) && turn.abort.signal.aborted) return;
       throw new ProviderError('asr_failed', (err as Error).message, err);
@@ -622,7 +768,12 @@ export class MediaStreamSession {
     if (turn.abort.signal.aborted) return;
     turn.callerText = text.trim();
     this.log.info(
-      { turn: turn.index, asr_ms: turn.t.asr, speculative: !!spec, chars: turn.callerText.length },
+      {
+        turn: turn.index,
+        asr_ms: turn.t.asr,
+        asr: spec?.streamed ? 'streaming' : spec ? 'speculative' : 'upload',
+        chars: turn.callerText.length,
+      },
       'caller said',
     );
 
@@ -1065,6 +1216,9 @@ export class MediaStreamSession {
     this.finalized = true;
     if (this.endTimer) clearTimeout(this.endTimer);
     this.dropSpeculation();
+    this.asrStreamState = 'failed';
+    this.asrStream?.close();
+    this.asrStream = undefined;
     this.engine?.stop();
     const turn = this.turn;
     if (turn && turn.state !== 'done') {

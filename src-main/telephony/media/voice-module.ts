@@ -11,8 +11,9 @@ import { ApiError, notFound } from '../../api/errors';
 import type { EventBus } from '../../api/events';
 import { GoogleSynthesizer, resolveGoogleCredentials } from '../../agent/google-tts';
 import { createOpenAI, OpenAIChatModel, OpenAISpeech, OpenAITranscriber } from '../../agent/openai-adapters';
-import type { ChatModel, Synthesizer } from '../../agent/ports';
+import type { ChatModel, StreamingTranscriber, Synthesizer } from '../../agent/ports';
 import { OpenAIRealtimeVoice } from '../../agent/realtime/openai-realtime';
+import { OpenAIStreamingTranscriber } from '../../agent/realtime/transcription';
 import type { RealtimeVoice } from '../../agent/realtime/port';
 import { FILLER_TEXT, greetingText, goodbyeText } from '../../agent/prompt';
 import { SpeechService } from '../../agent/speech';
@@ -134,6 +135,16 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
     return realtimeMemo(`${key}|${env.OPENAI_BASE_URL ?? ''}`, () => {
       const client = createOpenAI({ apiKey: key, baseURL: env.OPENAI_BASE_URL, maxRetries: 0 });
       return new OpenAIRealtimeVoice(client);
+    });
+  };
+
+  const streamingAsrMemo = memo<StreamingTranscriber>();
+  const streamingAsr = (): StreamingTranscriber | null => {
+    const key = openaiKey();
+    if (!key) return null;
+    return streamingAsrMemo(`${key}|${env.OPENAI_BASE_URL ?? ''}`, () => {
+      const client = createOpenAI({ apiKey: key, baseURL: env.OPENAI_BASE_URL, maxRetries: 0 });
+      return new OpenAIStreamingTranscriber(client);
     });
   };
 
@@ -287,6 +298,7 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
       timing: deps.timing,
       test: extra.test,
       realtime,
+      streamingAsr,
     });
 
   const onConnection = (ws: WebSocket, req: IncomingMessage): void => {

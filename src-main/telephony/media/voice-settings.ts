@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** The phone agent's settings (the `voice` settings key), with their defaults and ranges. */
-export const voiceSettingsSchema = z.object({
+const voiceSettingsObject = z.object({
   /** End of utterance after this much silence. */
   silenceMs: z.number().int().min(400).max(1200).default(700),
   /** Voiced audio an utterance needs to be a turn (coughs and clicks are shorter). */
@@ -10,8 +10,14 @@ export const voiceSettingsSchema = z.object({
   bargeInMs: z.number().int().min(120).max(600).default(240),
   /** Shorter window after a complete-sounding sentence, longer after a trailing ו/ש/אבל/כי or digits. */
   adaptiveEndOfTurn: z.boolean().default(true),
-  /** Transcribe during a pause before the end of the turn is certain (off the critical path). */
-  speculativeAsr: z.boolean().default(true),
+  /**
+   * How the caller is transcribed. `speculative` (default): the utterance is uploaded when a pause
+   * starts, before the end of the turn is certain (off the critical path). `streaming`: a live
+   * transcription session per call hears the caller while they speak and is committed at the
+   * pause (no upload after the utterance); a call whose session fails falls back to `speculative`.
+   * `batch`: one upload after the end of the turn.
+   */
+  asrMode: z.enum(['batch', 'speculative', 'streaming']).default('speculative'),
   asrModel: z.string().min(1).max(60).default('gpt-4o-transcribe'),
   llmModel: z.string().min(1).max(60).default('gpt-4o-mini'),
   ttsVoice: z.string().min(1).max(60).default('he-IL-Wavenet-A'),
@@ -31,6 +37,14 @@ export const voiceSettingsSchema = z.object({
    */
   pipelineMode: z.enum(['streaming', 'sequential']).default('streaming'),
 });
+/** Settings saved before `asrMode` had `speculativeAsr: boolean`; `false` meant batch. */
+function migrateLegacy(v: unknown): unknown {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
+  const { speculativeAsr, ...rest } = v as Record<string, unknown>;
+  if (rest.asrMode === undefined && speculativeAsr === false) rest.asrMode = 'batch';
+  return rest;
+}
+export const voiceSettingsSchema = z.preprocess(migrateLegacy, voiceSettingsObject);
 export type VoiceSettings = z.infer<typeof voiceSettingsSchema>;
 export const VOICE_SETTINGS_KEY = 'voice';
 export const voiceSettingsDefaults = (): VoiceSettings => voiceSettingsSchema.parse({});
