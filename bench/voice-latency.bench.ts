@@ -4,7 +4,10 @@
  * 250 ms then 40 tokens/s, TTS 200 ms per request). Streaming pipeline (speculative transcript,
  * adaptive end of turn, clause-by-clause TTS) vs the sequential baseline (transcript after the
  * turn, whole answer, one TTS request). Overhead = measured − VAD silence − fake delays on the
- * critical path.
+ * critical path. A third row: the streaming pipeline with live transcription (asrMode
+ * 'streaming': one transcription session per call over the Realtime fake, the caller's speech
+ * streamed as heard, committed at the pause, the transcript STREAM_ASR_MS after the commit)
+ * instead of the speculative upload (ASR_MS after the upload).
  */
 import { eq } from 'drizzle-orm';
 import { callTurns } from '../src-main/db/schema';
@@ -12,6 +15,10 @@ import type { MediaStreamClient } from '../tests/fakes/media-stream-client';
 import { startVoiceRig, type VoiceRig } from '../tests/helpers/voice';
 
 const ASR_MS = 300;
+/** Live transcription: the transcript this long after the commit (no upload, audio already there). */
+const STREAM_ASR_MS = 150;
+/** Silence into a pause when the speculative upload / the live commit happens (session TIMING). */
+const PAUSE_AT_MS = 240;
 const LLM_FIRST_MS = 250;
 const CHARS_PER_TOKEN = 4;
 const TOKEN_MS = 25; // 40 tokens/s
@@ -33,11 +40,16 @@ async function waitListening(r: VoiceRig, c: MediaStreamClient): Promise<void> {
   await c.waitFor(() => r.voice.registry.get(c.callSid)?.state === 'listening', 15_000);
 }
 
-async function runMode(mode: 'streaming' | 'sequential') {
-  const r = await startVoiceRig({ asrDelayMs: ASR_MS, google: { msPerChar: 15 } });
+async function runMode(mode: 'streaming' | 'sequential', asr: 'speculative' | 'streaming' = 'speculative') {
+  const live = asr === 'streaming';
+  const r = await startVoiceRig({
+    asrDelayMs: ASR_MS,
+    google: { msPerChar: 15 },
+    ...(live ? { realtime: { transcriptDelayMs: STREAM_ASR_MS } } : {}),
+  });
   try {
     r.google.setDelay(TTS_MS);
-    await r.t.api('voice.updateSettings', { pipelineMode: mode });
+    await r.t.api('voice.updateSettings', { pipelineMode: mode, asrMode: asr });
     r.openai.setDefaultChat({
       content: ANSWER,
       delayMs: LLM_FIRST_MS - TOKEN_MS,
@@ -48,8 +60,13 @@ async function runMode(mode: 'streaming' | 'sequential') {
     const c = await r.connect({ speed: 1 });
     c.start();
     await waitListening(r, c);
-    const samples: Array<{ measured: number; vadMs: number; overhead: number; serverFirstAudio: number }> =
-      [];
+    const samples: Array<{
+      measured: number;
+      vadMs: number;
+      overhead: number;
+      serverFirstAudio: number;
+      asrMs: number;
+    }> = [];
     for (let i = 0; i < TURNS; i++) {
       await c.quiet(300);
       await c.say(i % 2 ? 'name' : 'price');
@@ -69,23 +86,41 @@ async function runMode(mode: 'streaming' | 'sequential') {
         .find((t) => t.turnIndex === i)!;
       const vadMs = row.tVadMs ?? 0;
       // Fixed delays still on the critical path after the end of the turn.
-      const asrWait = mode === 'streaming' ? Math.max(0, ASR_MS - (vadMs - 240)) : ASR_MS;
+      const asrMs = live ? STREAM_ASR_MS : ASR_MS;
+      const asrWait = mode === 'streaming' ? Math.max(0, asrMs - (vadMs - PAUSE_AT_MS)) : ASR_MS;
       const llm = mode === 'streaming' ? llmMsFor(FIRST_PIECE.length + 1) : llmMsFor(ANSWER.length);
       // Same reference as t_vad_ms: the VAD's own speech end (the client's last frame can trail it).
       const serverFirstAudio = row.tFirstAudioMs ?? NaN;
       const overhead = serverFirstAudio - vadMs - asrWait - llm - TTS_MS;
-      samples.push({ measured, vadMs, overhead, serverFirstAudio });
+      samples.push({ measured, vadMs, overhead, serverFirstAudio, asrMs: row.tAsrMs ?? NaN });
     }
     await c.stop();
     const m = samples.map((s) => s.measured);
     const o = samples.map((s) => s.overhead);
+    const uploads = r.openai.requestsTo('/audio/transcriptions').length;
     return {
+      asr_mode: asr,
       turns: samples.length,
       first_audio_p50_ms: round(pct(m, 50)),
       first_audio_p95_ms: round(pct(m, 95)),
       vad_silence_mean_ms: round(samples.reduce((a, s) => a + s.vadMs, 0) / samples.length),
       overhead_p50_ms: round(pct(o, 50)),
       overhead_p95_ms: round(pct(o, 95)),
+      t_asr_p50_ms: round(
+        pct(
+          samples.map((s) => s.asrMs),
+          50,
+        ),
+      ),
+      t_asr_p95_ms: round(
+        pct(
+          samples.map((s) => s.asrMs),
+          95,
+        ),
+      ),
+      transcription_uploads: uploads,
+      live_transcription_commits:
+        r.realtime?.transcriptionConnections.reduce((n, c) => n + c.commits, 0) ?? 0,
       server_t_first_audio_p50_ms: round(
         pct(
           samples.map((s) => s.serverFirstAudio),
@@ -94,7 +129,11 @@ async function runMode(mode: 'streaming' | 'sequential') {
       ),
       critical_path_fake_delays_ms:
         mode === 'streaming'
-          ? { asr: 0, llm_first_piece: llmMsFor(FIRST_PIECE.length + 1), tts: TTS_MS }
+          ? {
+              asr_after_pause: live ? STREAM_ASR_MS : ASR_MS,
+              llm_first_piece: llmMsFor(FIRST_PIECE.length + 1),
+              tts: TTS_MS,
+            }
           : { asr: ASR_MS, llm_whole: llmMsFor(ANSWER.length), tts: TTS_MS },
     };
   } finally {
@@ -104,17 +143,26 @@ async function runMode(mode: 'streaming' | 'sequential') {
 
 export default async function voiceLatency(): Promise<Record<string, unknown>> {
   const streaming = await runMode('streaming');
+  const streamingAsr = await runMode('streaming', 'streaming');
   const sequential = await runMode('sequential');
   return {
     fake_delays: {
       asr_ms: ASR_MS,
+      live_asr_after_commit_ms: STREAM_ASR_MS,
       llm_first_token_ms: LLM_FIRST_MS,
       llm_tokens_per_s: 1000 / TOKEN_MS,
       tts_ms_per_request: TTS_MS,
     },
     answer_chars: ANSWER.length,
     streaming,
+    streaming_live_asr: streamingAsr,
     sequential,
+    live_asr_vs_speculative_first_audio_p50_ms: round(
+      streamingAsr.first_audio_p50_ms - streaming.first_audio_p50_ms,
+    ),
+    live_asr_vs_speculative_first_audio_p95_ms: round(
+      streamingAsr.first_audio_p95_ms - streaming.first_audio_p95_ms,
+    ),
     speedup_p50: round(sequential.first_audio_p50_ms / streaming.first_audio_p50_ms),
     target_overhead_p95_ms: 30,
     overhead_within_target: streaming.overhead_p95_ms < 30,
