@@ -7,9 +7,14 @@ import { ErrorState, Loading, errorMessage } from './States';
 const t = he.voiceSettings;
 type Engine = 'pipeline' | 'realtime';
 const ENGINES: Engine[] = ['pipeline', 'realtime'];
+type AsrMode = 'batch' | 'speculative' | 'streaming';
+const ASR_MODES: AsrMode[] = ['speculative', 'streaming', 'batch'];
 const VOICES = ['marin', 'cedar', 'alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse'];
 
-/** Settings → the phone agent's engine: the pipeline (default) or OpenAI Realtime, with its model and voice. */
+/**
+ * Settings → the phone agent's engine: the pipeline (default, with how the caller is transcribed)
+ * or OpenAI Realtime, with its model and voice.
+ */
 export function VoiceSettingsSection() {
   const q = useQuery(() => api.call('voice.getSettings'), []);
   const [model, setModel] = useState<string | null>(null);
@@ -17,7 +22,12 @@ export function VoiceSettingsSection() {
   const [error, setError] = useState('');
   const [saved, setSaved] = useState(false);
 
-  const update = async (patch: { engine?: Engine; realtimeModel?: string; realtimeVoice?: string }) => {
+  const update = async (patch: {
+    engine?: Engine;
+    realtimeModel?: string;
+    realtimeVoice?: string;
+    asrMode?: AsrMode;
+  }) => {
     setBusy(true);
     setError('');
     setSaved(false);
@@ -59,6 +69,27 @@ export function VoiceSettingsSection() {
             </select>
           </label>
           <p className="hint">{t.engineHints[s.engine]}</p>
+          {s.engine === 'pipeline' && (
+            <>
+              <label className="field">
+                <span>{t.asrMode}</span>
+                <select
+                  className="select"
+                  value={s.asrMode}
+                  disabled={busy}
+                  data-testid="voice-asr-mode"
+                  onChange={(e) => void update({ asrMode: e.target.value as AsrMode })}
+                >
+                  {ASR_MODES.map((m) => (
+                    <option key={m} value={m}>
+                      {t.asrModes[m]}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <p className="hint">{t.asrModeHints[s.asrMode]}</p>
+            </>
+          )}
           {s.engine === 'realtime' && (
             <div style={{ display: 'flex', gap: 12, flexWrap: 'wrap', alignItems: 'flex-end' }}>
               <label className="field">

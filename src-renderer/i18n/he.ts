@@ -138,6 +138,18 @@ export const he = {
     } as Record<'pipeline' | 'realtime', string>,
     realtimeModel: 'מודל',
     realtimeVoice: 'קול',
+    asrMode: 'תמלול המתקשר',
+    asrModes: {
+      speculative: 'בהפסקה (ברירת מחדל)',
+      streaming: 'חי, תוך כדי דיבור',
+      batch: 'בסוף המשפט',
+    } as Record<'batch' | 'speculative' | 'streaming', string>,
+    asrModeHints: {
+      speculative: 'ההקלטה נשלחת לתמלול כבר בהפסקה הראשונה בדיבור, לפני שברור שהמתקשר סיים.',
+      streaming:
+        'הדיבור נשלח לתמלול בזמן אמת בחיבור אחד לכל שיחה, כך שהתמליל מוכן כמעט מיד. אם החיבור נכשל – השיחה ממשיכה בתמלול בהפסקה.',
+      batch: 'ההקלטה נשלחת לתמלול רק אחרי שהמתקשר סיים לדבר. האיטי ביותר.',
+    } as Record<'batch' | 'speculative' | 'streaming', string>,
     saved: 'נשמר',
   },
   calls: {
