@@ -5,7 +5,7 @@
  * header. The audio is a deterministic tone per text (so tests can predict the exact bytes).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenLoopback, readBody, sendJson } from './http';
 
 export interface GoogleTtsRequest {
   text: string;
@@ -108,7 +108,7 @@ export async function startFakeGoogleTts(opts: FakeGoogleTtsOptions = {}): Promi
   const server = createServer((req, res) => {
     void handle(req, res).catch((err: unknown) => {
       if (!res.headersSent)
-        send(res, 500, { error: { code: 500, message: String(err), status: 'INTERNAL' } });
+        sendJson(res, 500, { error: { code: 500, message: String(err), status: 'INTERNAL' } });
     });
   });
 
@@ -116,7 +116,7 @@ export async function startFakeGoogleTts(opts: FakeGoogleTtsOptions = {}): Promi
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const raw = await readBody(req);
     if (req.method !== 'POST' || url.pathname !== '/v1/text:synthesize') {
-      return send(res, 404, {
+      return sendJson(res, 404, {
         error: { code: 404, message: `no route ${req.method} ${url.pathname}`, status: 'NOT_FOUND' },
       });
     }
@@ -128,7 +128,7 @@ export async function startFakeGoogleTts(opts: FakeGoogleTtsOptions = {}): Promi
     try {
       body = JSON.parse(raw.toString('utf8')) as typeof body;
     } catch {
-      return send(res, 400, {
+      return sendJson(res, 400, {
         error: { code: 400, message: 'Invalid JSON payload received.', status: 'INVALID_ARGUMENT' },
       });
     }
@@ -153,12 +153,12 @@ export async function startFakeGoogleTts(opts: FakeGoogleTtsOptions = {}): Promi
     }
     if (failTimes > 0) {
       failTimes--;
-      return send(res, failStatus, {
+      return sendJson(res, failStatus, {
         error: { code: failStatus, message: 'scripted failure', status: 'UNAVAILABLE' },
       });
     }
     if (!text)
-      return send(res, 400, {
+      return sendJson(res, 400, {
         error: {
           code: 400,
           message: 'Either `input.text` or `input.ssml` is required.',
@@ -166,7 +166,7 @@ export async function startFakeGoogleTts(opts: FakeGoogleTtsOptions = {}): Promi
         },
       });
     if (rate !== 8000)
-      return send(res, 400, {
+      return sendJson(res, 400, {
         error: { code: 400, message: 'this fake renders 8000 Hz only', status: 'INVALID_ARGUMENT' },
       });
     const pcm = renderPcm(text);
@@ -177,16 +177,15 @@ export async function startFakeGoogleTts(opts: FakeGoogleTtsOptions = {}): Promi
       for (let i = 0; i < mu.length; i++) mu[i] = ulaw(pcm.readInt16LE(i * 2));
       audio = wav(mu, 8000, 7, 8);
     } else
-      return send(res, 400, {
+      return sendJson(res, 400, {
         error: { code: 400, message: `unsupported encoding ${encoding}`, status: 'INVALID_ARGUMENT' },
       });
-    send(res, 200, { audioContent: audio.toString('base64') });
+    sendJson(res, 200, { audioContent: audio.toString('base64') });
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const url = await listenLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     requests,
     setDelay: (ms) => void (delayMs = ms),
     fail: (status, times = Infinity) => {
@@ -195,24 +194,6 @@ export async function startFakeGoogleTts(opts: FakeGoogleTtsOptions = {}): Promi
     },
     hangUp: (times) => void (hangUps = times),
     renderPcm,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify(body));
 }

@@ -5,7 +5,7 @@
  * with HTTP basic auth and programmable failures.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenLoopback, readBody, sendJson } from './http';
 
 export interface CallUpdate {
   callSid: string;
@@ -68,7 +68,7 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
 
   const server = createServer((req, res) => {
     void handle(req, res).catch(() => {
-      if (!res.headersSent) json(res, 500, { code: 20500, message: 'fake failure', status: 500 });
+      if (!res.headersSent) sendJson(res, 500, { code: 20500, message: 'fake failure', status: 500 });
     });
   });
 
@@ -84,7 +84,7 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
     if (!authorized) {
       log(401);
       res.setHeader('www-authenticate', 'Basic realm="Twilio API"');
-      return json(res, 401, {
+      return sendJson(res, 401, {
         code: 20003,
         message: 'Authenticate',
         more_info: 'https://www.twilio.com/docs/errors/20003',
@@ -99,7 +99,7 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
       const f = failures.get(recSid);
       if (acc !== accountSid) {
         log(404);
-        return json(res, 404, notFound(url.pathname));
+        return sendJson(res, 404, notFound(url.pathname));
       }
       if (f && (f.times === 'always' || f.failed < f.times)) {
         f.failed++;
@@ -115,7 +115,7 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
           return;
         }
         log(f.status ?? 500);
-        return json(res, f.status ?? 500, {
+        return sendJson(res, f.status ?? 500, {
           code: 20500,
           message: 'Internal Server Error',
           status: f.status ?? 500,
@@ -124,7 +124,7 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
       const wav = recordings.get(recSid);
       if (!wav) {
         log(404);
-        return json(res, 404, notFound(url.pathname));
+        return sendJson(res, 404, notFound(url.pathname));
       }
       log(200);
       res.writeHead(200, { 'content-type': 'audio/x-wav', 'content-length': String(wav.length) });
@@ -137,11 +137,11 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
       const params = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
       if (missing.has(callSid)) {
         log(404);
-        return json(res, 404, notFound(url.pathname));
+        return sendJson(res, 404, notFound(url.pathname));
       }
       callUpdates.push({ callSid, params, at: Date.now() });
       log(200);
-      return json(res, 200, callResource(callSid, accountSid, params.Status ?? 'in-progress', params));
+      return sendJson(res, 200, callResource(callSid, accountSid, params.Status ?? 'in-progress', params));
     }
 
     const calls = CALLS_PATH.exec(url.pathname);
@@ -150,16 +150,14 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
       const sid = `CA${(++seq).toString(16).padStart(32, '0')}`;
       callCreates.push({ sid, params, at: Date.now() });
       log(201);
-      return json(res, 201, callResource(sid, accountSid, 'queued', params));
+      return sendJson(res, 201, callResource(sid, accountSid, 'queued', params));
     }
 
     log(404);
-    json(res, 404, notFound(url.pathname));
+    sendJson(res, 404, notFound(url.pathname));
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const base = `http://127.0.0.1:${port}`;
+  const base = await listenLoopback(server);
   return {
     url: base,
     accountSid,
@@ -173,12 +171,10 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
     recordingHits: (sid) => hits.get(sid) ?? 0,
     markCallMissing: (sid) => void missing.add(sid),
     setDelay: (ms) => void (delayMs = ms),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const r of hanging) r.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => {
+      for (const r of hanging) r.destroy();
+      return closeServer(server);
+    },
   };
 }
 
@@ -202,18 +198,4 @@ function notFound(path: string) {
     more_info: 'https://www.twilio.com/docs/errors/20404',
     status: 404,
   };
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
 }
