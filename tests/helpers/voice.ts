@@ -3,6 +3,8 @@
  * speech), Google TTS (REST) and Twilio REST; plus a Twilio Media Streams client factory that
  * signs the upgrade like Twilio does.
  */
+import { eq } from 'drizzle-orm';
+import { calls, callTurns } from '../../src-main/db/schema';
 import { computeTwilioSignature } from '../../src-main/telephony/twilio-signature';
 import type { VoiceModule } from '../../src-main/telephony/media/voice-module';
 import { startFakeGoogleTts, type FakeGoogleTts, type FakeGoogleTtsOptions } from '../fakes/google-tts';
@@ -109,3 +111,29 @@ export async function startVoiceRig(o: VoiceRigOptions = {}): Promise<VoiceRig> 
     },
   };
 }
+
+/** Polls until `pred` holds; fails the test with `what` after `timeoutMs`. */
+export async function until(
+  pred: () => boolean | Promise<boolean>,
+  timeoutMs = 8000,
+  what = 'condition',
+): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await pred()) return;
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** The call's turn rows, in order. */
+export const turnRows = (r: VoiceRig, callSid: string) =>
+  r.t.core.db
+    .select()
+    .from(callTurns)
+    .where(eq(callTurns.callSid, callSid))
+    .all()
+    .sort((a, b) => a.turnIndex - b.turnIndex);
+
+export const callRow = (r: VoiceRig, callSid: string) =>
+  r.t.core.db.select().from(calls).where(eq(calls.callSid, callSid)).get();

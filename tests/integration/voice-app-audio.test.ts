@@ -4,13 +4,11 @@
  */
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
 import WebSocket from 'ws';
-import { calls, callTurns } from '../../src-main/db/schema';
 import { ListenHub } from '../../src-main/telephony/media/listen';
 import type { AudioLink } from '../../src-main/telephony/media/audio-link';
 import { MediaStreamClient, ulawRmsDb } from '../fakes/media-stream-client';
-import { isSummaryRequest, startVoiceRig, type VoiceRig } from '../helpers/voice';
+import { isSummaryRequest, startVoiceRig, type VoiceRig, turnRows, callRow, until } from '../helpers/voice';
 
 let rig: VoiceRig | undefined;
 afterEach(async () => {
@@ -28,25 +26,6 @@ async function setup(o: Parameters<typeof startVoiceRig>[0] = {}): Promise<Voice
   );
   return rig;
 }
-
-async function until(pred: () => boolean | Promise<boolean>, timeoutMs = 8000, what = 'condition') {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await pred()) return;
-    await new Promise((res) => setTimeout(res, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-const turns = (r: VoiceRig, callSid: string) =>
-  r.t.core.db
-    .select()
-    .from(callTurns)
-    .where(eq(callTurns.callSid, callSid))
-    .all()
-    .sort((a, b) => a.turnIndex - b.turnIndex);
-const callRow = (r: VoiceRig, callSid: string) =>
-  r.t.core.db.select().from(calls).where(eq(calls.callSid, callSid)).get();
 
 async function liveCall(r: VoiceRig, callSid: string) {
   const res = await r.t.api('monitor.liveCalls');
@@ -154,9 +133,9 @@ describe('test call from the app (microphone transport)', () => {
     r.openai.scriptChat({ content: 'תספורת עולה שמונים שקלים.', chunkChars: 5, chunkDelayMs: 5 });
     await c.say('price');
     await c.quiet(300);
-    await until(() => turns(r, callSid).length >= 1, 10_000, 'first turn');
-    expect(turns(r, callSid)[0]).toMatchObject({ callerText: 'כמה עולה תספורת?', interrupted: false });
-    expect(turns(r, callSid)[0]!.tFirstAudioMs).toBeGreaterThan(0);
+    await until(() => turnRows(r, callSid).length >= 1, 10_000, 'first turn');
+    expect(turnRows(r, callSid)[0]).toMatchObject({ callerText: 'כמה עולה תספורת?', interrupted: false });
+    expect(turnRows(r, callSid)[0]!.tFirstAudioMs).toBeGreaterThan(0);
     expect(ulawRmsDb(c.outboundAudio(before))).toBeGreaterThan(-30);
 
     // Barge-in: speech during a long answer → clear, turn recorded as interrupted.
@@ -177,8 +156,8 @@ describe('test call from the app (microphone transport)', () => {
     await c.say('name');
     await c.waitFor(() => c.clears >= 1, 3000);
     await c.quiet(800);
-    await until(() => turns(r, callSid).length >= 3, 10_000, 'three turns');
-    expect(turns(r, callSid)[1]!.interrupted).toBe(true);
+    await until(() => turnRows(r, callSid).length >= 3, 10_000, 'three turns');
+    expect(turnRows(r, callSid)[1]!.interrupted).toBe(true);
 
     // Goodbye → goodbye line, then the call ends locally: `ended`, socket closed, no REST call.
     await until(async () => (await liveCall(r, callSid))?.state === 'listening', 8000, 'listening');
@@ -211,7 +190,7 @@ describe('test call from the app (microphone transport)', () => {
     );
     expect(r.t.logs().some((l) => l.msg === 'notification')).toBe(false);
     const metrics = r.t.logs().filter((l) => l.msg === 'turn_metrics' && l.call_sid === callSid);
-    expect(metrics.length).toBe(turns(r, callSid).length);
+    expect(metrics.length).toBe(turnRows(r, callSid).length);
     // No audio payload in any log line.
     const sample = c.outboundAudio().subarray(0, 160).toString('base64');
     expect(r.t.logs().some((l) => JSON.stringify(l).includes(sample))).toBe(false);
@@ -271,7 +250,7 @@ describe('listen-in', () => {
     });
     await c.say('price');
     await c.quiet(300);
-    await until(() => turns(r, c.callSid).length >= 1, 10_000, 'a turn');
+    await until(() => turnRows(r, c.callSid).length >= 1, 10_000, 'a turn');
     await until(async () => (await liveCall(r, c.callSid))?.state === 'listening', 8000, 'answer heard');
 
     // Both tracks arrive, in real time.

@@ -5,9 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { calls, callTurns, tasks } from '../../src-main/db/schema';
+import { calls, tasks } from '../../src-main/db/schema';
 import { ulawRmsDb, type MediaStreamClient } from '../fakes/media-stream-client';
-import { isSummaryRequest, startVoiceRig, type VoiceRig } from '../helpers/voice';
+import { isSummaryRequest, startVoiceRig, type VoiceRig, turnRows } from '../helpers/voice';
 
 let rig: VoiceRig | undefined;
 afterEach(async () => {
@@ -30,14 +30,6 @@ async function waitState(r: VoiceRig, c: MediaStreamClient, state: string, timeo
   }
   throw new Error(`call never reached ${state} (now ${await liveState(r, c.callSid)})`);
 }
-
-const turnRows = (r: VoiceRig, callSid: string) =>
-  r.t.core.db
-    .select()
-    .from(callTurns)
-    .where(eq(callTurns.callSid, callSid))
-    .all()
-    .sort((a, b) => a.turnIndex - b.turnIndex);
 
 async function waitTurns(r: VoiceRig, callSid: string, n: number, timeoutMs = 10_000): Promise<void> {
   const until = Date.now() + timeoutMs;

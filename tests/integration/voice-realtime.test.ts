@@ -6,10 +6,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { calls, callTurns, tasks } from '../../src-main/db/schema';
+import { calls, tasks } from '../../src-main/db/schema';
 import { speechFixture, ulawRmsDb, type MediaStreamClient } from '../fakes/media-stream-client';
 import { startFakeRealtime, type FakeRealtime } from '../fakes/openai-realtime';
-import { isSummaryRequest, startVoiceRig, type VoiceRig } from '../helpers/voice';
+import { isSummaryRequest, startVoiceRig, type VoiceRig, turnRows } from '../helpers/voice';
 
 let rig: VoiceRig | undefined;
 let rt: FakeRealtime | undefined;
@@ -49,14 +49,6 @@ async function waitState(r: VoiceRig, c: MediaStreamClient, state: string, timeo
   }
   throw new Error(`call never reached ${state} (now ${(await live(r, c.callSid))?.state})`);
 }
-
-const turnRows = (r: VoiceRig, callSid: string) =>
-  r.t.core.db
-    .select()
-    .from(callTurns)
-    .where(eq(callTurns.callSid, callSid))
-    .all()
-    .sort((a, b) => a.turnIndex - b.turnIndex);
 
 async function waitTurns(r: VoiceRig, c: MediaStreamClient, n: number, timeoutMs = 10_000): Promise<void> {
   await c

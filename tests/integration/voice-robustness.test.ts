@@ -3,11 +3,16 @@
  * upgrades, abrupt closes, idle lines, monitor actions and the model ending the call.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
 import { UNAVAILABLE_TEXT, FILLER_TEXT } from '../../src-main/agent/prompt';
-import { calls, callTurns } from '../../src-main/db/schema';
 import { type MediaStreamClient, ulawRmsDb } from '../fakes/media-stream-client';
-import { startVoiceRig, type VoiceRig, type VoiceRigOptions } from '../helpers/voice';
+import {
+  startVoiceRig,
+  type VoiceRig,
+  type VoiceRigOptions,
+  turnRows,
+  callRow,
+  until,
+} from '../helpers/voice';
 
 let rig: VoiceRig | undefined;
 afterEach(async () => {
@@ -26,29 +31,6 @@ async function liveState(r: VoiceRig, callSid: string): Promise<string | undefin
   return (res.body.data as Array<{ callSid: string; state: string }>).find((c) => c.callSid === callSid)
     ?.state;
 }
-
-async function until(
-  pred: () => boolean | Promise<boolean>,
-  timeoutMs = 8000,
-  what = 'condition',
-): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await pred()) return;
-    await new Promise((res) => setTimeout(res, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-const turns = (r: VoiceRig, callSid: string) =>
-  r.t.core.db
-    .select()
-    .from(callTurns)
-    .where(eq(callTurns.callSid, callSid))
-    .all()
-    .sort((a, b) => a.turnIndex - b.turnIndex);
-const callRow = (r: VoiceRig, callSid: string) =>
-  r.t.core.db.select().from(calls).where(eq(calls.callSid, callSid)).get();
 
 async function greeted(r: VoiceRig, c: MediaStreamClient): Promise<void> {
   await until(
@@ -86,9 +68,9 @@ describe('barge-in', () => {
     expect(clearAfterMs).toBeLessThan(240 + 200);
     await said;
     await c.quiet(1000);
-    await until(() => turns(r, c.callSid).length >= 2, 8000, 'two turns');
+    await until(() => turnRows(r, c.callSid).length >= 2, 8000, 'two turns');
 
-    const [first, second] = turns(r, c.callSid);
+    const [first, second] = turnRows(r, c.callSid);
     expect(first!.interrupted).toBe(true);
     expect(LONG_ANSWER.startsWith(first!.agentText.split(' ')[0]!)).toBe(true);
     expect(first!.agentText.length).toBeLessThan(LONG_ANSWER.length);
@@ -171,16 +153,16 @@ describe('degraded modes', () => {
     r.openai.scriptChat({ status: 500 });
     await c.say('price');
     await c.quiet(300);
-    await until(() => turns(r, c.callSid).length >= 1, 8000, 'failed turn');
-    expect(turns(r, c.callSid)[0]!.errorCode).toBe('llm_failed');
+    await until(() => turnRows(r, c.callSid).length >= 1, 8000, 'failed turn');
+    expect(turnRows(r, c.callSid)[0]!.errorCode).toBe('llm_failed');
     await until(async () => (await liveState(r, c.callSid)) === 'listening', 8000, 'listening again');
     r.caller.text = 'כמה עולה תספורת?';
     r.openai.scriptChat('שמונים שקלים.');
     await c.say('price');
     await c.quiet(300);
-    await until(() => turns(r, c.callSid).length >= 2, 8000, 'second turn');
-    expect(turns(r, c.callSid)[1]!.agentText).toBe('שמונים שקלים.');
-    expect(turns(r, c.callSid)[1]!.errorCode).toBeNull();
+    await until(() => turnRows(r, c.callSid).length >= 2, 8000, 'second turn');
+    expect(turnRows(r, c.callSid)[1]!.agentText).toBe('שמונים שקלים.');
+    expect(turnRows(r, c.callSid)[1]!.errorCode).toBeNull();
     await c.stop();
   });
 
@@ -194,9 +176,9 @@ describe('degraded modes', () => {
     r.openai.scriptChat({ content: 'שמונים שקלים.', delayMs: 1600 });
     await c.say('price');
     await c.quiet(300);
-    await until(() => turns(r, c.callSid).length >= 1, 8000, 'turn');
+    await until(() => turnRows(r, c.callSid).length >= 1, 8000, 'turn');
     expect(r.google.requests.map((q) => q.text)).toContain(FILLER_TEXT);
-    expect(turns(r, c.callSid)[0]!.agentText).toBe('שמונים שקלים.');
+    expect(turnRows(r, c.callSid)[0]!.agentText).toBe('שמונים שקלים.');
     await c.stop();
   });
 });
@@ -234,7 +216,7 @@ describe('protocol robustness', () => {
     r.openai.scriptChat('שמונים שקלים.');
     await c.say('price');
     await c.quiet(300);
-    await until(() => turns(r, c.callSid).length >= 1, 8000, 'a turn after the junk');
+    await until(() => turnRows(r, c.callSid).length >= 1, 8000, 'a turn after the junk');
     await c.stop();
   });
 
@@ -277,7 +259,7 @@ describe('protocol robustness', () => {
     c.kill();
     await until(() => r.voice.registry.sessions.size === 0, 5000, 'finalized');
     await r.voice.registry.settled();
-    const t = turns(r, c.callSid);
+    const t = turnRows(r, c.callSid);
     expect(t).toHaveLength(1);
     expect(t[0]!).toMatchObject({ interrupted: true, errorCode: 'caller_hangup' });
     expect(callRow(r, c.callSid)!.transcript).toContain('לקוח: מה שעות הפתיחה?');

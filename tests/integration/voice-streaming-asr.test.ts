@@ -6,10 +6,8 @@
  * session and a session dropped mid-call both leave the call on the speculative upload.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
-import { callTurns } from '../../src-main/db/schema';
 import type { MediaStreamClient } from '../fakes/media-stream-client';
-import { isSummaryRequest, startVoiceRig, type VoiceRig } from '../helpers/voice';
+import { isSummaryRequest, startVoiceRig, type VoiceRig, turnRows } from '../helpers/voice';
 
 let rig: VoiceRig | undefined;
 afterEach(async () => {
@@ -35,14 +33,6 @@ async function streamingRig(transcriptDelayMs = 60): Promise<VoiceRig> {
   expect(res.body.data.asrMode).toBe('streaming');
   return rig;
 }
-
-const turnRows = (r: VoiceRig, callSid: string) =>
-  r.t.core.db
-    .select()
-    .from(callTurns)
-    .where(eq(callTurns.callSid, callSid))
-    .all()
-    .sort((a, b) => a.turnIndex - b.turnIndex);
 
 const waitTurns = (r: VoiceRig, c: MediaStreamClient, n: number) =>
   c.waitFor(() => turnRows(r, c.callSid).length >= n, 10_000);
