@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, test } from '@playwright/test';
@@ -17,8 +17,6 @@ import { ROOT, SCREENS, startApp, type RunningApp } from './harness';
 
 const FIXTURE = readFileSync(path.join(ROOT, 'tests/fixtures/voice-message-he.wav'));
 const MESSAGE = 'שלום, זה דני כהן. רציתי לקבוע תור לתספורת ביום שלישי אחר הצהריים. תחזרו אליי בבקשה.';
-/** Screenshots also land where the team reviews them, when that folder exists. */
-const NOTES_SCREENS = '/work/notes/screens';
 
 let app: RunningApp;
 let twilio: FakeTwilio;
@@ -46,14 +44,6 @@ test.afterAll(async () => {
 });
 
 const shot = (name: string): string => path.join(SCREENS, name);
-function publish(file: string): void {
-  try {
-    mkdirSync(NOTES_SCREENS, { recursive: true });
-    copyFileSync(file, path.join(NOTES_SCREENS, path.basename(file)));
-  } catch {
-    /* not on the team machine */
-  }
-}
 
 test('a voice message left after the live stream failed shows in the call history and its detail', async ({
   page,
@@ -155,7 +145,6 @@ test('a voice message left after the live stream failed shows in the call histor
   await page.evaluate(() => (globalThis as any).document.fonts.ready);
   const list = shot('calls.png');
   await page.screenshot({ path: list, fullPage: true });
-  publish(list);
 
   await rows.nth(1).click();
   await expect(page.getByTestId('call-transcript')).toHaveText(MESSAGE);
@@ -172,7 +161,6 @@ test('a voice message left after the live stream failed shows in the call histor
   expect(duration).toBeGreaterThan(1);
   const detail = shot('calls-detail-recording.png');
   await page.screenshot({ path: detail, fullPage: true });
-  publish(detail);
 
   await page.getByRole('link', { name: 'חזרה לכל השיחות' }).click();
   await rows.nth(2).click();
@@ -180,5 +168,4 @@ test('a voice message left after the live stream failed shows in the call histor
   await expect(page.getByText('הסוכן נפרד מהמתקשר')).toBeVisible();
   const turns = shot('calls-detail-turns.png');
   await page.screenshot({ path: turns, fullPage: true });
-  publish(turns);
 });

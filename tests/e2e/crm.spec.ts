@@ -3,7 +3,7 @@
  * with a reminder in the calendar and the timeline, a deal dragged across stages, a CSV with two
  * bad rows, Ctrl+K; screenshots of the list, customer page, pipeline, calendar and reports.
  */
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
@@ -11,7 +11,6 @@ import { closeDb, openDb } from '../../src-main/db/client';
 import { generateDemoData } from '../../src-main/crm/demo-data';
 import { ROOT, SCREENS, startApp, type RunningApp } from './harness';
 
-const NOTES_SCREENS = '/work/notes/screens';
 let app: RunningApp;
 
 test.beforeAll(async () => {
@@ -33,12 +32,6 @@ test.afterAll(async () => {
 async function shot(page: Page, name: string) {
   const file = path.join(SCREENS, name);
   await page.screenshot({ path: file, fullPage: false });
-  try {
-    mkdirSync(NOTES_SCREENS, { recursive: true });
-    copyFileSync(file, path.join(NOTES_SCREENS, name));
-  } catch {
-    /* not on the team machine */
-  }
 }
 
 async function api<T = unknown>(method: string, input: unknown): Promise<T> {

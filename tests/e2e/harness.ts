@@ -5,6 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { startFakeGoogleTts, type FakeGoogleTts } from '../fakes/google-tts';
+import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai';
+import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio-rest';
+import { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_HOST } from '../helpers/twilio';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SCREENS = path.join(ROOT, 'test-results', 'screens');
@@ -91,5 +95,48 @@ export async function startApp(
       return startApp({ ...opts, dataDir });
     },
     cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
+  };
+}
+
+export interface AppWithFakes {
+  app: RunningApp;
+  twilio: FakeTwilio;
+  openai: FakeOpenAI;
+  google: FakeGoogleTts;
+  close(): Promise<void>;
+}
+
+/**
+ * The built app wired to loopback fakes of Twilio REST, OpenAI and Google TTS, as a phone line
+ * would be in production (PUBLIC_HOST, account credentials, keys).
+ */
+export async function startAppWithFakes(
+  opts: { googleMsPerChar?: number; env?: Record<string, string> } = {},
+): Promise<AppWithFakes> {
+  const twilio = await startFakeTwilio({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
+  const openai = await startFakeOpenAI();
+  const google = await startFakeGoogleTts({ msPerChar: opts.googleMsPerChar ?? 20 });
+  const app = await startApp({
+    env: {
+      PUBLIC_HOST,
+      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+      TWILIO_API_BASE_URL: twilio.url,
+      OPENAI_API_KEY: 'sk-e2e',
+      OPENAI_BASE_URL: openai.url,
+      GOOGLE_TTS_ENDPOINT: google.url,
+      ...opts.env,
+    },
+  });
+  return {
+    app,
+    twilio,
+    openai,
+    google,
+    async close() {
+      await app.stop();
+      app.cleanup();
+      await Promise.all([twilio.close(), openai.close(), google.close()]);
+    },
   };
 }

@@ -3,59 +3,32 @@
  * webhook, then a Media Streams client speaking Hebrew fixtures — shows up live: state,
  * duration, the transcript turn by turn with latencies; "hang up" ends it through Twilio REST.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { computeTwilioSignature } from '../../src-main/telephony/twilio-signature';
-import { startFakeGoogleTts, type FakeGoogleTts } from '../fakes/google-tts';
 import { MediaStreamClient } from '../fakes/media-stream-client';
-import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai';
-import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio-rest';
-import { ACCOUNT_SID, AUTH_TOKEN, callParams, callSid, postTwilio, PUBLIC_HOST } from '../helpers/twilio';
-import { SCREENS, startApp, type RunningApp } from './harness';
-
-const NOTES_SCREENS = '/work/notes/screens';
+import type { FakeOpenAI } from '../fakes/openai';
+import type { FakeTwilio } from '../fakes/twilio-rest';
+import { AUTH_TOKEN, callParams, callSid, postTwilio, PUBLIC_HOST } from '../helpers/twilio';
+import { SCREENS, type RunningApp, startAppWithFakes, type AppWithFakes } from './harness';
 
 let app: RunningApp;
 let twilio: FakeTwilio;
 let openai: FakeOpenAI;
-let google: FakeGoogleTts;
+let world: AppWithFakes;
 let caller = '';
 
 test.beforeAll(async () => {
-  twilio = await startFakeTwilio({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
-  openai = await startFakeOpenAI();
-  google = await startFakeGoogleTts({ msPerChar: 60 });
+  world = await startAppWithFakes({ googleMsPerChar: 60 });
+  ({ app, twilio, openai } = world);
   openai.setDefaultTranscription(() => caller);
-  app = await startApp({
-    env: {
-      PUBLIC_HOST,
-      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-      TWILIO_API_BASE_URL: twilio.url,
-      OPENAI_API_KEY: 'sk-e2e',
-      OPENAI_BASE_URL: openai.url,
-      GOOGLE_TTS_ENDPOINT: google.url,
-    },
-  });
 });
 test.afterAll(async () => {
-  await app?.stop();
-  app?.cleanup();
-  await Promise.all([twilio?.close(), openai?.close(), google?.close()]);
+  await world?.close();
 });
 
-function publish(file: string): void {
-  try {
-    mkdirSync(NOTES_SCREENS, { recursive: true });
-    copyFileSync(file, path.join(NOTES_SCREENS, path.basename(file)));
-  } catch {
-    /* not on the team machine */
-  }
-}
-
 test('a live call updates on the monitor turn by turn, and the owner hangs it up', async ({ page }) => {
-  await page.goto(app.openUrl.replace('/?token', '/?token') + '#/calls/live');
+  await page.goto(app.openUrl + '#/calls/live');
   await expect(page.getByRole('heading', { name: 'שיחות חיות' })).toBeVisible();
   await expect(page.getByText('אין שיחות פעילות כרגע')).toBeVisible();
 
@@ -117,7 +90,6 @@ test('a live call updates on the monitor turn by turn, and the owner hangs it up
   await expect(page.getByTestId('live-state')).toHaveText(/מדבר/, { timeout: 10_000 });
   const file = path.join(SCREENS, 'live-calls.png');
   await page.screenshot({ path: file, fullPage: true });
-  publish(file);
 
   page.once('dialog', (d) => void d.accept());
   await page.getByTestId('live-hangup').click();

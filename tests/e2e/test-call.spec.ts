@@ -5,19 +5,16 @@
  * fixture and answers; the call shows in the monitor as a test call; listen-in on a phone call
  * plays both directions; the test call ends locally without a single Twilio REST request.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import config from '../../playwright.config';
 import { computeTwilioSignature } from '../../src-main/telephony/twilio-signature';
-import { startFakeGoogleTts, type FakeGoogleTts } from '../fakes/google-tts';
 import { MediaStreamClient } from '../fakes/media-stream-client';
-import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai';
-import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio-rest';
-import { ACCOUNT_SID, AUTH_TOKEN, callParams, callSid, postTwilio, PUBLIC_HOST } from '../helpers/twilio';
-import { ROOT, SCREENS, startApp, type RunningApp } from './harness';
+import type { FakeOpenAI } from '../fakes/openai';
+import type { FakeTwilio } from '../fakes/twilio-rest';
+import { AUTH_TOKEN, callParams, callSid, postTwilio, PUBLIC_HOST } from '../helpers/twilio';
+import { ROOT, SCREENS, type RunningApp, startAppWithFakes, type AppWithFakes } from './harness';
 
-const NOTES_SCREENS = '/work/notes/screens';
 const WAV = path.join(ROOT, 'tests/fixtures/test-call-he.wav');
 const base = config.use?.launchOptions ?? {};
 
@@ -40,41 +37,18 @@ test.use({
 let app: RunningApp;
 let twilio: FakeTwilio;
 let openai: FakeOpenAI;
-let google: FakeGoogleTts;
+let world: AppWithFakes;
 
 test.beforeAll(async () => {
-  twilio = await startFakeTwilio({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
-  openai = await startFakeOpenAI();
-  google = await startFakeGoogleTts({ msPerChar: 20 });
+  world = await startAppWithFakes({ googleMsPerChar: 20 });
+  ({ app, twilio, openai } = world);
   // The fake microphone says "כמה עולה תספורת?" again and again.
   openai.setDefaultTranscription(() => 'כמה עולה תספורת?');
   openai.setDefaultChat(() => 'תספורת עולה שמונים שקלים.');
-  app = await startApp({
-    env: {
-      PUBLIC_HOST,
-      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-      TWILIO_API_BASE_URL: twilio.url,
-      OPENAI_API_KEY: 'sk-e2e',
-      OPENAI_BASE_URL: openai.url,
-      GOOGLE_TTS_ENDPOINT: google.url,
-    },
-  });
 });
 test.afterAll(async () => {
-  await app?.stop();
-  app?.cleanup();
-  await Promise.all([twilio?.close(), openai?.close(), google?.close()]);
+  await world?.close();
 });
-
-function publish(file: string): void {
-  try {
-    mkdirSync(NOTES_SCREENS, { recursive: true });
-    copyFileSync(file, path.join(NOTES_SCREENS, path.basename(file)));
-  } catch {
-    /* not on the team machine */
-  }
-}
 
 test('a test call with the microphone, listen-in on a phone call, and no Twilio REST for the test call', async ({
   page,
@@ -128,7 +102,6 @@ test('a test call with the microphone, listen-in on a phone call, and no Twilio 
   );
   const file = path.join(SCREENS, 'test-call-listen-in.png');
   await page.screenshot({ path: file, fullPage: true });
-  publish(file);
 
   // Only the caller's side: the agent's track is muted in the page.
   await phoneCard.getByTestId('listen-track-outbound').uncheck();
@@ -145,7 +118,6 @@ test('a test call with the microphone, listen-in on a phone call, and no Twilio 
   await expect(detail).toBeVisible();
   const endFile = path.join(SCREENS, 'test-call-ended.png');
   await page.screenshot({ path: endFile, fullPage: true });
-  publish(endFile);
   // No Twilio REST request for the test call (the phone call ended with the client's `stop`).
   expect(twilio.requests).toHaveLength(0);
   await detail.click();
