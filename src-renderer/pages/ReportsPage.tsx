@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactElement } from 'react';
 import {
   Bar,
   BarChart,
@@ -24,6 +24,37 @@ import '../styles/crm.css';
 
 const t = he.crm.reports;
 const COLORS = ['#1f6feb', '#1a7f4b', '#a15c00', '#c62828', '#6f42c1', '#0e7490'];
+/** Calls per day, stacked: answered live, left a voice message, missed (with their colours). */
+const CALL_SERIES = [
+  ['live', 0],
+  ['fallback', 2],
+  ['missed', 3],
+] as const;
+const shekelTick = (v: unknown) => `₪${Number(v).toLocaleString('he-IL')}`;
+
+/** One report card: a title, and the chart or an empty state. */
+function ChartCard({
+  title,
+  empty = false,
+  children,
+}: {
+  title: string;
+  empty?: boolean;
+  children: ReactElement;
+}) {
+  return (
+    <section className="card chart-card">
+      <h2>{title}</h2>
+      {empty ? (
+        <EmptyState title={t.empty} />
+      ) : (
+        <div className="chart-box">
+          <ResponsiveContainer>{children}</ResponsiveContainer>
+        </div>
+      )}
+    </section>
+  );
+}
 const PRESETS = { d7: 7, d30: 30, d90: 90, y1: 365 } as const;
 const dd = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}`;
 const mm = (iso: string) => `${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
@@ -137,168 +168,106 @@ export function ReportsPage() {
       {valid && r.error !== undefined && <ErrorState error={r.error} onRetry={r.reload} />}
       {d && (
         <div className="grid grid-2" style={{ marginTop: 20 }} data-testid="reports">
-          <section className="card chart-card">
-            <h2>{t.callsPerDay}</h2>
-            {d.callsPerDay.length === 0 ? (
-              <EmptyState title={t.empty} />
-            ) : (
-              <div className="chart-box">
-                <ResponsiveContainer>
-                  <BarChart data={d.callsPerDay.map((x) => ({ ...x, date: dd(x.date) }))}>
-                    <CartesianGrid strokeDasharray="3 3" vertical={false} />
-                    <XAxis dataKey="date" reversed fontSize={11} />
-                    <YAxis orientation="right" fontSize={11} allowDecimals={false} />
-                    <Tooltip />
-                    <Legend />
-                    <Bar
-                      isAnimationActive={false}
-                      dataKey="live"
-                      name={t.live}
-                      stackId="a"
-                      fill={COLORS[0]}
-                    />
-                    <Bar
-                      isAnimationActive={false}
-                      dataKey="fallback"
-                      name={t.fallback}
-                      stackId="a"
-                      fill={COLORS[2]}
-                    />
-                    <Bar
-                      isAnimationActive={false}
-                      dataKey="missed"
-                      name={t.missed}
-                      stackId="a"
-                      fill={COLORS[3]}
-                    />
-                  </BarChart>
-                </ResponsiveContainer>
-              </div>
-            )}
-          </section>
-          <section className="card chart-card">
-            <h2>{t.latency}</h2>
-            {d.latencyPerDay.length === 0 ? (
-              <EmptyState title={t.empty} />
-            ) : (
-              <div className="chart-box">
-                <ResponsiveContainer>
-                  <LineChart data={d.latencyPerDay.map((x) => ({ ...x, date: dd(x.date) }))}>
-                    <CartesianGrid strokeDasharray="3 3" vertical={false} />
-                    <XAxis dataKey="date" reversed fontSize={11} />
-                    <YAxis orientation="right" fontSize={11} />
-                    <Tooltip />
-                    <Legend />
-                    <Line
-                      isAnimationActive={false}
-                      type="monotone"
-                      dataKey="avgFirstAudioMs"
-                      name={t.firstAudio}
-                      stroke={COLORS[1]}
-                      dot={false}
-                      strokeWidth={2}
-                    />
-                    <Line
-                      isAnimationActive={false}
-                      type="monotone"
-                      dataKey="avgTotalMs"
-                      name={t.total}
-                      stroke={COLORS[0]}
-                      dot={false}
-                      strokeWidth={2}
-                    />
-                  </LineChart>
-                </ResponsiveContainer>
-              </div>
-            )}
-          </section>
-          <section className="card chart-card">
-            <h2>{t.leadsBySource}</h2>
-            {d.leadsBySource.length === 0 ? (
-              <EmptyState title={t.empty} />
-            ) : (
-              <div className="chart-box">
-                <ResponsiveContainer>
-                  <PieChart>
-                    <Pie
-                      isAnimationActive={false}
-                      data={d.leadsBySource.map((x) => ({ name: he.crm.source[x.source], value: x.count }))}
-                      dataKey="value"
-                      nameKey="name"
-                      innerRadius={55}
-                      outerRadius={95}
-                      paddingAngle={2}
-                      label
-                    >
-                      {d.leadsBySource.map((x, i) => (
-                        <Cell key={x.source} fill={COLORS[i % COLORS.length]} />
-                      ))}
-                    </Pie>
-                    <Tooltip />
-                    <Legend />
-                  </PieChart>
-                </ResponsiveContainer>
-              </div>
-            )}
-          </section>
-          <section className="card chart-card">
-            <h2>{t.revenueByMonth}</h2>
-            {d.revenueByMonth.length === 0 ? (
-              <EmptyState title={t.empty} />
-            ) : (
-              <div className="chart-box">
-                <ResponsiveContainer>
-                  <BarChart
-                    data={d.revenueByMonth.map((x) => ({
-                      month: mm(x.month),
-                      total: shekels(x.totalAgorot),
-                    }))}
-                  >
-                    <CartesianGrid strokeDasharray="3 3" vertical={false} />
-                    <XAxis dataKey="month" reversed fontSize={11} />
-                    <YAxis
-                      orientation="right"
-                      fontSize={11}
-                      tickFormatter={(v: number) => `₪${v.toLocaleString('he-IL')}`}
-                      width={80}
-                    />
-                    <Tooltip formatter={(v) => `₪${Number(v).toLocaleString('he-IL')}`} />
-                    <Bar isAnimationActive={false} dataKey="total" name={t.revenueByMonth} fill={COLORS[1]} />
-                  </BarChart>
-                </ResponsiveContainer>
-              </div>
-            )}
-          </section>
-          <section className="card chart-card">
-            <h2>{t.openInvoices}</h2>
-            <div className="chart-box">
-              <ResponsiveContainer>
-                <BarChart
-                  data={d.openInvoices.aging.map((x) => ({
-                    bucket: t.aging[x.bucket],
-                    total: shekels(x.totalAgorot),
-                    count: x.count,
-                  }))}
-                >
-                  <CartesianGrid strokeDasharray="3 3" vertical={false} />
-                  <XAxis dataKey="bucket" reversed fontSize={11} />
-                  <YAxis
-                    orientation="right"
-                    fontSize={11}
-                    tickFormatter={(v: number) => `₪${v.toLocaleString('he-IL')}`}
-                    width={80}
-                  />
-                  <Tooltip formatter={(v) => `₪${Number(v).toLocaleString('he-IL')}`} />
-                  <Bar
-                    isAnimationActive={false}
-                    dataKey="total"
-                    name={he.crm.dashboard.unpaidInvoices}
-                    fill={COLORS[3]}
-                  />
-                </BarChart>
-              </ResponsiveContainer>
-            </div>
-          </section>
+          <ChartCard title={t.callsPerDay} empty={d.callsPerDay.length === 0}>
+            <BarChart data={d.callsPerDay.map((x) => ({ ...x, date: dd(x.date) }))}>
+              <CartesianGrid strokeDasharray="3 3" vertical={false} />
+              <XAxis dataKey="date" reversed fontSize={11} />
+              <YAxis orientation="right" fontSize={11} allowDecimals={false} />
+              <Tooltip />
+              <Legend />
+              {CALL_SERIES.map(([key, color]) => (
+                <Bar
+                  key={key}
+                  isAnimationActive={false}
+                  dataKey={key}
+                  name={t[key]}
+                  stackId="a"
+                  fill={COLORS[color]}
+                />
+              ))}
+            </BarChart>
+          </ChartCard>
+          <ChartCard title={t.latency} empty={d.latencyPerDay.length === 0}>
+            <LineChart data={d.latencyPerDay.map((x) => ({ ...x, date: dd(x.date) }))}>
+              <CartesianGrid strokeDasharray="3 3" vertical={false} />
+              <XAxis dataKey="date" reversed fontSize={11} />
+              <YAxis orientation="right" fontSize={11} />
+              <Tooltip />
+              <Legend />
+              <Line
+                isAnimationActive={false}
+                type="monotone"
+                dataKey="avgFirstAudioMs"
+                name={t.firstAudio}
+                stroke={COLORS[1]}
+                dot={false}
+                strokeWidth={2}
+              />
+              <Line
+                isAnimationActive={false}
+                type="monotone"
+                dataKey="avgTotalMs"
+                name={t.total}
+                stroke={COLORS[0]}
+                dot={false}
+                strokeWidth={2}
+              />
+            </LineChart>
+          </ChartCard>
+          <ChartCard title={t.leadsBySource} empty={d.leadsBySource.length === 0}>
+            <PieChart>
+              <Pie
+                isAnimationActive={false}
+                data={d.leadsBySource.map((x) => ({ name: he.crm.source[x.source], value: x.count }))}
+                dataKey="value"
+                nameKey="name"
+                innerRadius={55}
+                outerRadius={95}
+                paddingAngle={2}
+                label
+              >
+                {d.leadsBySource.map((x, i) => (
+                  <Cell key={x.source} fill={COLORS[i % COLORS.length]} />
+                ))}
+              </Pie>
+              <Tooltip />
+              <Legend />
+            </PieChart>
+          </ChartCard>
+          <ChartCard title={t.revenueByMonth} empty={d.revenueByMonth.length === 0}>
+            <BarChart
+              data={d.revenueByMonth.map((x) => ({
+                month: mm(x.month),
+                total: shekels(x.totalAgorot),
+              }))}
+            >
+              <CartesianGrid strokeDasharray="3 3" vertical={false} />
+              <XAxis dataKey="month" reversed fontSize={11} />
+              <YAxis orientation="right" fontSize={11} tickFormatter={shekelTick} width={80} />
+              <Tooltip formatter={shekelTick} />
+              <Bar isAnimationActive={false} dataKey="total" name={t.revenueByMonth} fill={COLORS[1]} />
+            </BarChart>
+          </ChartCard>
+          <ChartCard title={t.openInvoices}>
+            <BarChart
+              data={d.openInvoices.aging.map((x) => ({
+                bucket: t.aging[x.bucket],
+                total: shekels(x.totalAgorot),
+                count: x.count,
+              }))}
+            >
+              <CartesianGrid strokeDasharray="3 3" vertical={false} />
+              <XAxis dataKey="bucket" reversed fontSize={11} />
+              <YAxis orientation="right" fontSize={11} tickFormatter={shekelTick} width={80} />
+              <Tooltip formatter={shekelTick} />
+              <Bar
+                isAnimationActive={false}
+                dataKey="total"
+                name={he.crm.dashboard.unpaidInvoices}
+                fill={COLORS[3]}
+              />
+            </BarChart>
+          </ChartCard>
         </div>
       )}
     </>
