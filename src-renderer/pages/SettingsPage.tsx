@@ -8,6 +8,7 @@ import {
 import { SECRET_KEYS } from '../../src-main/api/contract/system';
 import { api } from '../api';
 import { fieldErrors } from '../components/crm/util';
+import { SelectField } from '../components/SelectField';
 import { formatPhone } from '../lib/format';
 import { useQuery } from '../api/hooks';
 import { useApp } from '../app-context';
@@ -34,6 +35,7 @@ function StatusLine({ status }: { status: Status }) {
   return null;
 }
 
+const BUSINESS_TYPES = Object.keys(he.settings.businessTypes) as Array<BusinessProfile['businessType']>;
 const PROFILE_KEYS = Object.keys(businessProfileSchema.shape) as Array<keyof BusinessProfile>;
 
 const PROFILE_ERRORS: Partial<Record<keyof BusinessProfile, string>> = {
@@ -98,21 +100,14 @@ function ProfileForm({ business }: { business: Business }) {
         {text('name')}
         {text('legalName')}
         {text('vatId', true)}
-        <div className="field">
-          <label htmlFor="f-businessType">{he.settings.fields.businessType}</label>
-          <select
-            id="f-businessType"
-            className="select"
-            value={form.businessType}
-            onChange={(e) => set('businessType', e.target.value as BusinessProfile['businessType'])}
-          >
-            {(Object.keys(he.settings.businessTypes) as Array<BusinessProfile['businessType']>).map((t) => (
-              <option key={t} value={t}>
-                {he.settings.businessTypes[t]}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          id="f-businessType"
+          label={he.settings.fields.businessType}
+          value={form.businessType}
+          options={BUSINESS_TYPES}
+          labels={he.settings.businessTypes}
+          onChange={(v) => set('businessType', v)}
+        />
         {text('phone', true)}
         {text('ownerPhone', true)}
         {text('email', true)}

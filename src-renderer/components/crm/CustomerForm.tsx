@@ -7,6 +7,7 @@ import { he } from '../../i18n/he';
 import { errorMessage } from '../States';
 import { Modal } from './Modal';
 import { fieldErrors } from './util';
+import { SelectField } from '../SelectField';
 
 const t = he.crm.form;
 
@@ -117,36 +118,22 @@ export function CustomerFormDialog({
           {input('phone', t.phone, true, t.phoneHint)}
           {input('email', t.email, true)}
           {input('address', t.address)}
-          <div className="field">
-            <label htmlFor="cf-status">{t.status}</label>
-            <select
-              id="cf-status"
-              className="select"
-              value={form.status}
-              onChange={(e) => set('status', e.target.value)}
-            >
-              {CUSTOMER_STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {he.crm.status[s]}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="cf-source">{t.source}</label>
-            <select
-              id="cf-source"
-              className="select"
-              value={form.source}
-              onChange={(e) => set('source', e.target.value)}
-            >
-              {CUSTOMER_SOURCES.map((s) => (
-                <option key={s} value={s}>
-                  {he.crm.source[s]}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField
+            id="cf-status"
+            label={t.status}
+            value={form.status}
+            options={CUSTOMER_STATUSES}
+            labels={he.crm.status}
+            onChange={(v) => set('status', v)}
+          />
+          <SelectField
+            id="cf-source"
+            label={t.source}
+            value={form.source}
+            options={CUSTOMER_SOURCES}
+            labels={he.crm.source}
+            onChange={(v) => set('source', v)}
+          />
         </div>
         <div className="field" style={{ marginTop: 16 }}>
           <label htmlFor="cf-tags">{t.tags}</label>

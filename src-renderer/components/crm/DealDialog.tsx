@@ -6,6 +6,7 @@ import { he } from '../../i18n/he';
 import { errorMessage } from '../States';
 import { CustomerPicker } from './CustomerPicker';
 import { Modal } from './Modal';
+import { SelectField } from '../SelectField';
 
 const t = he.crm.deals;
 
@@ -66,21 +67,14 @@ export function DealDialog({
               onChange={(e) => setAmount(e.target.value)}
             />
           </div>
-          <div className="field">
-            <label htmlFor="dd-stage">{t.stage}</label>
-            <select
-              id="dd-stage"
-              className="select"
-              value={stage}
-              onChange={(e) => setStage(e.target.value as Deal['stage'])}
-            >
-              {DEAL_STAGES.map((s) => (
-                <option key={s} value={s}>
-                  {he.crm.stage[s]}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField
+            id="dd-stage"
+            label={t.stage}
+            value={stage}
+            options={DEAL_STAGES}
+            labels={he.crm.stage}
+            onChange={setStage}
+          />
           <div className="field">
             <label>{t.customer}</label>
             <CustomerPicker value={who} onChange={setWho} />

@@ -7,6 +7,7 @@ import { errorMessage } from '../States';
 import { Modal } from './Modal';
 import { CustomerPicker } from './CustomerPicker';
 import { fromLocalInput, toLocalInput } from './util';
+import { SelectField } from '../SelectField';
 
 const t = he.crm.tasks;
 const REMINDERS = [
@@ -92,21 +93,14 @@ export function TaskDialog({
     <Modal title={task ? t.editTitle : t.createTitle} onClose={onClose} testId="task-dialog">
       <form onSubmit={submit}>
         <div className="grid grid-2">
-          <div className="field">
-            <label htmlFor="td-kind">{t.kind}</label>
-            <select
-              id="td-kind"
-              className="select"
-              value={kind}
-              onChange={(e) => setKind(e.target.value as Task['kind'])}
-            >
-              {TASK_KINDS.map((k) => (
-                <option key={k} value={k}>
-                  {he.crm.taskKind[k]}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField
+            id="td-kind"
+            label={t.kind}
+            value={kind}
+            options={TASK_KINDS}
+            labels={he.crm.taskKind}
+            onChange={setKind}
+          />
           <div className="field">
             <label htmlFor="td-title">{t.titleField}</label>
             <input
