@@ -40,8 +40,8 @@ export const featureDisabled = (feature: FeatureFlag) =>
   );
 
 /**
- * Runs one API call: unknown method → 404, input checked with the contract's schema,
- * the feature flag checked, the handler run, its answer checked. Never throws.
+ * Runs one API call: unknown method → 404, the feature flag checked (before the input),
+ * input checked with the contract's schema, the handler run, its answer checked. Never throws.
  */
 export function createDispatcher(deps: DispatcherDeps) {
   return async function dispatch(
@@ -52,12 +52,14 @@ export function createDispatcher(deps: DispatcherDeps) {
     try {
       if (!isMethodName(method)) throw new ApiError('not_found', `unknown method ${method}`);
       const def = contract[method];
+      // The flag first: a disabled feature answers 403 whatever the body, so a bad body cannot
+      // tell a caller anything about a feature that is off.
+      if ('feature' in def && def.feature && !deps.features()[def.feature as FeatureFlag]) {
+        throw featureDisabled(def.feature as FeatureFlag);
+      }
       const parsed = def.input.safeParse(rawInput ?? undefined);
       if (!parsed.success) {
         throw new ApiError('bad_input', 'invalid input', z.flattenError(parsed.error as z.ZodError));
-      }
-      if ('feature' in def && def.feature && !deps.features()[def.feature as FeatureFlag]) {
-        throw featureDisabled(def.feature as FeatureFlag);
       }
       const handler = deps.handlers[method] as (input: unknown, ctx: CallContext) => unknown;
       const data: unknown = await handler(parsed.data, ctx);
