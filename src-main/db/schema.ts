@@ -144,6 +144,13 @@ export const calls = sqliteTable(
     engine: text('engine').notNull().default('pipeline'),
     /** Why the live stream ended on purpose (goodbye, transfer, hangup); null = not on purpose. */
     endedBy: text('ended_by'),
+    /**
+     * SHA-256 (hex) of the single-use media-stream token incoming_call put in the TwiML (or the
+     * app's test call minted); the token itself is never stored. Cleared when a stream claims it.
+     */
+    streamTokenHash: text('stream_token_hash'),
+    /** When a media stream's `start` was accepted for this call (its token used); null = none yet. */
+    streamStartedAt: integer('stream_started_at'),
     startedAt: integer('started_at').notNull(),
     answeredAt: integer('answered_at'),
     endedAt: integer('ended_at'),
