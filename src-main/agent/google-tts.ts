@@ -32,8 +32,9 @@ function parseServiceAccount(text: string): ServiceAccount | undefined {
 }
 
 /**
- * Google credentials, in the documented order: GOOGLE_CLOUD_SERVICE_ACCOUNT_JSON (raw or
- * base64), GOOGLE_TTS_SA_JSON, GOOGLE_APPLICATION_CREDENTIALS (a path), the Settings secret.
+ * Google credentials, in the documented order: the service account pasted in Settings (it
+ * overrides the environment, like every secret), then GOOGLE_CLOUD_SERVICE_ACCOUNT_JSON (raw
+ * or base64), GOOGLE_TTS_SA_JSON, GOOGLE_APPLICATION_CREDENTIALS (a path).
  */
 export function resolveGoogleCredentials(src: {
   GOOGLE_CLOUD_SERVICE_ACCOUNT_JSON?: string;
@@ -41,6 +42,8 @@ export function resolveGoogleCredentials(src: {
   GOOGLE_APPLICATION_CREDENTIALS?: string;
   secret?: string;
 }): GoogleCredentialSource | undefined {
+  const stored = src.secret ? parseServiceAccount(src.secret) : undefined;
+  if (stored) return { kind: 'service_account', from: 'settings', account: stored };
   for (const key of ['GOOGLE_CLOUD_SERVICE_ACCOUNT_JSON', 'GOOGLE_TTS_SA_JSON'] as const) {
     const account = src[key] ? parseServiceAccount(src[key]) : undefined;
     if (account) return { kind: 'service_account', from: key, account };
@@ -54,11 +57,9 @@ export function resolveGoogleCredentials(src: {
         path: src.GOOGLE_APPLICATION_CREDENTIALS,
       };
     } catch {
-      /* unreadable path: try the next source */
+      /* unreadable path: no credentials from it */
     }
   }
-  const account = src.secret ? parseServiceAccount(src.secret) : undefined;
-  if (account) return { kind: 'service_account', from: 'settings', account };
   return undefined;
 }
 

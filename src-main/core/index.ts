@@ -21,6 +21,7 @@ import { closeLogger, createLogger, type Logger } from '../platform/logger';
 import type { Notifier } from '../platform/notifier';
 import { resolvePaths, type AppPaths } from '../platform/paths';
 import { KeyFileCipher, SecretsStore, type SecretCipher } from '../platform/secrets';
+import { SecretsResolver } from '../platform/secrets-resolver';
 import { SettingsStore } from '../platform/settings';
 import { createLocalServer } from '../server/local';
 import { createPublicServer } from '../server/public';
@@ -49,6 +50,8 @@ export interface Core {
   readonly dispatch: Dispatch;
   readonly business: BusinessService;
   readonly secrets: SecretsStore;
+  /** The one lookup for every key: Settings over env. */
+  readonly keys: SecretsResolver;
   readonly settings: SettingsStore;
   readonly notifier: Notifier;
   readonly clock: Clock;
@@ -79,6 +82,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     db,
     opts.cipher ?? new KeyFileCipher(path.join(paths.dataDir, 'secret.key')),
   );
+  const keys = new SecretsResolver(secrets, env, log);
   const settings = new SettingsStore(db, clock);
   const business = new BusinessService(db, clock);
   const notifier: Notifier = opts.notifier ?? {
@@ -107,7 +111,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       clock,
       logger,
       business,
-      secrets,
+      keys,
       settings,
       notifier,
       jobs,
@@ -124,7 +128,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       logger,
       bus,
       business,
-      secrets,
+      keys,
       settings,
       notifier,
       calls,
@@ -179,7 +183,10 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     'secrets.status': () => secrets.list(),
     'secrets.set': (input) => {
       secrets.set(input.name, input.value);
-      log.info({ secret: input.name, set: input.value != null && input.value !== '' }, 'secret changed');
+      keys.changed(input.name);
+      // By name only: `secret` is a redacted log key, so the name would read "[Redacted]".
+      const set = input.value != null && input.value !== '';
+      log.info({ secret_name: input.name, set }, `secret ${input.name} ${set ? 'changed' : 'cleared'}`);
       return secrets.list();
     },
   };
@@ -197,6 +204,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     dispatch,
     business,
     secrets,
+    keys,
     settings,
     notifier,
     clock,

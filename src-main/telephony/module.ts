@@ -12,7 +12,7 @@ import type { Env } from '../platform/config';
 import type { JobRunner } from '../platform/jobs';
 import type { Logger } from '../platform/logger';
 import type { Notifier } from '../platform/notifier';
-import type { SecretsStore } from '../platform/secrets';
+import type { SecretsResolver } from '../platform/secrets-resolver';
 import type { SettingsStore } from '../platform/settings';
 import type { CallRepository, CallRow } from './call-repository';
 import { registerRecordingJob } from './recording-job';
@@ -30,7 +30,8 @@ export interface TelephonyModuleDeps {
   clock: Clock;
   logger: Logger;
   business: BusinessService;
-  secrets: SecretsStore;
+  /** Every key, Settings over env, read at the moment of use. */
+  keys: SecretsResolver;
   settings: SettingsStore;
   notifier: Notifier;
   jobs: JobRunner;
@@ -45,9 +46,9 @@ export interface TelephonyModuleDeps {
 /** Twilio Voice: the webhooks, the voice-message pipeline and the call-history API. */
 export function telephonyModule(deps: TelephonyModuleDeps): FeatureModule {
   const { env } = deps;
-  const credentials = () => resolveTwilioCredentials(env, deps.secrets);
+  const credentials = () => resolveTwilioCredentials(env, deps.keys);
   const transcriber = (): RecordingTranscriber | null => {
-    const apiKey = env.OPENAI_API_KEY || deps.secrets.get('openai_api_key');
+    const apiKey = deps.keys.get('openai_api_key');
     if (!apiKey) return null;
     const model = deps.settings.get(
       TRANSCRIBE_MODEL_SETTING,

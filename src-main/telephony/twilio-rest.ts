@@ -1,7 +1,7 @@
 import type { Twilio } from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient';
 import type { Env } from '../platform/config';
-import type { SecretsStore } from '../platform/secrets';
+import type { SecretsResolver } from '../platform/secrets-resolver';
 
 export const TWILIO_API_ORIGIN = 'https://api.twilio.com';
 
@@ -12,27 +12,16 @@ export interface TwilioCredentials {
   apiBaseUrl: string;
 }
 
-/** Env wins over the keys the owner stored in Settings (tests and headless servers set env). */
+/** The account's credentials as they are now: Settings over env (one resolver for every secret). */
 export function resolveTwilioCredentials(
-  env: Pick<Env, 'TWILIO_ACCOUNT_SID' | 'TWILIO_AUTH_TOKEN' | 'TWILIO_API_BASE_URL'>,
-  secrets: Pick<SecretsStore, 'get'>,
+  env: Pick<Env, 'TWILIO_API_BASE_URL'>,
+  secrets: Pick<SecretsResolver, 'get'>,
 ): TwilioCredentials {
   return {
-    accountSid: env.TWILIO_ACCOUNT_SID || safeGet(secrets, 'twilio_account_sid'),
-    authToken: env.TWILIO_AUTH_TOKEN || safeGet(secrets, 'twilio_auth_token'),
+    accountSid: secrets.get('twilio_account_sid'),
+    authToken: secrets.get('twilio_auth_token'),
     apiBaseUrl: (env.TWILIO_API_BASE_URL ?? TWILIO_API_ORIGIN).replace(/\/+$/, ''),
   };
-}
-
-function safeGet(
-  secrets: Pick<SecretsStore, 'get'>,
-  name: 'twilio_account_sid' | 'twilio_auth_token',
-): string | undefined {
-  try {
-    return secrets.get(name) || undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -4,7 +4,12 @@ import {
   isAllowedRecordingUrl,
   resolveTwilioCredentials,
 } from '../../src-main/telephony/twilio-rest';
+import { loadConfig } from '../../src-main/platform/config';
+import { SecretsResolver } from '../../src-main/platform/secrets-resolver';
 import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio-rest';
+
+const envOf = (vars: Record<string, string>) =>
+  loadConfig({ AGENTLOCATOR_DATA_DIR: '/nonexistent', ...vars }).env;
 
 let fake: FakeTwilio | undefined;
 afterEach(async () => {
@@ -17,14 +22,12 @@ const noSecrets = { get: () => undefined };
 describe('Twilio REST client on a configurable base URL', () => {
   it('sends calls(sid).update through the SDK to TWILIO_API_BASE_URL with basic auth', async () => {
     fake = await startFakeTwilio();
-    const creds = resolveTwilioCredentials(
-      {
-        TWILIO_ACCOUNT_SID: fake.accountSid,
-        TWILIO_AUTH_TOKEN: fake.authToken,
-        TWILIO_API_BASE_URL: fake.url,
-      },
-      noSecrets,
-    );
+    const env = envOf({
+      TWILIO_ACCOUNT_SID: fake.accountSid,
+      TWILIO_AUTH_TOKEN: fake.authToken,
+      TWILIO_API_BASE_URL: fake.url,
+    });
+    const creds = resolveTwilioCredentials(env, new SecretsResolver(noSecrets, env));
     const client = (await createTwilioClient(creds))!;
     const call = await client.calls('CA00000000000000000000000000000001').update({ status: 'completed' });
     expect(call.status).toBe('completed');
@@ -56,7 +59,7 @@ describe('Twilio REST client on a configurable base URL', () => {
     ).rejects.toMatchObject({ status: 404, code: 20404 });
   });
 
-  it('is null without credentials; env wins over stored secrets', async () => {
+  it('is null without credentials; a key stored in Settings wins over the environment', async () => {
     expect(
       await createTwilioClient({
         accountSid: undefined,
@@ -64,13 +67,21 @@ describe('Twilio REST client on a configurable base URL', () => {
         apiBaseUrl: 'https://api.twilio.com',
       }),
     ).toBeNull();
-    const secrets = { get: (n: string) => (n === 'twilio_auth_token' ? 'from-settings' : 'ACsettings') };
-    expect(resolveTwilioCredentials({}, secrets)).toEqual({
+    const stored = { get: (n: string) => (n === 'twilio_auth_token' ? 'from-settings' : 'ACsettings') };
+    const bare = envOf({});
+    expect(resolveTwilioCredentials(bare, new SecretsResolver(stored, bare))).toEqual({
       accountSid: 'ACsettings',
       authToken: 'from-settings',
       apiBaseUrl: 'https://api.twilio.com',
     });
-    expect(resolveTwilioCredentials({ TWILIO_AUTH_TOKEN: 'env' }, secrets).authToken).toBe('env');
+    const withEnv = envOf({ TWILIO_AUTH_TOKEN: 'env', TWILIO_ACCOUNT_SID: 'ACenv' });
+    expect(resolveTwilioCredentials(withEnv, new SecretsResolver(stored, withEnv)).authToken).toBe(
+      'from-settings',
+    );
+    expect(resolveTwilioCredentials(withEnv, new SecretsResolver(noSecrets, withEnv))).toMatchObject({
+      accountSid: 'ACenv',
+      authToken: 'env',
+    });
   });
 
   it('allows recordings only from Twilio API hosts or the configured base', () => {

@@ -54,7 +54,7 @@ describe('Google credentials', () => {
     private_key: '-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n',
     project_id: 'proj',
   };
-  it('reads raw or base64 JSON in the documented order, then the Settings secret', () => {
+  it('takes the Settings secret first, then raw or base64 JSON from env in the documented order', () => {
     expect(resolveGoogleCredentials({ GOOGLE_CLOUD_SERVICE_ACCOUNT_JSON: JSON.stringify(sa) })).toMatchObject(
       { from: 'GOOGLE_CLOUD_SERVICE_ACCOUNT_JSON' },
     );
@@ -78,6 +78,14 @@ describe('Google credentials', () => {
     expect(resolveGoogleCredentials({ GOOGLE_APPLICATION_CREDENTIALS: __filename })).toMatchObject({
       kind: 'key_file',
     });
+    const pasted = { ...sa, project_id: 'pasted-in-settings' };
+    expect(
+      resolveGoogleCredentials({
+        GOOGLE_CLOUD_SERVICE_ACCOUNT_JSON: JSON.stringify(sa),
+        GOOGLE_APPLICATION_CREDENTIALS: __filename,
+        secret: JSON.stringify(pasted),
+      }),
+    ).toMatchObject({ from: 'settings', account: { project_id: 'pasted-in-settings' } });
     expect(resolveGoogleCredentials({})).toBeUndefined();
   });
 });

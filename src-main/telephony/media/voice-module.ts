@@ -1,7 +1,7 @@
 /**
  * The realtime voice agent as a feature module: the /ws/twilio-media WebSocket (signature
  * checked on upgrade), one MediaStreamSession per call, the live monitor API and the voice
- * settings. Provider adapters are built from env/secrets per call, so keys pasted in Settings
+ * settings. Provider adapters are built from the keys (Settings over env) per call, so keys pasted in Settings
  * apply to the next call without a restart.
  */
 import path from 'node:path';
@@ -25,7 +25,7 @@ import type { Clock } from '../../platform/clock';
 import type { Env } from '../../platform/config';
 import type { Logger } from '../../platform/logger';
 import type { Notifier } from '../../platform/notifier';
-import type { SecretsStore } from '../../platform/secrets';
+import type { SecretsResolver } from '../../platform/secrets-resolver';
 import type { SettingsStore } from '../../platform/settings';
 import type { CallRepository } from '../call-repository';
 import { verifyTwilioSignature } from '../twilio-signature';
@@ -57,7 +57,8 @@ export interface VoiceModuleDeps {
   logger: Logger;
   bus: EventBus;
   business: BusinessService;
-  secrets: SecretsStore;
+  /** Every key, Settings over env, read at the moment of use. */
+  keys: SecretsResolver;
   settings: SettingsStore;
   notifier: Notifier;
   calls: CallRepository;
@@ -75,17 +76,6 @@ export interface VoiceModule extends FeatureModule {
   speech: SpeechService;
   /** Test calls from the app and listen-in (local server / Electron IPC only). */
   appAudio: AppAudio;
-}
-
-function safeSecret(
-  secrets: SecretsStore,
-  name: 'openai_api_key' | 'google_service_account_json',
-): string | undefined {
-  try {
-    return secrets.get(name) || undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Builds an adapter once per configuration; a changed key or endpoint builds a new one. */
@@ -108,7 +98,7 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
   let cachedSettings: VoiceSettings | undefined;
   const settings = (): VoiceSettings =>
     (cachedSettings ??= deps.settings.get(VOICE_SETTINGS_KEY, voiceSettingsStored));
-  const openaiKey = () => env.OPENAI_API_KEY || safeSecret(deps.secrets, 'openai_api_key');
+  const openaiKey = () => deps.keys.get('openai_api_key');
 
   const brainMemo = memo<AgentBrain & { model: ChatModel }>();
   const brain = (): AgentBrain | null => {
@@ -155,7 +145,7 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
     const s = settings();
     const creds = resolveGoogleCredentials({
       ...env,
-      secret: safeSecret(deps.secrets, 'google_service_account_json'),
+      secret: deps.keys.stored('google_service_account_json'),
     });
     if (creds || env.GOOGLE_TTS_ENDPOINT) {
       const k = `${JSON.stringify(creds ?? null)}|${env.GOOGLE_TTS_ENDPOINT ?? ''}|${s.ttsEncoding}`;
@@ -203,7 +193,7 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
 
   const twilioMemo = memo<CallControl | null>();
   const control = (): CallControl | null => {
-    const creds = resolveTwilioCredentials(env, deps.secrets);
+    const creds = resolveTwilioCredentials(env, deps.keys);
     return twilioMemo(`${creds.accountSid}|${creds.authToken}|${creds.apiBaseUrl}`, () => {
       if (!creds.accountSid || !creds.authToken) return null;
       const clientReady = createTwilioClient(creds, { timeoutMs: 8000 });
@@ -254,7 +244,7 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
   });
 
   const verifyUpgrade = (req: IncomingMessage): boolean => {
-    const creds = resolveTwilioCredentials(env, deps.secrets);
+    const creds = resolveTwilioCredentials(env, deps.keys);
     const check = verifyTwilioSignature({
       authToken: creds.authToken,
       publicHost: deps.publicHost(),
@@ -344,7 +334,7 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
   const warm = () => {
     // The SDKs load lazily (fast start-up); load the configured ones now, so a first caller waits for none.
     if (openaiKey()) void import('openai').catch(() => undefined);
-    const twilioCreds = resolveTwilioCredentials(env, deps.secrets);
+    const twilioCreds = resolveTwilioCredentials(env, deps.keys);
     if (twilioCreds.accountSid && twilioCreds.authToken) void import('twilio').catch(() => undefined);
     if (!speech.hasProvider()) return;
     const b = deps.business.get();

@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startTestCore, type TestCore } from '../helpers/core';
+import {
+  ACCOUNT_SID,
+  AUTH_TOKEN,
+  callParams,
+  postTwilio,
+  PUBLIC_HOST,
+  twilioSignature,
+} from '../helpers/twilio';
+
+let t: TestCore | undefined;
+afterEach(async () => {
+  await t?.stop();
+  t = undefined;
+});
+
+/** Opens the media WebSocket signed with `token`; resolves to the HTTP status of the upgrade. */
+function upgradeStatus(publicUrl: string, token: string): Promise<number> {
+  const path = '/ws/twilio-media';
+  const signature = twilioSignature(token, `wss://${PUBLIC_HOST}${path}`, {});
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(publicUrl.replace('http', 'ws') + path, {
+      headers: { 'x-twilio-signature': signature },
+    });
+    ws.on('upgrade', (res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      res.destroy();
+    });
+    ws.on('error', (err) => reject(err));
+  });
+}
+
+describe('secrets precedence: a key entered in Settings overrides the environment', () => {
+  it('rotating the Twilio auth token in Settings moves webhooks and the media upgrade to it at once', async () => {
+    t = await startTestCore({
+      PUBLIC_HOST,
+      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+    });
+    const url = t.publicUrl;
+    expect(
+      (await postTwilio(url, '/webhook/call_status', callParams(1, { CallStatus: 'completed' }))).status,
+    ).toBe(204);
+    expect(await upgradeStatus(url, AUTH_TOKEN)).toBe(101);
+
+    const rotated = 'rotated-after-a-leak-0123456789abcdef';
+    const set = await t.api('secrets.set', { name: 'twilio_auth_token', value: rotated });
+    expect(set.status).toBe(200);
+
+    // The leaked (environment) token no longer opens anything; the new one does, with no restart.
+    const old = await postTwilio(url, '/webhook/incoming_call', callParams(2), { token: AUTH_TOKEN });
+    expect(old.status).toBe(403);
+    const fresh = await postTwilio(url, '/webhook/incoming_call', callParams(3), { token: rotated });
+    expect(fresh.status).toBe(200);
+    expect(fresh.text).toContain('<Stream');
+    expect(await upgradeStatus(url, AUTH_TOKEN)).toBe(403);
+    expect(await upgradeStatus(url, rotated)).toBe(101);
+    expect(
+      t.core.db.$client.prepare('select count(*) n from calls where call_sid = ?').get(callParams(2).CallSid),
+    ).toEqual({ n: 0 });
+
+    // Clearing the Settings value falls back to the environment again.
+    await t.api('secrets.set', { name: 'twilio_auth_token', value: null });
+    expect(
+      (await postTwilio(url, '/webhook/call_status', callParams(4, { CallStatus: 'completed' }))).status,
+    ).toBe(204);
+    expect(await upgradeStatus(url, rotated)).toBe(403);
+
+    // The change is logged by name, never by value.
+    const changes = t.logs().filter((l) => String(l.msg).startsWith('secret twilio_auth_token'));
+    expect(changes.map((l) => [l.secret_name, l.set])).toEqual([
+      ['twilio_auth_token', true],
+      ['twilio_auth_token', false],
+    ]);
+    expect(JSON.stringify(t.logs())).not.toContain(rotated);
+  });
+});
