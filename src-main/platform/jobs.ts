@@ -104,19 +104,65 @@ export class JobRunner {
     return row.id;
   }
 
-  /** Resumes jobs a crash left `running` and starts polling. */
+  /**
+   * Resumes jobs a crash left `running` and starts polling. Their attempt was counted when it
+   * was claimed (before the handler ran), so a job whose runs keep killing the process is
+   * marked failed once it has used its attempts, instead of running again at every start.
+   */
   start(): void {
     if (this.started) return;
     this.started = true;
     this.stopping = false;
-    const resumed = this.opts.db
-      .update(jobs)
-      .set({ status: 'pending', updatedAt: this.opts.clock.now() })
-      .where(eq(jobs.status, 'running'))
-      .returning({ id: jobs.id, kind: jobs.kind })
-      .all();
-    if (resumed.length) this.log.warn({ jobs: resumed }, 'resuming jobs left running by a previous run');
+    this.recoverCrashed();
     this.schedule(0);
+  }
+
+  private recoverCrashed(): void {
+    const now = this.opts.clock.now();
+    const left = this.opts.db
+      .select({
+        id: jobs.id,
+        kind: jobs.kind,
+        attempts: jobs.attempts,
+        payload: jobs.payload,
+        lastError: jobs.lastError,
+      })
+      .from(jobs)
+      .where(eq(jobs.status, 'running'))
+      .all();
+    const resumed: Array<{ id: number; kind: string; attempts: number }> = [];
+    for (const job of left) {
+      const kind = this.kinds.get(job.kind);
+      const crashes = crashCount(job.lastError) + 1;
+      const max = kind?.opts.maxAttempts;
+      if (max !== undefined && job.attempts >= max) {
+        const message = `crashed the process ${crashes} time${crashes === 1 ? '' : 's'} (the process died during attempt ${job.attempts} of ${max}); not retried`;
+        this.finish(job.id, 'failed', message);
+        this.log.error(
+          { job_id: job.id, job_kind: job.kind, attempts: job.attempts, crashes },
+          'job failed for good: the process died during its last attempt',
+        );
+        const hook = kind?.opts.onFailed;
+        if (hook) {
+          const ctx = { id: job.id, attempts: job.attempts };
+          void Promise.resolve()
+            .then(() => hook(parsePayload(job.payload), new Error(message), ctx))
+            .catch((err: unknown) => this.log.error({ err, job_id: job.id }, 'job onFailed hook failed'));
+        }
+        continue;
+      }
+      this.opts.db
+        .update(jobs)
+        .set({
+          status: 'pending',
+          lastError: `crashed the process ${crashes} time${crashes === 1 ? '' : 's'} (the process died during attempt ${job.attempts}); resuming`,
+          updatedAt: now,
+        })
+        .where(and(eq(jobs.id, job.id), eq(jobs.status, 'running')))
+        .run();
+      resumed.push({ id: job.id, kind: job.kind, attempts: job.attempts });
+    }
+    if (resumed.length) this.log.warn({ jobs: resumed }, 'resuming jobs left running by a previous run');
   }
 
   /** Stops polling, aborts running jobs and waits (bounded) for them; they stay resumable. */
@@ -242,12 +288,7 @@ export class JobRunner {
   ): Promise<void> {
     const kind = this.kinds.get(kindName)!;
     const log = this.log.child({ job_id: id, job_kind: kindName, attempt });
-    let payload: unknown;
-    try {
-      payload = JSON.parse(rawPayload);
-    } catch {
-      payload = undefined;
-    }
+    const payload = parsePayload(rawPayload);
     try {
       await kind.handler(payload, { id, attempt, signal: abort.signal, logger: log });
       this.finish(id, 'done', null);
@@ -297,4 +338,18 @@ export class JobRunner {
       .where(eq(jobs.id, id))
       .run();
   }
+}
+
+function parsePayload(raw: string): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How many runs in a row died with the process, as recorded in last_error by recoverCrashed(). */
+function crashCount(lastError: string | null): number {
+  const m = /^crashed the process (\d+) times? /.exec(lastError ?? '');
+  return m ? Number(m[1]) : 0;
 }

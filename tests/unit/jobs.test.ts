@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -149,4 +150,69 @@ describe('JobRunner', () => {
     expect(() => runner!.register('a', async () => {})).toThrow(/twice/);
     expect(() => runner!.enqueue('b', {})).toThrow(/unknown job kind/);
   });
+});
+
+describe('JobRunner across real process crashes', () => {
+  const root = path.join(import.meta.dirname, '../..');
+  const child = path.join(root, 'tests/fixtures/job-crash-child.ts');
+  const events = () => path.join(dir, 'events.log');
+  /** One app start in a child process: opens jobs.db with the real JobRunner and runs what is due. */
+  const start = (...args: string[]) => {
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', child, path.join(dir, 'jobs.db'), events(), ...args],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 25_000,
+        killSignal: 'SIGKILL',
+      },
+    );
+    return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+  };
+  const lines = () =>
+    existsSync(events()) ? readFileSync(events(), 'utf8').split('\n').filter(Boolean) : [];
+  const enqueue = (kind: string) => {
+    const r = start('enqueue', kind);
+    expect(r.code, r.stderr).toBe(0);
+    return (JSON.parse(r.stdout) as { id: number }).id;
+  };
+
+  it('fails a job that kills the process at every run after its max attempts, then never runs it again', async () => {
+    const id = enqueue('always-crashes');
+    const outcomes: Array<string | number | null> = [];
+    for (let i = 0; i < 5; i++) {
+      const r = start('run');
+      outcomes.push(r.signal ?? r.code);
+    }
+    // Three starts die inside the handler (attempts 1, 2, 3); the fourth finds the job left
+    // running on its last attempt and fails it instead of running it; the fifth has nothing to do.
+    expect(outcomes).toEqual(['SIGKILL', 'SIGKILL', 'SIGKILL', 0, 0]);
+    const failedLine =
+      'failed 3 crashed the process 3 times (the process died during attempt 3 of 3); not retried';
+    expect(lines()).toEqual([
+      'run always-crashes 1',
+      'run always-crashes 2',
+      'run always-crashes 3',
+      failedLine,
+    ]);
+    expect(status(id)).toEqual({
+      status: 'failed',
+      attempts: 3,
+      last_error: 'crashed the process 3 times (the process died during attempt 3 of 3); not retried',
+    });
+  }, 120_000);
+
+  it('resumes a job interrupted by a crash exactly once, and counts the crashed run as an attempt', async () => {
+    const id = enqueue('crashes-once');
+    const first = start('run');
+    expect(first.signal).toBe('SIGKILL');
+    const second = start('run');
+    expect(second.code, second.stderr).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ done: 1, pending: 0, running: 0, failed: 0 });
+    const third = start('run');
+    expect(third.code, third.stderr).toBe(0);
+    expect(lines()).toEqual(['run crashes-once 1', 'run crashes-once 2', 'done crashes-once 2']);
+    expect(status(id)).toEqual({ status: 'done', attempts: 2, last_error: null });
+  }, 60_000);
 });
