@@ -8,12 +8,13 @@ import type { FastifyInstance } from 'fastify';
 import { contract, type MethodName } from '../api/contract';
 import type { Readiness } from '../api/contract/system';
 import { createDispatcher, type Dispatch, type Handlers } from '../api/dispatcher';
+import { ApiError } from '../api/errors';
 import { EventBus } from '../api/events';
 import { BusinessService } from '../business/business-service';
 import { businessModule } from '../business/module';
 import { SqlCallbackTasks, SqlCustomerDirectory } from '../crm/customer-directory';
 import { crmModule } from '../crm/module';
-import { closeDb, openDb, type Db } from '../db/client';
+import { closeDb, openDb, storageHealth, type Db } from '../db/client';
 import { systemClock, type Clock } from '../platform/clock';
 import type { AppConfig } from '../platform/config';
 import { JobRunner } from '../platform/jobs';
@@ -76,8 +77,20 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const logger =
     opts.logger ?? createLogger({ level: env.LOG_LEVEL, logsDir: paths.logsDir, stdout: env.LOG_TO_STDOUT });
   const log = logger.child({ module: 'core' });
-  const db = openDb({ file: paths.dbFile, migrationsDir: paths.migrationsDir });
+  let db: Db;
+  try {
+    db = openDb({ file: paths.dbFile, migrationsDir: paths.migrationsDir });
+  } catch (err) {
+    // A DatabaseDamagedError goes to the recovery core (core/recovery.ts), which logs it once.
+    if (!opts.logger) await closeLogger(logger);
+    throw err;
+  }
   const bus = new EventBus();
+  storageHealth(db).onChange((s) => {
+    if (s.full) log.error('storage full: writes are failing; the owner is warned');
+    else log.info('storage writes succeed again');
+    bus.emit('system.storage', s);
+  });
   const secrets = new SecretsStore(
     db,
     opts.cipher ?? new KeyFileCipher(path.join(paths.dataDir, 'secret.key')),
@@ -171,7 +184,13 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     };
   };
 
-  const systemHandlers: Pick<Handlers, 'system.info' | 'secrets.status' | 'secrets.set'> = {
+  const systemHandlers: Pick<
+    Handlers,
+    'system.info' | 'system.startFresh' | 'secrets.status' | 'secrets.set'
+  > = {
+    'system.startFresh': () => {
+      throw new ApiError('conflict', 'the database is not damaged: nothing to start fresh from');
+    },
     'system.info': async () => ({
       version,
       mode: opts.mode,
@@ -179,6 +198,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       publicPort,
       dataDir: paths.dataDir,
       readiness: await readiness(),
+      storage: storageHealth(db).status(),
     }),
     'secrets.status': () => secrets.list(),
     'secrets.set': (input) => {
@@ -218,6 +238,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
         readiness,
         webhookRateLimitPerMin: env.WEBHOOK_RATE_LIMIT_PER_MIN,
         publicRateLimitPerMin: env.PUBLIC_RATE_LIMIT_PER_MIN,
+        trustProxy: env.TRUST_PROXY,
         modules: modules.flatMap((m) => (m.public ? [m.public] : [])),
       });
       await publicServer.listen({ port: env.PORT, host: env.HOST });

@@ -18,6 +18,20 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_TO_STDOUT: bool.default(true),
   PUBLIC_HOST: z.string().optional(),
+  /**
+   * Addresses of a reverse proxy in front of the public server whose X-Forwarded-For is
+   * believed (comma-separated IPs or CIDRs). Empty: the connecting address is the client.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]))),
   WEBHOOK_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).max(100000).default(60),
   PUBLIC_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).max(1000000).default(600),
   TWILIO_SKIP_SIGNATURE_VALIDATION: bool.default(false),

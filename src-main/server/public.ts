@@ -29,6 +29,8 @@ export interface PublicServerOptions {
   readiness: () => Promise<Readiness>;
   webhookRateLimitPerMin: number;
   publicRateLimitPerMin: number;
+  /** TRUST_PROXY: proxies whose X-Forwarded-For is believed; empty = none. */
+  trustProxy: string[];
   modules: PublicModule[];
 }
 
@@ -43,8 +45,9 @@ export async function createPublicServer(opts: PublicServerOptions): Promise<Fas
   const log = opts.logger.child({ module: 'public-http' });
   const app = Fastify({
     ...baseServerOptions(log, 1024 * 1024),
-    // Only the local tunnel agent (ngrok) may tell us the caller's address.
-    trustProxy: ['127.0.0.1', '::1'],
+    // X-Forwarded-For is believed only from a proxy the owner configured (TRUST_PROXY); any
+    // other sender could pick its own address and dodge the per-address rate limits.
+    trustProxy: opts.trustProxy.length ? opts.trustProxy : false,
     return503OnClosing: false,
   });
 

@@ -11,6 +11,7 @@ import { ApiError, notFound } from '../../api/errors';
 import type { EventBus } from '../../api/events';
 import { GoogleSynthesizer, resolveGoogleCredentials } from '../../agent/google-tts';
 import { createOpenAI, OpenAIChatModel, OpenAISpeech, OpenAITranscriber } from '../../agent/openai-adapters';
+import { OpenAIKeyProbe } from '../../agent/openai-probe';
 import type { ChatModel, StreamingTranscriber, Synthesizer } from '../../agent/ports';
 import { OpenAIRealtimeVoice } from '../../agent/realtime/openai-realtime';
 import { OpenAIStreamingTranscriber } from '../../agent/realtime/transcription';
@@ -182,6 +183,8 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
     return list;
   };
 
+  const openaiProbe = new OpenAIKeyProbe({ baseURL: env.OPENAI_BASE_URL, now: () => deps.clock.monotonic() });
+
   const speech = new SpeechService({
     providers,
     voice: () => settings().ttsVoice,
@@ -352,6 +355,10 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
     public: { name: 'voice', websockets: [{ path: MEDIA_WS_PATH, verifyUpgrade, onConnection }] },
     local: { websockets: appAudioRoutes(appAudio) },
     readiness: {
+      openai: () => {
+        const key = openaiKey();
+        return key ? openaiProbe.check(key) : 'disabled';
+      },
       tts: () => (providers().length ? 'ok' : 'disabled'),
     },
     handlers: {
