@@ -23,6 +23,7 @@ import type { Notifier } from '../platform/notifier';
 import { resolvePaths, type AppPaths } from '../platform/paths';
 import { KeyFileCipher, SecretsStore, type SecretCipher } from '../platform/secrets';
 import { SecretsResolver } from '../platform/secrets-resolver';
+import { PUBLIC_ADDRESS_SETTING, PublicUrlService, publicAddressSetting } from '../platform/public-url';
 import { SettingsStore } from '../platform/settings';
 import { createLocalServer } from '../server/local';
 import { createPublicServer } from '../server/public';
@@ -53,6 +54,8 @@ export interface Core {
   readonly secrets: SecretsStore;
   /** The one lookup for every key: Settings over env. */
   readonly keys: SecretsResolver;
+  /** The one live public address (Settings, tunnel or PUBLIC_HOST), read at the moment of use. */
+  readonly publicUrl: PublicUrlService;
   readonly settings: SettingsStore;
   readonly notifier: Notifier;
   readonly clock: Clock;
@@ -97,6 +100,12 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   );
   const keys = new SecretsResolver(secrets, env, log);
   const settings = new SettingsStore(db, clock);
+  const publicUrl = new PublicUrlService({
+    envHost: env.PUBLIC_HOST,
+    fixedHost: () => settings.get(PUBLIC_ADDRESS_SETTING, publicAddressSetting).host,
+    now: () => clock.now(),
+    log,
+  });
   const business = new BusinessService(db, clock);
   const notifier: Notifier = opts.notifier ?? {
     notify: (n) => {
@@ -132,7 +141,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       customers: customerDirectory,
       callbacks: callbackTasks,
       recordingsDir: paths.recordingsDir,
-      publicHost: () => env.PUBLIC_HOST,
+      publicHost: () => publicUrl.host(),
     }),
     voiceModule({
       env,
@@ -147,7 +156,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       calls,
       ttsCacheDir: paths.ttsCacheDir,
       resourcesDir: paths.resourcesDir,
-      publicHost: () => env.PUBLIC_HOST,
+      publicHost: () => publicUrl.host(),
     }),
   ];
 
@@ -194,7 +203,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     'system.info': async () => ({
       version,
       mode: opts.mode,
-      publicUrl: env.PUBLIC_HOST ? `https://${env.PUBLIC_HOST}` : null,
+      publicUrl: publicUrl.url() ?? null,
       publicPort,
       dataDir: paths.dataDir,
       readiness: await readiness(),
@@ -225,6 +234,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     business,
     secrets,
     keys,
+    publicUrl,
     settings,
     notifier,
     clock,

@@ -14,7 +14,14 @@ import { ApiError, badInput, notFound } from '../api/errors';
 import type { Clock } from '../platform/clock';
 import { formatPhone, toE164 } from '../platform/phone';
 import type { DealService } from './deals';
-import { BUSINESS_ID, parseTags, type StatementCache } from './sql';
+import {
+  BUSINESS_ID,
+  ftsPhrase as phrase,
+  parseTags,
+  searchText,
+  TRIGRAM_MIN,
+  type StatementCache,
+} from './sql';
 import type { TaskService } from './tasks';
 
 export interface CustomerRow {
@@ -65,8 +72,6 @@ export function toListItem(r: CustomerRow): CustomerListItem {
 export type CustomerFilters = z.infer<typeof customerFiltersSchema>;
 export type CustomerSort = z.infer<typeof customerSortSchema>;
 
-/** An FTS5 phrase: the term in double quotes (quotes doubled), so no query syntax leaks through. */
-const phrase = (t: string) => `"${t.replace(/"/g, '""')}"`;
 const PHONE_LIKE = /^[+\d\s\-().]+$/;
 
 /**
@@ -81,15 +86,15 @@ export function customerWhere(f: CustomerFilters): {
   const where = [`c.business_id = ${BUSINESS_ID}`];
   const params: unknown[] = [];
   const match: string[] = [];
-  const q = f.q?.trim() ?? '';
+  const q = searchText(f.q ?? '');
   if (q) {
     const digits = q.replace(/\D/g, '');
     if (PHONE_LIKE.test(q) && digits.length >= 3) {
       match.push(`phones : ${phrase(digits)}`);
     } else {
       const terms = q.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 8);
-      const long = terms.filter((t) => [...t].length >= 3);
-      const short = terms.filter((t) => [...t].length < 3);
+      const long = terms.filter((t) => [...t].length >= TRIGRAM_MIN);
+      const short = terms.filter((t) => [...t].length < TRIGRAM_MIN);
       if (long.length === 0) {
         where.push('c.name >= ? and c.name < ?');
         params.push(q, `${q}\u{10FFFF}`);
@@ -111,7 +116,10 @@ export function customerWhere(f: CustomerFilters): {
     params.push(f.source);
   }
   if (f.tag) {
-    if ([...f.tag].length >= 3) match.push(`tags : ${phrase(f.tag)}`);
+    // The index holds the tags as their JSON text, so the tag is looked up as JSON writes it
+    // (control characters and lone surrogates escaped: nothing there can break the FTS5 string).
+    const stored = JSON.stringify(f.tag).slice(1, -1);
+    if ([...stored].length >= TRIGRAM_MIN) match.push(`tags : ${phrase(stored)}`);
     where.push('exists (select 1 from json_each(c.tags) where value = ?)');
     params.push(f.tag);
   }

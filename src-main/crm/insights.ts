@@ -3,7 +3,7 @@ import type { Dashboard, Reports } from '../api/contract/crm';
 import type { Clock } from '../platform/clock';
 import { CUSTOMER_COLUMNS, customerWhere, toListItem, type CustomerRow } from './customers';
 import { toDeal } from './deals';
-import { BUSINESS_ID, hourToIsraelDate, israelDayStart, type StatementCache } from './sql';
+import { BUSINESS_ID, hourToIsraelDate, israelDayStart, searchText, type StatementCache } from './sql';
 import { toTask } from './tasks';
 
 type Num = { n: number | null };
@@ -246,7 +246,9 @@ export function reports(sql: StatementCache, clock: Clock, from: number, to: num
 /** How many of the newest WhatsApp messages global search looks through (bounded time at 1M rows). */
 export const MESSAGE_SEARCH_WINDOW = 50_000;
 
-export function globalSearch(sql: StatementCache, q: string) {
+export function globalSearch(sql: StatementCache, raw: string) {
+  const q = searchText(raw);
+  if (!q) return { customers: [], deals: [], documents: [], messages: [] };
   const w = customerWhere({ q });
   const custFrom = w.fts ? 'customers_fts f cross join customers c on c.id = f.rowid' : 'customers c';
   const custWhere = [...(w.fts ? ['customers_fts match ?'] : []), ...w.where].join(' and ');

@@ -35,6 +35,29 @@ export class StatementCache {
   }
 }
 
+/**
+ * Search text as the owner meant it, safe for SQLite and FTS5: no control characters (a NUL
+ * ends an FTS5 string early: "unterminated string"), no lone surrogates (they cannot be
+ * UTF-8), no invisible direction marks or BOMs (never part of a stored name), and whitespace
+ * runs as one space. Every search input goes through it before it is matched.
+ */
+export function searchText(raw: string): string {
+  return raw
+    .replace(/\p{Cs}/gu, '')
+    .replace(/[\u200E\u200F\u202A-\u202E\u2066-\u2069\u061C\uFEFF]/g, '')
+    .replace(/[\p{Cc}\s]+/gu, ' ')
+    .trim();
+}
+
+/**
+ * One FTS5 string: the term in double quotes with inner quotes doubled, so `*`, `NEAR(`, `AND`,
+ * `:`, `^`, `-` are literal text. The term must already be `searchText`.
+ */
+export const ftsPhrase = (term: string) => `"${term.replace(/"/g, '""')}"`;
+
+/** The trigram tokenizer matches nothing shorter than 3 characters. */
+export const TRIGRAM_MIN = 3;
+
 const TZ = 'Asia/Jerusalem';
 const partsFmt = new Intl.DateTimeFormat('en-US', {
   timeZone: TZ,

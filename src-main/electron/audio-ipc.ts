@@ -1,7 +1,8 @@
 /**
  * Call audio for the Electron renderer (test call, listen-in): instead of the local server's
  * WebSockets, the renderer asks over IPC and gets a MessagePort whose other end is attached to
- * the same AppAudio code (see contract/app-audio.ts). Only our own renderer may ask.
+ * the same AppAudio code (see contract/app-audio.ts). Only our own renderer may ask. While a
+ * test call's port is open, the gate lets the session grant that page the microphone.
  */
 import { ipcMain, MessageChannelMain, type IpcMainEvent, type MessagePortMain } from 'electron';
 import {
@@ -14,6 +15,7 @@ import type { Core } from '../core';
 import type { AudioLink } from '../telephony/media/audio-link';
 import type { VoiceModule } from '../telephony/media/voice-module';
 import { isTrustedSender } from './ipc';
+import type { TestCallMicGate } from './permissions';
 import type { AppOrigin } from './trust';
 
 function portLink(port: MessagePortMain): AudioLink {
@@ -39,7 +41,7 @@ function portLink(port: MessagePortMain): AudioLink {
   };
 }
 
-export function registerAudioIpc(core: Core, origin: AppOrigin): () => void {
+export function registerAudioIpc(core: Core, origin: AppOrigin, micGate: TestCallMicGate): () => void {
   const voice = core.modules.find((m) => m.name === 'voice') as VoiceModule | undefined;
   const handler = (event: IpcMainEvent, id: unknown, path: unknown) => {
     if (!voice || !isTrustedSender(event.senderFrame, origin)) return;
@@ -49,7 +51,17 @@ export function registerAudioIpc(core: Core, origin: AppOrigin): () => void {
     const { port1, port2 } = new MessageChannelMain();
     const link = portLink(port1);
     if (isListen) voice.appAudio.openListen(link, decodeURIComponent(path.slice(LISTEN_PATH_PREFIX.length)));
-    else voice.appAudio.openTestCall(link);
+    else {
+      // Before the renderer asks for the microphone; released however the channel (or page) ends.
+      const release = micGate.acquire();
+      const sender = event.sender;
+      sender.once('destroyed', release);
+      link.onClose(() => {
+        release();
+        if (!sender.isDestroyed()) sender.removeListener('destroyed', release);
+      });
+      voice.appAudio.openTestCall(link);
+    }
     port1.start();
     event.sender.postMessage(IPC_AUDIO_PORT, id, [port2]);
   };

@@ -4,18 +4,25 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, Notification } from 'electron';
+import { app, BrowserWindow, Notification, session } from 'electron';
 import { createCore, type Core } from '../core';
 import { loadConfig } from '../platform/config';
 import { KeyFileCipher } from '../platform/secrets';
 import { registerAudioIpc } from './audio-ipc';
 import { registerIpc } from './ipc';
+import { TestCallMicGate } from './permissions';
 import { safeStorageCipher, safeStorageUsable } from './secrets';
+import { guardPermissions, registerAppScheme, serveApp } from './session';
 import { createTray } from './tray';
 import { createMainWindow, rendererPaths } from './windows';
 
 const outMainDir = path.dirname(fileURLToPath(import.meta.url));
-const devServerUrl = process.env.ELECTRON_RENDERER_URL;
+// A packaged app never loads a page named by the environment.
+const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
+const origin = { devServerUrl };
+const micGate = new TestCallMicGate();
+
+registerAppScheme(); // before ready
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -51,6 +58,8 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   app.whenReady().then(async () => {
+    serveApp(session.defaultSession, rendererPaths(outMainDir).rendererDir);
+    guardPermissions(session.defaultSession, origin, micGate);
     const config = loadConfig({ AGENTLOCATOR_DATA_DIR: app.getPath('userData'), ...process.env });
     core = await createCore({
       config,
@@ -67,9 +76,8 @@ if (!app.requestSingleInstanceLock()) {
         },
       },
     });
-    const origin = { rendererFile: rendererPaths(outMainDir).rendererFile, devServerUrl };
     registerIpc(core, () => BrowserWindow.getAllWindows(), origin);
-    registerAudioIpc(core, origin);
+    registerAudioIpc(core, origin, micGate);
     await core.startPublic();
     createTray(iconFile(), showWindow, () => app.quit());
     showWindow();

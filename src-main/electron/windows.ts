@@ -1,36 +1,34 @@
 import path from 'node:path';
 import { BrowserWindow, shell } from 'electron';
+import { ELECTRON_CSP } from '../server/csp';
+import { APP_INDEX_URL } from './app-protocol';
 import { isAppUrl } from './trust';
-
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self' data:; img-src 'self' data: blob:; media-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 export interface WindowOptions {
   preload: string;
-  rendererFile: string;
   devServerUrl?: string;
   iconPath?: string;
 }
 
 /** Locks a window down: no new windows (external links go to the browser), no navigation away. */
-function harden(win: BrowserWindow, { rendererFile, devServerUrl }: WindowOptions): void {
+function harden(win: BrowserWindow, { devServerUrl }: WindowOptions): void {
   win.webContents.setWindowOpenHandler(({ url }) => {
     if (url.startsWith('https://')) void shell.openExternal(url);
     return { action: 'deny' };
   });
   win.webContents.on('will-navigate', (event, url) => {
-    if (!isAppUrl(url, { rendererFile, devServerUrl })) event.preventDefault();
+    if (!isAppUrl(url, { devServerUrl })) event.preventDefault();
   });
+  // The app:// handler sends this header itself; this covers the dev server in development.
   win.webContents.session.webRequest.onHeadersReceived((details, callback) => {
     callback({
-      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] },
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [ELECTRON_CSP] },
     });
   });
 }
 
 function load(win: BrowserWindow, opts: WindowOptions): void {
-  if (opts.devServerUrl) void win.loadURL(opts.devServerUrl);
-  else void win.loadFile(opts.rendererFile);
+  void win.loadURL(opts.devServerUrl ?? APP_INDEX_URL);
 }
 
 export function createMainWindow(opts: WindowOptions): BrowserWindow {
@@ -60,5 +58,6 @@ export function createMainWindow(opts: WindowOptions): BrowserWindow {
 
 export const rendererPaths = (outMainDir: string) => ({
   preload: path.join(outMainDir, '../preload/index.cjs'),
-  rendererFile: path.join(outMainDir, '../renderer/index.html'),
+  /** The built renderer, served as app://agentlocator/ (see session.ts). */
+  rendererDir: path.join(outMainDir, '../renderer'),
 });

@@ -49,24 +49,38 @@ export class TestCall {
     this.update({ phase: 'starting', muted: false });
     if (!navigator.mediaDevices?.getUserMedia || typeof AudioContext === 'undefined')
       return this.fail('unsupported');
+    let context: AudioContext;
     try {
-      this.context = new AudioContext({ latencyHint: 'interactive' });
-      await this.context.resume();
-      this.player = new FramePlayer(this.context, this.context.destination, 60);
-      this.mic = await startMicrophone(this.context, (frame, levelDb) => this.onMicFrame(frame, levelDb));
-    } catch (e) {
-      const name = (e as { name?: string }).name;
-      return this.fail(name === 'NotAllowedError' || name === 'SecurityError' ? 'mic_denied' : 'no_mic');
+      context = this.context = new AudioContext({ latencyHint: 'interactive' });
+      await context.resume();
+      this.player = new FramePlayer(context, context.destination, 60);
+    } catch {
+      return this.fail('no_mic');
     }
+    // The channel before the microphone: under Electron the main process grants the microphone
+    // only while a test call's channel is open.
+    let channel: AudioChannel;
     try {
-      this.channel = await openAudioChannel(TEST_CALL_PATH);
+      channel = await openAudioChannel(TEST_CALL_PATH);
     } catch {
       return this.fail('refused');
     }
-    this.channel.onMessage = (text) => this.onMessage(text);
-    this.channel.onClose = () => this.finish(this.status.endReason ?? 'ended');
+    if (this.context !== context) return channel.close(); // hung up meanwhile
+    this.channel = channel;
+    channel.onMessage = (text) => this.onMessage(text);
+    channel.onClose = () => this.finish(this.status.endReason ?? 'ended');
+    let mic: Microphone;
+    try {
+      mic = await startMicrophone(context, (frame, levelDb) => this.onMicFrame(frame, levelDb));
+    } catch (e) {
+      if (this.channel !== channel) return; // the call ended while the microphone was asked for
+      const name = (e as { name?: string }).name;
+      return this.fail(name === 'NotAllowedError' || name === 'SecurityError' ? 'mic_denied' : 'no_mic');
+    }
+    if (this.channel !== channel) return mic.stop();
+    this.mic = mic;
     // The session starts (and greets) once the microphone runs.
-    this.channel.send('{"event":"start"}');
+    channel.send('{"event":"start"}');
     this.live = true;
   }
 
