@@ -70,6 +70,8 @@ interface Answer {
 class BadParams extends Error {}
 
 export function registerTelephonyWebhooks(app: FastifyInstance, deps: TelephonyWebhookDeps): void {
+  /** Log lines that claim a write, said only after the request's handler returned. */
+  const afterCommit: Array<() => void> = [];
   const verify = async (req: FastifyRequest, reply: FastifyReply) => {
     const contentType = String(req.headers['content-type'] ?? '');
     if (!contentType.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
@@ -115,7 +117,10 @@ export function registerTelephonyWebhooks(app: FastifyInstance, deps: TelephonyW
         if (!parsed.success)
           throw new BadParams(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
         out = handle(parsed.data, log);
+        // Handlers are synchronous: returning means every transaction they ran has committed.
+        for (const say of afterCommit.splice(0)) say();
       } catch (err) {
+        afterCommit.length = 0;
         if (err instanceof BadParams) {
           log.warn({ path, issues: err.message.slice(0, 300) }, 'webhook parameters rejected');
           return reply.code(400).type(XML).send(hangupTwiml());
@@ -144,7 +149,9 @@ export function registerTelephonyWebhooks(app: FastifyInstance, deps: TelephonyW
     const peer = direction === 'in' ? p.From : p.To;
     const e164 = toE164(peer);
     const customer = e164 ? deps.customers.findOrCreateByPhone(e164, 'phone') : null;
-    if (customer?.created) log.info({ customer_id: customer.id }, 'new caller saved as a lead');
+    // Said once the handler's transaction has committed: a rolled-back lead was never saved.
+    if (customer?.created)
+      afterCommit.push(() => log.info({ customer_id: customer.id }, 'new caller saved as a lead'));
     return deps.calls.upsertIncoming({
       callSid: p.CallSid,
       direction,
