@@ -164,7 +164,7 @@ describe('JobRunner across real process crashes', () => {
       {
         cwd: root,
         encoding: 'utf8',
-        timeout: 25_000,
+        timeout: 30_000,
         killSignal: 'SIGKILL',
       },
     );
@@ -214,5 +214,5 @@ describe('JobRunner across real process crashes', () => {
     expect(third.code, third.stderr).toBe(0);
     expect(lines()).toEqual(['run crashes-once 1', 'run crashes-once 2', 'done crashes-once 2']);
     expect(status(id)).toEqual({ status: 'done', attempts: 2, last_error: null });
-  }, 60_000);
+  }, 120_000);
 });
