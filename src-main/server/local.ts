@@ -1,12 +1,14 @@
 import { timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Dispatch } from '../api/dispatcher';
 import type { EventBus } from '../api/events';
 import type { Logger } from '../platform/logger';
+import { localServerCsp } from './csp';
 import { baseServerOptions } from './http-common';
 
 export interface LocalServerOptions {
@@ -49,6 +51,25 @@ function hostAllowed(req: IncomingMessage): boolean {
 }
 
 /**
+ * A browser always sends `Origin` on a cross-origin POST and on every WebSocket handshake, so a
+ * page elsewhere is told apart by it; non-browser clients (scripts, tests with the token) send
+ * none. `null` (sandboxed frames, file: pages) is foreign.
+ */
+function originAllowed(req: IncomingMessage, port: number | undefined): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  if (port === undefined) return false;
+  return (
+    origin === `http://127.0.0.1:${port}` ||
+    origin === `http://localhost:${port}` ||
+    origin === `http://[::1]:${port}`
+  );
+}
+
+const UNAUTHORIZED = { error: 'unauthorized', code: 'unauthorized', message: 'missing or wrong token' };
+const FOREIGN_ORIGIN = { error: 'forbidden', code: 'forbidden', message: 'foreign origin' };
+
+/**
  * Browser mode's second listener, bound to 127.0.0.1 only: the built renderer, the typed
  * API over HTTP (`POST /api/<method>`) and the live events over `/api/events`.
  */
@@ -58,17 +79,28 @@ export async function createLocalServer(opts: LocalServerOptions): Promise<Fasti
     ...baseServerOptions(log, 16 * 1024 * 1024),
   });
 
+  const port = () => (app.server.address() as AddressInfo | null)?.port;
+
+  // Before any body is read: Host, then Origin, then the token. A refused request's body is
+  // never parsed or buffered (bodies up to 16 MB are for the token holder only); the
+  // connection is closed after the answer so the rest of the body is not waited for.
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
-    if (!hostAllowed(req.raw)) return reply.code(403).send({ error: 'forbidden', message: 'bad host' });
+    // Nothing here may be framed (clickjacking): the renderer's policy as a header, since a
+    // <meta> CSP cannot carry frame-ancestors; the page's own meta CSP applies as well.
+    reply.header('x-frame-options', 'DENY');
+    reply.header('content-security-policy', localServerCsp(port() ?? 0));
+    const refuse = (code: number, body: object) => reply.code(code).header('connection', 'close').send(body);
+    if (!hostAllowed(req.raw)) return refuse(403, { error: 'forbidden', message: 'bad host' });
+    const reading = req.method === 'GET' || req.method === 'HEAD';
+    if (!reading && !originAllowed(req.raw, port())) return refuse(403, FOREIGN_ORIGIN);
+    const path = req.url.split('?')[0]!;
+    if ((!reading || path.startsWith('/api/')) && !tokenMatches(opts.token, bearer(req.raw))) {
+      return refuse(401, UNAUTHORIZED);
+    }
   });
 
   app.post<{ Params: { method: string } }>('/api/:method', async (req, reply) => {
-    if (!tokenMatches(opts.token, bearer(req.raw))) {
-      return reply
-        .code(401)
-        .send({ error: 'unauthorized', code: 'unauthorized', message: 'missing or wrong token' });
-    }
     const res = await opts.dispatch(req.params.method, req.body, {
       transport: 'http',
       requestId: String(req.id),
@@ -95,6 +127,10 @@ export async function createLocalServer(opts: LocalServerOptions): Promise<Fasti
     const url = new URL(req.url ?? '/', 'http://x');
     const route =
       url.pathname === '/api/events' ? undefined : opts.websockets?.find((r) => r.match(url.pathname));
+    if (!originAllowed(req, port())) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     if (
       (url.pathname !== '/api/events' && !route) ||
       !hostAllowed(req) ||
