@@ -9,7 +9,8 @@ import {
   type MethodParsedInput,
 } from './contract';
 import type { Envelope } from './envelope';
-import { ApiError } from './errors';
+import { isStorageFailure, storageErrorCode } from '../platform/storage-health';
+import { ApiError, storageFull } from './errors';
 
 export interface CallContext {
   /** Which transport carried the call. */
@@ -74,6 +75,15 @@ export function createDispatcher(deps: DispatcherDeps) {
       return { ok: true, data: out.data };
     } catch (err) {
       if (err instanceof ApiError) return { ok: false, error: err.toBody(), status: err.status };
+      // The one place a refused write (SQLITE_FULL, SQLITE_IOERR*, ENOSPC) becomes storage_full.
+      if (isStorageFailure(err)) {
+        deps.logger.error(
+          { method, code: storageErrorCode(err), request_id: ctx.requestId },
+          'storage full or failing: the change was not saved',
+        );
+        const e = storageFull();
+        return { ok: false, error: e.toBody(), status: e.status };
+      }
       deps.logger.error({ err, method, request_id: ctx.requestId }, 'api handler failed');
       const e = new ApiError('internal', 'internal error');
       return { ok: false, error: e.toBody(), status: e.status };

@@ -8,6 +8,8 @@ export const API_ERROR_STATUS = {
   conflict: 409,
   too_large: 413,
   rate_limited: 429,
+  /** The disk refused the write (full, or a disk I/O error): nothing was saved. */
+  storage_full: 507,
   not_configured: 501,
   unavailable: 503,
   internal: 500,
@@ -51,3 +53,10 @@ export class ApiError extends Error {
 
 export const notFound = (what: string) => new ApiError('not_found', `${what} not found`);
 export const badInput = (message: string, details?: unknown) => new ApiError('bad_input', message, details);
+
+/** A write the disk refused: nothing was saved, and the caller is told so (never "not found"). */
+export const storageFull = () =>
+  new ApiError(
+    'storage_full',
+    'storage is full: the change was not saved / הדיסק מלא: השינוי לא נשמר. פנו מקום בדיסק ונסו שוב.',
+  );

@@ -30,6 +30,9 @@ import { createPublicServer } from '../server/public';
 import { CallRepository } from '../telephony/call-repository';
 import { telephonyModule } from '../telephony/module';
 import { voiceModule } from '../telephony/media/voice-module';
+import type { TunnelConnector } from '../tunnel/port';
+import { tunnelModule } from '../tunnel/module';
+import type { TunnelBackoff } from '../tunnel/tunnel-service';
 import type { FeatureModule } from './module';
 import { readVersion } from './version';
 
@@ -42,6 +45,8 @@ export interface CoreOptions {
   cipher?: SecretCipher;
   notifier?: Notifier;
   appRoot?: string;
+  /** Tests inject a local forwarder (and short backoff) in place of the ngrok SDK. */
+  tunnel?: { connector?: TunnelConnector; backoff?: Partial<TunnelBackoff> };
 }
 
 export interface Core {
@@ -158,6 +163,16 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       resourcesDir: paths.resourcesDir,
       publicHost: () => publicUrl.host(),
     }),
+    tunnelModule({
+      keys,
+      settings,
+      publicUrl,
+      bus,
+      clock,
+      logger,
+      forwardTo: () => (publicServer ? `http://${loopbackHost(env.HOST)}:${publicPort}` : undefined),
+      ...opts.tunnel,
+    }),
   ];
 
   const readiness = async (): Promise<Readiness> => {
@@ -213,6 +228,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     'secrets.set': (input) => {
       secrets.set(input.name, input.value);
       keys.changed(input.name);
+      for (const m of modules) m.secretChanged?.(input.name);
       // By name only: `secret` is a redacted log key, so the name would read "[Redacted]".
       const set = input.value != null && input.value !== '';
       log.info({ secret_name: input.name, set }, `secret ${input.name} ${set ? 'changed' : 'cleared'}`);
@@ -290,4 +306,10 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     },
   };
   return core;
+}
+
+/** Where a local forwarder reaches a server bound to `host` (all interfaces → loopback). */
+function loopbackHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
 }

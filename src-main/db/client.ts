@@ -1,6 +1,9 @@
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { isStorageFailure, StorageHealth } from '../platform/storage-health';
 import * as schema from './schema';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -11,17 +14,36 @@ export interface OpenDbOptions {
   readonly?: boolean;
 }
 
+const healthOf = new WeakMap<Database.Database, StorageHealth>();
+
 /** Opens SQLite with WAL and foreign keys on, and applies pending migrations. */
 export function openDb(opts: OpenDbOptions): Db {
+  const onDisk = opts.file !== ':memory:' && opts.file !== '';
+  if (onDisk && !opts.readonly) ownerOnly(opts.file);
   const sqlite = new Database(opts.file, { readonly: opts.readonly ?? false });
+  const health = new StorageHealth(onDisk ? path.dirname(path.resolve(opts.file)) : null);
+  healthOf.set(sqlite, health);
+  guardWrites(sqlite, health);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('cache_size = -32000');
+  // SQLite gives -wal/-shm the database file's mode; an older install may have left them 0644.
+  if (onDisk && !opts.readonly) ownerOnly(opts.file);
   const db = drizzle({ client: sqlite, schema }) as Db;
   if (!opts.readonly) migrate(db, { migrationsFolder: opts.migrationsDir });
   return db;
+}
+
+/** Whether this database's disk is refusing writes (a database not opened by openDb: a fresh tracker). */
+export function storageHealth(db: Db): StorageHealth {
+  let h = healthOf.get(db.$client);
+  if (!h) {
+    h = new StorageHealth(null);
+    healthOf.set(db.$client, h);
+  }
+  return h;
 }
 
 export function closeDb(db: Db): void {
@@ -31,6 +53,79 @@ export function closeDb(db: Db): void {
   } finally {
     db.$client.close();
   }
+}
+
+/**
+ * The database, its WAL and shared-memory files readable by the owner only (POSIX): they hold
+ * customer data. Creates the database file 0600 when missing, so SQLite's -wal/-shm follow.
+ */
+function ownerOnly(file: string): void {
+  if (process.platform === 'win32') return;
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) {
+    try {
+      chmodSync(f, 0o600);
+    } catch {
+      // -wal/-shm/-journal exist only at times.
+    }
+  }
+}
+
+type AnyStatement = Database.Statement<unknown[], unknown>;
+type Fn = (...args: unknown[]) => unknown;
+type Variant = 'default' | 'deferred' | 'immediate' | 'exclusive';
+
+/**
+ * Makes every failed write an error the caller sees, and tells `health` about storage failures.
+ *
+ * better-sqlite3's `get()` steps once and then resets the statement without checking the result.
+ * For an autocommit INSERT/UPDATE … RETURNING, the commit happens at that reset, so a commit that
+ * failed (SQLITE_FULL on a full disk) was rolled back silently while `get()` handed back the new
+ * row's id. Writing statements here read their rows with `all()`, which steps to the end and
+ * throws when the commit fails. Reads are left as they are.
+ */
+function guardWrites(sqlite: Database.Database, health: StorageHealth): void {
+  const watch = <T>(fn: () => T): T => {
+    let out: T;
+    try {
+      out = fn();
+    } catch (err) {
+      if (isStorageFailure(err)) health.failed(err);
+      throw err;
+    }
+    // Only a committed write proves the disk takes writes again.
+    if (!sqlite.inTransaction) health.succeeded();
+    return out;
+  };
+
+  const prepare = sqlite.prepare.bind(sqlite) as (source: string) => AnyStatement;
+  sqlite.prepare = ((source: string) => {
+    const stmt = prepare(source);
+    if (stmt.readonly) return stmt;
+    const { run, all } = stmt;
+    stmt.run = (...params: unknown[]) => watch(() => run.apply(stmt, params));
+    if (stmt.reader) {
+      stmt.all = (...params: unknown[]) => watch(() => all.apply(stmt, params));
+      stmt.get = (...params: unknown[]) => watch(() => all.apply(stmt, params)[0]);
+    }
+    return stmt;
+  }) as Database.Database['prepare'];
+
+  // Transactions commit through statements of their own (not through prepare above).
+  const transaction = sqlite.transaction.bind(sqlite) as (fn: Fn) => Record<Variant, Fn> & Fn;
+  sqlite.transaction = ((fn: Fn) => {
+    const tx = transaction(fn);
+    const wrap =
+      (variant: Fn): Fn =>
+      (...args) =>
+        watch(() => variant(...args));
+    return Object.assign(wrap(tx), {
+      default: wrap(tx.default),
+      deferred: wrap(tx.deferred),
+      immediate: wrap(tx.immediate),
+      exclusive: wrap(tx.exclusive),
+    });
+  }) as Database.Database['transaction'];
 }
 
 export { schema };

@@ -11,6 +11,7 @@ import type { CustomerDirectory } from '../crm/customer-directory';
 import type { Db } from '../db/client';
 import type { JobRunner } from '../platform/jobs';
 import type { Logger } from '../platform/logger';
+import { isStorageFailure, storageErrorCode } from '../platform/storage-health';
 import { toE164 } from '../platform/phone';
 import { TERMINAL_STATUSES, type CallRepository, type CallRow, type CallStatus } from './call-repository';
 import { RECORDING_JOB, type RecordingJobPayload } from './recording-job';
@@ -125,7 +126,12 @@ export function registerTelephonyWebhooks(app: FastifyInstance, deps: TelephonyW
           log.warn({ path, issues: err.message.slice(0, 300) }, 'webhook parameters rejected');
           return reply.code(400).type(XML).send(hangupTwiml());
         }
-        log.error({ err, path, request_id: req.id }, 'webhook failed; answering fallback');
+        if (isStorageFailure(err))
+          log.error(
+            { path, code: storageErrorCode(err), request_id: req.id },
+            'storage full or failing: webhook not saved; answering fallback',
+          );
+        else log.error({ err, path, request_id: req.id }, 'webhook failed; answering fallback');
         out = fallback();
       }
       if (out.twiml === undefined) return reply.code(out.status ?? 204).send();

@@ -21,6 +21,14 @@ export const versionSchema = z.object({
 });
 export type VersionInfo = z.infer<typeof versionSchema>;
 
+/** Whether the disk refuses writes: set when a write failed for lack of space, cleared by a committed write. */
+export const storageStatusSchema = z.object({
+  full: z.boolean(),
+  /** When the failures began (epoch ms), null while OK. */
+  since: z.number().int().nullable(),
+});
+export type StorageStatusInfo = z.infer<typeof storageStatusSchema>;
+
 export const SECRET_KEYS = [
   'openai_api_key',
   'google_service_account_json',
@@ -44,6 +52,8 @@ export const systemMethods = {
       publicPort: z.number().int(),
       dataDir: z.string(),
       readiness: readinessSchema,
+      /** Absent only where no database is open (recovery mode). */
+      storage: storageStatusSchema.optional(),
     }),
   }),
   'secrets.status': method({
@@ -66,6 +76,8 @@ export const notificationSchema = z.object({
 
 export const systemEvents = {
   'system.readiness': readinessSchema,
+  /** The disk started or stopped refusing writes. */
+  'system.storage': storageStatusSchema,
   /** A desktop notification, shown by the renderer in browser mode. */
   'system.notification': notificationSchema,
 };
