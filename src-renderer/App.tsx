@@ -1,6 +1,7 @@
 import { Suspense } from 'react';
 import { HashRouter, Route, Routes, useLocation } from 'react-router-dom';
 import { AppProvider } from './app-context';
+import { AccessGate } from './components/AccessGate';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { Layout } from './components/Layout';
 import { Loading } from './components/States';
@@ -25,12 +26,14 @@ function Pages() {
 
 export function App() {
   return (
-    <HashRouter>
-      <AppProvider>
-        <Layout>
-          <Pages />
-        </Layout>
-      </AppProvider>
-    </HashRouter>
+    <AccessGate>
+      <HashRouter>
+        <AppProvider>
+          <Layout>
+            <Pages />
+          </Layout>
+        </AppProvider>
+      </HashRouter>
+    </AccessGate>
   );
 }

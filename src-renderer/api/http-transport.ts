@@ -17,6 +17,24 @@ export function takeToken(): string | null {
   return localStorage.getItem(TOKEN_KEY);
 }
 
+/**
+ * Whether the local server refused our token (401): the app was opened without its link, or
+ * with the link of an earlier launch. Told once to whoever listens (the access gate), so the
+ * owner sees one page that says what to do instead of an error box per request.
+ */
+let refused = false;
+const refusedListeners = new Set<() => void>();
+export const tokenRefused = () => refused;
+export function onTokenRefused(listener: () => void): () => void {
+  refusedListeners.add(listener);
+  return () => refusedListeners.delete(listener);
+}
+function markRefused() {
+  if (refused) return;
+  refused = true;
+  for (const l of refusedListeners) l();
+}
+
 /** The HTTP + WebSocket transport to the local server on 127.0.0.1. */
 export function createHttpTransport(token: string | null): ApiTransport {
   const listeners = new Set<(msg: EventMessage) => void>();
@@ -24,7 +42,7 @@ export function createHttpTransport(token: string | null): ApiTransport {
   let retry = 500;
 
   const connect = () => {
-    if (!token) return;
+    if (!token || refused) return;
     const ws = new WebSocket(
       `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/events?token=${encodeURIComponent(token)}`,
     );
@@ -62,6 +80,7 @@ export function createHttpTransport(token: string | null): ApiTransport {
           error: { error: 'unavailable', code: 'unavailable', message: 'network error' },
         };
       }
+      if (res.status === 401) markRefused();
       const body = (await res.json().catch(() => null)) as { data?: unknown } | ApiErrorBody | null;
       if (res.ok) return { ok: true, data: (body as { data?: unknown } | null)?.data } as Envelope<unknown>;
       const error = (body as ApiErrorBody | null) ?? {

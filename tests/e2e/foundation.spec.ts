@@ -47,6 +47,40 @@ test('the app is Hebrew, right-to-left, with the Assistant font, and every page 
   await page.screenshot({ path: path.join(SCREENS, 'not-found.png') });
 });
 
+test('without its link, or with an old one, the app shows one Hebrew page that says how to open it', async ({
+  page,
+}) => {
+  const refused: string[] = [];
+  page.on('response', (r) => r.status() === 401 && refused.push(r.url()));
+
+  // No token at all: the page says where the link is, and asks the server nothing.
+  await page.goto(`${app.localUrl}/`);
+  const gate = page.getByTestId('access-page');
+  await expect(gate).toBeVisible();
+  await expect(gate.getByRole('heading', { level: 1 })).toHaveText('פתחו את AgentLocator מהקישור שלו');
+  await expect(gate).toContainText('פתחו את האפליקציה מהקישור שהודפס');
+  await expect(page.getByRole('navigation', { name: 'ניווט ראשי' })).toHaveCount(0);
+  await expect(page.getByText('משהו השתבש')).toHaveCount(0);
+  expect(refused).toEqual([]);
+
+  // The link of an earlier launch: the server refuses it, and the owner sees one page, not an
+  // error box per request; the new link works at once.
+  await page.goto(`${app.localUrl}/?token=from-an-earlier-launch#/customers`);
+  await expect(gate.getByRole('heading', { level: 1 })).toHaveText('הקישור ישן');
+  await expect(gate).toContainText('הפעילו מחדש את AgentLocator והשתמשו בקישור החדש');
+  await expect(page.getByTestId('access-page')).toHaveCount(1);
+  await expect(page.getByRole('alert')).toHaveCount(1);
+  await expect(page.getByText('משהו השתבש')).toHaveCount(0);
+  await expect(page.getByRole('navigation', { name: 'ניווט ראשי' })).toHaveCount(0);
+  expect(refused.length).toBeGreaterThan(0);
+  expect(page.url()).not.toContain('token=');
+  await page.screenshot({ path: path.join(SCREENS, 'old-link.png') });
+
+  await page.goto(app.openUrl);
+  await expect(page.getByRole('navigation', { name: 'ניווט ראשי' })).toBeVisible();
+  await expect(page.getByTestId('access-page')).toHaveCount(0);
+});
+
 test('the business profile is saved and shown again after a restart', async ({ page }) => {
   await page.goto(`${app.openUrl}#/settings`);
   const form = page.getByTestId('profile-form');
