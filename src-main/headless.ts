@@ -1,13 +1,16 @@
 /**
  * Browser mode: the core in plain Node. The public server (webhooks, media stream, health)
  * on PORT, and the renderer + API on 127.0.0.1:LOCAL_PORT with a per-launch token.
+ * A damaged database starts the recovery core instead (core/recovery.ts); the owner's choice
+ * to start fresh restarts the core in this process, on the same ports and token.
  */
-import { createCore } from './core';
+import { isRecovery, startCoreHost } from './core/recovery';
 import { loadConfig } from './platform/config';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const core = await createCore({ config, mode: 'browser' });
+  const host = await startCoreHost({ config, mode: 'browser', local: true });
+  const core = host.current();
   const log = core.logger.child({ module: 'headless' });
 
   let stopping = false;
@@ -17,7 +20,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'stopping');
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
-    await core.stop();
+    await host.stop();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
@@ -25,17 +28,27 @@ async function main(): Promise<void> {
   process.on('uncaughtException', (err) => log.fatal({ err }, 'uncaught exception'));
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
 
-  const publicUrl = await core.startPublic();
-  const local = await core.startLocal();
-  const lines = [
-    '',
-    `AgentLocator is running in browser mode (data: ${core.paths.dataDir})`,
-    `  Public server (webhooks, health): ${publicUrl}/healthz`,
-    `  Open the app:                     ${local.url}`,
-    '',
-  ];
+  const publicUrl = host.publicUrl();
+  const local = host.local()!;
+  const lines = isRecovery(core)
+    ? [
+        '',
+        `AgentLocator started in RECOVERY MODE: the database is damaged (${core.recovery.code}).`,
+        `  The damaged file is kept as it is: ${core.recovery.damagedFile}`,
+        '  Calls are still answered with a voice message.',
+        `  Open the app to choose what to do: ${local.url}`,
+        '  מסד הנתונים פגום. הקובץ הפגום נשמר. פתחו את האפליקציה כדי להמשיך.',
+        '',
+      ]
+    : [
+        '',
+        `AgentLocator is running in browser mode (data: ${core.paths.dataDir})`,
+        `  Public server (webhooks, health): ${publicUrl}/healthz`,
+        `  Open the app:                     ${local.url}`,
+        '',
+      ];
   process.stderr.write(lines.join('\n') + '\n');
-  log.info({ public_url: publicUrl, local_port: local.port }, 'ready');
+  log.info({ public_url: publicUrl, local_port: local.port, recovery: isRecovery(core) }, 'ready');
 }
 
 main().catch((err: unknown) => {

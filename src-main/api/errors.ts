@@ -12,6 +12,8 @@ export const API_ERROR_STATUS = {
   storage_full: 507,
   not_configured: 501,
   unavailable: 503,
+  /** Recovery mode: the database is damaged, only system.info and system.startFresh answer. */
+  database_unavailable: 503,
   internal: 500,
 } as const;
 

@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
@@ -18,6 +18,8 @@ const healthOf = new WeakMap<Database.Database, StorageHealth>();
 
 /** Opens SQLite with WAL and foreign keys on, and applies pending migrations. */
 export function openDb(opts: OpenDbOptions): Db {
+  // Before anything writes: a damaged file is left exactly as it is (DatabaseDamagedError).
+  if (!opts.readonly) assertDbIntact(opts.file);
   const onDisk = opts.file !== ':memory:' && opts.file !== '';
   if (onDisk && !opts.readonly) ownerOnly(opts.file);
   const sqlite = new Database(opts.file, { readonly: opts.readonly ?? false });
@@ -32,8 +34,103 @@ export function openDb(opts: OpenDbOptions): Db {
   // SQLite gives -wal/-shm the database file's mode; an older install may have left them 0644.
   if (onDisk && !opts.readonly) ownerOnly(opts.file);
   const db = drizzle({ client: sqlite, schema }) as Db;
-  if (!opts.readonly) migrate(db, { migrationsFolder: opts.migrationsDir });
+  if (!opts.readonly) {
+    try {
+      migrate(db, { migrationsFolder: opts.migrationsDir });
+    } catch (err) {
+      const damaged = damagedFrom(opts.file, err, 'migration');
+      if (!damaged) throw err;
+      sqlite.close();
+      throw damaged;
+    }
+  }
   return db;
+}
+
+/** The database file cannot be used: corrupt pages, not a database, or its migration fails on it. */
+export class DatabaseDamagedError extends Error {
+  constructor(
+    readonly file: string,
+    /** SQLite's code (SQLITE_CORRUPT, SQLITE_NOTADB …) or QUICK_CHECK when the check lists problems. */
+    readonly sqliteCode: string,
+    /** SQLite's own words (first problem), for the log only. */
+    readonly detail: string,
+    readonly stage: 'check' | 'migration',
+  ) {
+    super(`database damaged (${sqliteCode}): ${detail}`);
+    this.name = 'DatabaseDamagedError';
+  }
+}
+
+/** Up to this size the start-up check reads the whole file (about 40 ms); see assertDbIntact. */
+export const FULL_CHECK_MAX_BYTES = 8 * 1024 * 1024;
+/** What start-up reads before the first request: checked on every start, whatever the size. */
+const STARTUP_TABLES = ['__drizzle_migrations', 'business', 'settings', 'secrets', 'jobs'];
+
+/**
+ * `PRAGMA quick_check` on a read-only connection (it never writes or checkpoints), so a damaged
+ * file stays byte-for-byte as it was. A missing or empty file is a new database. Files up to
+ * FULL_CHECK_MAX_BYTES are checked whole; a larger one (the 100k-customer demo is 530 MB, 2.5 s
+ * for a full check) has its header, schema and the tables start-up reads checked, a few ms.
+ * Throws DatabaseDamagedError.
+ */
+export function assertDbIntact(file: string, opts: { full?: boolean } = {}): void {
+  if (file === '' || file === ':memory:') return;
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    return;
+  }
+  if (size === 0) return;
+  let check: Database.Database | undefined;
+  try {
+    check = new Database(file, { readonly: true, fileMustExist: true });
+    const problems: string[] = [];
+    if (opts.full || size <= FULL_CHECK_MAX_BYTES) {
+      problems.push(...quickCheck(check, ''));
+    } else {
+      problems.push(...quickCheck(check, 'sqlite_schema'));
+      const names = new Set(
+        check
+          .prepare("select name from sqlite_schema where type = 'table'")
+          .pluck()
+          .all()
+          .map((n) => String(n)),
+      );
+      for (const t of STARTUP_TABLES) if (names.has(t)) problems.push(...quickCheck(check, t));
+    }
+    if (problems.length) throw new DatabaseDamagedError(file, 'QUICK_CHECK', problems[0]!, 'check');
+  } catch (err) {
+    if (err instanceof DatabaseDamagedError) throw err;
+    const damaged = damagedFrom(file, err, 'check');
+    if (damaged) throw damaged;
+    throw err;
+  } finally {
+    check?.close();
+  }
+}
+
+function quickCheck(db: Database.Database, table: string): string[] {
+  const rows = db.pragma(table ? `quick_check(${JSON.stringify(table)})` : 'quick_check', {
+    simple: false,
+  }) as Array<{ quick_check: string }>;
+  return rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+}
+
+/**
+ * The SqliteError behind `err` (drizzle wraps query errors) as a DatabaseDamagedError: corrupt or
+ * not-a-database always; during a migration any SQLite error, because the file is not what our
+ * migrations expect and the app cannot run on it.
+ */
+function damagedFrom(file: string, err: unknown, stage: 'check' | 'migration'): DatabaseDamagedError | null {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    const code = (e as Error & { code?: unknown }).code;
+    if (typeof code !== 'string' || !code.startsWith('SQLITE_')) continue;
+    if (stage === 'migration' || /^SQLITE_(CORRUPT|NOTADB)/.test(code))
+      return new DatabaseDamagedError(file, code, e.message.slice(0, 300), stage);
+  }
+  return null;
 }
 
 /** Whether this database's disk is refusing writes (a database not opened by openDb: a fresh tracker). */

@@ -13,7 +13,11 @@ export function isTrustedSender(frame: WebFrameMain | null, origin: AppOrigin): 
 }
 
 /** Wires the typed API to IPC and forwards live events to every window. */
-export function registerIpc(core: Core, windows: () => BrowserWindow[], origin: AppOrigin): () => void {
+export function registerIpc(
+  core: Pick<Core, 'dispatch' | 'bus'>,
+  windows: () => BrowserWindow[],
+  origin: AppOrigin,
+): () => void {
   ipcMain.handle(IPC_CALL, async (event: IpcMainInvokeEvent, method: unknown, input: unknown) => {
     if (!isTrustedSender(event.senderFrame, origin)) {
       return {

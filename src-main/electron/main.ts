@@ -5,7 +5,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, Notification, session } from 'electron';
-import { createCore, type Core } from '../core';
+import type { Core } from '../core';
+import { isRecovery, openCoreOrRecovery, type RecoveryCore } from '../core/recovery';
 import { loadConfig } from '../platform/config';
 import { KeyFileCipher } from '../platform/secrets';
 import { registerAudioIpc } from './audio-ipc';
@@ -27,7 +28,7 @@ registerAppScheme(); // before ready
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  let core: Core | undefined;
+  let core: Core | RecoveryCore | undefined;
   let mainWindow: BrowserWindow | undefined;
   let quitting = false;
 
@@ -61,7 +62,13 @@ if (!app.requestSingleInstanceLock()) {
     serveApp(session.defaultSession, rendererPaths(outMainDir).rendererDir);
     guardPermissions(session.defaultSession, origin, micGate);
     const config = loadConfig({ AGENTLOCATOR_DATA_DIR: app.getPath('userData'), ...process.env });
-    core = await createCore({
+    // A damaged database opens the window on the recovery screen; starting fresh relaunches.
+    core = await openCoreOrRecovery({
+      onStartFresh: () =>
+        setImmediate(() => {
+          app.relaunch();
+          app.quit();
+        }),
       config,
       mode: 'electron',
       appRoot: app.getAppPath(),
@@ -77,7 +84,7 @@ if (!app.requestSingleInstanceLock()) {
       },
     });
     registerIpc(core, () => BrowserWindow.getAllWindows(), origin);
-    registerAudioIpc(core, origin, micGate);
+    if (!isRecovery(core)) registerAudioIpc(core, origin, micGate);
     await core.startPublic();
     createTray(iconFile(), showWindow, () => app.quit());
     showWindow();

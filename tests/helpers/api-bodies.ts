@@ -12,6 +12,7 @@ const csv = 'name,phone\nדנה לוי,050-1234567\n';
 
 export const VALID_BODIES: Record<MethodName, unknown> = {
   'system.info': {},
+  'system.startFresh': {},
   'secrets.status': {},
   'secrets.set': { name: 'paypal_client_id', value: 'fuzz-client-id' },
   'business.get': {},

@@ -41,6 +41,16 @@ export const SECRET_KEYS = [
   'tranzila_api_key',
 ] as const;
 
+/** Set while the core runs in recovery mode (the database could not be opened). */
+export const recoverySchema = z.object({
+  reason: z.literal('database_damaged'),
+  /** The damaged database, kept as it is (it moves aside only when the owner starts fresh). */
+  damagedFile: z.string(),
+  /** SQLite's code, e.g. SQLITE_CORRUPT or SQLITE_NOTADB. */
+  code: z.string(),
+});
+export type RecoveryInfo = z.infer<typeof recoverySchema>;
+
 export const systemMethods = {
   'system.info': method({
     summary: 'Version, mode (electron|browser), public URL and readiness',
@@ -54,7 +64,14 @@ export const systemMethods = {
       readiness: readinessSchema,
       /** Absent only where no database is open (recovery mode). */
       storage: storageStatusSchema.optional(),
+      recovery: recoverySchema.optional(),
     }),
+  }),
+  'system.startFresh': method({
+    summary:
+      'Recovery mode only: move the damaged database aside (kept, renamed) and restart on a new empty one',
+    input: empty,
+    output: z.object({ keptAs: z.array(z.string()), restarting: z.literal(true) }),
   }),
   'secrets.status': method({
     summary: 'Which keys are stored (never their values)',
