@@ -5,6 +5,7 @@ import { AccessGate } from './components/AccessGate';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { Layout } from './components/Layout';
 import { Loading } from './components/States';
+import { RecoveryGate } from './components/RecoveryGate';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { routes } from './routes';
 
@@ -27,13 +28,15 @@ function Pages() {
 export function App() {
   return (
     <AccessGate>
-      <HashRouter>
-        <AppProvider>
-          <Layout>
-            <Pages />
-          </Layout>
-        </AppProvider>
-      </HashRouter>
+      <RecoveryGate>
+        <HashRouter>
+          <AppProvider>
+            <Layout>
+              <Pages />
+            </Layout>
+          </AppProvider>
+        </HashRouter>
+      </RecoveryGate>
     </AccessGate>
   );
 }

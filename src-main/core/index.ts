@@ -171,6 +171,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       clock,
       logger,
       forwardTo: () => (publicServer ? `http://${loopbackHost(env.HOST)}:${publicPort}` : undefined),
+      serverAddr: env.NGROK_SERVER_ADDR,
       ...opts.tunnel,
     }),
   ];
