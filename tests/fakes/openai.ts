@@ -2,7 +2,9 @@
  * A fake of the OpenAI HTTP API on 127.0.0.1:0 that the official `openai` SDK talks to
  * through `baseURL`: /v1/audio/transcriptions (multipart), /v1/chat/completions (JSON and
  * SSE streaming, tool calls), /v1/audio/speech. Replies are scripted per call or set as a
- * default; every request is recorded.
+ * default; every request is recorded. Like the real API in JSON mode (`response_format`
+ * `json_object` / `json_schema`), a chat request that asks for JSON always gets valid JSON: a
+ * reply whose content is not JSON is replaced by the JSON default (`setDefaultJsonChat`).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { closeServer, listenLoopback, readBody, sendJson } from './http';
@@ -65,6 +67,13 @@ export interface FakeOpenAI {
   setDefaultTranscription(reply: TranscriptionReply): void;
   scriptChat(...replies: ChatReply[]): void;
   setDefaultChat(reply: ChatReply): void;
+  /**
+   * The content for a JSON-mode chat request whose scripted or default reply is not JSON
+   * (default: `{}`). A reply that already is JSON is sent as it is.
+   */
+  setDefaultJsonChat(
+    content: string | Record<string, unknown> | ((req: RecordedOpenAiRequest) => string),
+  ): void;
   scriptSpeech(...replies: SpeechReply[]): void;
   setDefaultSpeech(reply: SpeechReply): void;
   reset(): void;
@@ -85,6 +94,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
   let speechQueue: SpeechReply[] = [];
   let defaultTranscription: TranscriptionReply = 'שלום, אני רוצה לקבוע תור';
   let defaultChat: ChatReply = 'בשמחה, איך אפשר לעזור?';
+  let defaultJsonChat: (req: RecordedOpenAiRequest) => string = () => '{}';
   let defaultSpeech: SpeechReply = {};
   let seq = 0;
 
@@ -180,7 +190,9 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
       return sendError(res, 400, "Missing required parameter: 'messages'.");
     const next = chatQueue.shift() ?? defaultChat;
     const resolved = typeof next === 'function' ? next(rec) : next;
-    const script: ChatScript = typeof resolved === 'string' ? { content: resolved } : resolved;
+    let script: ChatScript = typeof resolved === 'string' ? { content: resolved } : resolved;
+    if (wantsJson(rec) && !script.toolCalls?.length && !isJson(script.content))
+      script = { ...script, content: defaultJsonChat(rec) };
     if (script.delayMs) await sleep(script.delayMs);
     if (script.status && script.status >= 400) return sendError(res, script.status, 'scripted chat failure');
     const id = `chatcmpl-fake${++seq}`;
@@ -297,6 +309,9 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
     setDefaultTranscription: (r) => void (defaultTranscription = r),
     scriptChat: (...r) => void chatQueue.push(...r),
     setDefaultChat: (r) => void (defaultChat = r),
+    setDefaultJsonChat(c) {
+      defaultJsonChat = typeof c === 'function' ? c : () => (typeof c === 'string' ? c : JSON.stringify(c));
+    },
     scriptSpeech: (...r) => void speechQueue.push(...r),
     setDefaultSpeech: (r) => void (defaultSpeech = r),
     reset() {
@@ -307,6 +322,22 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
     },
     close: () => closeServer(server),
   };
+}
+
+/** JSON mode: `response_format` `{type: 'json_object'}` or `{type: 'json_schema', …}`. */
+function wantsJson(rec: RecordedOpenAiRequest): boolean {
+  const type = (rec.body.response_format as { type?: unknown } | undefined)?.type;
+  return type === 'json_object' || type === 'json_schema';
+}
+
+function isJson(text: string | undefined): boolean {
+  if (text == null) return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function sendError(res: ServerResponse, status: number, message: string, code: string | null = null): void {
