@@ -43,6 +43,9 @@ export const envSchema = z.object({
   RECORDING_DOWNLOAD_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   RECORDING_DOWNLOAD_BACKOFF_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   OPENAI_API_KEY: z.string().optional(),
+  NGROK_AUTHTOKEN: z.string().optional(),
+  /** Where the ngrok SDK connects (its own default when unset); tests point it at a closed local port. */
+  NGROK_SERVER_ADDR: z.string().optional(),
   OPENAI_BASE_URL: z.string().url().optional(),
   GOOGLE_TTS_ENDPOINT: z.string().url().optional(),
   GOOGLE_CLOUD_SERVICE_ACCOUNT_JSON: z.string().optional(),

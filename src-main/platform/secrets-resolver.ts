@@ -13,6 +13,7 @@ export const SECRET_ENV: Partial<Record<SecretName, keyof Env>> = {
   openai_api_key: 'OPENAI_API_KEY',
   twilio_account_sid: 'TWILIO_ACCOUNT_SID',
   twilio_auth_token: 'TWILIO_AUTH_TOKEN',
+  ngrok_authtoken: 'NGROK_AUTHTOKEN',
 };
 
 /**

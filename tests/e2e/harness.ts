@@ -56,6 +56,8 @@ export async function startApp(
       AGENTLOCATOR_DATA_DIR: dataDir,
       AGENTLOCATOR_LOCAL_TOKEN: token,
       LOG_TO_STDOUT: 'false',
+      // A tunnel key typed in a test never reaches the internet: ngrok connects to a closed local port.
+      NGROK_SERVER_ADDR: '127.0.0.1:9',
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { createCore, type Core } from '../../src-main/core';
+import { createCore, type Core, type CoreOptions } from '../../src-main/core';
 import { loadConfig } from '../../src-main/platform/config';
 import { createLogger } from '../../src-main/platform/logger';
 
@@ -20,7 +20,11 @@ export interface TestCore {
 }
 
 /** Starts a real core on ephemeral loopback ports with its own data folder. */
-export async function startTestCore(env: Record<string, string> = {}, dataDir?: string): Promise<TestCore> {
+export async function startTestCore(
+  env: Record<string, string> = {},
+  dataDir?: string,
+  coreOptions: Pick<CoreOptions, 'tunnel' | 'clock'> = {},
+): Promise<TestCore> {
   const dir = dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'agentlocator-test-'));
   const lines: string[] = [];
   const sink = new PassThrough();
@@ -31,10 +35,12 @@ export async function startTestCore(env: Record<string, string> = {}, dataDir?: 
     LOCAL_PORT: '0',
     LOG_LEVEL: 'debug',
     AGENTLOCATOR_DATA_DIR: dir,
+    // A tunnel key set by a test never reaches the internet: ngrok connects to a closed local port.
+    NGROK_SERVER_ADDR: '127.0.0.1:9',
     ...env,
   });
   const logger = createLogger({ level: 'debug', stdout: false, extra: sink });
-  const core = await createCore({ config, mode: 'browser', logger });
+  const core = await createCore({ config, mode: 'browser', logger, ...coreOptions });
   const publicUrl = (await core.startPublic()).replace('localhost', '127.0.0.1');
   const local = await core.startLocal();
   const localUrl = `http://127.0.0.1:${local.port}`;

@@ -9,6 +9,7 @@ import { callsEvents, callsMethods } from './calls';
 import { monitorEvents, monitorMethods } from './monitor';
 import { crmEvents, crmMethods } from './crm';
 import { systemEvents, systemMethods } from './system';
+import { tunnelEvents, tunnelMethods } from './tunnel';
 
 export const contract = {
   ...systemMethods,
@@ -16,6 +17,7 @@ export const contract = {
   ...callsMethods,
   ...monitorMethods,
   ...crmMethods,
+  ...tunnelMethods,
 };
 
 export const events = {
@@ -24,6 +26,7 @@ export const events = {
   ...callsEvents,
   ...monitorEvents,
   ...crmEvents,
+  ...tunnelEvents,
 };
 
 export type Contract = typeof contract;
