@@ -8,7 +8,7 @@
  * empty database.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, renameSync } from 'node:fs';
+import { chmodSync, existsSync, renameSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { contract, type MethodName } from '../api/contract';
 import type { Features } from '../api/contract/business';
@@ -85,6 +85,15 @@ export function moveDamagedAside(dbFile: string, now: number): string[] {
     renameSync(dbFile, base);
     kept.unshift(base);
   }
+  // Customer data: owner-only, like the live database (the mode only; the bytes stay as they were).
+  if (process.platform !== 'win32')
+    for (const f of kept) {
+      try {
+        chmodSync(f, 0o600);
+      } catch {
+        // Best effort.
+      }
+    }
   return kept;
 }
 

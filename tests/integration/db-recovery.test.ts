@@ -192,6 +192,7 @@ async function expectStartFresh(r: Rig, hash: string | null) {
   expect(path.dirname(keptAs[0]!)).toBe(r.dir);
   expect(path.basename(keptAs[0]!)).toMatch(/^agentlocator\.db\.damaged-/);
   if (hash) expect(sha256(keptAs[0]!), 'renamed aside byte-for-byte').toBe(hash);
+  if (process.platform !== 'win32') expect(statSync(keptAs[0]!).mode & 0o777).toBe(0o600);
   await r.host.restarted();
 
   // The same local URL and token now reach the normal app, on a new empty database.
