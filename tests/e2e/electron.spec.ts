@@ -32,6 +32,8 @@ test('the Electron shell opens a locked-down Hebrew window backed by IPC', async
   });
   const page = await app.firstWindow();
   await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
+  // Served from the app's own protocol, not file://.
+  expect(page.url()).toMatch(/^app:\/\/agentlocator\/index\.html/);
   // nodeIntegration off and context isolation on: no Node in the page, only the bridge.
   const globals = await page.evaluate(() => ({
     require: typeof (window as unknown as { require?: unknown }).require,
