@@ -197,6 +197,8 @@ describe('recording download', () => {
     await postTwilio(rig.t.publicUrl, '/webhook/incoming_call', callParams(4));
     const res = await postTwilio(rig.t.publicUrl, '/webhook/handle_recording', recordingParams(rig, 4));
     expect(res.status).toBe(200);
+    // Answered without waiting for the download: its first attempt (300 ms timeout) is still open.
+    expect(rig.t.core.calls.getBySid(callSid(4))!.recordingStatus).toBe('pending');
     expect(res.ms).toBeLessThan(2000);
     await rig.t.core.jobs.idle(RECORDING_JOB);
     expect(rig.t.core.calls.getBySid(callSid(4))).toMatchObject({

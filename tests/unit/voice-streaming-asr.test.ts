@@ -214,7 +214,8 @@ describe('OpenAIStreamingTranscriber over the SDK', () => {
     const s = await transcriber(fake.url).open(cfg, { onClosed }, { timeoutMs: 2000 });
     s.append(Buffer.alloc(1600, 0x7f));
     const p = s.commit();
-    await new Promise((r) => setTimeout(r, 30));
+    // The server has the commit (its transcript is 5 s away) when it drops: the commit is pending.
+    await vi.waitFor(() => expect(fake!.transcriptionConnections[0]!.commits).toBe(1), { timeout: 5000 });
     fake.transcriptionConnections[0]!.close(1011);
     await expect(p).rejects.toThrow(/dropped/);
     expect(onClosed).toHaveBeenCalledTimes(1);
