@@ -2,7 +2,8 @@
  * The call log: one row per Twilio CallSid in `calls`, its turns in `call_turns`. Every
  * change goes through here so `onChanged` (→ the `call.updated` live event) sees it.
  */
-import { and, asc, count, desc, eq, type SQL } from 'drizzle-orm';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { and, asc, count, desc, eq, isNull, notInArray, type SQL } from 'drizzle-orm';
 import type { CallDetail, CallSummary, CallTurn } from '../api/contract/calls';
 import { BUSINESS_ID } from '../business/business-service';
 import type { Db } from '../db/client';
@@ -66,6 +67,22 @@ export type CallPatch = Partial<
     | 'error'
   >
 >;
+
+/** Why a media stream's `start` was refused (logged, never sent to the peer). */
+export type StreamRefusal =
+  | 'missing_token'
+  | 'bad_token'
+  | 'unknown_call'
+  | 'no_token_issued'
+  | 'stream_already_started'
+  | 'call_ended'
+  | 'token_mismatch';
+
+export type StreamClaim = { ok: true; call: CallRow } | { ok: false; reason: StreamRefusal };
+
+/** A stream token: 32 random bytes, base64url (43 characters). */
+const STREAM_TOKEN = /^[A-Za-z0-9_-]{43}$/;
+const sha256 = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
 
 export interface CallListFilter {
   page: number;
@@ -139,6 +156,68 @@ export class CallRepository {
       .get();
     if (row) this.changed(row);
     return row;
+  }
+
+  /**
+   * Mints the call's single-use media-stream token (>= 128 bits from the CSPRNG) and keeps only
+   * its SHA-256. A new token replaces an unused one (Twilio retried incoming_call); none is issued
+   * once a stream started or the call ended. Returns the token, or undefined.
+   */
+  issueStreamToken(callSid: string): string | undefined {
+    const token = randomBytes(32).toString('base64url');
+    const row = this.db
+      .update(calls)
+      .set({ streamTokenHash: sha256(token).toString('hex'), updatedAt: this.clock.now() })
+      .where(
+        and(
+          eq(calls.callSid, callSid),
+          isNull(calls.streamStartedAt),
+          isNull(calls.endedAt),
+          notInArray(calls.status, [...TERMINAL_STATUSES]),
+        ),
+      )
+      .returning({ id: calls.id })
+      .get();
+    return row ? token : undefined;
+  }
+
+  /**
+   * A media stream's `start` for this call: accepted only with the token issued for it, for a call
+   * that is not over and has had no stream yet. The token is used up in the same transaction
+   * (hash cleared, stream_started_at set), so it opens one stream, once. Refusals change nothing.
+   */
+  claimStream(callSid: string, token: string | undefined): StreamClaim {
+    if (!token) return { ok: false, reason: 'missing_token' };
+    if (!STREAM_TOKEN.test(token)) return { ok: false, reason: 'bad_token' };
+    const presented = sha256(token);
+    return this.db.$client.transaction((): StreamClaim => {
+      const row = this.getBySid(callSid);
+      if (!row) return { ok: false, reason: 'unknown_call' };
+      if (row.streamStartedAt != null) return { ok: false, reason: 'stream_already_started' };
+      if (row.endedAt != null || TERMINAL_STATUSES.has(row.status))
+        return { ok: false, reason: 'call_ended' };
+      if (!row.streamTokenHash) return { ok: false, reason: 'no_token_issued' };
+      const stored = Buffer.from(row.streamTokenHash, 'hex');
+      if (stored.length !== presented.length || !timingSafeEqual(stored, presented))
+        return { ok: false, reason: 'token_mismatch' };
+      const now = this.clock.now();
+      const claimed = this.db
+        .update(calls)
+        .set({ streamTokenHash: null, streamStartedAt: now, updatedAt: now })
+        .where(
+          and(
+            eq(calls.callSid, callSid),
+            eq(calls.streamTokenHash, row.streamTokenHash),
+            isNull(calls.streamStartedAt),
+            isNull(calls.endedAt),
+          ),
+        )
+        .returning()
+        .get();
+      if (!claimed) return { ok: false, reason: 'stream_already_started' };
+      this.changed(claimed);
+      return { ok: true, call: claimed };
+    })();
   }
 
   /** The agent ended the stream on purpose (goodbye, transfer …): stream_ended then answers <Hangup/>. */

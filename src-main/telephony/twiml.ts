@@ -22,14 +22,26 @@ export const PROMPTS = {
   goodbye: 'תודה שהתקשרתם. נשמח לעמוד לשירותכם בפעם אחרת. להתראות.',
 } as const;
 
-/** `<Connect action=stream_ended><Stream url=wss://PUBLIC_HOST/ws/twilio-media>` with business and call ids. */
-export function streamTwiml(opts: { publicHost: string; businessId: number; callSid: string }): string {
+/** The `<Stream>` `<Parameter>` carrying the call's single-use stream token (back in `start`). */
+export const STREAM_TOKEN_PARAM = 'stream_token';
+
+/**
+ * `<Connect action=stream_ended><Stream url=wss://PUBLIC_HOST/ws/twilio-media>` with business and
+ * call ids and the call's single-use stream token (Twilio returns them in the stream's `start`).
+ */
+export function streamTwiml(opts: {
+  publicHost: string;
+  businessId: number;
+  callSid: string;
+  streamToken: string;
+}): string {
   const host = normalizePublicHost(opts.publicHost);
   const r = new VoiceResponse();
   const connect = r.connect({ action: WEBHOOK_PATHS.streamEnded });
   const stream = connect.stream({ url: `wss://${host}${MEDIA_STREAM_PATH}` });
   stream.parameter({ name: 'business_id', value: String(opts.businessId) });
   stream.parameter({ name: 'call_sid', value: opts.callSid });
+  stream.parameter({ name: STREAM_TOKEN_PARAM, value: opts.streamToken });
   return r.toString();
 }
 

@@ -33,22 +33,40 @@ export interface TelephonyWebhookDeps {
   now: () => number;
 }
 
-const sid = z.string().regex(/^[A-Za-z0-9]{2,64}$/);
-const phoneField = z.string().max(64).optional();
+/*
+ * Strict shapes for what Twilio sends. Twilio's signature concatenates sorted keys and values, so
+ * dropping `To` and sending `From=+972501234567To+972722222222` keeps a valid signature (a merged
+ * parameter): only the value formats can tell, so every id and address is checked exactly.
+ */
+const callSidField = z.string().regex(/^CA[0-9a-f]{32}$/, 'not a CallSid');
+const accountSidField = z.string().regex(/^AC[0-9a-f]{32}$/, 'not an AccountSid');
+const recordingSidField = z.string().regex(/^RE[0-9a-f]{32}$/, 'not a RecordingSid');
+/** E.164: `+`, then 7–15 digits (Twilio also sends a withheld number this way: +266696687 = ANONYMOUS). */
+const E164 = /^\+[1-9][0-9]{6,14}$/;
+/** A Twilio Client identity or a SIP URI (calls from the Voice SDK or a SIP domain). */
+const CLIENT = /^client:[A-Za-z0-9_.@+-]{1,128}$/;
+const SIP = /^sips?:[A-Za-z0-9_.!~*'()&=+$,;?/%-]{1,64}@[A-Za-z0-9.:[\];=_%-]{1,190}$/;
+/** Withheld caller ID as Twilio passes it (the alpha string, or empty). */
+const WITHHELD = /^(anonymous|restricted|unknown|blocked|unavailable|private)$/i;
+const addressField = z
+  .string()
+  .max(256)
+  .refine((v) => v === '' || E164.test(v) || CLIENT.test(v) || SIP.test(v) || WITHHELD.test(v), {
+    message: 'not a phone number, client: or sip: address',
+  });
 const baseParams = z.object({
-  CallSid: sid,
-  AccountSid: z.string().max(64).optional(),
-  From: phoneField,
-  To: phoneField,
-  Direction: z.string().max(32).optional(),
-  CallStatus: z.string().max(32).optional(),
+  CallSid: callSidField,
+  AccountSid: accountSidField,
+  From: addressField,
+  To: addressField,
+  Direction: z
+    .enum(['inbound', 'outbound-api', 'outbound-dial', 'trunking-originating', 'trunking-terminating'])
+    .optional(),
+  CallStatus: z.enum(CALL_STATUSES).optional(),
 });
 const recordingParams = baseParams.extend({
   RecordingUrl: z.string().max(2000).optional(),
-  RecordingSid: z
-    .string()
-    .regex(/^[A-Za-z0-9]{2,64}$/)
-    .optional(),
+  RecordingSid: recordingSidField.optional(),
   RecordingDuration: z.string().max(16).optional(),
 });
 const statusParams = baseParams.extend({
@@ -117,6 +135,9 @@ export function registerTelephonyWebhooks(app: FastifyInstance, deps: TelephonyW
         const parsed = schema.safeParse(body);
         if (!parsed.success)
           throw new BadParams(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+        const account = deps.credentials().accountSid;
+        if (account && parsed.data.AccountSid !== account)
+          throw new BadParams('AccountSid: not the configured account');
         out = handle(parsed.data, log);
         // Handlers are synchronous: returning means every transaction they ran has committed.
         for (const say of afterCommit.splice(0)) say();
@@ -179,14 +200,30 @@ export function registerTelephonyWebhooks(app: FastifyInstance, deps: TelephonyW
       const stream = features.enable_calls_stream && !!host;
       if (features.enable_calls_stream && !host)
         log.error('PUBLIC_HOST unknown: cannot stream, sending the caller to recording');
-      const { call, created } = deps.db.$client.transaction(() =>
-        upsertCall(p, { status: 'in-progress', mode: stream ? 'stream' : 'record' }, log),
-      )();
+      const res = deps.db.$client.transaction(() => {
+        const existing = deps.calls.getBySid(p.CallSid);
+        // Twilio retries incoming_call only when no answer arrived, so never after its stream
+        // started or the call ended: such a request is a replay and changes nothing.
+        if (existing && (existing.streamStartedAt != null || isOver(existing))) return undefined;
+        const r = upsertCall(p, { status: 'in-progress', mode: stream ? 'stream' : 'record' }, log);
+        return { ...r, token: stream ? deps.calls.issueStreamToken(p.CallSid) : undefined };
+      })();
+      if (!res) {
+        log.warn('incoming_call repeated after the stream started or the call ended; ignored');
+        return { twiml: hangupTwiml() };
+      }
+      const { call, created, token } = res;
       log.info({ call_id: call.id, created, mode: call.mode, customer_id: call.customerId }, 'incoming call');
       return {
-        twiml: stream
-          ? streamTwiml({ publicHost: host!, businessId: deps.businessId, callSid: p.CallSid })
-          : recordingTwiml(),
+        twiml:
+          stream && token
+            ? streamTwiml({
+                publicHost: host!,
+                businessId: deps.businessId,
+                callSid: p.CallSid,
+                streamToken: token,
+              })
+            : recordingTwiml(),
       };
     },
     () => ({ twiml: recordingTwiml() }),
@@ -202,7 +239,7 @@ export function registerTelephonyWebhooks(app: FastifyInstance, deps: TelephonyW
         return { twiml: hangupTwiml() };
       }
       // The caller hung up during the stream: nothing to fall back to.
-      if (p.CallStatus && TERMINAL_STATUSES.has(p.CallStatus as CallStatus)) {
+      if (p.CallStatus && TERMINAL_STATUSES.has(p.CallStatus)) {
         log.info({ call_status: p.CallStatus }, 'stream ended because the call ended');
         return { twiml: hangupTwiml() };
       }
@@ -282,6 +319,10 @@ export function registerTelephonyWebhooks(app: FastifyInstance, deps: TelephonyW
     },
     () => ({ status: 204 }),
   );
+}
+
+function isOver(call: CallRow): boolean {
+  return call.endedAt != null || TERMINAL_STATUSES.has(call.status);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

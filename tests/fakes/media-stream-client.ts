@@ -30,6 +30,7 @@ export interface MediaStreamClientOptions {
   headers?: Record<string, string>;
   callSid?: string;
   streamSid?: string;
+  /** Sent in `start` (a phone call's `stream_token` from the incoming_call TwiML goes here). */
   customParameters?: Record<string, string>;
   /** Inbound pace: 1 = real time, 4 = four times faster. */
   speed?: number;
@@ -105,7 +106,8 @@ export class MediaStreamClient {
   private listeners: Array<() => void> = [];
 
   private constructor(
-    private readonly opts: MediaStreamClientOptions,
+    /** As connected (the stream token a call's `start` carries is in customParameters). */
+    readonly opts: MediaStreamClientOptions,
     ws: WebSocket,
   ) {
     this.ws = ws;

@@ -1,4 +1,5 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { MediaStreamClient, type MediaStreamClientOptions } from '../fakes/media-stream-client';
 
 export const PUBLIC_HOST = 'agent.example.test';
 export const AUTH_TOKEN = 'fake-twilio-auth-token';
@@ -67,4 +68,51 @@ export function callParams(n: number, extra: Record<string, string> = {}): Recor
     ApiVersion: '2010-04-01',
     ...extra,
   };
+}
+
+/** A real-shaped random CallSid (`CA` + 32 hex digits). */
+export function randomCallSid(): string {
+  return `CA${randomBytes(16).toString('hex')}`;
+}
+
+/** The single-use stream token incoming_call put in `<Stream><Parameter name="stream_token">`. */
+export function streamTokenFrom(twiml: string): string | undefined {
+  return /<Parameter name="stream_token" value="([^"]+)"\/>/.exec(twiml)?.[1];
+}
+
+export interface TwilioStreamOptions {
+  /** The core's public server, http://127.0.0.1:PORT. */
+  publicUrl: string;
+  publicHost?: string;
+  authToken?: string;
+  /** Form fields of the incoming_call webhook (CallSid, From …) over callParams' defaults. */
+  params?: Record<string, string>;
+  /** Leave out the upgrade signature (null) or send this one instead. */
+  signature?: string | null;
+  client?: Partial<MediaStreamClientOptions>;
+}
+
+/**
+ * A phone call as Twilio places it: the signed incoming_call webhook, then the media stream
+ * (upgrade signed over the wss:// URL) whose `start` carries the call's stream token from the
+ * TwiML. The client is connected, not started: call `start()`.
+ */
+export async function openTwilioStream(o: TwilioStreamOptions): Promise<MediaStreamClient> {
+  const host = o.publicHost ?? PUBLIC_HOST;
+  const token = o.authToken ?? AUTH_TOKEN;
+  const sid = o.params?.CallSid ?? o.client?.callSid ?? randomCallSid();
+  const params = { ...callParams(0), CallStatus: 'ringing', ...o.params, CallSid: sid };
+  const res = await postTwilio(o.publicUrl, '/webhook/incoming_call', params, { token, publicHost: host });
+  const streamToken = streamTokenFrom(res.text);
+  if (res.status !== 200 || !streamToken)
+    throw new Error(`incoming_call gave no stream: ${res.status} ${res.text.slice(0, 200)}`);
+  const signature =
+    o.signature === undefined ? twilioSignature(token, `wss://${host}/ws/twilio-media`, {}) : o.signature;
+  return MediaStreamClient.connect({
+    url: `${o.publicUrl.replace(/^http/, 'ws')}/ws/twilio-media`,
+    headers: signature ? { 'x-twilio-signature': signature } : {},
+    ...o.client,
+    callSid: sid,
+    customParameters: { stream_token: streamToken, ...o.client?.customParameters },
+  });
 }

@@ -1,7 +1,8 @@
 /**
  * A real core with the voice agent wired to local fakes: OpenAI (transcription, streamed chat,
  * speech), Google TTS (REST) and Twilio REST; plus a Twilio Media Streams client factory that
- * signs the upgrade like Twilio does.
+ * places a call like Twilio does: the signed incoming_call webhook, then the signed upgrade whose
+ * `start` carries the call's single-use stream token from the TwiML.
  */
 import { eq } from 'drizzle-orm';
 import { calls, callTurns } from '../../src-main/db/schema';
@@ -13,6 +14,7 @@ import { startFakeOpenAI, type FakeOpenAI, type RecordedOpenAiRequest } from '..
 import { startFakeRealtime, type FakeRealtime } from '../fakes/openai-realtime';
 import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio-rest';
 import { startTestCore, type TestCore } from './core';
+import { callParams, openTwilioStream, postTwilio, randomCallSid, streamTokenFrom } from './twilio';
 
 export const PUBLIC_HOST = 'voice.agentlocator.test';
 export const MEDIA_URL = `wss://${PUBLIC_HOST}/ws/twilio-media`;
@@ -28,9 +30,24 @@ export interface VoiceRig {
   wsUrl: string;
   /** What the caller is saying now: every transcription (speculative or final) answers this. */
   caller: { text: string };
+  /**
+   * A phone call as Twilio places it: the signed incoming_call webhook (`incoming`: its form
+   * fields), then the signed media stream whose `start` carries the call's stream token.
+   */
   connect(
+    opts?: Partial<MediaStreamClientOptions> & {
+      signature?: string | null;
+      incoming?: Record<string, string>;
+    },
+  ): Promise<MediaStreamClient>;
+  /** Only the signed upgrade (no webhook, no token unless given): what an attacker can do. */
+  connectRaw(
     opts?: Partial<MediaStreamClientOptions> & { signature?: string | null },
   ): Promise<MediaStreamClient>;
+  /** The signed incoming_call webhook for a call; its TwiML and the stream token in it. */
+  incomingCall(
+    params?: Record<string, string>,
+  ): Promise<{ status: number; text: string; callSid: string; token: string | undefined }>;
   stop(): Promise<void>;
 }
 
@@ -79,6 +96,7 @@ export async function startVoiceRig(o: VoiceRigOptions = {}): Promise<VoiceRig> 
       : { OPENAI_API_KEY: 'sk-test-voice', OPENAI_BASE_URL: realtime ? realtime.url : openai.url }),
     ...(o.noGoogle ? {} : { GOOGLE_TTS_ENDPOINT: google.url }),
     LOG_LEVEL: 'debug',
+    WEBHOOK_RATE_LIMIT_PER_MIN: '100000',
     ...o.env,
   };
   const t = await startTestCore(env);
@@ -94,15 +112,34 @@ export async function startVoiceRig(o: VoiceRigOptions = {}): Promise<VoiceRig> 
     wsUrl,
     caller,
     async connect(opts = {}) {
-      const signature =
-        opts.signature === undefined
-          ? computeTwilioSignature(twilio.authToken, MEDIA_URL, {})
-          : opts.signature;
+      const { signature, incoming, ...client } = opts;
+      return openTwilioStream({
+        publicUrl: t.publicUrl,
+        publicHost: PUBLIC_HOST,
+        authToken: twilio.authToken,
+        params: { AccountSid: twilio.accountSid, ...incoming },
+        signature,
+        client,
+      });
+    },
+    async connectRaw(opts = {}) {
+      const { signature: sig, ...client } = opts;
+      const signature = sig === undefined ? computeTwilioSignature(twilio.authToken, MEDIA_URL, {}) : sig;
       return MediaStreamClient.connect({
         url: wsUrl,
         headers: signature ? { 'x-twilio-signature': signature } : {},
-        ...opts,
+        ...client,
       });
+    },
+    async incomingCall(params = {}) {
+      const callSid = params.CallSid ?? randomCallSid();
+      const res = await postTwilio(
+        t.publicUrl,
+        '/webhook/incoming_call',
+        { ...callParams(0), AccountSid: twilio.accountSid, ...params, CallSid: callSid },
+        { token: twilio.authToken, publicHost: PUBLIC_HOST },
+      );
+      return { status: res.status, text: res.text, callSid, token: streamTokenFrom(res.text) };
     },
     async stop() {
       await voice.registry.settled();

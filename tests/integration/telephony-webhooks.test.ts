@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestCore, type TestCore } from '../helpers/core';
 import { startTelephonyRig, type TelephonyRig } from '../helpers/telephony';
@@ -8,6 +9,7 @@ import {
   postTwilio,
   PUBLIC_HOST,
   recordingSid,
+  streamTokenFrom,
   twilioSignature,
 } from '../helpers/twilio';
 
@@ -134,12 +136,18 @@ describe('incoming_call', () => {
   it('answers <Connect><Stream> to the public media URL and logs the call with a new lead', async () => {
     rig = await startTelephonyRig();
     const res = await postTwilio(rig.t.publicUrl, '/webhook/incoming_call', callParams(1));
+    const token = streamTokenFrom(res.text)!;
+    // The call's single-use stream token: 32 random bytes, only its SHA-256 kept on the row.
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(res.text).toBe(
       '<?xml version="1.0" encoding="UTF-8"?><Response><Connect action="/webhook/stream_ended">' +
         `<Stream url="wss://${PUBLIC_HOST}/ws/twilio-media"><Parameter name="business_id" value="1"/>` +
-        `<Parameter name="call_sid" value="${callSid(1)}"/></Stream></Connect></Response>`,
+        `<Parameter name="call_sid" value="${callSid(1)}"/><Parameter name="stream_token" value="${token}"/>` +
+        '</Stream></Connect></Response>',
     );
     const call = rig.t.core.calls.getBySid(callSid(1))!;
+    expect(call.streamTokenHash).toBe(createHash('sha256').update(token).digest('hex'));
+    expect(JSON.stringify(rig.t.logs())).not.toContain(token);
     expect(call).toMatchObject({
       direction: 'in',
       fromNumber: '+972501234567',
@@ -277,6 +285,114 @@ describe('call_status', () => {
     );
     expect(res.status).toBe(400);
     expect(rig.counts()).toEqual(before);
+  });
+});
+
+describe('parameter formats (merged-parameter forgery)', () => {
+  const HANGUP = '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>';
+
+  it('From=+972501234567To+972722222222 with To dropped keeps a valid signature but answers 400 hangup and writes nothing', async () => {
+    rig = await startTelephonyRig();
+    const { To: _to, ...rest } = callParams(1, { To: '+972722222222' });
+    const merged = { ...rest, From: '+972501234567To+972722222222' };
+    // Twilio's scheme concatenates sorted keys and values: both forms sign to the same string.
+    const url = `https://${PUBLIC_HOST}/webhook/incoming_call`;
+    expect(twilioSignature(AUTH_TOKEN, url, merged)).toBe(
+      twilioSignature(AUTH_TOKEN, url, { ...rest, From: '+972501234567', To: '+972722222222' }),
+    );
+    const before = dbState(rig);
+    const res = await postTwilio(rig.t.publicUrl, '/webhook/incoming_call', merged);
+    expect(res.status).toBe(400);
+    expect(res.text).toBe(HANGUP);
+    expect(dbState(rig)).toBe(before);
+    expect(rig.counts()).toMatchObject({ calls: 0, customers: 0 });
+    const warn = rig.t.logs().find((l) => l.msg === 'webhook parameters rejected');
+    expect(warn).toMatchObject({ level: 'warn' });
+    expect(String(warn!.issues)).toContain('From');
+  });
+
+  it('an AccountSid other than the configured account answers 400 on every route and writes nothing', async () => {
+    rig = await startTelephonyRig();
+    expect((await postTwilio(rig.t.publicUrl, '/webhook/incoming_call', callParams(1))).status).toBe(200);
+    const before = dbState(rig);
+    for (const route of ROUTES) {
+      const params = { ...paramsFor(route, 1, rig.twilio.url), AccountSid: `AC${'0'.repeat(32)}` };
+      const res = await postTwilio(rig.t.publicUrl, route, params);
+      expect(res.status, route).toBe(400);
+      expect(res.text, route).toBe(HANGUP);
+    }
+    // And for a new call: no row.
+    const fresh = await postTwilio(rig.t.publicUrl, '/webhook/incoming_call', {
+      ...callParams(2),
+      AccountSid: `AC${'0'.repeat(32)}`,
+    });
+    expect(fresh.status).toBe(400);
+    expect(dbState(rig)).toBe(before);
+    expect(
+      rig.t
+        .logs()
+        .filter((l) => l.msg === 'webhook parameters rejected' && /AccountSid/.test(String(l.issues))),
+    ).toHaveLength(ROUTES.length + 1);
+  });
+
+  it('accepts what Twilio sends (E.164, withheld caller IDs, client:, sip:) and refuses ids and addresses of any other shape', async () => {
+    rig = await startTelephonyRig();
+    const url = rig.t.publicUrl;
+    const accepted: Array<Record<string, string>> = [
+      { From: '+266696687' }, // ANONYMOUS on a keypad: how Twilio passes a withheld number as digits
+      { From: '+7378742833' }, // RESTRICTED
+      { From: 'anonymous' },
+      { From: 'Restricted' },
+      { From: '' }, // withheld: empty
+      { From: 'client:owner_laptop' },
+      { From: 'sip:alice@agent.sip.twilio.com', To: 'sip:+97233760000@agent.sip.twilio.com;transport=tls' },
+      { From: '+12025550123', To: '+97233760000' },
+    ];
+    let n = 10;
+    for (const extra of accepted) {
+      const res = await postTwilio(url, '/webhook/incoming_call', callParams(++n, extra));
+      expect(res.status, JSON.stringify(extra)).toBe(200);
+    }
+    const calls = rig.counts().calls;
+    const refused: Array<Record<string, string>> = [
+      { From: '+972501234567To+972722222222' },
+      { To: '+97233760000From+972501234567' },
+      { From: '972501234567' },
+      { From: '+97250 1234567' },
+      { From: '+1234' },
+      { From: '+1234567890123456' },
+      { From: 'client:' },
+      { From: 'client:a b' },
+      { From: 'sip:nohost' },
+      { From: '<script>' },
+      { From: 'anonymousTo+972722222222' },
+      { CallSid: 'CA123' },
+      { CallSid: `CA${'F'.repeat(32)}` },
+      { CallSid: `CA${'0'.repeat(32)}To+972722222222` },
+      { CallSid: `XX${'0'.repeat(32)}` },
+      { AccountSid: 'ACxyz' },
+      { AccountSid: `AC${'f'.repeat(32)}To+972722222222` },
+      { Direction: 'inboundTo+972722222222' },
+    ];
+    for (const extra of refused) {
+      const res = await postTwilio(url, '/webhook/incoming_call', callParams(++n, extra));
+      expect(res.status, JSON.stringify(extra)).toBe(400);
+    }
+    // Twilio always sends From and To (a withheld caller: empty or the alpha string).
+    const { To: _t, ...noTo } = callParams(++n);
+    expect((await postTwilio(url, '/webhook/incoming_call', noTo)).status).toBe(400);
+    const { AccountSid: _a, ...noAccount } = callParams(n + 1);
+    expect((await postTwilio(url, '/webhook/incoming_call', noAccount)).status).toBe(400);
+    expect(rig.counts().calls).toBe(calls);
+
+    // RecordingSid: RE + 32 hex digits.
+    const rec = callParams(11, {
+      RecordingSid: 'RE123',
+      RecordingUrl: `${rig.twilio.url}/2010-04-01/Accounts/AC${'f'.repeat(32)}/Recordings/RE123`,
+    });
+    const before = dbState(rig);
+    expect((await postTwilio(url, '/webhook/handle_recording', rec)).status).toBe(400);
+    expect(dbState(rig)).toBe(before);
   });
 });
 

@@ -10,10 +10,18 @@ import {
 const HEAD = '<?xml version="1.0" encoding="UTF-8"?>';
 
 describe('TwiML', () => {
-  it('streams to wss://PUBLIC_HOST/ws/twilio-media with stream_ended as the Connect action', () => {
-    expect(streamTwiml({ publicHost: 'https://x.example.app/', businessId: 1, callSid: 'CA1' })).toBe(
+  it('streams to wss://PUBLIC_HOST/ws/twilio-media with stream_ended as the Connect action and the stream token', () => {
+    expect(
+      streamTwiml({
+        publicHost: 'https://x.example.app/',
+        businessId: 1,
+        callSid: 'CA1',
+        streamToken: 'tok_-1',
+      }),
+    ).toBe(
       `${HEAD}<Response><Connect action="/webhook/stream_ended"><Stream url="wss://x.example.app/ws/twilio-media">` +
-        '<Parameter name="business_id" value="1"/><Parameter name="call_sid" value="CA1"/></Stream></Connect></Response>',
+        '<Parameter name="business_id" value="1"/><Parameter name="call_sid" value="CA1"/>' +
+        '<Parameter name="stream_token" value="tok_-1"/></Stream></Connect></Response>',
     );
   });
 

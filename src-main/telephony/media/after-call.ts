@@ -40,10 +40,23 @@ export function transcriptText(s: MediaStreamSession): string {
   return s.transcript.map((l) => `${l.who === 'agent' ? 'נציג' : 'לקוח'}: ${l.text}`).join('\n');
 }
 
+/**
+ * Runs once per call, for the session whose `start` was accepted (it claimed the call's single-use
+ * stream token; a refused session has no CallSid and never gets here), and never on a call that
+ * after-call already finalized: a transcript or summary on the row is never rewritten.
+ */
 export async function afterCall(deps: AfterCallDeps, s: MediaStreamSession): Promise<void> {
+  if (!s.callSid) return;
   const log = deps.log.child({ call_sid: s.callSid });
   const row = deps.calls.getBySid(s.callSid);
   if (!row) return;
+  if (row.streamStartedAt == null || row.transcript != null || row.summary != null) {
+    log.warn(
+      { stream_started: row.streamStartedAt != null },
+      'after-call skipped: the call has no accepted stream or is already finalized',
+    );
+    return;
+  }
   const callerSpoke = s.transcript.some((l) => l.who === 'caller');
   const transcript = transcriptText(s);
   let fields: Record<string, unknown> = { ...s.fields };

@@ -14,6 +14,7 @@ import type { Clock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
 import type { LocalWsRoute } from '../../server/local';
 import type { CallRepository } from '../call-repository';
+import { STREAM_TOKEN_PARAM } from '../twiml';
 import { wsAudioLink, type AudioLink } from './audio-link';
 import type { LiveCallRegistry } from './live-calls';
 import { ListenHub, type ListenOptions } from './listen';
@@ -114,6 +115,9 @@ export class AppAudio {
           engine: TEST_CALL_ENGINE,
           answeredAt: this.deps.clock.now(),
         }).call;
+        // The app's own trusted path: the call row and its single-use stream token are made
+        // here, on the local side, and the session's `start` is checked like a phone call's.
+        const streamToken = this.deps.calls.issueStreamToken(callSid);
         this.testCalls.set(callSid, session);
         this.log.info({ call_sid: callSid }, 'test call started');
         link.send(JSON.stringify({ event: 'started', callSid, callId: row.id }));
@@ -125,7 +129,12 @@ export class AppAudio {
               streamSid,
               callSid,
               tracks: ['inbound'],
-              customParameters: { call_sid: callSid, from: TEST_CALL_FROM, test: '1' },
+              customParameters: {
+                call_sid: callSid,
+                from: TEST_CALL_FROM,
+                test: '1',
+                ...(streamToken ? { [STREAM_TOKEN_PARAM]: streamToken } : {}),
+              },
               mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
             },
           }),

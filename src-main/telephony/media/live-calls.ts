@@ -91,9 +91,18 @@ export class LiveCallRegistry {
   }
 
   readonly hooks = {
+    isLive: (callSid: string) => {
+      const s = this.sessions.get(callSid);
+      return !!s && s.state !== 'ended';
+    },
     onStart: (s: MediaStreamSession) => {
+      // A session on the line is never replaced by a newcomer (the session refuses a `start` for
+      // a live call before it gets here; this only keeps the map honest).
       const old = this.sessions.get(s.callSid);
-      if (old && old !== s) old.finalize('replaced');
+      if (old && old !== s && old.state !== 'ended') {
+        this.log.error({ call_sid: s.callSid }, 'a second session for a live call; keeping the first');
+        return;
+      }
       this.sessions.set(s.callSid, s);
       this.emitCall(s);
     },

@@ -40,6 +40,7 @@ import { EnergyVad, DEFAULT_VAD } from '../audio/vad';
 import type { CallRepository } from '../call-repository';
 import { OutboundPlayer } from './player';
 import type { EngineFactory, EngineHost, VoiceEngine } from './realtime-engine';
+import { STREAM_TOKEN_PARAM } from '../twiml';
 import { outClear, outMark, outMedia, parseInbound, type StartMessage } from './protocol';
 import { recordTurn } from './turn-record';
 import type { VoiceSettings } from './voice-settings';
@@ -91,6 +92,8 @@ export interface SessionSnapshot {
 }
 
 export interface SessionHooks {
+  /** A session is on the line for this CallSid now (a newcomer never replaces it). */
+  isLive?(callSid: string): boolean;
   onStart(s: MediaStreamSession): void;
   onState(s: MediaStreamSession): void;
   onTurn(s: MediaStreamSession, turn: LiveTurn): void;
@@ -137,6 +140,8 @@ export interface SessionTiming {
   asrConnectTimeoutMs: number;
   /** A committed utterance's transcript at most this long after the commit (else: upload). */
   asrCommitTimeoutMs: number;
+  /** A phone stream with no accepted `start` this long after the socket opened is closed. */
+  startTimeoutMs: number;
 }
 
 const TIMING: SessionTiming = {
@@ -148,9 +153,12 @@ const TIMING: SessionTiming = {
   maxTurnErrors: 2,
   asrConnectTimeoutMs: 3000,
   asrCommitTimeoutMs: 4000,
+  startTimeoutMs: 15_000,
 };
 
 const MAX_BAD_FRAMES_LOGGED = 20;
+/** WebSocket close code for a refused `start` (1008: policy violation). */
+export const STREAM_REFUSED_CODE = 1008;
 /** Backchannels while the agent talks: not an interruption ("כן", "אהה", "אוקיי" …). */
 const BACKCHANNEL = /^(כן|אה+|אהה+|מ+|ממ+|אוקיי?|או?קיי|נכון|בסדר|יופי|טוב|הממ+|uh-?huh|ok(ay)?)[.!,…]*$/i;
 
@@ -219,6 +227,9 @@ export class MediaStreamSession {
   private badFrames = 0;
   private idleWaiters: Array<() => void> = [];
   private finalized = false;
+  /** The `start` was refused: the socket is closing and every later frame is ignored. */
+  private refused = false;
+  private startTimer: NodeJS.Timeout | undefined;
   private endTimer: NodeJS.Timeout | undefined;
   private toolCtx: ToolContext | undefined;
   private mediaFrames = 0;
@@ -267,12 +278,21 @@ export class MediaStreamSession {
       },
       { leadMs: this.timing.leadMs, markEveryMs: this.timing.markEveryMs },
     );
+    // A phone socket that never sends an acceptable `start` does not stay open (the app's test
+    // call starts when its audio runs, on the local side).
+    if (!deps.test) {
+      this.startTimer = setTimeout(() => {
+        if (this.state === 'connecting' && !this.refused) this.refuse('no_start', '');
+      }, this.timing.startTimeoutMs);
+      this.startTimer.unref?.();
+    }
   }
 
   // ───────────────────────────── inbound ─────────────────────────────
 
   /** One WebSocket text frame from Twilio. Never throws. */
   handleMessage(data: string): void {
+    if (this.refused) return;
     const t0 = this.deps.clock.monotonic();
     try {
       const parsed = parseInbound(data);
@@ -308,8 +328,22 @@ export class MediaStreamSession {
 
   /** The socket closed (normally after `stop`, or abruptly). */
   handleClose(code: number): void {
+    if (this.refused) return;
     if (!this.finalized) this.log.warn({ code }, 'media socket closed without stop');
     this.finalize('socket_closed');
+  }
+
+  /** A `start` that may not open this stream: WARN (never the token), close, nothing written. */
+  private refuse(reason: string, claimedCallSid: string): void {
+    if (this.startTimer) clearTimeout(this.startTimer);
+    this.refused = true;
+    this.finalized = true;
+    this.state = 'ended';
+    this.log.warn(
+      { reason, claimed_call_sid: claimedCallSid.slice(0, 64) },
+      'media stream refused: start not authorized',
+    );
+    this.closeTransport(STREAM_REFUSED_CODE, 'stream_refused');
   }
 
   private badFrame(reason: string): void {
@@ -318,25 +352,24 @@ export class MediaStreamSession {
       this.log.warn({ reason, count: this.badFrames }, 'bad media frame ignored');
   }
 
+  /**
+   * `start` is accepted only with the call's single-use stream token (from incoming_call's TwiML,
+   * or minted by the app for its own test call), for a call that is not over and has no stream yet.
+   * Anything else closes this socket and changes nothing: no row, no update, no after-call, and a
+   * live session for that CallSid is never touched.
+   */
   private start(msg: StartMessage): void {
-    this.streamSid = msg.streamSid;
     const params = msg.start.customParameters ?? {};
-    this.callSid = msg.start.callSid || params.call_sid || '';
+    const callSid = msg.start.callSid;
+    if (this.deps.hooks.isLive?.(callSid)) return this.refuse('stream_live', callSid);
+    const claim = this.deps.calls.claimStream(callSid, params[STREAM_TOKEN_PARAM]);
+    if (!claim.ok) return this.refuse(claim.reason, callSid);
+    const row = claim.call;
+    if (this.startTimer) clearTimeout(this.startTimer);
+    this.streamSid = msg.streamSid;
+    this.callSid = callSid;
     this.log = this.deps.log.child({ call_sid: this.callSid, business_id: this.deps.business().id });
     const biz = this.deps.business();
-    // The webhook created the row; a stream without one (e.g. a direct test) still gets a call.
-    let row = this.deps.calls.getBySid(this.callSid);
-    if (!row) {
-      row = this.deps.calls.upsertIncoming({
-        callSid: this.callSid,
-        direction: 'in',
-        from: params.from ?? '',
-        to: params.to ?? '',
-        customerId: null,
-        status: 'in-progress',
-        mode: 'stream',
-      }).call;
-    }
     this.callId = row.id;
     this.from = row.fromNumber;
     this.customerId = row.customerId;
@@ -1215,6 +1248,7 @@ export class MediaStreamSession {
     if (this.finalized) return;
     this.finalized = true;
     if (this.endTimer) clearTimeout(this.endTimer);
+    if (this.startTimer) clearTimeout(this.startTimer);
     this.dropSpeculation();
     this.asrStreamState = 'failed';
     this.asrStream?.close();
