@@ -99,6 +99,7 @@ export default async function voiceConcurrency(): Promise<Record<string, unknown
     TWILIO_AUTH_TOKEN: world.authToken,
     TWILIO_API_BASE_URL: world.twilioUrl,
     PUBLIC_RATE_LIMIT_PER_MIN: '1000000',
+    WEBHOOK_RATE_LIMIT_PER_MIN: '100000',
   });
   const core = await createCore({
     config,
@@ -152,6 +153,8 @@ export default async function voiceConcurrency(): Promise<Record<string, unknown
         type: 'run',
         n,
         wsUrl: `${url.replace('http', 'ws')}/ws/twilio-media`,
+        publicUrl: url,
+        publicHost: PUBLIC_HOST,
         signature,
         businessName: 'מספרת דני',
         staggerMs: 1000,

@@ -11,9 +11,9 @@ import { speakable } from '../../src-main/agent/sentence-cutter';
 import { mulawEncode } from '../../src-main/telephony/audio/mulaw';
 import { pcm16FromBuffer } from '../../src-main/telephony/audio/pcm';
 import { startFakeGoogleTts } from '../../tests/fakes/google-tts';
-import { MediaStreamClient } from '../../tests/fakes/media-stream-client';
 import { startFakeOpenAI } from '../../tests/fakes/openai';
 import { startFakeTwilio } from '../../tests/fakes/twilio-rest';
+import { openTwilioStream } from '../../tests/helpers/twilio';
 
 export const ANSWER_PIECES = ['תספורת עולה שמונים שקלים.', 'רוצים לקבוע תור?'];
 
@@ -37,6 +37,9 @@ interface RunMsg {
   type: 'run';
   n: number;
   wsUrl: string;
+  /** The core's public server and PUBLIC_HOST: each call starts with the signed incoming_call webhook. */
+  publicUrl: string;
+  publicHost: string;
   signature: string;
   businessName: string;
   staggerMs: number;
@@ -82,10 +85,14 @@ async function oneCall(
   parts: { filler: Buffer; answer: Buffer; known: Array<[string, Buffer]> },
 ) {
   await new Promise((r) => setTimeout(r, delay));
-  const c = await MediaStreamClient.connect({
-    url: m.wsUrl,
-    headers: { 'x-twilio-signature': m.signature },
-    speed: 1,
+  // As Twilio places a call: incoming_call, then the stream with the TwiML's single-use token.
+  const c = await openTwilioStream({
+    publicUrl: m.publicUrl,
+    publicHost: m.publicHost,
+    authToken: twilio.authToken,
+    params: { AccountSid: twilio.accountSid },
+    signature: m.signature,
+    client: { speed: 1 },
   });
   c.start();
   await c.quiet(1500);

@@ -9,7 +9,7 @@ import { computeTwilioSignature } from '../../src-main/telephony/twilio-signatur
 import { MediaStreamClient } from '../fakes/media-stream-client';
 import type { FakeOpenAI } from '../fakes/openai';
 import type { FakeTwilio } from '../fakes/twilio-rest';
-import { AUTH_TOKEN, callParams, callSid, postTwilio, PUBLIC_HOST } from '../helpers/twilio';
+import { AUTH_TOKEN, callParams, callSid, postTwilio, PUBLIC_HOST, streamTokenFrom } from '../helpers/twilio';
 import { SCREENS, type RunningApp, startAppWithFakes, type AppWithFakes } from './harness';
 
 let app: RunningApp;
@@ -33,13 +33,19 @@ test('a live call updates on the monitor turn by turn, and the owner hangs it up
   await expect(page.getByText('אין שיחות פעילות כרגע')).toBeVisible();
 
   // Twilio's webhook creates the call; then the media stream connects, signed like Twilio signs it.
-  await postTwilio(app.publicUrl, '/webhook/incoming_call', callParams(7, { From: '+972523334455' }));
+  const incoming = await postTwilio(
+    app.publicUrl,
+    '/webhook/incoming_call',
+    callParams(7, { From: '+972523334455' }),
+  );
   const client = await MediaStreamClient.connect({
     url: `${app.publicUrl.replace('http', 'ws')}/ws/twilio-media`,
     headers: {
       'x-twilio-signature': computeTwilioSignature(AUTH_TOKEN, `wss://${PUBLIC_HOST}/ws/twilio-media`, {}),
     },
     callSid: callSid(7),
+    // The call's single-use stream token, from the TwiML, as Twilio returns it in `start`.
+    customParameters: { stream_token: streamTokenFrom(incoming.text)! },
     speed: 1,
   });
   client.start();

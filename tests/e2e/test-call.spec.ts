@@ -12,7 +12,7 @@ import { computeTwilioSignature } from '../../src-main/telephony/twilio-signatur
 import { MediaStreamClient } from '../fakes/media-stream-client';
 import type { FakeOpenAI } from '../fakes/openai';
 import type { FakeTwilio } from '../fakes/twilio-rest';
-import { AUTH_TOKEN, callParams, callSid, postTwilio, PUBLIC_HOST } from '../helpers/twilio';
+import { AUTH_TOKEN, callParams, callSid, postTwilio, PUBLIC_HOST, streamTokenFrom } from '../helpers/twilio';
 import { ROOT, SCREENS, type RunningApp, startAppWithFakes, type AppWithFakes } from './harness';
 
 const WAV = path.join(ROOT, 'tests/fixtures/test-call-he.wav');
@@ -74,13 +74,19 @@ test('a test call with the microphone, listen-in on a phone call, and no Twilio 
   await expect(testCard.getByText('תספורת עולה שמונים שקלים.').first()).toBeVisible({ timeout: 15_000 });
 
   // A phone call at the same time; listen in on it.
-  await postTwilio(app.publicUrl, '/webhook/incoming_call', callParams(11, { From: '+972541112233' }));
+  const incoming = await postTwilio(
+    app.publicUrl,
+    '/webhook/incoming_call',
+    callParams(11, { From: '+972541112233' }),
+  );
   const phone = await MediaStreamClient.connect({
     url: `${app.publicUrl.replace('http', 'ws')}/ws/twilio-media`,
     headers: {
       'x-twilio-signature': computeTwilioSignature(AUTH_TOKEN, `wss://${PUBLIC_HOST}/ws/twilio-media`, {}),
     },
     callSid: callSid(11),
+    // The call's single-use stream token, from the TwiML, as Twilio returns it in `start`.
+    customParameters: { stream_token: streamTokenFrom(incoming.text)! },
     speed: 1,
   });
   phone.start();
