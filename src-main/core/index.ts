@@ -147,6 +147,8 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       callbacks: callbackTasks,
       recordingsDir: paths.recordingsDir,
       publicHost: () => publicUrl.host(),
+      publicUrl,
+      bus,
     }),
     voiceModule({
       env,

@@ -13,9 +13,12 @@ import type { JobRunner } from '../platform/jobs';
 import type { Logger } from '../platform/logger';
 import type { Notifier } from '../platform/notifier';
 import type { SecretsResolver } from '../platform/secrets-resolver';
+import type { PublicUrlService } from '../platform/public-url';
 import type { SettingsStore } from '../platform/settings';
+import type { EventBus } from '../api/events';
 import type { CallRepository, CallRow } from './call-repository';
 import { registerRecordingJob } from './recording-job';
+import { NumberSetup } from './number-setup';
 import { OpenAiRecordingTranscriber, type RecordingTranscriber } from './recording-transcriber';
 import { resolveTwilioCredentials } from './twilio-rest';
 import { registerTelephonyWebhooks } from './webhooks';
@@ -39,8 +42,11 @@ export interface TelephonyModuleDeps {
   customers: CustomerDirectory;
   callbacks: CallbackTasks;
   recordingsDir: string;
-  /** PUBLIC_HOST: fixed by env today, learned from the tunnel later. */
+  /** The one live public address (read at the moment of use). */
   publicHost: () => string | undefined;
+  /** The same address, followed: the Twilio number is re-pointed when it changes. */
+  publicUrl: PublicUrlService;
+  bus: EventBus;
 }
 
 /** Twilio Voice: the webhooks, the voice-message pipeline and the call-history API. */
@@ -73,6 +79,15 @@ export function telephonyModule(deps: TelephonyModuleDeps): FeatureModule {
     now: () => deps.clock.now(),
   });
 
+  const numberSetup = new NumberSetup({
+    credentials,
+    settings: deps.settings,
+    publicUrl: deps.publicUrl,
+    clock: deps.clock,
+    log: deps.logger.child({ module: 'telephony' }),
+    onChange: (s) => deps.bus.emit('phone.setup', s),
+  });
+
   const recordingFile = (row: CallRow): string | null => {
     if (!row.recordingPath) return null;
     const file = path.resolve(deps.recordingsDir, row.recordingPath);
@@ -92,6 +107,13 @@ export function telephonyModule(deps: TelephonyModuleDeps): FeatureModule {
 
   return {
     name: 'telephony',
+    start() {
+      // The address may have changed while the app was closed.
+      numberSetup.apply('manual').catch(() => undefined);
+    },
+    stop() {
+      numberSetup.stop();
+    },
     public: {
       name: 'telephony',
       routes: (app) =>
@@ -110,6 +132,14 @@ export function telephonyModule(deps: TelephonyModuleDeps): FeatureModule {
         }),
     },
     handlers: {
+      'phone.numbers': () => numberSetup.numbers(),
+      'phone.setup': () => numberSetup.status(),
+      'phone.pick': (input) => numberSetup.pick(input.sid),
+      'phone.configure': (input) => {
+        if (input.forget) return numberSetup.forget();
+        return input.auto === undefined ? numberSetup.status() : numberSetup.setAuto(input.auto);
+      },
+      'phone.undo': () => numberSetup.undo(),
       'calls.list': (input) => {
         const { items, total } = deps.calls.list(input);
         return { items, total, page: input.page, limit: input.limit };

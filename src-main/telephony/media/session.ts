@@ -42,7 +42,7 @@ import { OutboundPlayer } from './player';
 import type { EngineFactory, EngineHost, VoiceEngine } from './realtime-engine';
 import { STREAM_TOKEN_PARAM } from '../twiml';
 import { outClear, outMark, outMedia, parseInbound, type StartMessage } from './protocol';
-import { recordTurn } from './turn-record';
+import { recordTurn, stageOffsets, type TurnStageMarks } from './turn-record';
 import type { VoiceSettings } from './voice-settings';
 
 export type SessionState =
@@ -175,6 +175,8 @@ interface Turn {
   pieces: Array<{ id: string; text: string }>;
   state: 'thinking' | 'speaking' | 'done';
   t: { asr?: number; nlp?: number; tts?: number; firstAudio?: number; total?: number };
+  /** Monotonic time each critical-path stage was reached (turn_metrics `stages_ms`). */
+  at: TurnStageMarks;
   llmStartAt?: number;
   interrupted: boolean;
   errorCode?: string;
@@ -751,6 +753,7 @@ export class MediaStreamSession {
       pieces: [],
       state: 'thinking',
       t: {},
+      at: { endOfTurn: now },
       interrupted: false,
       toolsRan: false,
       answerDone: false,
@@ -797,7 +800,8 @@ export class MediaStreamSession {
       if (isAbort(err) && turn.abort.signal.aborted) return;
       throw new ProviderError('asr_failed', (err as Error).message, err);
     }
-    turn.t.asr = Math.round(this.deps.clock.monotonic() - turn.endAt);
+    turn.at.transcript = this.deps.clock.monotonic();
+    turn.t.asr = Math.round(turn.at.transcript - turn.endAt);
     if (turn.abort.signal.aborted) return;
     turn.callerText = text.trim();
     this.log.info(
@@ -855,8 +859,8 @@ export class MediaStreamSession {
       if (!say) return;
       const id = `t${turn.index}p${pieceNo++}`;
       const first = pieceNo === 1;
-      if (first && turn.llmStartAt != null)
-        turn.t.nlp = Math.round(this.deps.clock.monotonic() - turn.llmStartAt);
+      if (first) turn.at.firstClause = this.deps.clock.monotonic();
+      if (first && turn.llmStartAt != null) turn.t.nlp = Math.round(turn.at.firstClause! - turn.llmStartAt);
       const tts = this.deps.speech.say(say, turn.abort.signal);
       tts.catch(() => undefined);
       chain = chain.then(async () => {
@@ -866,6 +870,7 @@ export class MediaStreamSession {
         });
         if (!r || turn.abort.signal.aborted) return;
         if (first) turn.t.tts = r.ms;
+        if (first) turn.at.ttsFirstAudio = this.deps.clock.monotonic();
         if (r.error && !turn.errorCode) turn.errorCode = r.error;
         turn.pieces.push({ id, text: say });
         this.player.enqueue({ id, audio: r.audio, text: say });
@@ -874,10 +879,12 @@ export class MediaStreamSession {
 
     const sequential = this.deps.settings().pipelineMode === 'sequential';
     turn.llmStartAt = this.deps.clock.monotonic();
+    turn.at.llmStart = turn.llmStartAt;
     try {
       for await (const ev of this.conversation.answer(turn.callerText, turn.abort.signal)) {
         if (turn.abort.signal.aborted) return;
         if (ev.type === 'text') {
+          turn.at.llmFirstToken ??= this.deps.clock.monotonic();
           turn.agentText += ev.text;
           if (!sequential) for (const p of cutter.push(ev.text)) speakPiece(p);
         } else if (ev.type === 'tool') {
@@ -1002,6 +1009,7 @@ export class MediaStreamSession {
     const turn = this.turn;
     if (turn && turn.state === 'thinking' && (id.startsWith(`t${turn.index}p`) || id.startsWith('filler'))) {
       if (turn.t.firstAudio == null) turn.t.firstAudio = Math.round(at - turn.speechEndAt);
+      turn.at.firstFrame ??= at;
       if (id.startsWith(`t${turn.index}p`)) {
         turn.state = 'speaking';
         this.clearDeadline(turn);
@@ -1078,6 +1086,7 @@ export class MediaStreamSession {
           firstAudio: turn.t.firstAudio ?? null,
           total: turn.t.total ?? null,
         },
+        stages: stageOffsets(turn.speechEndAt, turn.at),
       },
     );
   }

@@ -3,6 +3,30 @@ import type { Logger } from '../../platform/logger';
 import type { CallRepository } from '../call-repository';
 import type { LiveTurn } from './session';
 
+/**
+ * When each stage of a turn's critical path was reached, on the monotonic clock (absent = not
+ * on this turn's path): the VAD's end-of-turn decision, transcript ready, LLM request sent, first
+ * text from the LLM, first speakable clause (sent to TTS), first clause's audio ready, first
+ * outbound frame of the answer.
+ */
+export interface TurnStageMarks {
+  endOfTurn?: number;
+  transcript?: number;
+  llmStart?: number;
+  llmFirstToken?: number;
+  firstClause?: number;
+  ttsFirstAudio?: number;
+  firstFrame?: number;
+}
+
+/** The stage marks as milliseconds after the caller's speech ended (0.1 ms steps), for the metrics line. */
+export function stageOffsets(speechEndAt: number, marks: TurnStageMarks): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(marks))
+    if (typeof v === 'number') out[k] = Math.round((v - speechEndAt) * 10) / 10;
+  return out;
+}
+
 /** One finished turn, as either engine measured it (milliseconds; null = not on this turn's path). */
 export interface FinishedTurn {
   index: number;
@@ -20,6 +44,8 @@ export interface FinishedTurn {
     firstAudio: number | null;
     total: number | null;
   };
+  /** Stage marks in ms after the speech end (stageOffsets), where the engine records them. */
+  stages?: Record<string, number>;
 }
 
 export interface TurnRecordTarget {
@@ -57,6 +83,7 @@ export function recordTurn(target: TurnRecordTarget, turn: FinishedTurn): void {
       t_tts_ms: row.tTtsMs,
       t_first_audio_ms: row.tFirstAudioMs,
       t_total_ms: row.tTotalMs,
+      ...(turn.stages ? { stages_ms: turn.stages } : {}),
       interrupted: turn.interrupted,
       error_code: turn.errorCode,
     },
