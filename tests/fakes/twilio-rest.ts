@@ -2,7 +2,9 @@
  * A fake of Twilio's REST API on 127.0.0.1:0, reached by the twilio SDK through
  * TWILIO_API_BASE_URL: call updates/creates (`/2010-04-01/Accounts/{sid}/Calls…`) are
  * recorded; recordings are served as WAV at `/2010-04-01/Accounts/{sid}/Recordings/{sid}.wav`
- * with HTTP basic auth and programmable failures.
+ * with HTTP basic auth and programmable failures. The account's incoming phone numbers
+ * (`/IncomingPhoneNumbers.json`, list / fetch / update) and the account itself
+ * (`/Accounts/{sid}.json`) answer as Twilio's do, so number set-up and key checks run for real.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { closeServer, listenLoopback, readBody, sendJson } from './http';
@@ -40,8 +42,36 @@ export interface FakeTwilio {
   markCallMissing(callSid: string): void;
   /** Delay before every answer. */
   setDelay(ms: number): void;
+  /** The account's incoming numbers (state as Twilio keeps it; updates change it). */
+  numbers: IncomingNumber[];
+  addNumber(phoneNumber: string, fields?: Partial<IncomingNumber>): IncomingNumber;
+  /** Every POST to an incoming number: which number, the form fields sent. */
+  numberUpdates: Array<{ sid: string; params: Record<string, string>; at: number }>;
   close(): Promise<void>;
 }
+
+export interface IncomingNumber {
+  sid: string;
+  phone_number: string;
+  friendly_name: string;
+  voice_url: string;
+  voice_method: string;
+  status_callback: string;
+  status_callback_method: string;
+  sms_url: string;
+  sms_method: string;
+}
+
+/** Form field of an update → the resource's field, as Twilio maps them. */
+const NUMBER_FIELDS: Record<string, keyof IncomingNumber> = {
+  VoiceUrl: 'voice_url',
+  VoiceMethod: 'voice_method',
+  StatusCallback: 'status_callback',
+  StatusCallbackMethod: 'status_callback_method',
+  SmsUrl: 'sms_url',
+  SmsMethod: 'sms_method',
+  FriendlyName: 'friendly_name',
+};
 
 export interface FakeTwilioOptions {
   accountSid?: string;
@@ -50,6 +80,9 @@ export interface FakeTwilioOptions {
 
 const CALL_PATH = /^\/2010-04-01\/Accounts\/([A-Za-z0-9]+)\/Calls\/([A-Za-z0-9]+)\.json$/;
 const CALLS_PATH = /^\/2010-04-01\/Accounts\/([A-Za-z0-9]+)\/Calls\.json$/;
+const NUMBERS_PATH = /^\/2010-04-01\/Accounts\/([A-Za-z0-9]+)\/IncomingPhoneNumbers\.json$/;
+const NUMBER_PATH = /^\/2010-04-01\/Accounts\/([A-Za-z0-9]+)\/IncomingPhoneNumbers\/(PN[0-9a-f]{32})\.json$/;
+const ACCOUNT_PATH = /^\/2010-04-01\/Accounts\/([A-Za-z0-9]+)\.json$/;
 const RECORDING_PATH = /^\/2010-04-01\/Accounts\/([A-Za-z0-9]+)\/Recordings\/([A-Za-z0-9]+)\.wav$/;
 
 export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<FakeTwilio> {
@@ -65,6 +98,8 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
   const hanging = new Set<ServerResponse>();
   let delayMs = 0;
   let seq = 0;
+  const numbers: IncomingNumber[] = [];
+  const numberUpdates: FakeTwilio['numberUpdates'] = [];
 
   const server = createServer((req, res) => {
     void handle(req, res).catch(() => {
@@ -153,8 +188,65 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
       return sendJson(res, 201, callResource(sid, accountSid, 'queued', params));
     }
 
+    const account = ACCOUNT_PATH.exec(url.pathname);
+    if (account && req.method === 'GET') {
+      if (account[1] !== accountSid) {
+        log(404);
+        return sendJson(res, 404, notFound(url.pathname));
+      }
+      log(200);
+      return sendJson(res, 200, {
+        sid: accountSid,
+        friendly_name: 'AgentLocator test account',
+        status: 'active',
+        type: 'Full',
+      });
+    }
+
+    const list = NUMBERS_PATH.exec(url.pathname);
+    if (list && req.method === 'GET') {
+      const wanted = url.searchParams.get('PhoneNumber');
+      const items = numbers.filter((n) => !wanted || n.phone_number === wanted).map(numberResource);
+      log(200);
+      return sendJson(res, 200, {
+        incoming_phone_numbers: items,
+        page: 0,
+        page_size: Number(url.searchParams.get('PageSize') ?? 50),
+        next_page_uri: null,
+        uri: url.pathname,
+      });
+    }
+
+    const one = NUMBER_PATH.exec(url.pathname);
+    if (one) {
+      const n = numbers.find((x) => x.sid === one[2]);
+      if (!n) {
+        log(404);
+        return sendJson(res, 404, notFound(url.pathname));
+      }
+      if (req.method === 'POST') {
+        const params = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
+        numberUpdates.push({ sid: n.sid, params, at: Date.now() });
+        for (const [k, v] of Object.entries(params)) {
+          const field = NUMBER_FIELDS[k];
+          if (field) n[field] = v;
+        }
+      }
+      log(200);
+      return sendJson(res, 200, numberResource(n));
+    }
+
     log(404);
     sendJson(res, 404, notFound(url.pathname));
+  }
+
+  function numberResource(n: IncomingNumber) {
+    return {
+      ...n,
+      account_sid: accountSid,
+      capabilities: { voice: true, sms: true, mms: false, fax: false },
+      uri: `/2010-04-01/Accounts/${accountSid}/IncomingPhoneNumbers/${n.sid}.json`,
+    };
   }
 
   const base = await listenLoopback(server);
@@ -171,6 +263,24 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
     recordingHits: (sid) => hits.get(sid) ?? 0,
     markCallMissing: (sid) => void missing.add(sid),
     setDelay: (ms) => void (delayMs = ms),
+    numbers,
+    numberUpdates,
+    addNumber(phoneNumber, fields = {}) {
+      const n: IncomingNumber = {
+        sid: `PN${(numbers.length + 1).toString(16).padStart(32, '0')}`,
+        phone_number: phoneNumber,
+        friendly_name: phoneNumber,
+        voice_url: 'https://demo.twilio.com/welcome/voice/',
+        voice_method: 'POST',
+        status_callback: '',
+        status_callback_method: 'POST',
+        sms_url: '',
+        sms_method: 'POST',
+        ...fields,
+      };
+      numbers.push(n);
+      return n;
+    },
     close: () => {
       for (const r of hanging) r.destroy();
       return closeServer(server);

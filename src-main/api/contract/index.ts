@@ -10,6 +10,7 @@ import { monitorEvents, monitorMethods } from './monitor';
 import { crmEvents, crmMethods } from './crm';
 import { systemEvents, systemMethods } from './system';
 import { tunnelEvents, tunnelMethods } from './tunnel';
+import { phoneEvents, phoneMethods } from './phone';
 
 export const contract = {
   ...systemMethods,
@@ -18,6 +19,7 @@ export const contract = {
   ...monitorMethods,
   ...crmMethods,
   ...tunnelMethods,
+  ...phoneMethods,
 };
 
 export const events = {
@@ -27,6 +29,7 @@ export const events = {
   ...monitorEvents,
   ...crmEvents,
   ...tunnelEvents,
+  ...phoneEvents,
 };
 
 export type Contract = typeof contract;
