@@ -40,7 +40,7 @@ export class SpeechService {
   private tmpSeq = 0;
 
   constructor(private readonly deps: SpeechServiceDeps) {
-    mkdirSync(deps.cacheDir, { recursive: true });
+    mkdirSync(deps.cacheDir, { recursive: true, mode: 0o700 });
   }
 
   hasProvider(): boolean {
@@ -112,7 +112,7 @@ export class SpeechService {
     this.remember(key, buf);
     const file = path.join(this.deps.cacheDir, `${key}.ulaw`);
     const tmp = `${file}.${process.pid}.${++this.tmpSeq}.tmp`;
-    writeFile(tmp, buf)
+    writeFile(tmp, buf, { mode: 0o600 })
       .then(() => rename(tmp, file))
       .catch((err: unknown) => this.deps.log.warn({ err }, 'tts cache write failed'));
   }

@@ -127,9 +127,10 @@ export async function processRecording(
       return;
     }
     const fileName = `${safeName(p.callSid)}_${safeName(p.recordingSid ?? 'rec')}.wav`;
-    mkdirSync(deps.recordingsDir, { recursive: true });
+    mkdirSync(deps.recordingsDir, { recursive: true, mode: 0o700 });
     const tmp = path.join(deps.recordingsDir, `.${fileName}.${ctx.id}.tmp`);
-    writeFileSync(tmp, audio);
+    // A caller's voice: readable by the owner only.
+    writeFileSync(tmp, audio, { mode: 0o600 });
     renameSync(tmp, path.join(deps.recordingsDir, fileName));
     call =
       deps.calls.update(p.callSid, { recordingPath: fileName, recordingStatus: 'downloaded', error: null }) ??
