@@ -22,7 +22,7 @@ const SOURCES: Source[] = [
     table: 'calls',
     time: 'started_at',
     select:
-      "id, started_at as at, direction, status, coalesce(summary, '') as text, mode as subtype, null as amount, null as number, duration_sec as duration, null as due",
+      "id, started_at as at, direction, status, coalesce(summary, '') as text, case when engine = 'bridge' then 'bridge' else mode end as subtype, null as amount, null as number, duration_sec as duration, null as due",
   },
   {
     kind: 'whatsapp',

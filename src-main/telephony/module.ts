@@ -19,6 +19,7 @@ import type { EventBus } from '../api/events';
 import type { CallRepository, CallRow } from './call-repository';
 import { registerRecordingJob } from './recording-job';
 import { NumberSetup } from './number-setup';
+import { OutboundCalls } from './outbound';
 import { OpenAiRecordingTranscriber, type RecordingTranscriber } from './recording-transcriber';
 import { resolveTwilioCredentials } from './twilio-rest';
 import { registerTelephonyWebhooks } from './webhooks';
@@ -77,6 +78,17 @@ export function telephonyModule(deps: TelephonyModuleDeps): FeatureModule {
       backoffMs: env.RECORDING_DOWNLOAD_BACKOFF_MS,
     },
     now: () => deps.clock.now(),
+  });
+
+  const outbound = new OutboundCalls({
+    db: deps.db,
+    calls: deps.calls,
+    settings: deps.settings,
+    credentials,
+    ownerPhone: () => deps.business.get().ownerPhone,
+    streamEnabled: () => deps.business.features().enable_calls_stream,
+    publicHost: deps.publicHost,
+    log: deps.logger.child({ module: 'telephony' }),
   });
 
   const numberSetup = new NumberSetup({
@@ -159,6 +171,8 @@ export function telephonyModule(deps: TelephonyModuleDeps): FeatureModule {
         const mime = 'audio/wav';
         return { mime, bytes, dataUrl: `data:${mime};base64,${readFileSync(file).toString('base64')}` };
       },
+      'calls.dialCheck': (input) => outbound.check(input.customerId),
+      'calls.dial': async (input) => deps.calls.summary(await outbound.dial(input.customerId, input.mode)),
     },
   };
 }

@@ -22,6 +22,8 @@ export const VALID_BODIES: Record<MethodName, unknown> = {
   'calls.list': { page: 1, limit: 10 },
   'calls.get': { id: 1 },
   'calls.recording': { id: 1 },
+  'calls.dialCheck': { customerId: 1 },
+  'calls.dial': { customerId: 1, mode: 'bridge' },
   'monitor.liveCalls': {},
   'monitor.hangup': { callSid: 'CA00000000000000000000000000000001' },
   'monitor.transfer': { callSid: 'CA00000000000000000000000000000001' },
@@ -49,4 +51,6 @@ export const VALID_BODIES: Record<MethodName, unknown> = {
   'crm.dashboard': {},
   'crm.reports': { from: NOW - 30 * DAY, to: NOW },
   'crm.search': { q: 'דנה' },
+  'tunnel.status': {},
+  'tunnel.configure': { enabled: true, domain: 'shop.ngrok.app' },
 };

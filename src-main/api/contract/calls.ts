@@ -81,6 +81,21 @@ export type CallDetail = z.infer<typeof callDetailSchema>;
 /** Recordings sent to the renderer are bounded; a 30 s message is ~0.5 MB. */
 export const MAX_RECORDING_BYTES = 8 * 1024 * 1024;
 
+/** Click-to-call: bridged through the owner's phone, or handled by the agent. */
+export const dialModeSchema = z.enum(['bridge', 'agent']);
+export type DialMode = z.infer<typeof dialModeSchema>;
+/** Why a call cannot be placed now (the `error` of a refused `calls.dial`, 409). */
+export const DIAL_PROBLEMS = [
+  'customer_phone_missing',
+  'twilio_not_configured',
+  'twilio_number_missing',
+  'owner_phone_missing',
+  'line_not_connected',
+  'agent_disabled',
+] as const;
+export const dialProblemSchema = z.enum(DIAL_PROBLEMS);
+export type DialProblem = z.infer<typeof dialProblemSchema>;
+
 export const callsMethods = {
   'calls.list': method({
     summary: 'Call history, newest first, paged; filter by status, mode or customer',
@@ -103,6 +118,17 @@ export const callsMethods = {
     summary: "A call's stored recording as a data: URL for <audio> (bounded size)",
     input: idInput.strict(),
     output: z.object({ mime: z.string(), bytes: z.number().int().nonnegative(), dataUrl: z.string() }),
+  }),
+  'calls.dialCheck': method({
+    summary: 'Can this customer be called now, each way? The first missing piece per way, or null',
+    input: z.object({ customerId: id }).strict(),
+    output: z.object({ bridge: dialProblemSchema.nullable(), agent: dialProblemSchema.nullable() }),
+  }),
+  'calls.dial': method({
+    summary:
+      "Click-to-call through Twilio: bridge (the owner's phone rings first, then the customer) or agent",
+    input: z.object({ customerId: id, mode: dialModeSchema }).strict(),
+    output: callSummarySchema,
   }),
 };
 
