@@ -5,6 +5,7 @@ import { transportKind } from '../api';
 import { useApp } from '../app-context';
 import { he } from '../i18n/he';
 import { GlobalSearch, ReminderToasts } from './crm/GlobalSearch';
+import { StorageBanner } from './StorageBanner';
 import { routes } from '../routes';
 
 export function Layout({ children }: { children: ReactNode }) {
@@ -55,6 +56,7 @@ export function Layout({ children }: { children: ReactNode }) {
           <GlobalSearch />
           <div className="topbar-spacer" />
         </header>
+        <StorageBanner />
         <main className="content" ref={content}>
           {children}
         </main>

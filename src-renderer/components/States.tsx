@@ -18,6 +18,7 @@ export function errorMessage(error: unknown): string {
     if (error.status === 401) return he.common.unauthorized;
     if (error.body.code === 'feature_disabled') return he.common.featureDisabled;
     if (error.body.code === 'bad_input') return he.common.badInput;
+    if (error.body.code === 'storage_full') return he.common.storageFull;
     return error.body.message;
   }
   return he.common.errorHint;
