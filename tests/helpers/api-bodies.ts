@@ -51,6 +51,11 @@ export const VALID_BODIES: Record<MethodName, unknown> = {
   'crm.dashboard': {},
   'crm.reports': { from: NOW - 30 * DAY, to: NOW },
   'crm.search': { q: 'דנה' },
+  'phone.numbers': {},
+  'phone.setup': {},
+  'phone.pick': { sid: `PN${'a'.repeat(32)}` },
+  'phone.configure': { auto: false },
+  'phone.undo': {},
   'tunnel.status': {},
   'tunnel.configure': { enabled: true, domain: 'shop.ngrok.app' },
 };
