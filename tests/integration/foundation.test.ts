@@ -116,6 +116,21 @@ describe('local API', () => {
     const raw = t.core.db.$client.prepare('select ciphertext from secrets').get() as { ciphertext: Buffer };
     expect(raw.ciphertext.toString('latin1')).not.toContain('sk-test-very-secret');
     expect(t.core.secrets.get('openai_api_key')).toBe('sk-test-very-secret');
+    // Nothing above logs the value, so that alone proves little: log it the ways real code does
+    // (an SDK error with its request config, request headers, nested creds) through the core's
+    // logger. Depth-by-depth cases: tests/unit/logger.test.ts.
+    const key = t.core.secrets.get('openai_api_key')!;
+    const log = t.core.logger.child({ module: 'agent' });
+    log.error(
+      { err: Object.assign(new Error('401'), { config: { headers: { Authorization: `Bearer ${key}` } } }) },
+      'openai request failed',
+    );
+    log.warn({ req: { headers: { authorization: `Bearer ${key}` } } }, 'upstream');
+    log.info({ engine: { realtime: { session: { creds: { apiKey: key } } } } }, 'session');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(
+      t.logs().filter((l) => ['openai request failed', 'upstream', 'session'].includes(String(l.msg))),
+    ).toHaveLength(3);
     expect(JSON.stringify(t.logs())).not.toContain('sk-test-very-secret');
   });
 });
