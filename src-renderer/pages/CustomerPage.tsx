@@ -1,16 +1,19 @@
 import {
   ArrowRight,
+  Bot,
   CalendarPlus,
   FileSignature,
   FilePlus2,
   MessageCircle,
   Pencil,
   Phone,
+  PhoneForwarded,
   Receipt,
 } from 'lucide-react';
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import type { FeatureFlag } from '../../src-main/api/contract/business';
+import type { CallSummary, DialMode, DialProblem } from '../../src-main/api/contract/calls';
 import type { CustomerDetail } from '../../src-main/api/contract/crm';
 import { api, ApiCallError } from '../api';
 import { useEvent, useQuery } from '../api/hooks';
@@ -51,7 +54,9 @@ export function CustomerPage() {
   const { business } = useApp();
   const q = useQuery(() => api.call('crm.customers.get', { id }), [id]);
   useEvent('crm.changed', (e) => (e.entity !== 'customer' || e.id === id) && q.reload());
-  const [dialog, setDialog] = useState<'edit' | 'task' | 'deal' | null>(null);
+  const [dialog, setDialog] = useState<'edit' | 'task' | 'deal' | 'call' | null>(null);
+  // A call placed from here (or any call of this customer) updates the counts.
+  useEvent('call.updated', (e) => e.customerId === id && q.reload());
   const [notice, setNotice] = useState<{ title: string; body: ReactNode } | null>(null);
 
   if (q.error instanceof ApiCallError && q.error.status === 404) {
@@ -80,19 +85,8 @@ export function CustomerPage() {
         ),
       });
     if (key === 'call') {
-      return setNotice({
-        title: a.call,
-        body: c.phone ? (
-          <>
-            {a.callNotYet}{' '}
-            <a href={`tel:${c.phone}`} className="ltr">
-              {c.phoneDisplay}
-            </a>
-          </>
-        ) : (
-          a.noPhone
-        ),
-      });
+      if (!c.phone) return setNotice({ title: a.call, body: a.noPhone });
+      return setDialog('call');
     }
     setNotice({ title: a[key], body: a.notYet });
   };
@@ -276,6 +270,7 @@ export function CustomerPage() {
           onSaved={() => (setDialog(null), q.reload())}
         />
       )}
+      {dialog === 'call' && <CallDialog customer={c} onClose={() => setDialog(null)} />}
       {notice && (
         <Modal title={notice.title} onClose={() => setNotice(null)} testId="action-notice">
           <p>{notice.body}</p>
@@ -287,5 +282,134 @@ export function CustomerPage() {
         </Modal>
       )}
     </>
+  );
+}
+
+const d = a.dial;
+
+/** What is missing, in Hebrew, with the way to Settings when the owner can fix it there. */
+function Problem({ code }: { code: string }) {
+  const fixInSettings = code !== 'customer_phone_missing' && code !== 'twilio_call_failed';
+  return (
+    <p className="muted" data-testid="dial-problem" data-code={code} style={{ margin: '4px 0 0' }}>
+      {d.problems[code] ?? d.failed}
+      {fixInSettings && (
+        <>
+          {' '}
+          <Link to="/settings">{a.toSettings}</Link>
+        </>
+      )}
+    </p>
+  );
+}
+
+/**
+ * Click-to-call: "dial through me" (the owner's phone rings first, then the customer) or "the
+ * agent calls". It asks the core first what is missing, so a line that cannot call says why.
+ */
+function CallDialog({ customer, onClose }: { customer: CustomerDetail; onClose: () => void }) {
+  const [check, setCheck] = useState<Record<DialMode, DialProblem | null> | 'error' | null>(null);
+  const [state, setState] = useState<
+    | { kind: 'idle' }
+    | { kind: 'calling'; mode: DialMode }
+    | { kind: 'placed'; call: CallSummary }
+    | { kind: 'failed'; code: string }
+  >({ kind: 'idle' });
+  const [tick, setTick] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    setCheck(null);
+    api
+      .call('calls.dialCheck', { customerId: customer.id })
+      .then((r) => live && setCheck(r))
+      .catch(() => live && setCheck('error'));
+    return () => {
+      live = false;
+    };
+  }, [customer.id, tick]);
+  useEvent('call.updated', (e) =>
+    setState((s) => (s.kind === 'placed' && s.call.callSid === e.callSid ? { kind: 'placed', call: e } : s)),
+  );
+
+  const dial = async (mode: DialMode) => {
+    setState({ kind: 'calling', mode });
+    try {
+      const call = await api.call('calls.dial', { customerId: customer.id, mode });
+      setState({ kind: 'placed', call });
+    } catch (e) {
+      setState({ kind: 'failed', code: e instanceof ApiCallError ? e.body.error : 'twilio_call_failed' });
+      setTick((x) => x + 1);
+    }
+  };
+
+  const name = customer.name || customer.phoneDisplay;
+  const shared =
+    check && check !== 'error' && check.bridge && check.bridge === check.agent ? check.bridge : null;
+  const options: Array<{ mode: DialMode; icon: typeof Phone; label: string; hint: string }> = [
+    { mode: 'bridge', icon: PhoneForwarded, label: d.bridge, hint: d.bridgeHint },
+    { mode: 'agent', icon: Bot, label: d.agent, hint: d.agentHint },
+  ];
+
+  return (
+    <Modal title={d.title.replace('{name}', name)} onClose={onClose} testId="call-dialog">
+      {check === null && <p className="muted">{d.checking}</p>}
+      {check === 'error' && <p>{d.failed}</p>}
+      {shared && <Problem code={shared} />}
+      {check && check !== 'error' && !shared && state.kind !== 'placed' && (
+        <div style={{ display: 'grid', gap: 10 }}>
+          {options.map(({ mode, icon: Icon, label, hint }) => {
+            const problem = check[mode];
+            const busy = state.kind === 'calling';
+            return (
+              <div key={mode} className="card" style={{ padding: 12, margin: 0 }}>
+                <button
+                  className={`btn${problem ? '' : ' btn-primary'}`}
+                  disabled={!!problem || busy}
+                  onClick={() => void dial(mode)}
+                  data-testid={`dial-${mode}`}
+                >
+                  <Icon size={16} /> {label}
+                </button>
+                <p className="muted" style={{ margin: '6px 0 0' }}>
+                  {hint}
+                </p>
+                {problem && <Problem code={problem} />}
+              </div>
+            );
+          })}
+        </div>
+      )}
+      {state.kind === 'calling' && (
+        <p data-testid="dial-calling" role="status">
+          {d.calling}
+        </p>
+      )}
+      {state.kind === 'placed' && (
+        <div data-testid="dial-placed" role="status">
+          <p>
+            <strong>{d.calling}</strong>
+          </p>
+          <p>{d.placed}</p>
+          <p className="muted">
+            {d.status}: {he.calls.status[state.call.status]}
+          </p>
+        </div>
+      )}
+      {state.kind === 'failed' && <Problem code={state.code} />}
+      {(shared || state.kind === 'failed' || check === 'error') && customer.phone && (
+        <p className="muted">
+          {d.directly}{' '}
+          <a href={`tel:${customer.phone}`} className="ltr">
+            {customer.phoneDisplay}
+          </a>
+        </p>
+      )}
+      <div className="form-actions">
+        <button className="btn" onClick={onClose}>
+          {he.common.close}
+        </button>
+      </div>
+    </Modal>
   );
 }

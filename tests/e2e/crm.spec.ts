@@ -9,9 +9,11 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { closeDb, openDb } from '../../src-main/db/client';
 import { generateDemoData } from '../../src-main/crm/demo-data';
+import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio-rest';
 import { ROOT, SCREENS, startApp, type RunningApp } from './harness';
 
 let app: RunningApp;
+let twilio: FakeTwilio;
 
 test.beforeAll(async () => {
   // A small demo business so the screens look like a working office.
@@ -22,11 +24,15 @@ test.beforeAll(async () => {
   });
   generateDemoData(db, { customers: 400, seed: 11 });
   closeDb(db);
-  app = await startApp({ dataDir });
+  twilio = await startFakeTwilio();
+  app = await startApp({ dataDir, env: { TWILIO_API_BASE_URL: twilio.url } });
+  appDataDir = dataDir;
 });
+let appDataDir: string;
 test.afterAll(async () => {
   await app?.stop();
   app?.cleanup();
+  await twilio?.close();
 });
 
 async function shot(page: Page, name: string) {
@@ -95,6 +101,40 @@ test('customers, customer page, task + reminder, calendar, timeline, pipeline, i
   await page.getByTestId('action-invoice').click();
   await expect(page.getByTestId('action-notice')).toContainText('עדיין לא זמינה');
   await page.getByTestId('action-notice').getByRole('button', { name: 'סגירה' }).click();
+
+  // Click-to-call: without Twilio keys the dialog says what is missing and links to Settings.
+  await page.getByTestId('action-call').click();
+  const call = page.getByTestId('call-dialog');
+  await expect(call.getByTestId('dial-problem')).toHaveAttribute('data-code', 'twilio_not_configured');
+  await expect(call.getByRole('link', { name: 'להגדרות' })).toHaveAttribute('href', '#/settings');
+  await shot(page, 'click-to-call-no-keys.png');
+  await call.getByRole('button', { name: 'סגירה' }).click();
+  // Keys, the business number, the owner's phone and a public address: both ways are offered.
+  await api('secrets.set', { name: 'twilio_account_sid', value: twilio.accountSid });
+  await api('secrets.set', { name: 'twilio_auth_token', value: twilio.authToken });
+  await api('business.updateProfile', { ownerPhone: '052-1112222' });
+  await api('tunnel.configure', { ownAddress: 'shop.example.co.il' });
+  const side = openDb({
+    file: path.join(appDataDir, 'agentlocator.db'),
+    migrationsDir: path.join(ROOT, 'src-main/db/migrations'),
+  });
+  side.$client
+    .prepare("insert into settings (key, value, updated_at) values ('twilio_number', ?, ?)")
+    .run(JSON.stringify('+97233760000'), Date.now());
+  closeDb(side);
+  await page.getByTestId('action-call').click();
+  await expect(call.getByTestId('dial-bridge')).toBeEnabled();
+  await expect(call).toContainText('הטלפון שלך יצלצל קודם, ואז נחייג ללקוח');
+  await expect(call.getByTestId('dial-agent')).toBeEnabled();
+  await shot(page, 'click-to-call.png');
+  await call.getByTestId('dial-bridge').click();
+  await expect(call.getByTestId('dial-placed')).toContainText('מתקשר…');
+  await expect(page.getByTestId('timeline')).toContainText('שיחה יוצאת · דרך הטלפון שלך');
+  expect(twilio.callCreates.map((c) => [c.params.To, c.params.From])).toEqual([
+    ['+972521112222', '+97233760000'],
+  ]);
+  await shot(page, 'click-to-call-placed.png');
+  await call.getByRole('button', { name: 'סגירה' }).click();
 
   // Add an appointment for tomorrow 10:00 with a reminder 15 minutes before.
   await page.getByTestId('action-task').click();

@@ -21,7 +21,7 @@ function describe(i: TimelineItem): { title: string; text: string; extra?: strin
   switch (i.kind) {
     case 'call':
       return {
-        title: `${i.direction === 'out' ? t.callOut : t.callIn} · ${i.subtype === 'record' ? t.recorded : t.liveAgent}`,
+        title: `${i.direction === 'out' ? t.callOut : t.callIn} · ${i.subtype === 'record' ? t.recorded : i.subtype === 'bridge' ? t.viaOwner : t.liveAgent}`,
         text: i.text,
         extra: i.durationSec ? formatDuration(i.durationSec) : undefined,
       };
@@ -85,6 +85,7 @@ export function Timeline({ customerId }: { customerId: number }) {
     };
   }, [customerId, tick]);
   useEvent('crm.changed', (e) => e.entity === 'task' && setTick((x) => x + 1));
+  useEvent('call.updated', (e) => e.customerId === customerId && setTick((x) => x + 1));
 
   const more = async () => {
     if (!cursor) return;
