@@ -147,6 +147,10 @@ export function closeDb(db: Db): void {
   if (!db.$client.open) return;
   try {
     db.$client.pragma('wal_checkpoint(TRUNCATE)');
+  } catch (err) {
+    // A full disk cannot take the checkpoint: the committed rows stay in the WAL, which SQLite
+    // replays at the next open. Shutting down must still close the database.
+    if (!isStorageFailure(err)) throw err;
   } finally {
     db.$client.close();
   }

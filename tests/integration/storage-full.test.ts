@@ -44,8 +44,8 @@ afterAll(() => {
 const filler = () => path.join(mountDir, 'filler.bin');
 
 /** Fills the disk to the last byte (ENOSPC), after truncating the WAL so every write must grow it. */
-function fillDisk(t: TestCore): void {
-  t.core.db.$client.pragma('wal_checkpoint(TRUNCATE)');
+function fillDisk(t: TestCore, o: { checkpoint?: boolean } = {}): void {
+  if (o.checkpoint !== false) t.core.db.$client.pragma('wal_checkpoint(TRUNCATE)');
   for (const chunk of [1 << 20, 64 << 10, 4 << 10, 512, 1]) {
     const buf = Buffer.alloc(chunk, 0x55);
     for (;;) {
@@ -150,6 +150,41 @@ describe('a full disk (tmpfs)', () => {
     expect(ok.status).toBe(200);
     expect(q('calls')).toBe(1);
     expect(t.logs().filter((l) => String(l.msg).includes('saved as a lead'))).toHaveLength(1);
+  });
+});
+
+describe('stopping on a full disk (tmpfs)', () => {
+  it('closes cleanly and the next start has every committed row', async (ctx) => {
+    if (!mounted) ctx.skip();
+    const dir = path.join(mountDir, 'data-stop');
+    const t = await startTestCore({}, dir);
+    let stopped = false;
+    try {
+      const saved = await t.api('crm.customers.create', { name: 'נשמר לפני', notes: 'y'.repeat(9000) });
+      expect(saved.status).toBe(200);
+      // The saved row is still only in the WAL: the checkpoint at shutdown needs room it lacks.
+      fillDisk(t, { checkpoint: false });
+      expect((await t.api('crm.customers.create', { name: 'לא נשמר', notes: 'z'.repeat(9000) })).status).toBe(
+        507,
+      );
+      await t.stop({ keepData: true });
+      stopped = true;
+    } finally {
+      freeDisk();
+      if (!stopped) await t.stop();
+    }
+    const again = await startTestCore({}, dir);
+    try {
+      const names = (
+        again.core.db.$client.prepare('select name from customers order by id').all() as Array<{
+          name: string;
+        }>
+      ).map((r) => r.name);
+      expect(names).toContain('נשמר לפני');
+      expect(names).not.toContain('לא נשמר');
+    } finally {
+      await again.stop();
+    }
   });
 });
 
