@@ -21,6 +21,11 @@ export interface PublicModule {
   name: string;
   routes?(app: FastifyInstance): void | Promise<void>;
   websockets?: WsRoute[];
+  /**
+   * The TwiML that still handles the caller when one of this module's webhooks failed outside
+   * its own error handling (a preHandler, a plugin); undefined = not this module's path.
+   */
+  webhookFallback?(path: string): string | undefined;
 }
 
 export interface PublicServerOptions {
@@ -83,8 +88,23 @@ export async function createPublicServer(opts: PublicServerOptions): Promise<Fas
         .send({ error: status === 429 ? 'rate_limited' : 'bad_request', message: err.message });
     }
     req.log.error({ err, request_id: req.id }, 'public handler failed');
-    // Webhooks never answer 5xx: Twilio gets valid, empty TwiML.
-    if (req.url.startsWith('/webhook/')) return reply.code(200).type('text/xml').send(EMPTY_TWIML);
+    // Webhooks never answer 5xx: Twilio gets the owning module's fallback TwiML (the caller is
+    // still handled, e.g. sent to the voice message), else valid empty TwiML.
+    if (req.url.startsWith('/webhook/')) {
+      const path = req.url.split('?')[0]!;
+      let twiml: string | undefined;
+      for (const m of opts.modules) {
+        try {
+          twiml ??= m.webhookFallback?.(path);
+        } catch (fallbackErr) {
+          req.log.error({ err: fallbackErr }, 'webhook fallback failed');
+        }
+      }
+      return reply
+        .code(200)
+        .type('text/xml')
+        .send(twiml ?? EMPTY_TWIML);
+    }
     return reply.code(500).send({ error: 'internal' });
   });
   app.setNotFoundHandler((_req, reply) => reply.code(404).type('text/plain').send('not found'));

@@ -22,6 +22,7 @@ import { NumberSetup } from './number-setup';
 import { OutboundCalls } from './outbound';
 import { OpenAiRecordingTranscriber, type RecordingTranscriber } from './recording-transcriber';
 import { resolveTwilioCredentials } from './twilio-rest';
+import { goodbyeTwiml, recordingTwiml, thanksTwiml, WEBHOOK_PATHS } from './twiml';
 import { registerTelephonyWebhooks } from './webhooks';
 
 /** Settings key of the model used to transcribe voice messages. */
@@ -128,6 +129,18 @@ export function telephonyModule(deps: TelephonyModuleDeps): FeatureModule {
     },
     public: {
       name: 'telephony',
+      webhookFallback: (path) => {
+        let recordingOn = true;
+        try {
+          recordingOn = deps.business.features().enable_recording_fallback;
+        } catch {
+          /* the flags can't be read: a voice message is the safest answer */
+        }
+        if (path === WEBHOOK_PATHS.incomingCall) return recordingTwiml();
+        if (path === WEBHOOK_PATHS.streamEnded) return recordingOn ? recordingTwiml() : goodbyeTwiml();
+        if (path === WEBHOOK_PATHS.handleRecording) return thanksTwiml();
+        return undefined;
+      },
       routes: (app) =>
         registerTelephonyWebhooks(app, {
           db: deps.db,

@@ -254,6 +254,18 @@ describe("the public server's error handler for a /webhook/* route", () => {
             });
           },
         },
+        {
+          name: 'with-fallback',
+          routes: (app: FastifyInstance) => {
+            app.post('/webhook/voice', () => {
+              throw new Error('voice handler threw');
+            });
+          },
+          webhookFallback: (path: string) =>
+            path === '/webhook/voice'
+              ? '<?xml version="1.0" encoding="UTF-8"?><Response><Record/></Response>'
+              : undefined,
+        },
       ],
     };
     const app = await createPublicServer(opts);
@@ -274,6 +286,10 @@ describe("the public server's error handler for a /webhook/* route", () => {
         const line = lines.find((l) => l.msg === 'public handler failed' && l.request_id === res.requestId);
         expect(line, path).toMatchObject({ level: 'error', err: { message } });
       }
+      // The module that owns the path answers with its own fallback (the caller is still handled).
+      const owned = await signedPost(base, '/webhook/voice?x=1', callParams(1));
+      expect(owned.status).toBe(200);
+      expect(owned.text).toContain('<Record/>');
       const other = await signedPost(base, '/other', callParams(1));
       expect(other.status).toBe(500);
       expect(JSON.parse(other.text)).toEqual({ error: 'internal' });
