@@ -14,9 +14,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EventMessage } from '../../src-main/api/envelope';
-import { recordingTwiml, WEBHOOK_PATHS } from '../../src-main/telephony/twiml';
+import { recordingTwiml, thanksTwiml, WEBHOOK_PATHS } from '../../src-main/telephony/twiml';
 import { startTestCore, type TestCore } from '../helpers/core';
-import { ACCOUNT_SID, AUTH_TOKEN, callParams, postTwilio, PUBLIC_HOST } from '../helpers/twilio';
+import {
+  ACCOUNT_SID,
+  AUTH_TOKEN,
+  callParams,
+  postTwilio,
+  PUBLIC_HOST,
+  recordingSid,
+} from '../helpers/twilio';
 
 const mountDir = mkdtempSync(path.join(os.tmpdir(), 'agentlocator-tmpfs-'));
 let mounted = false;
@@ -139,6 +146,31 @@ describe('a full disk (tmpfs)', () => {
     );
     expect(errors).toHaveLength(16);
     expect(errors.every((l) => String(l.code).startsWith('SQLITE_'))).toBe(true);
+
+    // The other webhooks of the same call answer their fallbacks, each with a storage ERROR line.
+    const p = (extra: Record<string, string>) => callParams(2, { From: '+972501000002', ...extra });
+    const ended = await postTwilio(t.publicUrl, WEBHOOK_PATHS.streamEnded, p({ CallStatus: 'in-progress' }));
+    expect([ended.status, ended.text]).toEqual([200, recordingTwiml()]);
+    const rec = await postTwilio(
+      t.publicUrl,
+      WEBHOOK_PATHS.handleRecording,
+      p({ CallStatus: 'in-progress', RecordingSid: recordingSid(2), RecordingDuration: '3' }),
+    );
+    expect([rec.status, rec.text]).toEqual([200, thanksTwiml()]);
+    const status = await postTwilio(
+      t.publicUrl,
+      WEBHOOK_PATHS.callStatus,
+      p({ CallStatus: 'completed', CallDuration: '12' }),
+    );
+    expect(status.status).toBe(204);
+    for (const path of [WEBHOOK_PATHS.streamEnded, WEBHOOK_PATHS.handleRecording, WEBHOOK_PATHS.callStatus]) {
+      expect(
+        t.logs().some((l) => l.level === 'error' && String(l.msg).includes('storage') && l.path === path),
+        path,
+      ).toBe(true);
+    }
+    expect(q('calls')).toBe(0);
+    expect(q('jobs')).toBe(0);
 
     // Space returns: the same call is saved, and only now is the caller reported as saved.
     freeDisk();
