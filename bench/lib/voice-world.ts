@@ -26,6 +26,15 @@ const [openai, google, twilio] = await Promise.all([
 ]);
 openai.setDefaultTranscription('כמה עולה תספורת?');
 openai.setDefaultChat(ANSWER_PIECES.join(' '));
+/** The after-call summary (a JSON-mode request): what the model would extract from this call. */
+const SUMMARY = {
+  summary: 'הלקוח שאל כמה עולה תספורת.',
+  name: null,
+  reason: 'מחיר תספורת',
+  callback_requested: false,
+  urgency: 'normal',
+};
+openai.setDefaultJsonChat(SUMMARY);
 
 const framed = (text: string): Buffer => {
   const mu = mulawEncode(pcm16FromBuffer(google.renderPcm(speakable(text))));
@@ -146,6 +155,19 @@ async function oneCall(
   };
 }
 
+/** A call that has not finished in this long fails (a refused stream must not hang the bench). */
+const CALL_TIMEOUT_MS = 60_000;
+function bounded<T>(p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`call not finished within ${CALL_TIMEOUT_MS} ms`)),
+      CALL_TIMEOUT_MS,
+    );
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
 process.on('message', (raw: unknown) => {
   const m = raw as RunMsg | { type: 'exit' };
   if (m.type === 'exit') {
@@ -178,19 +200,21 @@ process.on('message', (raw: unknown) => {
   }, 10);
   void Promise.all(
     Array.from({ length: m.n }, (_, i) =>
-      oneCall(m, expected, expectedWithFiller, (i * m.staggerMs) / m.n, parts).catch((err: unknown) => ({
-        ok: false,
-        error: String(err),
-        frames: 0,
-        expectedFrames: 0,
-        firstDiff: -1,
-        clears: 0,
-        marks: 0,
-        filler: false,
-        fillerHeard: false,
-        answersHeard: 0,
-        firstAnswerMs: null,
-      })),
+      bounded(oneCall(m, expected, expectedWithFiller, (i * m.staggerMs) / m.n, parts)).catch(
+        (err: unknown) => ({
+          ok: false,
+          error: String(err),
+          frames: 0,
+          expectedFrames: 0,
+          firstDiff: -1,
+          clears: 0,
+          marks: 0,
+          filler: false,
+          fillerHeard: false,
+          answersHeard: 0,
+          firstAnswerMs: null,
+        }),
+      ),
     ),
   ).then((results) => {
     clearInterval(lagTimer);
@@ -214,4 +238,5 @@ send({
   twilioUrl: twilio.url,
   accountSid: twilio.accountSid,
   authToken: twilio.authToken,
+  summaryText: SUMMARY.summary,
 });

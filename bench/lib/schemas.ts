@@ -1,0 +1,235 @@
+/**
+ * The shape of every bench's result record (bench/results/<name>.json), in one place: run.ts checks
+ * each record against its schema before writing it, and tests/unit/bench-results.test.ts checks the
+ * committed files against the same schemas. Objects are strict: a field added to or removed from a
+ * bench's output must be added here, and then the committed file fails the test until the bench is
+ * run again (a result never silently lags the code that claims it).
+ */
+import { z } from 'zod';
+
+const num = z.number();
+const numOrNull = z.number().nullable();
+const ms = z.number().nonnegative();
+
+/** The part run.ts writes around every bench's own result. */
+function envelope<T extends z.ZodType>(name: string, result: T) {
+  return z
+    .object({
+      name: z.literal(name),
+      at: z.iso.datetime(),
+      code: z
+        .object({
+          /** The commit checked out when the bench ran. */
+          commit: z.string().regex(/^[0-9a-f]{40}$|^unknown$/),
+          /** Whether the working tree differed from it (results aside), and where. */
+          dirty: z.boolean(),
+          dirty_paths: z.array(z.string()),
+        })
+        .strict(),
+      machine: z
+        .object({
+          cpus: z.number().int().positive(),
+          cpu: z.string(),
+          node: z.string(),
+          mem_gb: num,
+          loadavg_1m_at_start: num,
+        })
+        .strict(),
+      seconds: ms,
+      result,
+    })
+    .strict();
+}
+
+const crmStats = z.object({ n: z.number().int().positive(), p50: ms, p95: ms, max: ms }).strict();
+const crm = z
+  .object({
+    dataset: z.record(z.string(), z.number().int().nonnegative()),
+    demo: z.object({ built: z.boolean(), buildMs: numOrNull }).strict(),
+    targets_ms_p95: z.object({ search: num, list: num, timeline: num, dashboard: num }).strict(),
+    customer_search: crmStats,
+    customer_list_page: crmStats,
+    customer_timeline: crmStats,
+    dashboard: crmStats,
+    global_search: crmStats,
+    customer_page: crmStats,
+    pass: z
+      .object({ search: z.boolean(), list: z.boolean(), timeline: z.boolean(), dashboard: z.boolean() })
+      .strict(),
+    query_plans: z.record(z.string(), z.array(z.string())),
+  })
+  .strict();
+
+const voiceRealtime = z
+  .object({
+    fake_model_first_audio_ms: num,
+    vad_silence_ms: num,
+    turns: z.number().int().positive(),
+    first_audio_p50_ms: num,
+    first_audio_p95_ms: num,
+    server_t_first_audio_p50_ms: num,
+    server_t_vad_mean_ms: num,
+    overhead_p50_ms: num,
+    overhead_p95_ms: num,
+    target_overhead_p95_ms: num,
+    overhead_within_target: z.boolean(),
+  })
+  .strict();
+
+const check = z.object({ value: numOrNull, bound: num, ok: z.boolean() }).strict();
+const concurrencyStep = z
+  .object({
+    calls: z.number().int().positive(),
+    inbound_frames: z.number().int().nonnegative(),
+    inbound_handling_p50_ms: ms,
+    inbound_handling_p99_ms: ms,
+    inbound_handling_max_ms: ms,
+    event_loop_delay_p99_ms: ms,
+    event_loop_delay_max_ms: ms,
+    calls_with_exact_audio: z.number().int().nonnegative(),
+    server_cpu_pct: num,
+    gc_count: num,
+    gc_total_ms: ms,
+    gc_max_ms: ms,
+    server_fillers: num,
+    server_filler_sources: z.record(z.string(), num),
+    calls_with_filler: num,
+    calls_hearing_filler: num,
+    calls_with_repeated_answer: num,
+    answer_first_audio_p50_ms: numOrNull,
+    answer_first_audio_p95_ms: numOrNull,
+    after_call_summary_failures: z.number().int().nonnegative(),
+    after_call_summaries_from_model: z.number().int().nonnegative(),
+    server_warnings: z.record(z.string(), num),
+    bad_examples: z.array(z.record(z.string(), z.unknown())),
+    world_seconds: ms,
+    world_lag_max_ms: num,
+    world_cpu_pct: num,
+    checks: z
+      .object({
+        every_call_exact_audio: check,
+        every_call_answered: check,
+        answer_first_audio_p95_ms: check,
+        event_loop_delay_max_ms: check,
+        event_loop_delay_p99_ms: check,
+        inbound_handling_p99_ms: check,
+        after_call_summaries: check,
+      })
+      .strict(),
+    failed_checks: z.array(z.string()),
+    pass: z.boolean(),
+  })
+  .strict();
+const voiceConcurrency = z
+  .object({
+    steps_requested: z.array(z.number().int().positive()),
+    warmup: z.object({ calls: num, calls_with_exact_audio: num }).strict().nullable(),
+    steps: z.array(concurrencyStep).min(1),
+    max_calls_passing: z.number().int().nonnegative(),
+    first_failing_step: z
+      .object({ calls: num, failed_checks: z.array(z.string()) })
+      .strict()
+      .nullable(),
+    target_calls: num,
+    meets_target: z.boolean(),
+    pass_rule: z.record(z.string(), z.union([z.string(), num])),
+  })
+  .strict()
+  .refine(
+    (r) => {
+      // The reported N passed, and so did every smaller step.
+      const sorted = [...r.steps].sort((a, b) => a.calls - b.calls);
+      const firstFail = sorted.findIndex((s) => !s.pass);
+      const prefix = firstFail < 0 ? sorted : sorted.slice(0, firstFail);
+      return r.max_calls_passing === (prefix.at(-1)?.calls ?? 0);
+    },
+    { message: 'max_calls_passing is not the largest N with every step up to it passing' },
+  )
+  .refine((r) => r.steps.every((s) => s.pass === Object.values(s.checks).every((c) => c.ok)), {
+    message: 'a step passed with a failed check (or failed with every check ok)',
+  });
+
+const startTimes = z
+  .object({ ready_median_ms: ms, healthz_median_ms: ms, ready_all_ms: z.array(ms).min(1) })
+  .strict();
+const startup = z
+  .object({
+    runs: z.number().int().positive(),
+    customers: z.number().int().positive(),
+    headless_build_commit: z.string(),
+    ready_means: z.string(),
+    cold_means: z
+      .object({ warm_cache: z.string(), db_evicted: z.string(), all_caches_dropped: z.string() })
+      .strict(),
+    empty_db: startTimes,
+    seeded_db: z
+      .object({ warm_cache: startTimes, db_evicted: startTimes, all_caches_dropped: startTimes.nullable() })
+      .strict(),
+    target_ms: num,
+    meets_target: z
+      .object({
+        warm_cache: z.boolean(),
+        db_evicted: z.boolean(),
+        all_caches_dropped: z.boolean().nullable(),
+      })
+      .strict(),
+  })
+  .strict();
+
+const dist = z.object({ p50: num, p95: num, max: num }).strict();
+const latencyRow = z
+  .object({
+    asr_mode: z.enum(['speculative', 'streaming']),
+    turns: z.number().int().positive(),
+    caller_first_audio_ms: dist,
+    server_first_frame_ms: dist,
+    stage_ms: z
+      .object({
+        vad_silence: dist,
+        transcript_wait: dist,
+        llm_to_first_clause: dist,
+        llm_first_token: dist,
+        tts_first_clause: dist,
+      })
+      .strict(),
+    vad_counted_minus_wall_mean_ms: num,
+    critical_path_fake_delays_ms: z.record(z.string(), num),
+    overhead_ms: dist,
+    overhead_min_ms: num,
+    overhead_parts_p95_ms: z
+      .object({ transcript_to_llm_request: num, audio_ready_to_first_frame: num })
+      .strict(),
+    overhead_noise_bound_ms: num,
+    overhead_never_negative: z.boolean(),
+    in_stage_excess_p95_ms: z.record(z.string(), num),
+    transcription_uploads: z.number().int().nonnegative(),
+    live_transcription_commits: z.number().int().nonnegative(),
+  })
+  .strict()
+  .refine((r) => r.overhead_never_negative === r.overhead_min_ms >= -r.overhead_noise_bound_ms, {
+    message: 'overhead_never_negative does not match overhead_min_ms',
+  });
+const voiceLatency = z
+  .object({
+    fake_delays: z.record(z.string(), num),
+    answer_chars: num,
+    turns_per_row: z.number().int().positive(),
+    percentiles: z.literal('nearest rank'),
+    streaming: latencyRow,
+    streaming_live_asr: latencyRow,
+    sequential: latencyRow,
+    live_asr_vs_speculative_first_frame_p50_ms: num,
+    speedup_p50: num,
+    target_overhead_p95_ms: num,
+    overhead_within_target: z.boolean(),
+    overhead_never_negative: z.boolean(),
+  })
+  .strict();
+
+export const resultSchemas: Record<string, z.ZodType> = {
+  crm: envelope('crm', crm),
+  'voice-realtime': envelope('voice-realtime', voiceRealtime),
+  'voice-concurrency': envelope('voice-concurrency', voiceConcurrency),
+  'voice-latency': envelope('voice-latency', voiceLatency),
+  startup: envelope('startup', startup),
+};
