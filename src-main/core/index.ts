@@ -5,9 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { contract, type MethodName } from '../api/contract';
+import { contract, type MethodName, type MethodOutput } from '../api/contract';
 import type { Readiness } from '../api/contract/system';
-import { createDispatcher, type Dispatch, type Handlers } from '../api/dispatcher';
+import { createDispatcher, type Dispatch, type Handler, type Handlers } from '../api/dispatcher';
 import { ApiError } from '../api/errors';
 import { EventBus } from '../api/events';
 import { BusinessService } from '../business/business-service';
@@ -33,6 +33,7 @@ import { voiceModule } from '../telephony/media/voice-module';
 import type { TunnelConnector } from '../tunnel/port';
 import { tunnelModule } from '../tunnel/module';
 import type { TunnelBackoff } from '../tunnel/tunnel-service';
+import { setupModule, type PublicOrigin } from '../setup/module';
 import type { FeatureModule } from './module';
 import { readVersion } from './version';
 
@@ -47,6 +48,8 @@ export interface CoreOptions {
   appRoot?: string;
   /** Tests inject a local forwarder (and short backoff) in place of the ngrok SDK. */
   tunnel?: { connector?: TunnelConnector; backoff?: Partial<TunnelBackoff> };
+  /** Tests reach the fake tunnel over plain http (the product checks https://<host>/healthz). */
+  setup?: { publicOrigin?: PublicOrigin };
 }
 
 export interface Core {
@@ -176,7 +179,18 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       serverAddr: env.NGROK_SERVER_ADDR,
       ...opts.tunnel,
     }),
+    setupModule({
+      ...{ env, db, clock, logger, keys, settings, business, publicUrl, ...opts.setup },
+      tunnelState: async () => (await internal('tunnel.status')).tunnel,
+      phoneSetup: () => internal('phone.setup'),
+      phoneNumbers: () => internal('phone.numbers'),
+    }),
   ];
+  /** Another module's handler, for the set-up ports (called at request time, after `handlers`). */
+  const internal = <M extends 'tunnel.status' | 'phone.setup' | 'phone.numbers'>(m: M) =>
+    Promise.resolve(
+      (handlers[m] as Handler<M>)({} as never, { transport: 'internal', requestId: `setup-${m}` }),
+    ) as Promise<MethodOutput<M>>;
 
   const readiness = async (): Promise<Readiness> => {
     const run = async (key: keyof NonNullable<FeatureModule['readiness']>): Promise<Readiness['db']> => {

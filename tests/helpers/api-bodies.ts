@@ -58,4 +58,8 @@ export const VALID_BODIES: Record<MethodName, unknown> = {
   'phone.undo': {},
   'tunnel.status': {},
   'tunnel.configure': { enabled: true, domain: 'shop.ngrok.app' },
+  'setup.checkKey': { key: 'ngrok' },
+  'setup.checkAddress': {},
+  'setup.status': {},
+  'setup.mark': { skipped: { step: 'number', value: true }, wizardSeen: true },
 };

@@ -23,7 +23,7 @@ export interface TestCore {
 export async function startTestCore(
   env: Record<string, string> = {},
   dataDir?: string,
-  coreOptions: Pick<CoreOptions, 'tunnel' | 'clock'> = {},
+  coreOptions: Pick<CoreOptions, 'tunnel' | 'clock' | 'setup'> = {},
 ): Promise<TestCore> {
   const dir = dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'agentlocator-test-'));
   const lines: string[] = [];

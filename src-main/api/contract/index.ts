@@ -11,6 +11,7 @@ import { crmEvents, crmMethods } from './crm';
 import { systemEvents, systemMethods } from './system';
 import { tunnelEvents, tunnelMethods } from './tunnel';
 import { phoneEvents, phoneMethods } from './phone';
+import { setupMethods } from './setup';
 
 export const contract = {
   ...systemMethods,
@@ -20,6 +21,7 @@ export const contract = {
   ...crmMethods,
   ...tunnelMethods,
   ...phoneMethods,
+  ...setupMethods,
 };
 
 export const events = {

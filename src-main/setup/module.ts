@@ -1,0 +1,183 @@
+/**
+ * First-run set-up as a feature module: each key checked live, the public address reached
+ * from outside, which wizard steps really work now, and the owner's skips. It reaches the
+ * rest of the app only through what the core hands it (ports, not modules).
+ */
+import { and, eq, ne } from 'drizzle-orm';
+import { z } from 'zod';
+import type { PhoneSetup, TwilioNumber } from '../api/contract/phone';
+import {
+  SETUP_STEPS,
+  type CheckedKey,
+  type CheckResult,
+  type SetupStatus,
+  type SetupStep,
+} from '../api/contract/setup';
+import type { TunnelState } from '../api/contract/tunnel';
+import type { BusinessService } from '../business/business-service';
+import type { FeatureModule } from '../core/module';
+import type { Db } from '../db/client';
+import { calls, callTurns } from '../db/schema';
+import type { Clock } from '../platform/clock';
+import type { Env } from '../platform/config';
+import type { Logger } from '../platform/logger';
+import type { PublicUrlService } from '../platform/public-url';
+import type { SecretsResolver } from '../platform/secrets-resolver';
+import type { SettingsStore } from '../platform/settings';
+import { KeyChecks } from './key-checks';
+
+export const SETUP_SETTING = 'setup_wizard';
+const setupSetting = z
+  .object({
+    skipped: z.array(z.enum(SETUP_STEPS)).default([]),
+    wizardSeen: z.boolean().default(false),
+  })
+  .default({ skipped: [], wizardSeen: false });
+
+/** The engine name the app's own test call is recorded with (telephony/media/app-audio). */
+const TEST_CALL_ENGINE = 'test';
+
+/** How the app reaches itself "from outside": `https://<host>` in production. */
+export type PublicOrigin = (host: string) => string;
+export const httpsOrigin: PublicOrigin = (host) => `https://${host}`;
+
+export interface SetupModuleDeps {
+  env: Env;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  keys: SecretsResolver;
+  settings: SettingsStore;
+  business: BusinessService;
+  publicUrl: PublicUrlService;
+  /** Ports onto the tunnel and the number set-up (small functions, not their modules). */
+  tunnelState: () => TunnelState | Promise<TunnelState>;
+  phoneSetup: () => PhoneSetup | Promise<PhoneSetup>;
+  phoneNumbers: () => Promise<TwilioNumber[]>;
+  /** Tests reach the fake tunnel's plain-TCP forwarder over http; the product uses https. */
+  publicOrigin?: PublicOrigin;
+  timeoutMs?: number;
+}
+
+export interface SetupModule extends FeatureModule {
+  checks: KeyChecks;
+  checkAddress(): Promise<CheckResult & { host: string | null }>;
+  status(): Promise<SetupStatus>;
+}
+
+export function setupModule(deps: SetupModuleDeps): SetupModule {
+  const log = deps.logger.child({ module: 'setup' });
+  const now = () => deps.clock.now();
+  const timeoutMs = deps.timeoutMs ?? 8000;
+  const origin = deps.publicOrigin ?? httpsOrigin;
+  const checks = new KeyChecks({
+    env: deps.env,
+    keys: deps.keys,
+    tunnelState: deps.tunnelState,
+    now,
+    timeoutMs,
+  });
+
+  const checkKey = async (key: CheckedKey): Promise<CheckResult> => {
+    const r = await checks.check(key);
+    // The problem only: never the key, and the service's words stay out of the log line.
+    log.info({ check: key, ok: r.ok, problem: r.problem }, `key check ${key}: ${r.ok ? 'ok' : r.problem}`);
+    return r;
+  };
+
+  const checkAddress = async (): Promise<CheckResult & { host: string | null }> => {
+    const host = deps.publicUrl.host() ?? null;
+    const done = (problem: CheckResult['problem'], detail: string | null = null) => {
+      log.info({ check: 'address', ok: problem === null, problem, public_host: host }, 'address check');
+      return { ok: problem === null, problem, detail, checkedAt: now(), host };
+    };
+    if (!host) return done('missing');
+    try {
+      const res = await fetch(`${origin(host)}/healthz`, {
+        signal: AbortSignal.timeout(timeoutMs),
+        redirect: 'error',
+        headers: { 'user-agent': 'AgentLocator-setup-check' },
+      });
+      const body = (await res.text()).slice(0, 200);
+      if (res.ok && body.trim() === 'ok') return done(null);
+      return done('other', `HTTP ${res.status}: ${body.replace(/\s+/g, ' ').slice(0, 120)}`);
+    } catch (err) {
+      const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+      return done('network', String(e.cause?.code ?? e.cause?.message ?? e.message ?? err).slice(0, 200));
+    }
+  };
+
+  const testCallAnswered = (): boolean => {
+    const row = deps.db
+      .select({ id: callTurns.id })
+      .from(callTurns)
+      .innerJoin(calls, eq(calls.id, callTurns.callId))
+      .where(and(eq(calls.engine, TEST_CALL_ENGINE), ne(callTurns.agentText, '')))
+      .limit(1)
+      .get();
+    return !!row;
+  };
+
+  const numberReady = async (): Promise<boolean> => {
+    const setup = await deps.phoneSetup();
+    if (!setup.number || !setup.expected) return false;
+    const numbers = await deps.phoneNumbers();
+    return numbers.some((n) => n.sid === setup.number!.sid && n.pointsHere);
+  };
+
+  const safe = async (fn: () => boolean | Promise<boolean>): Promise<boolean> => {
+    try {
+      return await fn();
+    } catch {
+      return false;
+    }
+  };
+
+  const status = async (): Promise<SetupStatus> => {
+    const stored = deps.settings.get(SETUP_SETTING, setupSetting);
+    const b = deps.business.get();
+    const [keysOk, addressOk, numberOk] = await Promise.all([
+      safe(async () => {
+        const [o, t] = await Promise.all([checks.check('openai'), checks.check('twilio')]);
+        return o.ok && t.ok;
+      }),
+      safe(async () => (await checkAddress()).ok),
+      safe(numberReady),
+    ]);
+    const done: Record<SetupStep, boolean> = {
+      profile: !!b.name.trim() && !!b.phone.trim(),
+      knowledge: !!b.knowledge.hours.trim() || !!b.knowledge.services.trim(),
+      keys: keysOk,
+      address: addressOk,
+      number: numberOk,
+      test_call: await safe(testCallAnswered),
+    };
+    const steps = SETUP_STEPS.map((id) => ({ id, done: done[id], skipped: stored.skipped.includes(id) }));
+    return { steps, lineReady: steps.every((s) => s.done), wizardSeen: stored.wizardSeen };
+  };
+
+  return {
+    name: 'setup',
+    checks,
+    checkAddress,
+    status,
+    handlers: {
+      'setup.checkKey': (input) => checkKey(input.key),
+      'setup.checkAddress': () => checkAddress(),
+      'setup.status': () => status(),
+      'setup.mark': (input) => {
+        const cur = deps.settings.get(SETUP_SETTING, setupSetting);
+        const skipped = new Set(cur.skipped);
+        if (input.skipped) {
+          if (input.skipped.value) skipped.add(input.skipped.step);
+          else skipped.delete(input.skipped.step);
+        }
+        deps.settings.set(SETUP_SETTING, {
+          skipped: SETUP_STEPS.filter((s) => skipped.has(s)),
+          wizardSeen: input.wizardSeen ?? cur.wizardSeen,
+        });
+        return status();
+      },
+    },
+  };
+}
