@@ -17,9 +17,20 @@
  * - `all_caches_dropped`: the whole page cache is dropped before each run
  *   (`echo 1 > /proc/sys/vm/drop_caches`, root only; skipped where not allowed): node, the bundle,
  *   node_modules and the database all come from disk, like the first start after a reboot.
+ * `db_bytes_cached_before_start` shows, per run, how much of the database was still in the page
+ * cache just before the start (fincore), so an eviction that did not happen is visible.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -108,6 +119,20 @@ function evict(dir: string): void {
   }
 }
 
+/** Bytes of a folder's files in the page cache (util-linux fincore); null where fincore is missing. */
+function residentBytes(dir: string): number | null {
+  let total = 0;
+  for (const f of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!f.isFile()) continue;
+    const r = spawnSync('fincore', ['-b', '-n', '-o', 'RES', path.join(f.parentPath, f.name)], {
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) return null;
+    total += Number(r.stdout.trim()) || 0;
+  }
+  return total;
+}
+
 /** Drops the whole page cache; false where the sandbox does not allow it. */
 function dropAllCaches(): boolean {
   spawnSync('sync');
@@ -117,6 +142,13 @@ function dropAllCaches(): boolean {
   } catch {
     return false;
   }
+}
+
+function dirBytes(dir: string): number {
+  let total = 0;
+  for (const f of readdirSync(dir, { recursive: true, withFileTypes: true }))
+    if (f.isFile()) total += statSync(path.join(f.parentPath, f.name)).size;
+  return total;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -154,11 +186,15 @@ export default async function startup(): Promise<Record<string, unknown>> {
     };
     const warm: StartTimes[] = [];
     for (let i = 0; i < RUNS; i++) warm.push(await start(copy(`warm-${i}`)));
+    // What was left of the database in the page cache just before each start (checked, not assumed).
+    const residentAfterEvict: Array<number | null> = [];
+    const residentAfterDrop: Array<number | null> = [];
     const dbEvicted: StartTimes[] = [];
     for (let i = 0; i < RUNS; i++) {
       const dir = copy(`evicted-${i}`);
       spawnSync('sync');
       evict(dir);
+      residentAfterEvict.push(residentBytes(dir));
       dbEvicted.push(await start(dir));
     }
     const allDropped: StartTimes[] = [];
@@ -166,6 +202,7 @@ export default async function startup(): Promise<Record<string, unknown>> {
     for (let i = 0; i < RUNS && dropAllowed; i++) {
       const dir = copy(`dropped-${i}`);
       dropAllowed = dropAllCaches();
+      residentAfterDrop.push(residentBytes(dir));
       if (dropAllowed) allDropped.push(await start(dir));
     }
     const big = {
@@ -184,6 +221,11 @@ export default async function startup(): Promise<Record<string, unknown>> {
         all_caches_dropped: dropAllowed
           ? 'new process after echo 1 > /proc/sys/vm/drop_caches: node, bundle, node_modules and database from disk'
           : 'not run: dropping the page cache is not allowed here',
+      },
+      db_bytes: dirBytes(seeded),
+      db_bytes_cached_before_start: {
+        db_evicted: residentAfterEvict,
+        all_caches_dropped: dropAllowed ? residentAfterDrop : null,
       },
       empty_db: summary(empty),
       seeded_db: big,

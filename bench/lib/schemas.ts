@@ -161,6 +161,13 @@ const startup = z
     cold_means: z
       .object({ warm_cache: z.string(), db_evicted: z.string(), all_caches_dropped: z.string() })
       .strict(),
+    db_bytes: z.number().int().positive(),
+    db_bytes_cached_before_start: z
+      .object({
+        db_evicted: z.array(z.number().int().nonnegative().nullable()),
+        all_caches_dropped: z.array(z.number().int().nonnegative().nullable()).nullable(),
+      })
+      .strict(),
     empty_db: startTimes,
     seeded_db: z
       .object({ warm_cache: startTimes, db_evicted: startTimes, all_caches_dropped: startTimes.nullable() })
