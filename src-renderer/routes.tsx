@@ -34,6 +34,7 @@ const CustomersPage = page(() => import('./pages/CustomersPage'), 'CustomersPage
 const DealsPage = page(() => import('./pages/DealsPage'), 'DealsPage');
 const ReportsPage = page(() => import('./pages/ReportsPage'), 'ReportsPage');
 const TasksPage = page(() => import('./pages/TasksPage'), 'TasksPage');
+const OnboardingPage = page(() => import('./pages/OnboardingPage'), 'OnboardingPage');
 
 export interface AppRoute {
   path: string;
@@ -92,4 +93,6 @@ export const routes: AppRoute[] = [
     feature: 'crm_enabled',
   },
   { path: '/settings', element: <SettingsPage />, nav: { label: he.nav.settings, icon: Settings } },
+  { path: '/setup', element: <OnboardingPage /> },
+  { path: '/setup/:step', element: <OnboardingPage /> },
 ];

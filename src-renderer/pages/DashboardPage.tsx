@@ -1,5 +1,6 @@
 import { CheckCircle2, Circle } from 'lucide-react';
-import { Link } from 'react-router-dom';
+import { Link, Navigate } from 'react-router-dom';
+import type { SetupStatus, SetupStep } from '../../src-main/api/contract/setup';
 import type { Readiness } from '../../src-main/api/contract/system';
 import { api } from '../api';
 import { useQuery } from '../api/hooks';
@@ -32,11 +33,68 @@ function ReadinessList({ readiness }: { readiness: Readiness }) {
   );
 }
 
+/** Where Settings keeps each step, for the checklist's second link. */
+const SETTINGS_SECTION: Partial<Record<SetupStep, string>> = {
+  keys: 'keys',
+  address: 'connection',
+  number: 'connection',
+};
+
+/** The same steps as the wizard (setup.status), each green only when it really works. */
+function SetupChecklist({ status, error }: { status: SetupStatus | undefined; error: unknown }) {
+  return (
+    <section className="card" data-testid="setup-checklist">
+      <h2>{he.dashboard.setupTitle}</h2>
+      <p className="hint">{he.dashboard.setupHint}</p>
+      {status?.lineReady && (
+        <p className="notice notice-ok" role="status" data-testid="dashboard-line-ready">
+          {he.dashboard.setupReady}
+        </p>
+      )}
+      {!status && error === undefined && <Loading />}
+      {!status && error !== undefined && <p className="notice">{he.dashboard.setupUnavailable}</p>}
+      {status?.steps.map((s) => (
+        <div className="list-row" key={s.id} data-testid={`check-${s.id}`} data-done={s.done}>
+          <span style={{ display: 'flex', gap: 10, alignItems: 'center' }}>
+            {s.done ? (
+              <CheckCircle2 color="var(--color-success)" aria-label={he.onboarding.stepDone} />
+            ) : (
+              <Circle color="var(--color-text-faint)" aria-hidden />
+            )}
+            <span>
+              <Link to={`/setup/${s.id}`}>{he.dashboard.steps[s.id]}</Link>
+              <div className="hint" style={{ margin: 0 }}>
+                {he.dashboard.stepHints[s.id]}
+              </div>
+            </span>
+          </span>
+          <span style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
+            {s.skipped && !s.done && <span className="badge">{he.dashboard.setupSkipped}</span>}
+            {SETTINGS_SECTION[s.id] && (
+              <Link className="btn btn-sm btn-ghost" to={`/settings?section=${SETTINGS_SECTION[s.id]}`}>
+                {he.dashboard.setupInSettings}
+              </Link>
+            )}
+          </span>
+        </div>
+      ))}
+      {status && !status.lineReady && (
+        <div className="form-actions" style={{ marginTop: 12 }}>
+          <Link className="btn btn-primary" to="/setup">
+            {he.dashboard.setupOpenWizard}
+          </Link>
+        </div>
+      )}
+    </section>
+  );
+}
+
 export function DashboardPage() {
   const { business } = useApp();
   const info = useQuery(() => api.call('system.info'), []);
-  const profileDone = Boolean(business?.name && business.vatId);
-  const greetingDone = Boolean(business?.knowledge.greeting);
+  const setup = useQuery(() => api.call('setup.status'), []);
+  // First run: the wizard opens by itself until it was finished or closed once.
+  if (setup.data && !setup.data.wizardSeen) return <Navigate to="/setup" replace />;
   return (
     <>
       <PageHeader
@@ -45,39 +103,7 @@ export function DashboardPage() {
       />
       <CrmDashboard />
       <div className="grid grid-2">
-        <section className="card">
-          <h2>{he.dashboard.setupTitle}</h2>
-          <div className="list-row">
-            <span style={{ display: 'flex', gap: 10, alignItems: 'center' }}>
-              {profileDone ? (
-                <CheckCircle2 color="var(--color-success)" />
-              ) : (
-                <Circle color="var(--color-text-faint)" />
-              )}
-              <span>
-                <Link to="/settings">{he.dashboard.setupProfile}</Link>
-                <div className="hint" style={{ margin: 0 }}>
-                  {he.dashboard.setupProfileHint}
-                </div>
-              </span>
-            </span>
-          </div>
-          <div className="list-row">
-            <span style={{ display: 'flex', gap: 10, alignItems: 'center' }}>
-              {greetingDone ? (
-                <CheckCircle2 color="var(--color-success)" />
-              ) : (
-                <Circle color="var(--color-text-faint)" />
-              )}
-              <span>
-                <Link to="/settings">{he.dashboard.setupGreeting}</Link>
-                <div className="hint" style={{ margin: 0 }}>
-                  {he.dashboard.setupGreetingHint}
-                </div>
-              </span>
-            </span>
-          </div>
-        </section>
+        <SetupChecklist status={setup.data} error={setup.error} />
         <section className="card">
           <h2>{he.dashboard.systemTitle}</h2>
           {info.loading && !info.data && <Loading />}

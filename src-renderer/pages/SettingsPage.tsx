@@ -12,6 +12,9 @@ import { SelectField } from '../components/SelectField';
 import { formatPhone } from '../lib/format';
 import { useQuery } from '../api/hooks';
 import { useApp } from '../app-context';
+import { Wand2 } from 'lucide-react';
+import { Link, useSearchParams } from 'react-router-dom';
+import { ConnectionSection } from '../components/ConnectionSection';
 import { FeatureFlagsSection } from '../components/FeatureFlagsSection';
 import { VoiceSettingsSection } from '../components/VoiceSettingsSection';
 import { ErrorState, Loading, PageHeader, errorMessage } from '../components/States';
@@ -53,7 +56,24 @@ const toForm = (b: Business): BusinessProfile => ({
   ownerPhone: formatPhone(b.ownerPhone) || b.ownerPhone,
 });
 
-function ProfileForm({ business }: { business: Business }) {
+/** The saving forms are shared with the onboarding wizard (its profile and knowledge steps). */
+export interface SharedFormProps {
+  business: Business;
+  /** Called after a successful save (the wizard moves on). */
+  onSaved?: () => void;
+  /** The wizard's button text ("save and continue"). */
+  submitLabel?: string;
+  /** Without the card's own title (the wizard shows the step's). */
+  bare?: boolean;
+}
+
+export function ProfileForm({
+  business,
+  onSaved,
+  submitLabel,
+  bare,
+  essentials,
+}: SharedFormProps & { essentials?: boolean }) {
   const [form, setForm] = useState<BusinessProfile>(() => toForm(business));
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -86,6 +106,7 @@ function ProfileForm({ business }: { business: Business }) {
       const profile = Object.fromEntries(PROFILE_KEYS.map((k) => [k, form[k]])) as BusinessProfile;
       await api.call('business.updateProfile', profile);
       setStatus({ kind: 'saved' });
+      onSaved?.();
     } catch (err) {
       setErrors(fieldErrors(err));
       setStatus({ kind: 'error', message: errorMessage(err) });
@@ -93,13 +114,13 @@ function ProfileForm({ business }: { business: Business }) {
   };
 
   return (
-    <form className="card" onSubmit={submit} data-testid="profile-form">
-      <h2>{he.settings.profileTitle}</h2>
-      <p className="hint">{he.settings.profileHint}</p>
+    <form className={bare ? 'wizard-form' : 'card'} onSubmit={submit} data-testid="profile-form">
+      {!bare && <h2>{he.settings.profileTitle}</h2>}
+      {!bare && <p className="hint">{he.settings.profileHint}</p>}
       <div className="grid grid-2">
         {text('name')}
-        {text('legalName')}
-        {text('vatId', true)}
+        {!essentials && text('legalName')}
+        {!essentials && text('vatId', true)}
         <SelectField
           id="f-businessType"
           label={he.settings.fields.businessType}
@@ -110,28 +131,30 @@ function ProfileForm({ business }: { business: Business }) {
         />
         {text('phone', true)}
         {text('ownerPhone', true)}
-        {text('email', true)}
-        {text('website', true)}
-        {text('address')}
-        {text('city')}
-        <div className="field">
-          <label htmlFor="f-vat">{he.settings.fields.vatRate}</label>
-          <input
-            id="f-vat"
-            className="input"
-            type="number"
-            min={0}
-            max={50}
-            step={0.5}
-            dir="ltr"
-            value={form.vatRateBp / 100}
-            onChange={(e) => set('vatRateBp', Math.round(Number(e.target.value) * 100))}
-          />
-        </div>
+        {!essentials && text('email', true)}
+        {!essentials && text('website', true)}
+        {!essentials && text('address')}
+        {!essentials && text('city')}
+        {!essentials && (
+          <div className="field">
+            <label htmlFor="f-vat">{he.settings.fields.vatRate}</label>
+            <input
+              id="f-vat"
+              className="input"
+              type="number"
+              min={0}
+              max={50}
+              step={0.5}
+              dir="ltr"
+              value={form.vatRateBp / 100}
+              onChange={(e) => set('vatRateBp', Math.round(Number(e.target.value) * 100))}
+            />
+          </div>
+        )}
       </div>
       <div className="form-actions">
         <button className="btn btn-primary" type="submit" disabled={status.kind === 'saving'}>
-          {status.kind === 'saving' ? he.common.saving : he.common.save}
+          {status.kind === 'saving' ? he.common.saving : (submitLabel ?? he.common.save)}
         </button>
         <StatusLine status={status} />
       </div>
@@ -139,7 +162,7 @@ function ProfileForm({ business }: { business: Business }) {
   );
 }
 
-function KnowledgeForm({ business }: { business: Business }) {
+export function KnowledgeForm({ business, onSaved, submitLabel, bare }: SharedFormProps) {
   const [form, setForm] = useState<Knowledge>(business.knowledge);
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
   useEffect(() => setForm(business.knowledge), [business]);
@@ -163,14 +186,15 @@ function KnowledgeForm({ business }: { business: Business }) {
         faq: form.faq.filter((f) => f.q.trim() && f.a.trim()),
       });
       setStatus({ kind: 'saved' });
+      onSaved?.();
     } catch (err) {
       setStatus({ kind: 'error', message: errorMessage(err) });
     }
   };
   return (
-    <form className="card" onSubmit={submit} data-testid="knowledge-form">
-      <h2>{he.settings.knowledgeTitle}</h2>
-      <p className="hint">{he.settings.knowledgeHint}</p>
+    <form className={bare ? 'wizard-form' : 'card'} onSubmit={submit} data-testid="knowledge-form">
+      {!bare && <h2>{he.settings.knowledgeTitle}</h2>}
+      {!bare && <p className="hint">{he.settings.knowledgeHint}</p>}
       <div className="grid grid-2">
         {area('greeting')}
         {area('hours')}
@@ -229,7 +253,7 @@ function KnowledgeForm({ business }: { business: Business }) {
       <div style={{ marginTop: 16 }}>{area('freeText')}</div>
       <div className="form-actions">
         <button className="btn btn-primary" type="submit" disabled={status.kind === 'saving'}>
-          {status.kind === 'saving' ? he.common.saving : he.common.save}
+          {status.kind === 'saving' ? he.common.saving : (submitLabel ?? he.common.save)}
         </button>
         <StatusLine status={status} />
       </div>
@@ -246,9 +270,10 @@ function KeysSection() {
     setDrafts((d) => ({ ...d, [name]: '' }));
   };
   return (
-    <section className="card" data-testid="keys">
+    <section className="card" id="keys" data-testid="keys">
       <h2>{he.settings.keysTitle}</h2>
       <p className="hint">{he.settings.keysHint}</p>
+      <p className="hint">{he.settings.keysNgrokHint}</p>
       {q.loading && !q.data && <Loading />}
       {q.error !== undefined && <ErrorState error={q.error} onRetry={q.reload} />}
       {q.data &&
@@ -288,15 +313,31 @@ function KeysSection() {
 
 export function SettingsPage() {
   const { business } = useApp();
+  const [params] = useSearchParams();
+  const section = params.get('section');
+  // The dashboard checklist links straight to a section (e.g. ?section=connection).
+  useEffect(() => {
+    if (!section || !business) return;
+    document.getElementById(section)?.scrollIntoView({ block: 'start' });
+  }, [section, business]);
   return (
     <>
-      <PageHeader title={he.settings.title} />
+      <PageHeader
+        title={he.settings.title}
+        actions={
+          <Link className="btn" to="/setup" data-testid="open-wizard">
+            <Wand2 size={16} />
+            {he.onboarding.title}
+          </Link>
+        }
+      />
       {!business ? (
         <Loading />
       ) : (
         <>
           <ProfileForm business={business} />
           <KnowledgeForm business={business} />
+          <ConnectionSection />
           <KeysSection />
           <VoiceSettingsSection />
           <FeatureFlagsSection />

@@ -40,7 +40,12 @@ export interface RunningApp {
 
 /** Starts the built headless app (`node out/main/headless.js`) as a user would, on free loopback ports. */
 export async function startApp(
-  opts: { dataDir?: string; env?: Record<string, string> } = {},
+  opts: {
+    dataDir?: string;
+    env?: Record<string, string>;
+    /** Keep the first-run wizard (it opens by itself until seen); other specs start past it. */
+    firstRun?: boolean;
+  } = {},
 ): Promise<RunningApp> {
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'agentlocator-e2e-'));
   const [port, localPort] = [await freePort(), await freePort()];
@@ -77,6 +82,14 @@ export async function startApp(
     }
     if (Date.now() > deadline) throw new Error(`app did not start:\n${out}`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!opts.firstRun) {
+    // Specs about other pages start where an owner who closed the wizard once would.
+    await fetch(`${localUrl}/api/setup.mark`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ wizardSeen: true }),
+    }).catch(() => undefined);
   }
   const stop = () =>
     new Promise<number | null>((resolve) => {
