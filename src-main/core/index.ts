@@ -27,6 +27,7 @@ import { PUBLIC_ADDRESS_SETTING, PublicUrlService, publicAddressSetting } from '
 import { SettingsStore } from '../platform/settings';
 import { createLocalServer } from '../server/local';
 import { createPublicServer } from '../server/public';
+import { proxyTrust } from '../server/trust-proxy';
 import { CallRepository } from '../telephony/call-repository';
 import { telephonyModule } from '../telephony/module';
 import { voiceModule } from '../telephony/media/voice-module';
@@ -281,7 +282,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
         readiness,
         webhookRateLimitPerMin: env.WEBHOOK_RATE_LIMIT_PER_MIN,
         publicRateLimitPerMin: env.PUBLIC_RATE_LIMIT_PER_MIN,
-        trustProxy: env.TRUST_PROXY,
+        trustProxy: proxyTrust(env.TRUST_PROXY, () => publicUrl.state().source === 'tunnel'),
         modules: modules.flatMap((m) => (m.public ? [m.public] : [])),
       });
       await publicServer.listen({ port: env.PORT, host: env.HOST });

@@ -23,6 +23,7 @@ import type { Env } from '../platform/config';
 import { closeLogger, createLogger, type Logger } from '../platform/logger';
 import { resolvePaths, type AppPaths } from '../platform/paths';
 import { createLocalServer } from '../server/local';
+import { proxyTrust } from '../server/trust-proxy';
 import { createPublicServer, type PublicModule } from '../server/public';
 import { verifyTwilioSignature } from '../telephony/twilio-signature';
 import { emptyTwiml, recordingTwiml, thanksTwiml, WEBHOOK_PATHS } from '../telephony/twiml';
@@ -198,7 +199,7 @@ export function createRecoveryCore(opts: RecoveryOptions): RecoveryCore {
         readiness,
         webhookRateLimitPerMin: env.WEBHOOK_RATE_LIMIT_PER_MIN,
         publicRateLimitPerMin: env.PUBLIC_RATE_LIMIT_PER_MIN,
-        trustProxy: env.TRUST_PROXY,
+        trustProxy: proxyTrust(env.TRUST_PROXY),
         modules: [recoveryWebhooks(env, logger)],
       });
       await publicServer.listen({ port: env.PORT, host: env.HOST });

@@ -34,8 +34,8 @@ export interface PublicServerOptions {
   readiness: () => Promise<Readiness>;
   webhookRateLimitPerMin: number;
   publicRateLimitPerMin: number;
-  /** TRUST_PROXY: proxies whose X-Forwarded-For is believed; empty = none. */
-  trustProxy: string[];
+  /** Whether a peer's X-Forwarded-For is believed (`proxyTrust` in trust-proxy.ts). */
+  trustProxy: (address: string, hop: number) => boolean;
   modules: PublicModule[];
 }
 
@@ -50,9 +50,9 @@ export async function createPublicServer(opts: PublicServerOptions): Promise<Fas
   const log = opts.logger.child({ module: 'public-http' });
   const app = Fastify({
     ...baseServerOptions(log, 1024 * 1024),
-    // X-Forwarded-For is believed only from a proxy the owner configured (TRUST_PROXY); any
+    // X-Forwarded-For is believed only from a configured proxy or the app's own tunnel; any
     // other sender could pick its own address and dodge the per-address rate limits.
-    trustProxy: opts.trustProxy.length ? opts.trustProxy : false,
+    trustProxy: opts.trustProxy,
     return503OnClosing: false,
   });
 

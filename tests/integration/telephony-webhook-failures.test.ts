@@ -228,7 +228,7 @@ describe("the public server's error handler for a /webhook/* route", () => {
       },
       webhookRateLimitPerMin: 1000,
       publicRateLimitPerMin: 1000,
-      trustProxy: [] as string[],
+      trustProxy: () => false,
       modules: [
         {
           name: 'exploding',

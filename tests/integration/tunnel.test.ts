@@ -161,6 +161,28 @@ describe('tunnel: the app opens its own public address', () => {
   });
 });
 
+describe('rate limits behind the tunnel', () => {
+  it("a caller's own X-Forwarded-For is ignored; once the tunnel is the public address, each client it forwards has its own limit", async () => {
+    tunnel = startFakeTunnel();
+    t = await startTestCore({ PUBLIC_RATE_LIMIT_PER_MIN: '3' }, undefined, { tunnel: { connector: tunnel } });
+    const burst = async (base: string) => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const res = await fetch(`${base}/healthz`, { headers: { 'x-forwarded-for': `198.51.100.${i + 1}` } });
+        statuses.push(res.status);
+      }
+      return statuses;
+    };
+    expect(await burst(t.publicUrl)).toEqual([200, 200, 200, 429, 429]);
+    await t.api('secrets.set', { name: 'ngrok_authtoken', value: 'k' });
+    const port = await until('tunnel', () => tunnel!.livePort());
+    await until('public address is the tunnel', async () =>
+      (await t!.api('tunnel.status')).body.data.publicAddress.source === 'tunnel' ? true : undefined,
+    );
+    expect(await burst(`http://127.0.0.1:${port}`)).toEqual([200, 200, 200, 200, 200]);
+  });
+});
+
 describe('backoffDelay', () => {
   it('doubles from the first delay up to the cap, scaled by jitter between 0.75× and 1.25×', () => {
     const b = { initialMs: 1000, maxMs: 60_000, jitter: () => 0.5 };
