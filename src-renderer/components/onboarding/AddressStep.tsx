@@ -109,7 +109,10 @@ export function AddressStep({ onNeedKeys }: { onNeedKeys: () => void }) {
           )}
           {conn.data && <TunnelStateLine tunnel={conn.data.tunnel} hasKey={hasNgrok} />}
           <div className="form-actions" style={{ marginTop: 12 }}>
-            {!(conn.data?.enabled && !conn.data.ownAddress) && (
+            {(!conn.data?.enabled ||
+              !!conn.data.ownAddress ||
+              conn.data.tunnel.state === 'off' ||
+              conn.data.tunnel.state === 'failed') && (
               <button
                 className="btn btn-primary"
                 onClick={() => void startTunnel()}

@@ -84,16 +84,15 @@ export function NumberPicker({
                     {t.pointsHere}
                   </span>
                 )}
-                {n.picked ? (
-                  <span className="badge badge-info">{t.picked}</span>
-                ) : (
+                {n.picked && <span className="badge badge-info">{t.picked}</span>}
+                {n.picked && n.pointsHere ? null : (
                   <button
                     className="btn btn-sm btn-primary"
                     disabled={busy !== undefined}
                     onClick={() => void pick(n.sid)}
                     data-testid="number-pick"
                   >
-                    {busy === n.sid ? he.common.saving : t.pick}
+                    {busy === n.sid ? he.common.saving : n.picked ? t.repoint : t.pick}
                   </button>
                 )}
               </span>
