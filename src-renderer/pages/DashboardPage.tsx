@@ -1,5 +1,6 @@
 import { CheckCircle2, Circle } from 'lucide-react';
-import { Link, Navigate } from 'react-router-dom';
+import { useEffect } from 'react';
+import { Link, useNavigate } from 'react-router-dom';
 import type { SetupStatus, SetupStep } from '../../src-main/api/contract/setup';
 import type { Readiness } from '../../src-main/api/contract/system';
 import { api } from '../api';
@@ -89,12 +90,21 @@ function SetupChecklist({ status, error }: { status: SetupStatus | undefined; er
   );
 }
 
+let wizardOpened = false;
+
 export function DashboardPage() {
   const { business } = useApp();
   const info = useQuery(() => api.call('system.info'), []);
   const setup = useQuery(() => api.call('setup.status'), []);
-  // First run: the wizard opens by itself until it was finished or closed once.
-  if (setup.data && !setup.data.wizardSeen) return <Navigate to="/setup" replace />;
+  // First run: the wizard opens by itself (once per launch, so the dashboard stays reachable
+  // from the navigation) until it was finished or closed once.
+  const navigate = useNavigate();
+  const firstRun = !!setup.data && !setup.data.wizardSeen && !wizardOpened;
+  useEffect(() => {
+    if (!firstRun) return;
+    wizardOpened = true;
+    navigate('/setup', { replace: true });
+  }, [firstRun, navigate]);
   return (
     <>
       <PageHeader
