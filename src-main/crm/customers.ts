@@ -12,7 +12,7 @@ import type {
 } from '../api/contract/crm';
 import { ApiError, badInput, notFound } from '../api/errors';
 import type { Clock } from '../platform/clock';
-import { formatPhone, toE164 } from '../platform/phone';
+import { formatPhone, normalizePhone, parsePhone } from '../platform/phone';
 import type { DealService } from './deals';
 import {
   BUSINESS_ID,
@@ -72,7 +72,7 @@ export function toListItem(r: CustomerRow): CustomerListItem {
 export type CustomerFilters = z.infer<typeof customerFiltersSchema>;
 export type CustomerSort = z.infer<typeof customerSortSchema>;
 
-const PHONE_LIKE = /^[+\d\s\-().]+$/;
+const PHONE_LIKE = /^[+*\d\s\-().]+$/;
 
 /**
  * Turns the filters into WHERE parts. The trigram index answers terms of 3+ characters (and
@@ -90,7 +90,14 @@ export function customerWhere(f: CustomerFilters): {
   if (q) {
     const digits = q.replace(/\D/g, '');
     if (PHONE_LIKE.test(q) && digits.length >= 3) {
-      match.push(`phones : ${phrase(digits)}`);
+      // A part of a number matches its digits; a whole number in any typed form (0044 …,
+      // 1-800-123-456, *2700) also matches the digits of its stored form, which the index holds.
+      const stored = normalizePhone(q)?.replace(/\D/g, '');
+      match.push(
+        stored && stored !== digits
+          ? `phones : (${phrase(digits)} OR ${phrase(stored)})`
+          : `phones : ${phrase(digits)}`,
+      );
     } else {
       const terms = q.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 8);
       const long = terms.filter((t) => [...t].length >= TRIGRAM_MIN);
@@ -248,9 +255,9 @@ export class CustomerService {
 
   private normalizePhone(phone: string | null | undefined): string | null {
     if (phone === undefined || phone === null || phone.trim() === '') return null;
-    const e164 = toE164(phone);
-    if (!e164) throw badInput('invalid phone number', { fieldErrors: { phone: ['bad_phone'] } });
-    return e164;
+    const parsed = parsePhone(phone);
+    if (!parsed.ok) throw badInput('invalid phone number', { fieldErrors: { phone: [parsed.problem] } });
+    return parsed.stored;
   }
 
   private assertPhoneFree(phone: string | null, exceptId?: number): void {

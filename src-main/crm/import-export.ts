@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Customer, ImportIssue } from '../api/contract/crm';
 import { badInput } from '../api/errors';
 import type { Clock } from '../platform/clock';
-import { formatPhone, toE164 } from '../platform/phone';
+import { formatPhone, parsePhone } from '../platform/phone';
 import type { CustomerFilters, CustomerService } from './customers';
 import { BUSINESS_ID, type StatementCache } from './sql';
 
@@ -139,8 +139,17 @@ export function parseCustomersCsv(csv: string, sql: StatementCache): ParsedCsv {
     const name = (v.name ?? [v.firstName, v.lastName].filter(Boolean).join(' ')).trim();
     let phone: string | null = null;
     if (v.phone) {
-      phone = toE164(v.phone);
-      if (!phone) issues.push({ line, field: 'phone', code: 'bad_phone', value: v.phone.slice(0, 60) });
+      // The same parser as the form and the API: E.164, or a star code (*2700) as its own form.
+      const parsed = parsePhone(v.phone);
+      if (parsed.ok) phone = parsed.stored;
+      else
+        issues.push({
+          line,
+          field: 'phone',
+          code: 'bad_phone',
+          reason: parsed.problem,
+          value: v.phone.slice(0, 60),
+        });
     }
     if (!name && !v.phone) issues.push({ line, field: null, code: 'missing_name_or_phone' });
     let email: string | null = null;

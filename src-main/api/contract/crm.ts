@@ -3,6 +3,7 @@
  * global search. Every method needs `crm_enabled`.
  */
 import { z } from 'zod';
+import { PHONE_PROBLEMS, phoneProblem } from '../../platform/phone';
 import { method } from '../define';
 import { agorot, empty, epochMs, id, idInput, pageInput, paged } from './common';
 
@@ -18,16 +19,23 @@ export const taskKindSchema = z.enum(TASK_KINDS);
 
 const str = (max: number) => z.string().trim().max(max);
 const tagSchema = str(40).min(1);
-/** A phone as typed (any common form); the handler normalizes it to E.164 or answers bad_input. */
-const phoneInput = str(40);
+/**
+ * A phone as typed (any common form, a star code such as *2700, a foreign +44 …). Refused here
+ * with the reason code the renderer's form shows (he.crm.form.phoneProblems), by the same parser
+ * the form checks with; the handler stores it as E.164 or the star code.
+ */
+const phoneInput = str(40).superRefine((v, ctx) => {
+  const problem = v ? phoneProblem(v) : null;
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 const emailInput = z.union([z.literal(''), z.email().max(200)]);
 
 export const customerSchema = z.object({
   id,
   name: z.string(),
-  /** E.164, e.g. +972501234567. */
+  /** E.164 (+972501234567, +9721800123456, +442079460958), or a star code as its own form: *2700. */
   phone: z.string().nullable(),
-  /** As an Israeli owner reads it: 050-1234567. */
+  /** As an Israeli owner reads it: 050-1234567, 02-6234567, 1-800-123-456, *2700, +44 20 7946 0958. */
   phoneDisplay: z.string(),
   email: z.string().nullable(),
   status: customerStatusSchema,
@@ -150,6 +158,8 @@ export const importIssueSchema = z.object({
     'bad_row',
   ]),
   value: z.string().optional(),
+  /** For bad_phone: why (he.crm.form.phoneProblems). */
+  reason: z.enum(PHONE_PROBLEMS).optional(),
   existingId: id.optional(),
 });
 export type ImportIssue = z.infer<typeof importIssueSchema>;

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
 import type { Customer } from '../../../src-main/api/contract/crm';
 import { CUSTOMER_SOURCES, CUSTOMER_STATUSES } from '../../../src-main/api/contract/crm';
+import { phoneProblem } from '../../../src-main/platform/phone';
 import { api, ApiCallError } from '../../api';
 import { he } from '../../i18n/he';
 import { errorMessage } from '../States';
@@ -10,6 +11,12 @@ import { fieldErrors } from './util';
 import { SelectField } from '../SelectField';
 
 const t = he.crm.form;
+
+/** The Hebrew reason a typed phone is refused (the same check as the API's), or ''. */
+const phoneMessage = (typed: string): string => {
+  const problem = typed.trim() ? phoneProblem(typed) : null;
+  return problem ? (t.phoneProblems[problem] ?? t.badPhone) : '';
+};
 
 /** Create or edit a customer. The phone may be typed in any form; the core normalizes it. */
 export function CustomerFormDialog({
@@ -41,6 +48,8 @@ export function CustomerFormDialog({
     e.preventDefault();
     const local: Record<string, string> = {};
     if (!form.name.trim()) local.name = t.required;
+    const phoneError = phoneMessage(form.phone);
+    if (phoneError) local.phone = phoneError;
     setErrors(local);
     setExistingId(null);
     setFailure('');
@@ -67,7 +76,7 @@ export function CustomerFormDialog({
     } catch (err) {
       const fe = fieldErrors(err);
       const mapped: Record<string, string> = {};
-      if (fe.phone) mapped.phone = t.badPhone;
+      if (fe.phone) mapped.phone = t.phoneProblems[fe.phone] ?? t.badPhone;
       if (fe.email) mapped.email = t.badEmail;
       if (fe.notes || fe.name) mapped[fe.notes ? 'notes' : 'name'] = t.tooLong;
       if (err instanceof ApiCallError && err.body.code === 'conflict') {
@@ -92,6 +101,16 @@ export function CustomerFormDialog({
         value={form[k]}
         aria-invalid={errors[k] ? 'true' : undefined}
         onChange={(e) => set(k, e.target.value)}
+        onBlur={
+          k === 'phone'
+            ? () =>
+                setErrors((er) => {
+                  const { phone: _old, ...rest } = er;
+                  const msg = phoneMessage(form.phone);
+                  return msg ? { ...rest, phone: msg } : rest;
+                })
+            : undefined
+        }
       />
       {errors[k] ? (
         <span className="error" role="alert">

@@ -10,7 +10,11 @@ import { fill } from './util';
 const t = he.crm.import;
 type Preview = z.infer<typeof importPreviewSchema>;
 
-export const issueText = (i: ImportIssue) => fill(t.issues[i.code] ?? i.code, { v: i.value ?? '' });
+export const issueText = (i: ImportIssue) => {
+  const text = fill(t.issues[i.code] ?? i.code, { v: i.value ?? '' });
+  const why = i.reason && he.crm.form.phoneProblems[i.reason];
+  return why ? `${text}: ${why}` : text;
+};
 
 /** Choose a CSV, see what will be imported and each bad row's problem, then import the good rows. */
 export function ImportDialog({ onClose, onImported }: { onClose: () => void; onImported: () => void }) {
