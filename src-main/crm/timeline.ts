@@ -1,13 +1,14 @@
 /**
- * A customer's timeline: six small indexed queries (one per table, each on its
+ * A customer's timeline: small indexed queries, one per table of a built capability (each on its
  * (customer_id, time) index, at most `limit` rows) merged newest first — never a UNION scan.
  * Order: time desc, then kind rank desc, then id desc; the cursor is the last item's key.
  */
+import { isBuilt, type Capability } from '../api/contract/business';
 import type { TimelineItem } from '../api/contract/crm';
 import type { StatementCache } from './sql';
 
 type Kind = TimelineItem['kind'];
-interface Source {
+export interface Source {
   kind: Kind;
   rank: number;
   table: string;
@@ -66,6 +67,19 @@ const SOURCES: Source[] = [
   },
 ];
 
+/** The capability each source belongs to: a source whose capability is not built is not shown. */
+const SOURCE_CAPABILITY: Record<Kind, Capability> = {
+  call: 'calls',
+  whatsapp: 'whatsapp',
+  task: 'crm',
+  contract: 'contracts',
+  document: 'invoices',
+  payment: 'payments',
+};
+/** The sources a timeline reads: demo rows of WhatsApp, documents or payments never pass as real features. */
+export const timelineSources = (built: (c: Capability) => boolean = isBuilt): Source[] =>
+  SOURCES.filter((s) => built(SOURCE_CAPABILITY[s.kind]));
+
 interface Row {
   id: number;
   at: number;
@@ -90,10 +104,11 @@ export function timeline(
   customerId: number,
   limit: number,
   cursor?: string,
+  sources: Source[] = timelineSources(),
 ): { items: TimelineItem[]; nextCursor: string | null } {
   const c = parseCursor(cursor);
   const merged: Array<{ rank: number; item: TimelineItem }> = [];
-  for (const s of SOURCES) {
+  for (const s of sources) {
     let rows: Row[];
     if (!c) {
       rows = sql.all<Row>(

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { FEATURE_FLAGS, type FeatureFlag } from '../../src-main/api/contract/business';
+import { FEATURE_FLAGS, isFlagBuilt, type FeatureFlag } from '../../src-main/api/contract/business';
 import { api } from '../api';
 import { useApp } from '../app-context';
 import { he } from '../i18n/he';
@@ -29,26 +29,39 @@ export function FeatureFlagsSection() {
       <h2>{t.title}</h2>
       <p className="hint">{t.hint}</p>
       {error && <div className="notice notice-error">{error}</div>}
-      {FEATURE_FLAGS.map((flag) => (
-        <div className="flag-row" key={flag}>
-          <span>{t.names[flag] ?? flag}</span>
-          <span style={{ display: 'flex', alignItems: 'center', gap: 10 }}>
-            <span className="muted" style={{ fontSize: 'var(--text-xs)' }}>
-              {business.features[flag] ? t.on : t.off}
+      {FEATURE_FLAGS.map((flag) => {
+        // A capability that is not built yet is shown as such, and its switch stays off and fixed.
+        const built = isFlagBuilt(flag);
+        const on = built && business.features[flag];
+        return (
+          <div className="flag-row" key={flag} data-built={built}>
+            <span>{t.names[flag] ?? flag}</span>
+            <span style={{ display: 'flex', alignItems: 'center', gap: 10 }}>
+              {built ? (
+                <span className="muted" style={{ fontSize: 'var(--text-xs)' }}>
+                  {on ? t.on : t.off}
+                </span>
+              ) : (
+                <span className="soon muted" id={`flag-soon-${flag}`} data-testid={`flag-soon-${flag}`}>
+                  {t.notBuilt}
+                </span>
+              )}
+              <button
+                type="button"
+                role="switch"
+                className="switch"
+                aria-checked={on}
+                aria-label={t.names[flag] ?? flag}
+                aria-describedby={built ? undefined : `flag-soon-${flag}`}
+                data-testid={`flag-${flag}`}
+                disabled={!built || busy === flag}
+                title={built ? undefined : he.common.notBuilt}
+                onClick={() => void toggle(flag)}
+              />
             </span>
-            <button
-              type="button"
-              role="switch"
-              className="switch"
-              aria-checked={business.features[flag]}
-              aria-label={t.names[flag] ?? flag}
-              data-testid={`flag-${flag}`}
-              disabled={busy === flag}
-              onClick={() => void toggle(flag)}
-            />
-          </span>
-        </div>
-      ))}
+          </div>
+        );
+      })}
     </section>
   );
 }

@@ -4,6 +4,7 @@ import { Link, useLocation } from 'react-router-dom';
 import { transportKind } from '../api';
 import { useApp } from '../app-context';
 import { he } from '../i18n/he';
+import { availability } from '../lib/capabilities';
 import { GlobalSearch, ReminderToasts } from './crm/GlobalSearch';
 import { StorageBanner } from './StorageBanner';
 import { routes } from '../routes';
@@ -11,7 +12,10 @@ import { routes } from '../routes';
 export function Layout({ children }: { children: ReactNode }) {
   const { business } = useApp();
   const features = business?.features;
-  const navRoutes = routes.filter((r) => r.nav && (!r.feature || !features || features[r.feature]));
+  // A capability that is not built keeps its entry, marked "בקרוב"; a built one hides while its flag is off.
+  const navRoutes = routes.filter(
+    (r) => r.nav && (!r.feature || availability(features, [r.feature]) !== 'off'),
+  );
   const content = useRef<HTMLElement>(null);
   const { pathname } = useLocation();
   // Every page opens at its top: the scrolling area is shared across routes.
@@ -44,6 +48,11 @@ export function Layout({ children }: { children: ReactNode }) {
             >
               <Icon size={18} />
               <span>{r.nav!.label}</span>
+              {r.feature && availability(features, [r.feature]) === 'soon' && (
+                <span className="nav-soon" data-testid={`nav-soon-${r.path.slice(1)}`}>
+                  {he.common.soon}
+                </span>
+              )}
             </Link>
           );
         })}

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoData } from '../../src-main/crm/demo-data';
+import { StatementCache } from '../../src-main/crm/sql';
+import { timeline, timelineSources } from '../../src-main/crm/timeline';
 import { startTestCore, type TestCore } from '../helpers/core';
 
 let t: TestCore;
@@ -398,12 +400,19 @@ describe('deals, tasks, calendar, timeline, reminders', () => {
       insMsg.run(c.id, `הודעה ${i}`, base + i * 60_000); // same instant as the call: ties are ordered, not lost
       insPay.run(c.id, base + i * 60_000 + 1);
     }
+    // Every source, as it will be once WhatsApp and payments are built: ties ordered, nothing lost.
+    const sql = new StatementCache(db);
     const all: string[] = [];
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const page: { items: Array<{ kind: string; id: number; at: number }>; nextCursor: string | null } =
-        await ok('crm.timeline', { customerId: c.id, limit: 7, ...(cursor ? { cursor } : {}) });
+      const page = timeline(
+        sql,
+        c.id,
+        7,
+        cursor,
+        timelineSources(() => true),
+      );
       all.push(...page.items.map((i) => `${i.kind}:${i.id}:${i.at}`));
       cursor = page.nextCursor ?? undefined;
       pages++;
@@ -413,6 +422,20 @@ describe('deals, tasks, calendar, timeline, reminders', () => {
     const times = all.map((s) => Number(s.split(':')[2]));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
     expect(all[0]).toMatch(/^payment:/);
+
+    // Through the API, today: WhatsApp and payments are not built, so their (demo) rows are not shown.
+    const shown: string[] = [];
+    cursor = undefined;
+    pages = 0;
+    do {
+      const page: { items: Array<{ kind: string; id: number; at: number }>; nextCursor: string | null } =
+        await ok('crm.timeline', { customerId: c.id, limit: 7, ...(cursor ? { cursor } : {}) });
+      shown.push(...page.items.map((i) => `${i.kind}:${i.id}:${i.at}`));
+      cursor = page.nextCursor ?? undefined;
+      pages++;
+    } while (cursor && pages < 50);
+    expect(shown).toHaveLength(25);
+    expect(new Set(shown.map((s) => s.split(':')[0]))).toEqual(new Set(['call']));
   });
 });
 

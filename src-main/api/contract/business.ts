@@ -19,6 +19,39 @@ export const FEATURE_DEFAULTS = {
 export type FeatureFlag = keyof typeof FEATURE_DEFAULTS;
 export const FEATURE_FLAGS = Object.keys(FEATURE_DEFAULTS) as FeatureFlag[];
 
+/**
+ * What this build really has. A capability that is not built is offered nowhere as working: its
+ * navigation entry says "בקרוב", its figures are hidden (dashboard, reports, Ctrl+K, the customer
+ * timeline), its action buttons are disabled with one reason, and its flags cannot be turned on.
+ * When a capability lands, flip its line here — every entry point reads this.
+ */
+export const CAPABILITY_BUILT = {
+  crm: true,
+  calls: true,
+  whatsapp: false,
+  invoices: false,
+  contracts: false,
+  payments: false,
+} as const;
+export type Capability = keyof typeof CAPABILITY_BUILT;
+
+/** The capability each flag belongs to. */
+export const FLAG_CAPABILITY: Record<FeatureFlag, Capability> = {
+  crm_enabled: 'crm',
+  whatsapp_enabled: 'whatsapp',
+  invoices_enabled: 'invoices',
+  contracts_enabled: 'contracts',
+  signature_enabled: 'contracts',
+  enable_calls_stream: 'calls',
+  enable_recording_fallback: 'calls',
+  enable_payments_paypal: 'payments',
+  enable_payments_tranzila: 'payments',
+  ai_whatsapp_autoreply: 'whatsapp',
+};
+
+export const isBuilt = (c: Capability): boolean => CAPABILITY_BUILT[c];
+export const isFlagBuilt = (f: FeatureFlag): boolean => CAPABILITY_BUILT[FLAG_CAPABILITY[f]];
+
 export const featuresSchema = z.object(
   Object.fromEntries(FEATURE_FLAGS.map((f) => [f, z.boolean().default(FEATURE_DEFAULTS[f])])) as {
     [K in FeatureFlag]: z.ZodDefault<z.ZodBoolean>;

@@ -1,9 +1,11 @@
 import { CalendarCheck, MessageCircle, Phone, Receipt, UserPlus } from 'lucide-react';
+import type { CSSProperties } from 'react';
 import { Link } from 'react-router-dom';
 import { api } from '../../api';
 import { useEvent, useQuery } from '../../api/hooks';
 import { useApp } from '../../app-context';
 import { he } from '../../i18n/he';
+import { availability } from '../../lib/capabilities';
 import { formatDateTime, formatMoney, formatPhone, formatTime } from '../../lib/format';
 import { ErrorState, Loading } from '../States';
 import { dayStart, fill } from './util';
@@ -12,10 +14,16 @@ const t = he.crm.dashboard;
 /** The time for today, the date and time otherwise. */
 const when = (ms: number) => (ms >= dayStart(Date.now()) ? formatTime(ms) : formatDateTime(ms));
 
-/** The dashboard's CRM part: today's calls, new leads, open tasks, unread WhatsApp, unpaid invoices. */
+/**
+ * The dashboard's CRM part: today's calls, new leads, open tasks, and — once those capabilities are
+ * built and on — unread WhatsApp and unpaid invoices.
+ */
 export function CrmDashboard() {
   const { business } = useApp();
   const on = business?.features.crm_enabled !== false;
+  // Figures of a capability that is not built (or is off) are left out, not shown as zeros.
+  const whatsapp = availability(business?.features, ['whatsapp_enabled']) === 'ready';
+  const invoices = availability(business?.features, ['invoices_enabled']) === 'ready';
   const q = useQuery(() => (on ? api.call('crm.dashboard') : Promise.resolve(null)), [on]);
   useEvent('crm.changed', () => on && q.reload());
   useEvent('call.updated', () => on && q.reload());
@@ -44,7 +52,10 @@ export function CrmDashboard() {
   );
   return (
     <div className="crm-dashboard" data-testid="crm-dashboard">
-      <div className="grid kpi-row">
+      <div
+        className="grid kpi-row"
+        style={{ '--kpi-cols': 3 + Number(whatsapp) + Number(invoices) } as CSSProperties}
+      >
         {kpi(
           '/calls',
           Phone,
@@ -69,26 +80,28 @@ export function CrmDashboard() {
           d.openTasks.overdue ? `${d.openTasks.overdue.toLocaleString('he-IL')} ${t.overdue}` : undefined,
           'kpi-tasks',
         )}
-        {kpi(
-          '/whatsapp',
-          MessageCircle,
-          d.unreadWhatsapp.count.toLocaleString('he-IL'),
-          t.unreadWhatsapp,
-          d.unreadWhatsapp.count
-            ? fill(t.fromCustomers, { n: d.unreadWhatsapp.customers.toLocaleString('he-IL') })
-            : undefined,
-          'kpi-whatsapp',
-        )}
-        {kpi(
-          '/invoices',
-          Receipt,
-          formatMoney(d.unpaidInvoices.totalAgorot),
-          t.unpaidInvoices,
-          `${d.unpaidInvoices.count.toLocaleString('he-IL')}`,
-          'kpi-invoices',
-        )}
+        {whatsapp &&
+          kpi(
+            '/whatsapp',
+            MessageCircle,
+            d.unreadWhatsapp.count.toLocaleString('he-IL'),
+            t.unreadWhatsapp,
+            d.unreadWhatsapp.count
+              ? fill(t.fromCustomers, { n: d.unreadWhatsapp.customers.toLocaleString('he-IL') })
+              : undefined,
+            'kpi-whatsapp',
+          )}
+        {invoices &&
+          kpi(
+            '/invoices',
+            Receipt,
+            formatMoney(d.unpaidInvoices.totalAgorot),
+            t.unpaidInvoices,
+            `${d.unpaidInvoices.count.toLocaleString('he-IL')}`,
+            'kpi-invoices',
+          )}
       </div>
-      <div className="grid grid-3">
+      <div className={`grid ${whatsapp ? 'grid-3' : 'grid-2'}`}>
         <section className="card side-list">
           <h2>{t.agenda}</h2>
           {d.openTasks.items.length === 0 && <p className="muted">{t.nothing}</p>}
@@ -120,34 +133,36 @@ export function CrmDashboard() {
             </div>
           ))}
         </section>
-        <section className="card side-list">
-          <h2>{t.unreadList}</h2>
-          {d.unreadWhatsapp.items.length === 0 && <p className="muted">{t.nothing}</p>}
-          {d.unreadWhatsapp.items.map((m) => (
-            <div className="list-row" key={m.id}>
-              <span style={{ minWidth: 0 }}>
-                {m.customerId ? (
-                  <Link to={`/customers/${m.customerId}`}>{m.customerName || t.unknown}</Link>
-                ) : (
-                  t.unknown
-                )}
-                <div
-                  className="muted"
-                  style={{
-                    fontSize: 'var(--text-xs)',
-                    overflow: 'hidden',
-                    textOverflow: 'ellipsis',
-                    whiteSpace: 'nowrap',
-                    maxWidth: 240,
-                  }}
-                >
-                  {m.body}
-                </div>
-              </span>
-              <span className="muted">{when(m.at)}</span>
-            </div>
-          ))}
-        </section>
+        {whatsapp && (
+          <section className="card side-list" data-testid="dash-unread">
+            <h2>{t.unreadList}</h2>
+            {d.unreadWhatsapp.items.length === 0 && <p className="muted">{t.nothing}</p>}
+            {d.unreadWhatsapp.items.map((m) => (
+              <div className="list-row" key={m.id}>
+                <span style={{ minWidth: 0 }}>
+                  {m.customerId ? (
+                    <Link to={`/customers/${m.customerId}`}>{m.customerName || t.unknown}</Link>
+                  ) : (
+                    t.unknown
+                  )}
+                  <div
+                    className="muted"
+                    style={{
+                      fontSize: 'var(--text-xs)',
+                      overflow: 'hidden',
+                      textOverflow: 'ellipsis',
+                      whiteSpace: 'nowrap',
+                      maxWidth: 240,
+                    }}
+                  >
+                    {m.body}
+                  </div>
+                </span>
+                <span className="muted">{when(m.at)}</span>
+              </div>
+            ))}
+          </section>
+        )}
       </div>
     </div>
   );

@@ -7,6 +7,7 @@ import { api } from '../../api';
 import { useEvent } from '../../api/hooks';
 import { useApp } from '../../app-context';
 import { he } from '../../i18n/he';
+import { availability } from '../../lib/capabilities';
 import { formatDate, formatMoney } from '../../lib/format';
 import '../../styles/crm.css';
 
@@ -24,6 +25,9 @@ interface Item {
 export function GlobalSearch() {
   const { business } = useApp();
   const enabled = business?.features.crm_enabled !== false;
+  // Documents and WhatsApp messages are offered only once those capabilities are built and on.
+  const docsOn = availability(business?.features, ['invoices_enabled']) === 'ready';
+  const msgsOn = availability(business?.features, ['whatsapp_enabled']) === 'ready';
   const [open, setOpen] = useState(false);
   const [q, setQ] = useState('');
   const [res, setRes] = useState<Results | null>(null);
@@ -80,14 +84,14 @@ export function GlobalSearch() {
         sub: `${d.customerName} · ${formatMoney(d.amountAgorot)}`,
         to: `/customers/${d.customerId}`,
       })),
-      ...res.documents.map((d) => ({
+      ...(docsOn ? res.documents : []).map((d) => ({
         key: `f${d.id}`,
         section: t.documents,
         label: `${he.crm.timeline.docTypes[d.type] ?? d.type} ${d.number}`,
         sub: `${d.customerName ?? ''} · ${formatMoney(d.totalAgorot)} · ${formatDate(Date.parse(d.issueDate))}`,
         to: d.customerId ? `/customers/${d.customerId}` : '/invoices',
       })),
-      ...res.messages.map((m) => ({
+      ...(msgsOn ? res.messages : []).map((m) => ({
         key: `m${m.id}`,
         section: t.messages,
         label: m.body,
@@ -95,7 +99,10 @@ export function GlobalSearch() {
         to: m.customerId ? `/customers/${m.customerId}` : '/whatsapp',
       })),
     ];
-  }, [res]);
+  }, [res, docsOn, msgsOn]);
+
+  const placeholder = docsOn || msgsOn ? t.placeholder : t.placeholderCrm;
+  const hint = docsOn ? t.hint : t.hintCrm;
 
   const go = (it: Item | undefined) => {
     if (!it) return;
@@ -120,7 +127,7 @@ export function GlobalSearch() {
             className="modal search-panel"
             role="dialog"
             aria-modal="true"
-            aria-label={t.placeholder}
+            aria-label={placeholder}
             data-testid="global-search"
           >
             <div className="search-input">
@@ -128,8 +135,8 @@ export function GlobalSearch() {
               <input
                 ref={input}
                 value={q}
-                placeholder={t.placeholder}
-                aria-label={t.placeholder}
+                placeholder={placeholder}
+                aria-label={placeholder}
                 onChange={(e) => setQ(e.target.value)}
                 onKeyDown={(e) => {
                   if (e.key === 'Escape') setOpen(false);
@@ -148,7 +155,7 @@ export function GlobalSearch() {
             <div className="search-results">
               {!q.trim() && (
                 <p className="muted" style={{ padding: '8px 16px' }}>
-                  {t.hint}
+                  {hint}
                 </p>
               )}
               {q.trim() && res && items.length === 0 && (
