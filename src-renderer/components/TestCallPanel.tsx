@@ -5,6 +5,8 @@
 import { Mic, MicOff, PhoneCall, PhoneOff } from 'lucide-react';
 import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
+import { api } from '../api';
+import { useQuery } from '../api/hooks';
 import { TestCall, type TestCallStatus } from '../audio/test-call';
 import { he } from '../i18n/he';
 import { formatDuration } from '../lib/format';
@@ -25,6 +27,15 @@ export function TestCallPanel() {
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, [status.phase]);
+
+  // Known before starting: without an OpenAI key the agent cannot answer (the server refuses too).
+  const info = useQuery(() => api.call('system.info'), []);
+  const refused = status.phase === 'ended' && status.endReason === 'no_openai_key';
+  const reloadInfo = info.reload;
+  useEffect(() => {
+    if (refused) reloadInfo();
+  }, [refused, reloadInfo]);
+  const noKey = info.data?.readiness.openai === 'disabled' || refused;
 
   const active = status.phase === 'starting' || status.phase === 'connected';
   const c = call.current;
@@ -72,7 +83,17 @@ export function TestCallPanel() {
         </div>
       ) : (
         <div className="test-call-live">
-          {status.phase === 'ended' && (
+          {noKey && (
+            <p
+              className="notice notice-error"
+              role="alert"
+              id="test-call-missing"
+              data-testid="test-call-missing"
+            >
+              {t.missingKey} <Link to="/settings?section=keys">{t.toKeys}</Link>
+            </p>
+          )}
+          {status.phase === 'ended' && !refused && (
             <p className="notice" data-testid="test-call-ended">
               {t.ended}
               {status.endReason ? ` · ${t.endReasons[status.endReason] ?? ''}` : ''}
@@ -89,7 +110,13 @@ export function TestCallPanel() {
               {t.errors[status.error ?? ''] ?? t.errors.refused}
             </p>
           )}
-          <button className="btn btn-primary" onClick={() => void c.start()} data-testid="test-call-start">
+          <button
+            className="btn btn-primary"
+            onClick={() => void c.start()}
+            disabled={noKey}
+            aria-describedby={noKey ? 'test-call-missing' : undefined}
+            data-testid="test-call-start"
+          >
             <PhoneCall size={16} />
             {status.phase === 'idle' ? t.start : t.again}
           </button>

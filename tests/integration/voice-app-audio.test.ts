@@ -214,6 +214,47 @@ describe('test call from the app (microphone transport)', () => {
     expect(r.twilio.requests).toHaveLength(0);
   }, 30_000);
 
+  it('without an OpenAI key a test call is refused before it starts: no call row, a clear reason', async () => {
+    const callRows = (r: VoiceRig) =>
+      (r.t.core.db.$client.prepare('select count(*) n from calls').get() as { n: number }).n;
+    const r = await setup({ noOpenAI: true });
+    // What the panel asks before offering the button.
+    const info = await r.t.api('system.info');
+    expect((info.body.data as { readiness: { openai: string } }).readiness.openai).toBe('disabled');
+
+    const ws = new WebSocket(localWs(r, '/api/test-call'));
+    const control: Array<{ event: string; reason?: string }> = [];
+    let closeCode: number | undefined;
+    let closeReason = '';
+    ws.on('message', (data) => control.push(JSON.parse(String(data)) as (typeof control)[number]));
+    ws.on('close', (code, reason) => {
+      closeCode = code;
+      closeReason = String(reason);
+    });
+    ws.on('open', () => ws.send('{"event":"start"}')); // the app's start: refused all the same
+    await until(() => closeCode !== undefined, 5000, 'closed');
+    expect(control).toEqual([{ event: 'ended', reason: 'no_openai_key' }]);
+    expect(closeCode).toBe(4412);
+    expect(closeReason).toBe('no_openai_key');
+    expect(callRows(r)).toBe(0);
+    expect(r.voice.registry.sessions.size).toBe(0);
+    expect(r.voice.appAudio.testCalls.size).toBe(0);
+    expect((await r.t.api('calls.list', {})).body.data).toMatchObject({ total: 0 });
+    await r.stop();
+    rig = undefined;
+
+    // With a key: the test call starts as before and is one (test) call row.
+    const k = await setup();
+    const a = await testCall(k);
+    expect(a.control.some((m) => m.event === 'ended')).toBe(false);
+    await until(async () => (await liveCall(k, a.callSid))?.state === 'listening', 8000, 'listening');
+    await a.c.stop();
+    await until(() => k.voice.registry.sessions.size === 0, 3000, 'sessions gone');
+    await k.voice.registry.settled();
+    expect(callRows(k)).toBe(1);
+    expect(callRow(k, a.callSid)).toMatchObject({ status: 'completed', fromNumber: 'test' });
+  }, 30_000);
+
   it('needs the per-launch token (401), and exists only on the local server', async () => {
     const r = await setup();
     expect(await refusedStatus(localWs(r, '/api/test-call', null))).toBe(401);

@@ -55,6 +55,8 @@ export const audioEndReasons = [
   'busy',
   'idle_timeout',
   'unavailable',
+  /** A test call refused before it started: no OpenAI key. */
+  'no_openai_key',
 ] as const;
 
 /**

@@ -23,6 +23,8 @@ import type { CallControl, MediaStreamSession, MediaTransport } from './session'
 /** The `from` of a test call's record (history and reports can tell it from a phone call). */
 export const TEST_CALL_FROM = 'test';
 export const TEST_CALL_ENGINE = 'test';
+/** Why a test call is refused before it starts (shown to the owner with a link to the setting). */
+export type TestCallMissing = 'no_openai_key';
 const CALL_SID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export interface AppAudioDeps {
@@ -35,6 +37,11 @@ export interface AppAudioDeps {
     transport: MediaTransport,
     extra: { test?: boolean; control?: () => CallControl | null },
   ): MediaStreamSession;
+  /**
+   * What a test call would lack to reach the agent ('no_openai_key'), or null when it can start.
+   * A test call that cannot reach the agent is refused before any call row is made.
+   */
+  testCallMissing?: () => TestCallMissing | null;
   maxTestCalls?: number;
   maxListenersPerCall?: number;
   listen?: Partial<ListenOptions>;
@@ -56,6 +63,13 @@ export class AppAudio {
 
   /** A test call on an app link; the session starts when the app sends `start` (its audio is running). */
   openTestCall(link: AudioLink): void {
+    const missing = this.deps.testCallMissing?.() ?? null;
+    if (missing) {
+      this.log.info({ reason: missing }, 'test call refused');
+      link.send(`{"event":"ended","reason":"${missing}"}`);
+      link.close(4412, missing);
+      return;
+    }
     if (this.testCalls.size >= (this.deps.maxTestCalls ?? 2)) {
       link.send('{"event":"ended","reason":"busy"}');
       link.close(4429, 'busy');

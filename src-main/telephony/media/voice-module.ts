@@ -331,6 +331,8 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
     calls: deps.calls,
     registry,
     newSession,
+    // Without an OpenAI key the agent cannot answer: the test call is refused, not logged as a call.
+    testCallMissing: () => (openaiKey() ? null : 'no_openai_key'),
   });
 
   /** Renders the greeting and goodbye ahead of the first call (and after the business changes). */
