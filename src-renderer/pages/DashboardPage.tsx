@@ -2,6 +2,7 @@ import { CheckCircle2, Circle } from 'lucide-react';
 import { useEffect } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import type { SetupStatus, SetupStep } from '../../src-main/api/contract/setup';
+import { isBuilt, type Capability } from '../../src-main/api/contract/business';
 import type { Readiness } from '../../src-main/api/contract/system';
 import { api } from '../api';
 import { useQuery } from '../api/hooks';
@@ -13,15 +14,18 @@ import { he } from '../i18n/he';
 const STATE_CLASS = { ok: 'badge-ok', disabled: 'badge', fail: 'badge-fail' } as const;
 
 function ReadinessList({ readiness }: { readiness: Readiness }) {
-  const rows: Array<[string, Readiness['db']]> = [
-    [he.dashboard.readiness.db, readiness.db],
-    [he.dashboard.readiness.openai, readiness.openai],
-    [he.dashboard.readiness.tts, readiness.tts],
-    [he.dashboard.readiness.whatsapp, readiness.whatsapp],
-    [he.dashboard.readiness.tunnel, readiness.tunnel],
-    [he.dashboard.readiness.paypal, readiness.payments.paypal],
-    [he.dashboard.readiness.tranzila, readiness.payments.tranzila],
-  ];
+  // Services of capabilities that are not built yet are left out (nothing to set up for them).
+  const rows = (
+    [
+      [he.dashboard.readiness.db, readiness.db, 'calls'],
+      [he.dashboard.readiness.openai, readiness.openai, 'calls'],
+      [he.dashboard.readiness.tts, readiness.tts, 'calls'],
+      [he.dashboard.readiness.whatsapp, readiness.whatsapp, 'whatsapp'],
+      [he.dashboard.readiness.tunnel, readiness.tunnel, 'calls'],
+      [he.dashboard.readiness.paypal, readiness.payments.paypal, 'payments'],
+      [he.dashboard.readiness.tranzila, readiness.payments.tranzila, 'payments'],
+    ] as Array<[string, Readiness['db'], Capability]>
+  ).filter(([, , c]) => isBuilt(c));
   return (
     <div data-testid="readiness">
       {rows.map(([label, state]) => (
