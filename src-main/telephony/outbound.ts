@@ -16,7 +16,7 @@ import { BUSINESS_ID } from '../business/business-service';
 import type { Db } from '../db/client';
 import { customers } from '../db/schema';
 import type { Logger } from '../platform/logger';
-import { toE164 } from '../platform/phone';
+import { isStarCode, toE164 } from '../platform/phone';
 import type { SettingsStore } from '../platform/settings';
 import type { CallRepository, CallRow } from './call-repository';
 import { normalizePublicHost } from './twilio-signature';
@@ -93,6 +93,7 @@ interface Plan {
 
 const PROBLEM_MESSAGES: Record<DialProblem, string> = {
   customer_phone_missing: 'the customer has no valid phone number',
+  customer_phone_not_dialable: 'a star code (*2700) can only be dialled from an Israeli phone line',
   twilio_not_configured: 'Twilio keys (account SID and auth token) are missing',
   twilio_number_missing: "the business's Twilio number is not set",
   owner_phone_missing: "the owner's phone is missing in the business profile",
@@ -212,7 +213,8 @@ export class OutboundCalls {
     // In the order the owner should fix them.
     const problems = (
       [
-        [!phone, 'customer_phone_missing'],
+        [!phone && !isStarCode(row.phone), 'customer_phone_missing'],
+        [isStarCode(row.phone), 'customer_phone_not_dialable'],
         [!creds.accountSid || !creds.authToken, 'twilio_not_configured'],
         [!from, 'twilio_number_missing'],
         [!ownerPhone, 'owner_phone_missing'],

@@ -41,9 +41,6 @@ export const he = {
     storageFull: 'הדיסק מלא — השינוי לא נשמר. פנו מקום בדיסק ונסו שוב.',
     comingTitle: 'בקרוב',
     comingBody: 'המסך הזה נמצא בבנייה ויופיע בגרסה הבאה.',
-    /** The one mark of a capability that is not built yet: navigation, buttons, flags. */
-    soon: 'בקרוב',
-    notBuilt: 'עדיין לא זמין: האפשרות הזאת תגיע בגרסה הבאה.',
     yes: 'כן',
     no: 'לא',
   },
@@ -350,10 +347,7 @@ export const he = {
         idle_timeout: 'לא התקבל קול מהמיקרופון ולכן השיחה נותקה',
         unavailable: 'הסוכן אינו זמין (חסר מפתח OpenAI בהגדרות)',
         busy: 'כבר מתנהלות שיחות ניסיון אחרות',
-        no_openai_key: 'חסר מפתח OpenAI',
       } as Record<string, string>,
-      missingKey: 'אי אפשר להתחיל שיחת ניסיון: חסר מפתח OpenAI, ובלעדיו הסוכן לא יכול לענות.',
-      toKeys: 'להוספת המפתח בהגדרות',
       errors: {
         mic_denied: 'אין הרשאה למיקרופון. אשרו גישה למיקרופון בדפדפן ונסו שוב.',
         no_mic: 'לא נמצא מיקרופון במחשב',
@@ -510,6 +504,8 @@ export const he = {
         failed: 'השיחה לא יצאה. נסו שוב בעוד רגע.',
         problems: {
           customer_phone_missing: 'ללקוח אין מספר טלפון תקין. הוסיפו מספר בעריכת פרטי הלקוח.',
+          customer_phone_not_dialable:
+            'המספר של הלקוח הוא מספר כוכבית, ואליו אפשר לחייג רק מקו טלפון ישראלי. חייגו אליו מהטלפון שלכם.',
           twilio_not_configured:
             'חיוג מהאפליקציה דורש חשבון Twilio, ופרטי החשבון (מזהה החשבון והאסימון) עדיין לא הוזנו. מזינים אותם בהגדרות ← מפתחות.',
           twilio_number_missing:
@@ -730,18 +726,15 @@ export const he = {
       } as Record<string, string>,
       on: 'פעיל',
       off: 'כבוי',
-      notBuilt: 'לא זמין עדיין',
     },
     search: {
       placeholder: 'חיפוש לקוחות, עסקאות, מסמכים והודעות…',
-      placeholderCrm: 'חיפוש לקוחות ועסקאות…',
       customers: 'לקוחות',
       deals: 'עסקאות',
       documents: 'מסמכים',
       messages: 'הודעות',
       empty: 'לא נמצאו תוצאות',
       hint: 'הקלידו שם, טלפון, אימייל או מספר מסמך',
-      hintCrm: 'הקלידו שם, טלפון או אימייל',
       close: 'Esc לסגירה',
     },
   },

@@ -25,7 +25,6 @@ import { TaskDialog } from '../components/crm/TaskDialog';
 import { Timeline } from '../components/crm/Timeline';
 import { EmptyState, ErrorState, Loading } from '../components/States';
 import { he } from '../i18n/he';
-import { availability } from '../lib/capabilities';
 import { formatDate, formatDateTime, formatMoney } from '../lib/format';
 import { STATUS_BADGE } from './CustomersPage';
 import '../styles/crm.css';
@@ -75,9 +74,8 @@ export function CustomerPage() {
 
   const action = (key: (typeof ACTIONS)[number]['key']) => {
     const def = ACTIONS.find((x) => x.key === key)!;
-    const state = availability(features, def.features);
-    if (state === 'soon') return; // disabled below, with the reason on the button
-    if (state === 'off')
+    const off = features && def.features.some((f) => !features[f]);
+    if (off)
       return setNotice({
         title: a[key],
         body: (
@@ -92,26 +90,6 @@ export function CustomerPage() {
     }
     setNotice({ title: a[key], body: a.notYet });
   };
-  /** A flow whose capability is not built is disabled, with the one reason every entry point gives. */
-  const actionButton = ({ key, icon: Icon, features: fs }: (typeof ACTIONS)[number]) => {
-    const state = availability(features, fs);
-    return (
-      <button
-        key={key}
-        className={`btn${state !== 'ready' ? ' unavailable' : ''}`}
-        onClick={() => action(key)}
-        disabled={state === 'soon'}
-        title={state === 'soon' ? he.common.notBuilt : undefined}
-        data-testid={`action-${key}`}
-        data-soon={state === 'soon' || undefined}
-      >
-        <Icon size={16} /> {a[key]}
-        {state === 'soon' && <span className="soon">{he.common.soon}</span>}
-      </button>
-    );
-  };
-  const messagesOn = availability(features, ['whatsapp_enabled']) === 'ready';
-  const invoicesOn = availability(features, ['invoices_enabled']) === 'ready';
 
   return (
     <>
@@ -148,29 +126,45 @@ export function CustomerPage() {
         </button>
       </div>
       <div className="action-bar" role="toolbar" aria-label="פעולות">
-        {ACTIONS.slice(0, 2).map(actionButton)}
+        {ACTIONS.slice(0, 2).map(({ key, icon: Icon, features: fs }) => (
+          <button
+            key={key}
+            className={`btn${features && fs.some((f) => !features[f]) ? ' unavailable' : ''}`}
+            onClick={() => action(key)}
+            data-testid={`action-${key}`}
+          >
+            <Icon size={16} /> {a[key]}
+          </button>
+        ))}
         <button className="btn" onClick={() => setDialog('task')} data-testid="action-task">
           <CalendarPlus size={16} /> {a.task}
         </button>
-        {ACTIONS.slice(2).map(actionButton)}
+        {ACTIONS.slice(2).map(({ key, icon: Icon, features: fs }) => (
+          <button
+            key={key}
+            className={`btn${features && fs.some((f) => !features[f]) ? ' unavailable' : ''}`}
+            onClick={() => action(key)}
+            data-testid={`action-${key}`}
+          >
+            <Icon size={16} /> {a[key]}
+          </button>
+        ))}
       </div>
       <div className="stats-row">
         {(
           [
-            [t.stats.calls, c.stats.calls.toLocaleString('he-IL'), true],
-            [t.stats.messages, c.stats.messages.toLocaleString('he-IL'), messagesOn],
-            [t.stats.openTasks, c.stats.openTasks.toLocaleString('he-IL'), true],
-            [t.stats.openDeals, c.stats.openDeals.toLocaleString('he-IL'), true],
-            [t.stats.unpaid, formatMoney(c.stats.unpaidAgorot), invoicesOn],
+            [t.stats.calls, c.stats.calls.toLocaleString('he-IL')],
+            [t.stats.messages, c.stats.messages.toLocaleString('he-IL')],
+            [t.stats.openTasks, c.stats.openTasks.toLocaleString('he-IL')],
+            [t.stats.openDeals, c.stats.openDeals.toLocaleString('he-IL')],
+            [t.stats.unpaid, formatMoney(c.stats.unpaidAgorot)],
           ] as const
-        )
-          .filter(([, , shown]) => shown)
-          .map(([label, value]) => (
-            <div className="stat-tile" key={label}>
-              <div className="label">{label}</div>
-              <div className="value">{value}</div>
-            </div>
-          ))}
+        ).map(([label, value]) => (
+          <div className="stat-tile" key={label}>
+            <div className="label">{label}</div>
+            <div className="value">{value}</div>
+          </div>
+        ))}
       </div>
       <div className="customer-grid">
         <section className="card">
@@ -296,7 +290,9 @@ const d = a.dial;
 /** What is missing, in Hebrew, with the way to Settings when the owner can fix it there. */
 function Problem({ code }: { code: string }) {
   const fixInSettings =
-    code !== 'customer_phone_missing' && code !== 'customer_phone_not_dialable' && code !== 'twilio_call_failed';
+    code !== 'customer_phone_missing' &&
+    code !== 'customer_phone_not_dialable' &&
+    code !== 'twilio_call_failed';
   return (
     <p className="muted" data-testid="dial-problem" data-code={code} style={{ margin: '4px 0 0' }}>
       {d.problems[code] ?? d.failed}

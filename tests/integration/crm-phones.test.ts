@@ -209,3 +209,21 @@ describe('customer phones through the API', () => {
     expect(text).not.toContain('01-800');
   });
 });
+
+describe('dialling a star code', () => {
+  it('is refused with its own reason before anything is sent (not "no phone")', async () => {
+    const star = (await ok('crm.customers.list', { q: '*2700' })).items.find(
+      (c: { phone: string }) => c.phone === '*2700',
+    );
+    expect(await ok('calls.dialCheck', { customerId: star.id })).toMatchObject({
+      bridge: 'customer_phone_not_dialable',
+      agent: 'customer_phone_not_dialable',
+    });
+    const r = await t.api('calls.dial', { customerId: star.id, mode: 'bridge' });
+    expect(r.status).toBe(409);
+    expect(r.body.error).toBe('customer_phone_not_dialable');
+    const mobile = (await ok('crm.customers.list', { q: '050-1234567' })).items[0];
+    const m = await ok('calls.dialCheck', { customerId: mobile.id });
+    expect(m.bridge).not.toMatch(/^customer_phone/);
+  });
+});

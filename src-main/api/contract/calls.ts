@@ -87,6 +87,8 @@ export type DialMode = z.infer<typeof dialModeSchema>;
 /** Why a call cannot be placed now (the `error` of a refused `calls.dial`, 409). */
 export const DIAL_PROBLEMS = [
   'customer_phone_missing',
+  /** The customer's number is a star code (*2700): it works only from an Israeli phone line. */
+  'customer_phone_not_dialable',
   'twilio_not_configured',
   'twilio_number_missing',
   'owner_phone_missing',
