@@ -25,6 +25,7 @@ import { TaskDialog } from '../components/crm/TaskDialog';
 import { Timeline } from '../components/crm/Timeline';
 import { EmptyState, ErrorState, Loading } from '../components/States';
 import { he } from '../i18n/he';
+import { availability } from '../lib/capabilities';
 import { formatDate, formatDateTime, formatMoney } from '../lib/format';
 import { STATUS_BADGE } from './CustomersPage';
 import '../styles/crm.css';
@@ -74,8 +75,9 @@ export function CustomerPage() {
 
   const action = (key: (typeof ACTIONS)[number]['key']) => {
     const def = ACTIONS.find((x) => x.key === key)!;
-    const off = features && def.features.some((f) => !features[f]);
-    if (off)
+    const state = availability(features, def.features);
+    if (state === 'soon') return; // disabled below, with the reason on the button
+    if (state === 'off')
       return setNotice({
         title: a[key],
         body: (
@@ -90,6 +92,26 @@ export function CustomerPage() {
     }
     setNotice({ title: a[key], body: a.notYet });
   };
+  /** A flow whose capability is not built is disabled, with the one reason every entry point gives. */
+  const actionButton = ({ key, icon: Icon, features: fs }: (typeof ACTIONS)[number]) => {
+    const state = availability(features, fs);
+    return (
+      <button
+        key={key}
+        className={`btn${state !== 'ready' ? ' unavailable' : ''}`}
+        onClick={() => action(key)}
+        disabled={state === 'soon'}
+        title={state === 'soon' ? he.common.notBuilt : undefined}
+        data-testid={`action-${key}`}
+        data-soon={state === 'soon' || undefined}
+      >
+        <Icon size={16} /> {a[key]}
+        {state === 'soon' && <span className="soon">{he.common.soon}</span>}
+      </button>
+    );
+  };
+  const messagesOn = availability(features, ['whatsapp_enabled']) === 'ready';
+  const invoicesOn = availability(features, ['invoices_enabled']) === 'ready';
 
   return (
     <>
@@ -126,45 +148,29 @@ export function CustomerPage() {
         </button>
       </div>
       <div className="action-bar" role="toolbar" aria-label="פעולות">
-        {ACTIONS.slice(0, 2).map(({ key, icon: Icon, features: fs }) => (
-          <button
-            key={key}
-            className={`btn${features && fs.some((f) => !features[f]) ? ' unavailable' : ''}`}
-            onClick={() => action(key)}
-            data-testid={`action-${key}`}
-          >
-            <Icon size={16} /> {a[key]}
-          </button>
-        ))}
+        {ACTIONS.slice(0, 2).map(actionButton)}
         <button className="btn" onClick={() => setDialog('task')} data-testid="action-task">
           <CalendarPlus size={16} /> {a.task}
         </button>
-        {ACTIONS.slice(2).map(({ key, icon: Icon, features: fs }) => (
-          <button
-            key={key}
-            className={`btn${features && fs.some((f) => !features[f]) ? ' unavailable' : ''}`}
-            onClick={() => action(key)}
-            data-testid={`action-${key}`}
-          >
-            <Icon size={16} /> {a[key]}
-          </button>
-        ))}
+        {ACTIONS.slice(2).map(actionButton)}
       </div>
       <div className="stats-row">
         {(
           [
-            [t.stats.calls, c.stats.calls.toLocaleString('he-IL')],
-            [t.stats.messages, c.stats.messages.toLocaleString('he-IL')],
-            [t.stats.openTasks, c.stats.openTasks.toLocaleString('he-IL')],
-            [t.stats.openDeals, c.stats.openDeals.toLocaleString('he-IL')],
-            [t.stats.unpaid, formatMoney(c.stats.unpaidAgorot)],
+            [t.stats.calls, c.stats.calls.toLocaleString('he-IL'), true],
+            [t.stats.messages, c.stats.messages.toLocaleString('he-IL'), messagesOn],
+            [t.stats.openTasks, c.stats.openTasks.toLocaleString('he-IL'), true],
+            [t.stats.openDeals, c.stats.openDeals.toLocaleString('he-IL'), true],
+            [t.stats.unpaid, formatMoney(c.stats.unpaidAgorot), invoicesOn],
           ] as const
-        ).map(([label, value]) => (
-          <div className="stat-tile" key={label}>
-            <div className="label">{label}</div>
-            <div className="value">{value}</div>
-          </div>
-        ))}
+        )
+          .filter(([, , shown]) => shown)
+          .map(([label, value]) => (
+            <div className="stat-tile" key={label}>
+              <div className="label">{label}</div>
+              <div className="value">{value}</div>
+            </div>
+          ))}
       </div>
       <div className="customer-grid">
         <section className="card">
