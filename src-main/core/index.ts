@@ -185,6 +185,8 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       tunnelState: async () => (await internal('tunnel.status')).tunnel,
       phoneSetup: () => internal('phone.setup'),
       phoneNumbers: () => internal('phone.numbers'),
+      loopback: () => (publicServer ? `http://${loopbackHost(env.HOST)}:${publicPort}` : undefined),
+      resourcesDir: paths.resourcesDir,
     }),
   ];
   /** Another module's handler, for the set-up ports (called at request time, after `handlers`). */

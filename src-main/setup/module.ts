@@ -10,6 +10,7 @@ import {
   SETUP_STEPS,
   type CheckedKey,
   type CheckResult,
+  type DoctorReport,
   type SetupStatus,
   type SetupStep,
 } from '../api/contract/setup';
@@ -24,6 +25,7 @@ import type { Logger } from '../platform/logger';
 import type { PublicUrlService } from '../platform/public-url';
 import type { SecretsResolver } from '../platform/secrets-resolver';
 import type { SettingsStore } from '../platform/settings';
+import { Doctor } from './doctor';
 import { KeyChecks } from './key-checks';
 
 export const SETUP_SETTING = 'setup_wizard';
@@ -56,6 +58,9 @@ export interface SetupModuleDeps {
   phoneNumbers: () => Promise<TwilioNumber[]>;
   /** Tests reach the fake tunnel's plain-TCP forwarder over http; the product uses https. */
   publicOrigin?: PublicOrigin;
+  /** The public server on loopback, for the doctor (undefined before it listens). */
+  loopback: () => string | undefined;
+  resourcesDir: string;
   timeoutMs?: number;
 }
 
@@ -156,6 +161,23 @@ export function setupModule(deps: SetupModuleDeps): SetupModule {
     return { steps, lineReady: steps.every((s) => s.done), wizardSeen: stored.wizardSeen };
   };
 
+  const doctor = new Doctor({
+    env: deps.env,
+    db: deps.db,
+    logger: deps.logger,
+    keys: deps.keys,
+    publicUrl: deps.publicUrl,
+    features: () => deps.business.features(),
+    checks,
+    checkAddress,
+    phoneSetup: deps.phoneSetup,
+    phoneNumbers: deps.phoneNumbers,
+    loopback: deps.loopback,
+    resourcesDir: deps.resourcesDir,
+    now,
+  });
+  let running: Promise<DoctorReport> | undefined;
+
   return {
     name: 'setup',
     checks,
@@ -165,6 +187,8 @@ export function setupModule(deps: SetupModuleDeps): SetupModule {
       'setup.checkKey': (input) => checkKey(input.key),
       'setup.checkAddress': () => checkAddress(),
       'setup.status': () => status(),
+      // One run at a time: a second caller gets the same report.
+      'setup.doctor': () => (running ??= doctor.run().finally(() => (running = undefined))),
       'setup.mark': (input) => {
         const cur = deps.settings.get(SETUP_SETTING, setupSetting);
         const skipped = new Set(cur.skipped);

@@ -62,4 +62,5 @@ export const VALID_BODIES: Record<MethodName, unknown> = {
   'setup.checkAddress': {},
   'setup.status': {},
   'setup.mark': { skipped: { step: 'number', value: true }, wizardSeen: true },
+  'setup.doctor': {},
 };

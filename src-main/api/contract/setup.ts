@@ -48,6 +48,26 @@ export const setupStatusSchema = z.object({
 });
 export type SetupStatus = z.infer<typeof setupStatusSchema>;
 
+/** One line of the doctor's report. */
+export const doctorCheckSchema = z.object({
+  /** healthz, readyz, incoming_call, stream_ended, media_turn, recording, payments, public_url, number, key_<name>. */
+  id: z.string(),
+  ok: z.boolean(),
+  /** What to do, in Hebrew, when it failed. */
+  hint: z.string().nullable(),
+  /** The technical reason (for support). */
+  detail: z.string().nullable(),
+  /** A pass with a remark (e.g. "not built yet", "not configured"). */
+  note: z.string().nullable(),
+});
+export type DoctorCheck = z.infer<typeof doctorCheckSchema>;
+export const doctorReportSchema = z.object({
+  ok: z.boolean(),
+  checks: z.array(doctorCheckSchema),
+  ranAt: z.number().int(),
+});
+export type DoctorReport = z.infer<typeof doctorReportSchema>;
+
 export const setupMethods = {
   'setup.checkKey': method({
     summary: 'Check one stored key against its service (a cheap authenticated request)',
@@ -73,5 +93,10 @@ export const setupMethods = {
       })
       .strict(),
     output: setupStatusSchema,
+  }),
+  'setup.doctor': method({
+    summary: 'Run the golden-path checks against this running app (npm run doctor and Settings)',
+    input: empty,
+    output: doctorReportSchema,
   }),
 };
