@@ -180,5 +180,53 @@ describe('setup checks against the fakes', () => {
     expect(un.body.data.steps.find((s: { id: string }) => s.id === 'number').skipped).toBe(false);
     expect(un.body.data.wizardSeen).toBe(true);
     expect((await t!.api('setup.mark', { skipped: { step: 'nope', value: true } })).status).toBe(400);
+    // test_call: only the app's own test call with a turn the agent answered counts.
+    const testCallDone = async () =>
+      (await t!.api('setup.status')).body.data.steps.find((s: { id: string }) => s.id === 'test_call').done;
+    const phoneCall = t!.core.calls.upsertIncoming({
+      callSid: `CA${'1'.repeat(32)}`,
+      direction: 'in',
+      from: '+972501234567',
+      to: 'x',
+      customerId: null,
+      status: 'completed',
+      mode: 'stream',
+    }).call;
+    t!.core.calls.insertTurn({
+      callId: phoneCall.id,
+      callSid: phoneCall.callSid,
+      businessId: 1,
+      turnIndex: 0,
+      callerText: 'היי',
+      agentText: 'שלום',
+    });
+    const testCall = t!.core.calls.upsertIncoming({
+      callSid: `TEST${'2'.repeat(28)}`,
+      direction: 'in',
+      from: 'test',
+      to: 'app',
+      customerId: null,
+      status: 'completed',
+      mode: 'stream',
+      engine: 'test',
+    }).call;
+    t!.core.calls.insertTurn({
+      callId: testCall.id,
+      callSid: testCall.callSid,
+      businessId: 1,
+      turnIndex: 0,
+      callerText: 'היי',
+      agentText: '',
+    });
+    expect(await testCallDone()).toBe(false);
+    t!.core.calls.insertTurn({
+      callId: testCall.id,
+      callSid: testCall.callSid,
+      businessId: 1,
+      turnIndex: 1,
+      callerText: 'מה השעות?',
+      agentText: 'א-ה 9-18',
+    });
+    expect(await testCallDone()).toBe(true);
   });
 });
