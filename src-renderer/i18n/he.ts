@@ -851,6 +851,7 @@ export const he = {
       empty: 'אין מספרים בחשבון ה-Twilio. קנו מספר במסוף של Twilio (Phone Numbers ← Buy a number) ורעננו.',
       refresh: 'רענון הרשימה',
       pick: 'בחירה',
+      repoint: 'כיוון לאפליקציה',
       picked: 'נבחר',
       pointsHere: 'מפנה לאפליקציה',
       needTwilio: 'קודם צריך את פרטי Twilio בשלב המפתחות.',
