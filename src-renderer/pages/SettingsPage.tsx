@@ -15,6 +15,7 @@ import { useApp } from '../app-context';
 import { Wand2 } from 'lucide-react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { ConnectionSection } from '../components/ConnectionSection';
+import { DoctorSection } from '../components/DoctorSection';
 import { FeatureFlagsSection } from '../components/FeatureFlagsSection';
 import { VoiceSettingsSection } from '../components/VoiceSettingsSection';
 import { ErrorState, Loading, PageHeader, errorMessage } from '../components/States';
@@ -338,6 +339,7 @@ export function SettingsPage() {
           <ProfileForm business={business} />
           <KnowledgeForm business={business} />
           <ConnectionSection />
+          <DoctorSection />
           <KeysSection />
           <VoiceSettingsSection />
           <FeatureFlagsSection />

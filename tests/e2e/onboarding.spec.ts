@@ -281,6 +281,19 @@ test('the wizard: profile → knowledge → keys → address → number → test
   await conn.scrollIntoViewIfNeeded();
   await shot(page, '9-settings-connection');
 
+  // Settings → check the line: the doctor's lines, in Hebrew.
+  const doctor = page.getByTestId('doctor');
+  await doctor.scrollIntoViewIfNeeded();
+  await doctor.getByTestId('doctor-run').click();
+  const report = doctor.getByTestId('doctor-report');
+  await expect(report).toBeVisible({ timeout: 60_000 });
+  await expect(report.locator('[data-id="public_url"]')).toHaveAttribute('data-ok', 'true');
+  await expect(report.locator('[data-id="number"]')).toHaveAttribute('data-ok', 'true');
+  await expect(report.locator('[data-id="incoming_call"]')).toHaveAttribute('data-ok', 'true');
+  await expectNoStrayEnglish(page);
+  await doctor.scrollIntoViewIfNeeded();
+  await shot(page, '10-doctor');
+
   // The exact REST requests: the picked number only, pointed at the new address.
   const updates = twilio.numberUpdates.filter((u) => u.sid === picked.sid);
   expect(updates.at(0)?.params).toMatchObject({
