@@ -165,7 +165,7 @@ export function AddressStep({ onNeedKeys }: { onNeedKeys: () => void }) {
       {result && (
         <CheckLine
           result={result}
-          okText={t.ok.replace('{host}', result.host ?? '')}
+          okText={t.ok.replace('{host}', `\u2066${result.host ?? ''}\u2069`)}
           problem={t.problems[result.problem ?? 'other']}
         />
       )}

@@ -162,7 +162,7 @@ function KeyCard({
                 type="password"
                 dir="ltr"
                 autoComplete="off"
-                placeholder={stored[name] ? t.stored : ''}
+                placeholder={stored[name] ? t.storedPlaceholder : ''}
                 value={drafts[name] ?? ''}
                 onChange={(e) => setDrafts((d) => ({ ...d, [name]: e.target.value }))}
               />
