@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import WebSocket from 'ws';
 import { MediaStreamClient, type MediaStreamClientOptions } from '../fakes/media-stream-client';
 
 export const PUBLIC_HOST = 'agent.example.test';
@@ -114,5 +115,28 @@ export async function openTwilioStream(o: TwilioStreamOptions): Promise<MediaStr
     ...o.client,
     callSid: sid,
     customParameters: { stream_token: streamToken, ...o.client?.customParameters },
+  });
+}
+
+/** Opens the media WebSocket with its upgrade signed for `host`; resolves to the upgrade's HTTP status. */
+export function mediaUpgradeStatus(
+  publicUrl: string,
+  host = PUBLIC_HOST,
+  authToken = AUTH_TOKEN,
+): Promise<number> {
+  const signature = twilioSignature(authToken, `wss://${host}/ws/twilio-media`, {});
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${publicUrl.replace(/^http/, 'ws')}/ws/twilio-media`, {
+      headers: { 'x-twilio-signature': signature },
+    });
+    ws.on('upgrade', (res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      res.destroy();
+    });
+    ws.on('error', reject);
   });
 }

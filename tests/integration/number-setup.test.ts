@@ -3,6 +3,7 @@ import { startFakeTunnel, type FakeTunnel } from '../fakes/tunnel';
 import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio-rest';
 import { startTestCore, type TestCore } from '../helpers/core';
 import { ACCOUNT_SID, AUTH_TOKEN } from '../helpers/twilio';
+import { eventually as until } from '../helpers/wait';
 
 let t: TestCore | undefined;
 let twilio: FakeTwilio | undefined;
@@ -13,20 +14,6 @@ afterEach(async () => {
   await tunnel?.closeAll();
   t = twilio = tunnel = undefined;
 });
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined> | T | undefined,
-  ms = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const webhooks = (host: string) => ({
   VoiceUrl: `https://${host}/webhook/incoming_call`,

@@ -1,13 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { startTestCore, type TestCore } from '../helpers/core';
 import {
   ACCOUNT_SID,
   AUTH_TOKEN,
   callParams,
+  mediaUpgradeStatus,
   postTwilio,
   PUBLIC_HOST,
-  twilioSignature,
 } from '../helpers/twilio';
 
 let t: TestCore | undefined;
@@ -15,26 +14,6 @@ afterEach(async () => {
   await t?.stop();
   t = undefined;
 });
-
-/** Opens the media WebSocket signed with `token`; resolves to the HTTP status of the upgrade. */
-function upgradeStatus(publicUrl: string, token: string): Promise<number> {
-  const path = '/ws/twilio-media';
-  const signature = twilioSignature(token, `wss://${PUBLIC_HOST}${path}`, {});
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(publicUrl.replace('http', 'ws') + path, {
-      headers: { 'x-twilio-signature': signature },
-    });
-    ws.on('upgrade', (res) => {
-      resolve(res.statusCode ?? 0);
-      ws.terminate();
-    });
-    ws.on('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      res.destroy();
-    });
-    ws.on('error', (err) => reject(err));
-  });
-}
 
 describe('secrets precedence: a key entered in Settings overrides the environment', () => {
   it('rotating the Twilio auth token in Settings moves webhooks and the media upgrade to it at once', async () => {
@@ -47,7 +26,7 @@ describe('secrets precedence: a key entered in Settings overrides the environmen
     expect(
       (await postTwilio(url, '/webhook/call_status', callParams(1, { CallStatus: 'completed' }))).status,
     ).toBe(204);
-    expect(await upgradeStatus(url, AUTH_TOKEN)).toBe(101);
+    expect(await mediaUpgradeStatus(url, PUBLIC_HOST, AUTH_TOKEN)).toBe(101);
 
     const rotated = 'rotated-after-a-leak-0123456789abcdef';
     const set = await t.api('secrets.set', { name: 'twilio_auth_token', value: rotated });
@@ -59,8 +38,8 @@ describe('secrets precedence: a key entered in Settings overrides the environmen
     const fresh = await postTwilio(url, '/webhook/incoming_call', callParams(3), { token: rotated });
     expect(fresh.status).toBe(200);
     expect(fresh.text).toContain('<Stream');
-    expect(await upgradeStatus(url, AUTH_TOKEN)).toBe(403);
-    expect(await upgradeStatus(url, rotated)).toBe(101);
+    expect(await mediaUpgradeStatus(url, PUBLIC_HOST, AUTH_TOKEN)).toBe(403);
+    expect(await mediaUpgradeStatus(url, PUBLIC_HOST, rotated)).toBe(101);
     expect(
       t.core.db.$client.prepare('select count(*) n from calls where call_sid = ?').get(callParams(2).CallSid),
     ).toEqual({ n: 0 });
@@ -70,7 +49,7 @@ describe('secrets precedence: a key entered in Settings overrides the environmen
     expect(
       (await postTwilio(url, '/webhook/call_status', callParams(4, { CallStatus: 'completed' }))).status,
     ).toBe(204);
-    expect(await upgradeStatus(url, rotated)).toBe(403);
+    expect(await mediaUpgradeStatus(url, PUBLIC_HOST, rotated)).toBe(403);
 
     // The change is logged by name, never by value.
     const changes = t.logs().filter((l) => String(l.msg).startsWith('secret twilio_auth_token'));

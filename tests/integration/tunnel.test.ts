@@ -2,27 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { backoffDelay } from '../../src-main/tunnel/tunnel-service';
 import { startFakeTunnel, type FakeTunnel } from '../fakes/tunnel';
 import { startTestCore, type TestCore } from '../helpers/core';
-import WebSocket from 'ws';
-import { ACCOUNT_SID, AUTH_TOKEN, callParams, postTwilio, twilioSignature } from '../helpers/twilio';
-
-/** The media WebSocket upgrade signed for `host`; resolves to the HTTP status of the upgrade. */
-function upgradeStatus(publicUrl: string, host: string): Promise<number> {
-  const signature = twilioSignature(AUTH_TOKEN, `wss://${host}/ws/twilio-media`, {});
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${publicUrl.replace('http', 'ws')}/ws/twilio-media`, {
-      headers: { 'x-twilio-signature': signature },
-    });
-    ws.on('upgrade', (res) => {
-      resolve(res.statusCode ?? 0);
-      ws.terminate();
-    });
-    ws.on('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      res.destroy();
-    });
-    ws.on('error', reject);
-  });
-}
+import { ACCOUNT_SID, AUTH_TOKEN, callParams, mediaUpgradeStatus, postTwilio } from '../helpers/twilio';
+import { eventually as until } from '../helpers/wait';
 
 let t: TestCore | undefined;
 let tunnel: FakeTunnel | undefined;
@@ -31,20 +12,6 @@ afterEach(async () => {
   await tunnel?.closeAll();
   t = tunnel = undefined;
 });
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined> | T | undefined,
-  ms = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const readyz = async (url: string) => (await (await fetch(`${url}/readyz`)).json()) as { tunnel: string };
 
@@ -112,8 +79,8 @@ describe('tunnel: the app opens its own public address', () => {
     });
     expect(stale.status).toBe(403);
     // The media-stream upgrade follows too: signed for the new address it opens, for the old one not.
-    expect(await upgradeStatus(t.publicUrl, `127.0.0.1:${second}`)).toBe(101);
-    expect(await upgradeStatus(t.publicUrl, `127.0.0.1:${first}`)).toBe(403);
+    expect(await mediaUpgradeStatus(t.publicUrl, `127.0.0.1:${second}`)).toBe(101);
+    expect(await mediaUpgradeStatus(t.publicUrl, `127.0.0.1:${first}`)).toBe(403);
     const states = t.logs().filter((l) => l.msg === 'tunnel not connected; retrying');
     // capped exponential backoff (jitter fixed at the middle): 40, 80, 160 ms
     expect(states.map((l) => [l.attempt, l.retry_in_ms])).toEqual([
