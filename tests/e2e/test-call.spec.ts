@@ -94,17 +94,18 @@ test('a test call with the microphone, listen-in on a phone call, and no Twilio 
   await expect(phoneCard).toBeVisible();
   await phoneCard.getByTestId('listen-toggle').click();
   await expect(phoneCard.getByTestId('listen-in')).toHaveAttribute('data-phase', 'listening');
-  // The agent's greeting on the phone call is heard through the listen-in.
-  await expect(phoneCard.getByTestId('listen-meter-outbound').locator('.audio-meter-track')).toHaveAttribute(
-    'data-active',
-    'true',
-    { timeout: 10_000 },
-  );
+  // The caller speaks, then the agent answers: both directions are heard through the listen-in.
+  // (The greeting may be over before the listener attaches, so the answer is what is awaited.)
   void phone.say('name');
   await expect(phoneCard.getByTestId('listen-meter-inbound').locator('.audio-meter-track')).toHaveAttribute(
     'data-active',
     'true',
     { timeout: 10_000 },
+  );
+  await expect(phoneCard.getByTestId('listen-meter-outbound').locator('.audio-meter-track')).toHaveAttribute(
+    'data-active',
+    'true',
+    { timeout: 20_000 },
   );
   const file = path.join(SCREENS, 'test-call-listen-in.png');
   await page.screenshot({ path: file, fullPage: true });
@@ -124,8 +125,9 @@ test('a test call with the microphone, listen-in on a phone call, and no Twilio 
   await expect(detail).toBeVisible();
   const endFile = path.join(SCREENS, 'test-call-ended.png');
   await page.screenshot({ path: endFile, fullPage: true });
-  // No Twilio REST request for the test call (the phone call ended with the client's `stop`).
-  expect(twilio.requests).toHaveLength(0);
+  // No Twilio call-control request for the test call (the phone call ended with the client's
+  // `stop`). The dashboard's setup checklist may have checked the account key (GET Accounts/…).
+  expect(twilio.requests.filter((r) => r.path.includes('/Calls'))).toEqual([]);
   await detail.click();
   await expect(page.getByText('test').first()).toBeVisible();
 });
