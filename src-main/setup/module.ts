@@ -3,6 +3,7 @@
  * from outside, which wizard steps really work now, and the owner's skips. It reaches the
  * rest of the app only through what the core hands it (ports, not modules).
  */
+import { createHash } from 'node:crypto';
 import { and, eq, ne } from 'drizzle-orm';
 import { z } from 'zod';
 import type { PhoneSetup, TwilioNumber } from '../api/contract/phone';
@@ -38,6 +39,8 @@ const setupSetting = z
 
 /** The engine name the app's own test call is recorded with (telephony/media/app-audio). */
 const TEST_CALL_ENGINE = 'test';
+/** How long status() trusts a remote check whose inputs did not change. */
+const STATUS_TTL_MS = 30_000;
 
 /** How the app reaches itself "from outside": `https://<host>` in production. */
 export type PublicOrigin = (host: string) => string;
@@ -130,6 +133,33 @@ export function setupModule(deps: SetupModuleDeps): SetupModule {
     return numbers.some((n) => n.sid === setup.number!.sid && n.pointsHere);
   };
 
+  /**
+   * The remote parts of `status()` (keys, address, number), remembered for STATUS_TTL_MS per
+   * fingerprint of their inputs: the dashboard and every wizard step ask for the status, and
+   * each answer would otherwise be three live requests (up to 8 s each with the network down).
+   * A changed key, address or number changes the fingerprint; an explicit check refreshes it.
+   */
+  const remembered = new Map<string, { fp: string; at: number; ok: boolean }>();
+  const recall = async (name: string, fp: string, fn: () => Promise<boolean>): Promise<boolean> => {
+    const hit = remembered.get(name);
+    if (hit && hit.fp === fp && now() - hit.at < STATUS_TTL_MS) return hit.ok;
+    const ok = await safe(fn);
+    remembered.set(name, { fp, at: now(), ok });
+    return ok;
+  };
+  const keysPrint = () =>
+    createHash('sha256')
+      .update(
+        [
+          deps.keys.get('openai_api_key'),
+          deps.keys.get('twilio_account_sid'),
+          deps.keys.get('twilio_auth_token'),
+        ]
+          .map((v) => v ?? '')
+          .join('\0'),
+      )
+      .digest('hex');
+
   const safe = async (fn: () => boolean | Promise<boolean>): Promise<boolean> => {
     try {
       return await fn();
@@ -141,13 +171,16 @@ export function setupModule(deps: SetupModuleDeps): SetupModule {
   const status = async (): Promise<SetupStatus> => {
     const stored = deps.settings.get(SETUP_SETTING, setupSetting);
     const b = deps.business.get();
+    const host = deps.publicUrl.host() ?? '';
+    const phone = await deps.phoneSetup();
+    const numberPrint = JSON.stringify([phone.number?.sid, phone.expected, phone.history[0]?.at, host]);
     const [keysOk, addressOk, numberOk] = await Promise.all([
-      safe(async () => {
+      recall('keys', keysPrint(), async () => {
         const [o, t] = await Promise.all([checks.check('openai'), checks.check('twilio')]);
         return o.ok && t.ok;
       }),
-      safe(async () => (await checkAddress()).ok),
-      safe(numberReady),
+      recall('address', host, async () => (await checkAddress()).ok),
+      recall('number', numberPrint, numberReady),
     ]);
     const done: Record<SetupStep, boolean> = {
       profile: !!b.name.trim() && !!b.phone.trim(),
@@ -184,8 +217,14 @@ export function setupModule(deps: SetupModuleDeps): SetupModule {
     checkAddress,
     status,
     handlers: {
-      'setup.checkKey': (input) => checkKey(input.key),
-      'setup.checkAddress': () => checkAddress(),
+      'setup.checkKey': (input) => {
+        remembered.delete('keys');
+        return checkKey(input.key);
+      },
+      'setup.checkAddress': () => {
+        remembered.delete('address');
+        return checkAddress();
+      },
       'setup.status': () => status(),
       // One run at a time: a second caller gets the same report.
       'setup.doctor': () => (running ??= doctor.run().finally(() => (running = undefined))),

@@ -141,6 +141,25 @@ describe('setup checks against the fakes', () => {
     expect(logs).not.toContain('ngrok-revoked-token-2');
   });
 
+  it('status asks the services once while nothing changed, and again when a key changes', async () => {
+    await start();
+    await t!.api('secrets.set', { name: 'openai_api_key', value: OPENAI_KEY });
+    await t!.api('secrets.set', { name: 'twilio_account_sid', value: twilio!.accountSid });
+    await t!.api('secrets.set', { name: 'twilio_auth_token', value: twilio!.authToken });
+    const remote = () => openai!.requests.length + twilio!.requests.length;
+    const keysDone = async () =>
+      (await t!.api('setup.status')).body.data.steps.find((s: { id: string }) => s.id === 'keys').done;
+    expect(await keysDone()).toBe(true);
+    const after1 = remote();
+    expect(after1).toBeGreaterThan(0);
+    for (let i = 0; i < 5; i++) expect(await keysDone()).toBe(true);
+    expect(remote()).toBe(after1);
+    // A changed key is checked again at once (and here refused).
+    await t!.api('secrets.set', { name: 'twilio_auth_token', value: 'a-wrong-token-0123456789' });
+    expect(await keysDone()).toBe(false);
+    expect(twilio!.requests.at(-1)).toMatchObject({ authorized: false, status: 401 });
+  });
+
   it('status follows what really works; mark remembers skips and wizardSeen', async () => {
     await start();
     const s0 = (await t!.api('setup.status')).body.data;
