@@ -39,6 +39,8 @@ export function normalizeHost(input: string | null | undefined): string | undefi
 
 export class PublicUrlService {
   private tunnelHost: string | undefined;
+  /** The owner's own address, read from Settings at start and on settingsChanged() only. */
+  private fixed: string | undefined;
   private current: PublicUrlState = { host: null, source: null, changedAt: null };
   private readonly listeners = new Set<(s: PublicUrlState) => void>();
 
@@ -52,12 +54,12 @@ export class PublicUrlService {
       log: Logger;
     },
   ) {
+    this.fixed = normalizeHost(opts.fixedHost());
     this.refresh();
   }
 
   /** The host consumers must use now, or undefined when none is known. */
   host(): string | undefined {
-    this.refresh();
     return this.current.host ?? undefined;
   }
 
@@ -68,7 +70,6 @@ export class PublicUrlService {
   }
 
   state(): PublicUrlState {
-    this.refresh();
     return { ...this.current };
   }
 
@@ -78,8 +79,9 @@ export class PublicUrlService {
     this.refresh();
   }
 
-  /** After Settings changed the owner's own address. */
+  /** After Settings changed the owner's own address (read on every request otherwise). */
   settingsChanged(): void {
+    this.fixed = normalizeHost(this.opts.fixedHost());
     this.refresh();
   }
 
@@ -91,8 +93,7 @@ export class PublicUrlService {
 
   /** Settings (the owner named an address on purpose) → tunnel (live) → environment. */
   private pick(): { host: string; source: PublicUrlSource } | undefined {
-    const fixed = normalizeHost(this.opts.fixedHost());
-    if (fixed) return { host: fixed, source: 'settings' };
+    if (this.fixed) return { host: this.fixed, source: 'settings' };
     if (this.tunnelHost) return { host: this.tunnelHost, source: 'tunnel' };
     const env = normalizeHost(this.opts.envHost);
     if (env) return { host: env, source: 'env' };

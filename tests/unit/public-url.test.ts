@@ -39,10 +39,12 @@ describe('PublicUrlService', () => {
 
     now = 3000;
     fixed = 'calls.shop.co.il';
+    svc.settingsChanged();
     expect(svc.host()).toBe('calls.shop.co.il');
 
-    fixed = undefined;
     svc.setTunnelHost(null);
+    fixed = undefined;
+    svc.settingsChanged();
     expect(svc.host()).toBe('env.example.com');
     expect(svc.host()).toBe('env.example.com');
     expect(seen.map((s) => [s.host, s.source])).toEqual([
