@@ -5,7 +5,6 @@
  */
 import { createServer, type Server } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PUBLIC_ADDRESS_SETTING } from '../../src-main/platform/public-url';
 import { TWILIO_NUMBER_SETTING } from '../../src-main/telephony/outbound';
 import { startTestCore, type TestCore } from '../helpers/core';
 import { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_HOST, postTwilio } from '../helpers/twilio';
@@ -208,7 +207,8 @@ describe('click-to-call', () => {
     await t.api('business.updateProfile', { ownerPhone: '050-1112222' });
     await expectRefused('bridge', 'line_not_connected');
 
-    t.core.settings.set(PUBLIC_ADDRESS_SETTING, { host: PUBLIC_HOST });
+    // The owner names their own address, as the wizard and Settings do.
+    expect((await t.api('tunnel.configure', { ownAddress: PUBLIC_HOST })).status).toBe(200);
     await t.api('business.setFeatures', { enable_calls_stream: false });
     await expectRefused('agent', 'agent_disabled');
     expect(await check()).toEqual({ bridge: null, agent: 'agent_disabled' });
