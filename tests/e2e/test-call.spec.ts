@@ -34,6 +34,11 @@ test.use({
   },
 });
 
+// Real-time audio through a real browser on a loaded 2-core machine: the listen-in meter once
+// missed the agent's answer in 1 of 5 CI runs. A retry is reported as flaky, never as a pass
+// of a broken feature (every assertion still has to hold in one run).
+test.describe.configure({ retries: 2 });
+
 let app: RunningApp;
 let twilio: FakeTwilio;
 let openai: FakeOpenAI;
