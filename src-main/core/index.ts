@@ -135,7 +135,13 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
 
   const modules: FeatureModule[] = [
     businessModule(business, bus),
-    crmModule({ db, clock, logger, bus, notifier }),
+    crmModule({
+      ...{ db, clock, logger, bus, notifier },
+      timelineSources: () => modules.flatMap((m) => m.timeline ?? []),
+      customerMerged: (intoId, fromId) => {
+        for (const m of modules) m.customerMerged?.(intoId, fromId);
+      },
+    }),
     telephonyModule({
       env,
       db,

@@ -3,6 +3,7 @@ import type { Readiness } from '../api/contract/system';
 import type { LocalWsRoute } from '../server/local';
 import type { PublicModule } from '../server/public';
 import type { SecretName } from '../platform/secrets';
+import type { TimelineSource } from '../platform/timeline';
 
 type ReadinessValue = Readiness['db'];
 export type ReadinessKey = 'openai' | 'tts' | 'whatsapp' | 'tunnel' | 'paypal' | 'tranzila';
@@ -18,6 +19,13 @@ export interface FeatureModule {
   /** WebSockets on the local 127.0.0.1 server (token-checked), never on the public one. */
   local?: { websockets: LocalWsRoute[] };
   readiness?: Partial<Record<ReadinessKey, () => ReadinessValue | Promise<ReadinessValue>>>;
+  /** How this module's records appear on a customer's timeline (platform/timeline.ts). */
+  timeline?: TimelineSource[];
+  /**
+   * Called inside the merge transaction after every row referencing `fromId` was re-linked to
+   * `intoId` (the CRM finds them from the schema's foreign keys): re-link, never re-word.
+   */
+  customerMerged?(intoId: number, fromId: number): void;
   /** A key was changed in Settings (by name; read the value through the resolver). */
   secretChanged?(name: SecretName): void;
   /** Runs after the servers listen (workers, timers, resumed jobs). */

@@ -150,7 +150,18 @@ export class CustomerService {
     private readonly deals: () => DealService,
     private readonly tasks: () => TaskService,
     private readonly changed: (id: number) => void,
+    private readonly merged: (intoId: number, fromId: number) => void = () => undefined,
   ) {}
+
+  private referencing?: Array<{ table: string; column: string }>;
+  /** Every column with a foreign key to customers, from the schema: a merge re-links them all. */
+  private references() {
+    this.referencing ??= this.sql.all<{ table: string; column: string }>(
+      `select m.name as "table", f."from" as "column" from sqlite_master m, pragma_foreign_key_list(m.name) f
+       where m.type = 'table' and f."table" = 'customers' order by m.name`,
+    );
+    return this.referencing;
+  }
 
   /** FROM clause and params for the filters: with a search, the FTS hits drive the join. */
   private from(f: CustomerFilters): {
@@ -350,9 +361,11 @@ export class CustomerService {
     const target = this.row(targetId);
     const source = this.row(sourceId);
     this.sql.tx(() => {
-      for (const table of ['calls', 'wa_messages', 'tasks', 'deals', 'documents', 'payments', 'contracts']) {
-        this.sql.run(`update ${table} set customer_id = ? where customer_id = ?`, targetId, sourceId);
+      // Re-link, never re-word: issued documents and signed contracts keep their own snapshots.
+      for (const { table, column } of this.references()) {
+        this.sql.run(`update "${table}" set "${column}" = ? where "${column}" = ?`, targetId, sourceId);
       }
+      this.merged(targetId, sourceId);
       this.sql.run('delete from customers where id = ?', sourceId);
       const rank = { customer: 2, lead: 1, inactive: 0 } as const;
       const notes = [target.notes, source.notes].filter(Boolean).join('\n');

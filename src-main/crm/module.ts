@@ -11,7 +11,9 @@ import { exportCustomers, importCommit, importPreview } from './import-export';
 import { dashboard, globalSearch, reports } from './insights';
 import { StatementCache } from './sql';
 import { ReminderScheduler, TaskService } from './tasks';
-import { timeline } from './timeline';
+import { taskTimelineSource, timeline } from './timeline';
+import { isBuilt } from '../api/contract/business';
+import type { TimelineSource } from '../platform/timeline';
 
 export interface CrmDeps {
   db: Db;
@@ -21,6 +23,10 @@ export interface CrmDeps {
   notifier: Notifier;
   /** Longest sleep of the reminder scheduler between checks. */
   reminderMaxSleepMs?: number;
+  /** The other modules' timeline sources (calls, messages, documents …), read at request time. */
+  timelineSources?: () => readonly TimelineSource[];
+  /** Tells the other modules, inside the merge transaction, that one customer became another. */
+  customerMerged?: (intoId: number, fromId: number) => void;
 }
 
 export function createCrm(deps: CrmDeps) {
@@ -40,6 +46,7 @@ export function createCrm(deps: CrmDeps) {
     () => deals,
     () => tasks,
     emit('customer'),
+    deps.customerMerged,
   );
   const scheduler: ReminderScheduler = new ReminderScheduler({
     tasks,
@@ -62,6 +69,9 @@ export function createCrm(deps: CrmDeps) {
 export function crmModule(deps: CrmDeps): FeatureModule {
   const crm = createCrm(deps);
   const { sql, customers, deals, tasks, scheduler } = crm;
+  const ownSources = [taskTimelineSource(deps.db.$client)];
+  const sources = () =>
+    [...ownSources, ...(deps.timelineSources?.() ?? [])].filter((s) => isBuilt(s.capability));
   return {
     name: 'crm',
     handlers: {
@@ -79,7 +89,7 @@ export function crmModule(deps: CrmDeps): FeatureModule {
       'crm.customers.export': (i) => exportCustomers(customers, i, deps.clock.now()),
       'crm.timeline': (i) => {
         customers.row(i.customerId);
-        return timeline(sql, i.customerId, i.limit, i.cursor);
+        return timeline(sources(), i.customerId, i.limit, i.cursor);
       },
       'crm.deals.board': (i) => deals.board(i.limitPerStage, i.customerId),
       'crm.deals.create': (i) => deals.create(i),

@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import { sqlTimelineSource } from '../platform/timeline';
 import path from 'node:path';
 import { z } from 'zod';
 import { MAX_RECORDING_BYTES } from '../api/contract/calls';
@@ -120,6 +121,17 @@ export function telephonyModule(deps: TelephonyModuleDeps): FeatureModule {
 
   return {
     name: 'telephony',
+    timeline: [
+      sqlTimelineSource(deps.db.$client, {
+        kind: 'call',
+        rank: 6,
+        capability: 'calls',
+        table: 'calls',
+        time: 'started_at',
+        select:
+          "id, started_at as at, direction, status, coalesce(summary, '') as text, case when engine = 'bridge' then 'bridge' else mode end as subtype, null as amount, null as number, duration_sec as duration, null as due",
+      }),
+    ],
     start() {
       // The address may have changed while the app was closed.
       numberSetup.apply('manual').catch(() => undefined);

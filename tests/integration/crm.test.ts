@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoData } from '../../src-main/crm/demo-data';
-import { StatementCache } from '../../src-main/crm/sql';
-import { timeline, timelineSources } from '../../src-main/crm/timeline';
+import { taskTimelineSource, timeline } from '../../src-main/crm/timeline';
+import { sqlTimelineSource } from '../../src-main/platform/timeline';
 import { startTestCore, type TestCore } from '../helpers/core';
 
 let t: TestCore;
@@ -183,7 +183,20 @@ describe('customers', () => {
     });
     await ok('crm.tasks.create', { customerId: b.id, title: 'לחזור' });
     await ok('crm.deals.create', { customerId: b.id, title: 'עסקה', amountAgorot: 100_00 });
+    // Rows of other modules (found from the schema's foreign keys, not named by the CRM) move too.
+    const db = t.core.db.$client;
+    db.prepare(
+      `insert into calls (business_id, call_sid, from_number, customer_id, status, started_at) values (1, 'CAmerge1', '+972500000000', ?, 'completed', 1)`,
+    ).run(b.id);
+    db.prepare(
+      `insert into payments (business_id, customer_id, provider, method, amount_agorot, status, created_at) values (1, ?, 'manual', 'bit', 5000, 'succeeded', 1)`,
+    ).run(b.id);
     const m = await ok('crm.customers.merge', { targetId: a.id, sourceId: b.id });
+    for (const table of ['calls', 'payments', 'tasks', 'deals']) {
+      const n = (id: number) =>
+        (db.prepare(`select count(*) n from ${table} where customer_id = ?`).get(id) as { n: number }).n;
+      expect([table, n(a.id), n(b.id)]).toEqual([table, 1, 0]);
+    }
     expect(m).toMatchObject({
       id: a.id,
       email: 'merav@example.com',
@@ -401,18 +414,27 @@ describe('deals, tasks, calendar, timeline, reminders', () => {
       insPay.run(c.id, base + i * 60_000 + 1);
     }
     // Every source, as it will be once WhatsApp and payments are built: ties ordered, nothing lost.
-    const sql = new StatementCache(db);
+    const columns = 'null as number, null as duration, null as due';
+    const sources = [
+      taskTimelineSource(db),
+      sqlTimelineSource(db, {
+        ...{ kind: 'call', rank: 6, capability: 'calls', table: 'calls', time: 'started_at' },
+        select: `id, started_at as at, direction, status, '' as text, mode as subtype, null as amount, ${columns}`,
+      }),
+      sqlTimelineSource(db, {
+        ...{ kind: 'whatsapp', rank: 5, capability: 'whatsapp', table: 'wa_messages', time: 'created_at' },
+        select: `id, created_at as at, direction, status, body as text, type as subtype, null as amount, ${columns}`,
+      }),
+      sqlTimelineSource(db, {
+        ...{ kind: 'payment', rank: 1, capability: 'payments', table: 'payments', time: 'created_at' },
+        select: `id, created_at as at, null as direction, status, '' as text, method as subtype, amount_agorot as amount, ${columns}`,
+      }),
+    ];
     const all: string[] = [];
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const page = timeline(
-        sql,
-        c.id,
-        7,
-        cursor,
-        timelineSources(() => true),
-      );
+      const page = timeline(sources, c.id, 7, cursor);
       all.push(...page.items.map((i) => `${i.kind}:${i.id}:${i.at}`));
       cursor = page.nextCursor ?? undefined;
       pages++;
