@@ -511,3 +511,63 @@ export const jobs = sqliteTable(
   },
   (t) => [index('jobs_status_run_idx').on(t.status, t.runAt)],
 );
+
+/**
+ * Online checkouts (billing/providers): one PayPal order or Tranzila hosted-page link each. The
+ * succeeded one points at the `payments` row it recorded (once: `payment_id` is set in the same
+ * transaction that claims the checkout) and at the receipt issued for it.
+ */
+export const paymentCheckouts = sqliteTable(
+  'payment_checkouts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    businessId: integer('business_id')
+      .notNull()
+      .references(() => business.id),
+    provider: text('provider', { enum: ['paypal', 'tranzila'] }).notNull(),
+    /** PayPal's order id; for Tranzila our own random token, sent with the link and echoed back. */
+    providerOrderId: text('provider_order_id').notNull(),
+    customerId: integer('customer_id').references(() => customers.id),
+    documentId: integer('document_id').references(() => documents.id),
+    amountAgorot: integer('amount_agorot').notNull(),
+    currency: text('currency').notNull().default('ILS'),
+    description: text('description').notNull().default(''),
+    status: text('status', { enum: ['created', 'approved', 'succeeded', 'failed', 'cancelled'] })
+      .notNull()
+      .default('created'),
+    /** Where the customer pays: PayPal's approval link or the Tranzila hosted page. */
+    approvalUrl: text('approval_url').notNull(),
+    sandbox: integer('sandbox', { mode: 'boolean' }).notNull(),
+    /** PayPal's capture id / Tranzila's transaction index, once it succeeded. */
+    providerRef: text('provider_ref'),
+    paymentId: integer('payment_id').references(() => payments.id),
+    receiptDocumentId: integer('receipt_document_id').references(() => documents.id),
+    failureReason: text('failure_reason'),
+    /** The provider's last answer, trimmed to the fields we use (never card data). */
+    rawJson: text('raw_json').notNull().default('{}'),
+    completedAt: integer('completed_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('payment_checkouts_provider_order_uq').on(t.provider, t.providerOrderId),
+    uniqueIndex('payment_checkouts_provider_ref_uq').on(t.provider, t.providerRef),
+    index('payment_checkouts_document_idx').on(t.documentId, t.status),
+    index('payment_checkouts_customer_idx').on(t.customerId, t.createdAt),
+  ],
+);
+
+/** Webhook / notify deliveries already handled, by the provider's event id: a repeat changes nothing. */
+export const paymentProviderEvents = sqliteTable(
+  'payment_provider_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    provider: text('provider', { enum: ['paypal', 'tranzila'] }).notNull(),
+    eventId: text('event_id').notNull(),
+    eventType: text('event_type').notNull().default(''),
+    checkoutId: integer('checkout_id').references(() => paymentCheckouts.id),
+    outcome: text('outcome').notNull().default(''),
+    receivedAt: integer('received_at').notNull(),
+  },
+  (t) => [uniqueIndex('payment_provider_events_uq').on(t.provider, t.eventId)],
+);
