@@ -25,6 +25,7 @@ import { KeyFileCipher, SecretsStore, type SecretCipher } from '../platform/secr
 import { SecretsResolver } from '../platform/secrets-resolver';
 import { PUBLIC_ADDRESS_SETTING, PublicUrlService, publicAddressSetting } from '../platform/public-url';
 import { SettingsStore } from '../platform/settings';
+import { AuditLog } from '../platform/audit';
 import { createLocalServer } from '../server/local';
 import { createPublicServer } from '../server/public';
 import { proxyTrust } from '../server/trust-proxy';
@@ -35,6 +36,7 @@ import type { TunnelConnector } from '../tunnel/port';
 import { tunnelModule } from '../tunnel/module';
 import type { TunnelBackoff } from '../tunnel/tunnel-service';
 import { setupModule, type PublicOrigin } from '../setup/module';
+import { whatsappModule } from '../whatsapp/module';
 import type { FeatureModule } from './module';
 import { readVersion } from './version';
 
@@ -66,6 +68,8 @@ export interface Core {
   /** The one live public address (Settings, tunnel or PUBLIC_HOST), read at the moment of use. */
   readonly publicUrl: PublicUrlService;
   readonly settings: SettingsStore;
+  /** The hash-chained audit log billing, contracts and secrets changes write to. */
+  readonly audit: AuditLog;
   readonly notifier: Notifier;
   readonly clock: Clock;
   /** The feature modules, e.g. for tests and benchmarks to reach a module's internals. */
@@ -109,6 +113,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   );
   const keys = new SecretsResolver(secrets, env, log);
   const settings = new SettingsStore(db, clock);
+  const audit = new AuditLog(db.$client, clock, paths.dataDir);
   const publicUrl = new PublicUrlService({
     envHost: env.PUBLIC_HOST,
     fixedHost: () => settings.get(PUBLIC_ADDRESS_SETTING, publicAddressSetting).host,
@@ -194,6 +199,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       loopback: () => (publicServer ? `http://${loopbackHost(env.HOST)}:${publicPort}` : undefined),
       resourcesDir: paths.resourcesDir,
     }),
+    whatsappModule(),
   ];
   /** Another module's handler, for the set-up ports (called at request time, after `handlers`). */
   const internal = <M extends 'tunnel.status' | 'phone.setup' | 'phone.numbers'>(m: M) =>
@@ -236,7 +242,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
 
   const systemHandlers: Pick<
     Handlers,
-    'system.info' | 'system.startFresh' | 'secrets.status' | 'secrets.set'
+    'system.info' | 'system.startFresh' | 'secrets.status' | 'secrets.set' | 'audit.history' | 'audit.verify'
   > = {
     'system.startFresh': () => {
       throw new ApiError('conflict', 'the database is not damaged: nothing to start fresh from');
@@ -251,12 +257,23 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       storage: storageHealth(db).status(),
     }),
     'secrets.status': () => secrets.list(),
+    'audit.history': (input) => audit.history(input.entityType, input.entityId),
+    'audit.verify': (input) => audit.verify(input.entity),
     'secrets.set': (input) => {
-      secrets.set(input.name, input.value);
+      const set = input.value != null && input.value !== '';
+      db.$client.transaction(() => {
+        secrets.set(input.name, input.value);
+        // By name only, never the value.
+        audit.append({
+          entityType: 'secret',
+          entityId: 0,
+          event: set ? 'secret.changed' : 'secret.cleared',
+          data: { name: input.name },
+        });
+      })();
       keys.changed(input.name);
       for (const m of modules) m.secretChanged?.(input.name);
       // By name only: `secret` is a redacted log key, so the name would read "[Redacted]".
-      const set = input.value != null && input.value !== '';
       log.info({ secret_name: input.name, set }, `secret ${input.name} ${set ? 'changed' : 'cleared'}`);
       return secrets.list();
     },
@@ -278,6 +295,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     keys,
     publicUrl,
     settings,
+    audit,
     notifier,
     clock,
     jobs,

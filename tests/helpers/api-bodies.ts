@@ -15,6 +15,8 @@ export const VALID_BODIES: Record<MethodName, unknown> = {
   'system.startFresh': {},
   'secrets.status': {},
   'secrets.set': { name: 'paypal_client_id', value: 'fuzz-client-id' },
+  'audit.history': { entityType: 'secret', entityId: 0 },
+  'audit.verify': {},
   'business.get': {},
   'business.updateProfile': { name: 'מספרת שושנה', city: 'חיפה' },
   'business.updateKnowledge': { hours: 'א׳–ה׳ 9:00–18:00', faq: [{ q: 'חניה?', a: 'יש' }] },

@@ -12,6 +12,8 @@ import { systemEvents, systemMethods } from './system';
 import { tunnelEvents, tunnelMethods } from './tunnel';
 import { phoneEvents, phoneMethods } from './phone';
 import { setupMethods } from './setup';
+import { auditMethods } from './audit';
+import { whatsappEvents, whatsappMethods } from './whatsapp';
 
 export const contract = {
   ...systemMethods,
@@ -22,6 +24,8 @@ export const contract = {
   ...tunnelMethods,
   ...phoneMethods,
   ...setupMethods,
+  ...auditMethods,
+  ...whatsappMethods,
 };
 
 export const events = {
@@ -32,6 +36,7 @@ export const events = {
   ...crmEvents,
   ...tunnelEvents,
   ...phoneEvents,
+  ...whatsappEvents,
 };
 
 export type Contract = typeof contract;
