@@ -256,7 +256,9 @@ export const waMessages = sqliteTable(
     providerMessageId: text('provider_message_id'),
     /** The customer's number in E.164. */
     peer: text('peer').notNull(),
-    type: text('type', { enum: ['text', 'image', 'document', 'audio', 'video', 'template', 'other'] })
+    type: text('type', {
+      enum: ['text', 'image', 'document', 'audio', 'video', 'sticker', 'template', 'other'],
+    })
       .notNull()
       .default('text'),
     body: text('body').notNull().default(''),
@@ -277,9 +279,26 @@ export const waMessages = sqliteTable(
     /** Inbound messages the owner has not opened yet. */
     unread: integer('unread', { mode: 'boolean' }).notNull().default(false),
     createdAt: createdAt(),
+    // Outbox and contacts (issue 11) ---------------------------------------------------------
+    /** The conversation: a WhatsApp contact (phone JID + LID). */
+    contactId: integer('contact_id').references((): AnySQLiteColumn => waContacts.id),
+    /** The provider's chat address the message came on (Baileys remote JID, Twilio `whatsapp:+…`). */
+    chatJid: text('chat_jid'),
+    /** Our idempotency key for an outbound message (Baileys message id; Twilio status-callback `cid`). */
+    clientId: text('client_id'),
+    mediaSize: integer('media_size'),
+    /** The provider's error code on failed/undelivered (Twilio ErrorCode such as 63016). */
+    providerErrorCode: text('provider_error_code'),
+    /** When the current send attempt started (outbox crash recovery reads it). */
+    sendingAt: integer('sending_at'),
+    /** Written by the AI auto-reply. */
+    byAi: integer('by_ai', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [
     index('wa_messages_customer_idx').on(t.customerId, t.createdAt),
+    uniqueIndex('wa_messages_client_id_uq').on(t.clientId),
+    // Outbox per-chat order: the oldest unfinished outbound message of a contact.
+    index('wa_messages_contact_idx').on(t.contactId, t.id),
     uniqueIndex('wa_messages_provider_msg_uq').on(t.provider, t.providerMessageId),
     index('wa_messages_outbox_idx').on(t.status, t.nextAttemptAt),
     index('wa_messages_peer_idx').on(t.peer, t.createdAt),
@@ -287,6 +306,46 @@ export const waMessages = sqliteTable(
     index('wa_messages_unread_idx')
       .on(t.businessId, t.customerId)
       .where(sql`unread = 1`),
+  ],
+);
+
+/**
+ * A WhatsApp contact: one stable id for the phone JID and (Baileys v7) the LID, the customer it
+ * belongs to, the 24-hour window and the conversation summary the inbox lists.
+ */
+export const waContacts = sqliteTable(
+  'wa_contacts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    businessId: integer('business_id')
+      .notNull()
+      .references(() => business.id),
+    customerId: integer('customer_id').references(() => customers.id),
+    /** E.164; null while only a LID is known. */
+    phone: text('phone'),
+    /** Baileys v7 LID (`123…@lid`), when known. */
+    lid: text('lid'),
+    profileName: text('profile_name'),
+    /** The customer's last message: free text is allowed for 24 h after it (Twilio / Cloud API). */
+    lastInboundAt: integer('last_inbound_at'),
+    /** The owner's last own message (AI hand-over). */
+    lastOwnerAt: integer('last_owner_at'),
+    /** The AI's last reply (per-chat rate limit). */
+    lastAiAt: integer('last_ai_at'),
+    lastMessageId: integer('last_message_id'),
+    lastMessageAt: integer('last_message_at'),
+    unreadCount: integer('unread_count').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('wa_contacts_business_phone_uq').on(t.businessId, t.phone),
+    uniqueIndex('wa_contacts_lid_uq').on(t.lid),
+    index('wa_contacts_customer_idx').on(t.customerId),
+    index('wa_contacts_last_message_idx').on(t.businessId, t.lastMessageAt),
+    index('wa_contacts_unread_idx')
+      .on(t.businessId, t.lastMessageAt)
+      .where(sql`unread_count > 0`),
   ],
 );
 
