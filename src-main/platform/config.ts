@@ -42,6 +42,10 @@ export const envSchema = z.object({
   RECORDING_DOWNLOAD_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   RECORDING_DOWNLOAD_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   RECORDING_DOWNLOAD_BACKOFF_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  /** The WhatsApp provider until the owner picks one in Settings. */
+  WHATSAPP_PROVIDER: z.enum(['baileys', 'twilio']).default('baileys'),
+  /** The Twilio WhatsApp sender (E.164) until the owner sets one in Settings. */
+  TWILIO_WHATSAPP_FROM: z.string().optional(),
   OPENAI_API_KEY: z.string().optional(),
   NGROK_AUTHTOKEN: z.string().optional(),
   /** Where the ngrok SDK connects (its own default when unset); tests point it at a closed local port. */
