@@ -353,10 +353,16 @@ export function generateDemoData(
   sqlite.pragma('foreign_keys = OFF');
   try {
     if (opts.reset) {
+      // Issued documents are never deleted (database triggers): the reset alone lifts that, inside
+      // its own transaction, through the 'billing.erase_all' settings row.
       sqlite.exec(`
+        begin;
+        insert into settings (key, value) values ('billing.erase_all', 'true') on conflict (key) do nothing;
         delete from call_turns; delete from payments; delete from document_lines; delete from documents;
+        delete from settings where key = 'billing.erase_all';
         delete from document_sequences; delete from contracts; delete from contract_templates;
-        delete from tasks; delete from wa_messages; delete from calls; delete from deals; delete from customers;`);
+        delete from tasks; delete from wa_messages; delete from calls; delete from deals; delete from customers;
+        commit;`);
     }
     writeBusiness(sqlite, now);
 
@@ -714,6 +720,11 @@ export function generateDemoData(
           const vat = doc.type === 'receipt' ? 0 : Math.round((subtotal * 1800) / 10_000);
           const total = subtotal + vat;
           const snapshot = JSON.stringify({ name: custName[doc.ci], phone: custPhone[doc.ci] });
+          // Lines first: an issued document's lines are frozen once it exists (database trigger).
+          lines.forEach(([desc, qty, price], p) => {
+            insLine.run(id, p + 1, desc, qty, price, Math.round((price * qty) / 1000));
+            summary.documentLines++;
+          });
           insDoc.run(
             id,
             doc.ci + 1,
@@ -727,10 +738,6 @@ export function generateDemoData(
             total,
             doc.at,
           );
-          lines.forEach(([desc, qty, price], p) => {
-            insLine.run(id, p + 1, desc, qty, price, Math.round((price * qty) / 1000));
-            summary.documentLines++;
-          });
           summary.documents++;
           // Receipts are paid at once; most tax invoices are paid later, some are still open.
           const paidAt =

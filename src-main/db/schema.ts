@@ -373,15 +373,33 @@ export const documents = sqliteTable(
       .references(() => business.id),
     customerId: integer('customer_id').references(() => customers.id),
     type: text('type', { enum: documentTypes }).notNull(),
-    /** Gapless per (business, type), taken from document_sequences in the issuing transaction. */
+    /**
+     * Gapless per (business, type), taken from document_sequences in the issuing transaction.
+     * A draft has no number: it holds the placeholder -id (the column predates drafts and is
+     * NOT NULL); the API shows null. Reports read status 'issued'/'cancelled' only.
+     */
     number: integer('number').notNull(),
-    status: text('status', { enum: ['issued', 'cancelled'] })
+    status: text('status', { enum: ['draft', 'issued', 'cancelled'] })
       .notNull()
       .default('issued'),
+    /** The document's date in Israel; a draft holds its creation date until issued. */
     issueDate: text('issue_date').notNull(),
     dueDate: text('due_date'),
-    /** JSON snapshot of the customer as it was when issued. */
+    /**
+     * JSON snapshot of the customer as it was when issued (billing CustomerSnapshot). A draft:
+     * the details to print instead of the CRM customer's, or '{}'.
+     */
     customerSnapshot: text('customer_snapshot').notNull().default('{}'),
+    /** JSON snapshot of the business profile as it was when issued ('{}' for a draft). */
+    businessSnapshot: text('business_snapshot').notNull().default('{}'),
+    dealId: integer('deal_id').references(() => deals.id),
+    /** A discount on the whole document before VAT (subtotal_agorot is after it: the VAT base). */
+    discountAgorot: integer('discount_agorot').notNull().default(0),
+    /** JSON: the payments a receipt / invoice-receipt prints (method, amount, date, details). */
+    paymentEntries: text('payment_entries').notNull().default('[]'),
+    cancelReason: text('cancel_reason'),
+    issuedAt: integer('issued_at'),
+    updatedAt: integer('updated_at'),
     subtotalAgorot: integer('subtotal_agorot').notNull(),
     vatAgorot: integer('vat_agorot').notNull(),
     totalAgorot: integer('total_agorot').notNull(),
@@ -397,6 +415,8 @@ export const documents = sqliteTable(
     uniqueIndex('documents_business_type_number_uq').on(t.businessId, t.type, t.number),
     index('documents_customer_idx').on(t.customerId, t.createdAt),
     index('documents_business_issue_idx').on(t.businessId, t.issueDate),
+    index('documents_business_created_idx').on(t.businessId, t.createdAt),
+    index('documents_related_idx').on(t.relatedDocumentId),
   ],
 );
 
@@ -412,7 +432,10 @@ export const documentLines = sqliteTable(
     /** Quantity in thousandths (1.5 units = 1500). */
     quantityMilli: integer('quantity_milli').notNull(),
     unitPriceAgorot: integer('unit_price_agorot').notNull(),
+    /** After the line's discount, before VAT. */
     totalAgorot: integer('total_agorot').notNull(),
+    /** JSON line discount as entered: {kind:'agorot',agorot} | {kind:'percent',percent}; null: none. */
+    discount: text('discount'),
   },
   (t) => [index('document_lines_document_idx').on(t.documentId, t.position)],
 );
@@ -439,8 +462,9 @@ export const payments = sqliteTable(
     customerId: integer('customer_id').references(() => customers.id),
     documentId: integer('document_id').references(() => documents.id),
     provider: text('provider', { enum: ['manual', 'paypal', 'tranzila'] }).notNull(),
+    /** `credit_card` is the demo data's older name for `card` (a card at a terminal). */
     method: text('method', {
-      enum: ['cash', 'cheque', 'bank_transfer', 'credit_card', 'bit', 'paypal', 'tranzila'],
+      enum: ['cash', 'cheque', 'bank_transfer', 'card', 'credit_card', 'bit', 'paypal', 'tranzila'],
     }).notNull(),
     amountAgorot: integer('amount_agorot').notNull(),
     currency: text('currency').notNull().default('ILS'),
@@ -450,6 +474,15 @@ export const payments = sqliteTable(
     providerRef: text('provider_ref'),
     linkUrl: text('link_url'),
     reference: text('reference'),
+    /** The receipt (or invoice-receipt) issued for this payment; document_id is the invoice it pays. */
+    receiptDocumentId: integer('receipt_document_id').references(() => documents.id),
+    /** JSON: cheque number, bank/branch/account, card last 4 digits, installments, reference. */
+    details: text('details').notNull().default('{}'),
+    notes: text('notes').notNull().default(''),
+    /** Why a payment failed or was refunded, as the provider said it. */
+    statusReason: text('status_reason'),
+    /** JSON: the provider's own data (order / capture / notify fields); never card numbers. */
+    rawProviderData: text('raw_provider_data'),
     paidAt: integer('paid_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -459,6 +492,7 @@ export const payments = sqliteTable(
     index('payments_provider_ref_idx').on(t.provider, t.providerRef),
     index('payments_business_paid_idx').on(t.businessId, t.paidAt),
     index('payments_document_idx').on(t.documentId, t.status),
+    index('payments_receipt_idx').on(t.receiptDocumentId),
   ],
 );
 
