@@ -73,6 +73,8 @@ export function goodbyeText(b: Business): string {
   return b.name.trim() ? `תודה שהתקשרתם ל${b.name.trim()}, יום טוב!` : 'תודה שהתקשרתם, יום טוב!';
 }
 
+/** Said to a live caller when the app is closing (the computer shuts down, the owner quits). */
+export const SHUTDOWN_TEXT = 'המערכת נסגרת כעת לכמה דקות. אפשר להתקשר שוב בעוד מעט. תודה ולהתראות!';
 export const UNAVAILABLE_TEXT = 'כרגע איני פנוי, אנא השאירו הודעה אחרי הצליל';
 export const FILLER_TEXT = 'רק רגע, אני בודק.';
 export const SORRY_TEXT = 'סליחה, לא הצלחתי לשמוע. אפשר לחזור על זה?';

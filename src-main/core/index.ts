@@ -86,6 +86,9 @@ export interface Core {
   stop(): Promise<void>;
 }
 
+/** The longest a shutdown waits for live calls to say goodbye. */
+const DRAIN_MS = 8000;
+
 export async function createCore(opts: CoreOptions): Promise<Core> {
   const { env } = opts.config;
   const clock = opts.clock ?? systemClock;
@@ -335,6 +338,11 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     },
     readiness,
     async stop() {
+      // Live calls first, while webhooks and the media socket still answer: each caller hears a
+      // short goodbye and is hung up. Then no new work: servers, jobs (an interrupted job stays
+      // pending and resumes at the next start), modules; the database is checkpointed and closed.
+      const drained = Promise.allSettled(modules.map((m) => m.drain?.()));
+      await Promise.race([drained, new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
       await Promise.allSettled([publicServer?.close(), localServer?.close()]);
       await jobs.stop();
       for (const m of [...modules].reverse()) {

@@ -30,6 +30,11 @@ export interface FeatureModule {
   secretChanged?(name: SecretName): void;
   /** Runs after the servers listen (workers, timers, resumed jobs). */
   start?(): void | Promise<void>;
+  /**
+   * Runs first at shutdown, while the servers still answer: finish live work in a way a person
+   * notices as intended (a live call hears a short goodbye and is hung up). Bounded by the core.
+   */
+  drain?(): Promise<void>;
   /** Runs before the database closes. */
   stop?(): void | Promise<void>;
 }

@@ -155,6 +155,7 @@ export const he = {
       paypal_client_secret: 'PayPal Secret',
       tranzila_terminal: 'מסוף טרנזילה',
       tranzila_api_key: 'מפתח API טרנזילה',
+      tranzila_api_secret: 'סוד API טרנזילה',
     },
     errors: {
       vatId: 'מספר עוסק צריך להכיל 9 ספרות',

@@ -12,6 +12,7 @@ import { systemEvents, systemMethods } from './system';
 import { tunnelEvents, tunnelMethods } from './tunnel';
 import { phoneEvents, phoneMethods } from './phone';
 import { setupMethods } from './setup';
+import { paymentsEvents, paymentsMethods } from './payments';
 import { auditMethods } from './audit';
 import { whatsappEvents, whatsappMethods } from './whatsapp';
 
@@ -24,6 +25,7 @@ export const contract = {
   ...tunnelMethods,
   ...phoneMethods,
   ...setupMethods,
+  ...paymentsMethods,
   ...auditMethods,
   ...whatsappMethods,
 };
@@ -36,6 +38,7 @@ export const events = {
   ...crmEvents,
   ...tunnelEvents,
   ...phoneEvents,
+  ...paymentsEvents,
   ...whatsappEvents,
 };
 

@@ -54,6 +54,14 @@ export class LiveCallRegistry {
     this.timer.unref();
   }
 
+  /** Shutdown: every live call hears `line` and is hung up (at most `timeoutMs`). */
+  async drain(line: string, timeoutMs: number): Promise<void> {
+    const ending = [...this.sessions.values()].map((s) => s.endCall('shutdown', line));
+    if (!ending.length) return;
+    this.log.info({ calls: ending.length }, 'shutting down: saying goodbye to live calls');
+    await Promise.race([Promise.allSettled(ending), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+  }
+
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;

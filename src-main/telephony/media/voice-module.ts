@@ -16,7 +16,7 @@ import type { ChatModel, StreamingTranscriber, Synthesizer } from '../../agent/p
 import { OpenAIRealtimeVoice } from '../../agent/realtime/openai-realtime';
 import { OpenAIStreamingTranscriber } from '../../agent/realtime/transcription';
 import type { RealtimeVoice } from '../../agent/realtime/port';
-import { FILLER_TEXT, greetingText, goodbyeText } from '../../agent/prompt';
+import { FILLER_TEXT, greetingText, goodbyeText, SHUTDOWN_TEXT } from '../../agent/prompt';
 import { SpeechService } from '../../agent/speech';
 import { AgentToolbox } from '../../agent/tools';
 import type { BusinessService } from '../../business/business-service';
@@ -345,6 +345,7 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
     const b = deps.business.get();
     void speech.warm(greetingText(b), 'greeting');
     void speech.warm(goodbyeText(b), 'goodbye');
+    void speech.warm(SHUTDOWN_TEXT, 'goodbye');
     // Said when turns run late, i.e. under load: never rendered then by every late call at once.
     void speech.warm(FILLER_TEXT, 'filler');
   };
@@ -389,6 +390,7 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
       registry.start();
       warm();
     },
+    drain: () => registry.drain(SHUTDOWN_TEXT, 7000),
     async stop() {
       await registry.stop();
     },
