@@ -35,6 +35,7 @@ const DealsPage = page(() => import('./pages/DealsPage'), 'DealsPage');
 const ReportsPage = page(() => import('./pages/ReportsPage'), 'ReportsPage');
 const TasksPage = page(() => import('./pages/TasksPage'), 'TasksPage');
 const OnboardingPage = page(() => import('./pages/OnboardingPage'), 'OnboardingPage');
+const WhatsAppPage = page(() => import('./pages/WhatsAppPage'), 'WhatsAppPage');
 
 export interface AppRoute {
   path: string;
@@ -64,10 +65,11 @@ export const routes: AppRoute[] = [
   { path: '/calls/:id', element: <CallDetailPage /> },
   {
     path: '/whatsapp',
-    element: <ComingSoon title={he.nav.whatsapp} />,
+    element: <WhatsAppPage />,
     nav: { label: he.nav.whatsapp, icon: MessageCircle },
     feature: 'whatsapp_enabled',
   },
+  { path: '/whatsapp/:customerId', element: <WhatsAppPage />, feature: 'whatsapp_enabled' },
   {
     path: '/tasks',
     element: <TasksPage />,

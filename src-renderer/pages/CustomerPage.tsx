@@ -11,7 +11,7 @@ import {
   Receipt,
 } from 'lucide-react';
 import { useEffect, useState, type ReactNode } from 'react';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useNavigate, useParams } from 'react-router-dom';
 import type { FeatureFlag } from '../../src-main/api/contract/business';
 import type { CallSummary, DialMode, DialProblem } from '../../src-main/api/contract/calls';
 import type { CustomerDetail } from '../../src-main/api/contract/crm';
@@ -44,7 +44,7 @@ const ACTIONS: Array<{
   route?: (id: number) => string;
 }> = [
   { key: 'call', icon: Phone, features: [] },
-  { key: 'whatsapp', icon: MessageCircle, features: ['whatsapp_enabled'] },
+  { key: 'whatsapp', icon: MessageCircle, features: ['whatsapp_enabled'], route: (id) => `/whatsapp/${id}` },
   { key: 'proposal', icon: FilePlus2, features: ['invoices_enabled'] },
   { key: 'signature', icon: FileSignature, features: ['contracts_enabled', 'signature_enabled'] },
   { key: 'invoice', icon: Receipt, features: ['invoices_enabled'] },
@@ -53,11 +53,13 @@ const ACTIONS: Array<{
 export function CustomerPage() {
   const id = Number(useParams().id);
   const { business } = useApp();
+  const navigate = useNavigate();
   const q = useQuery(() => api.call('crm.customers.get', { id }), [id]);
   useEvent('crm.changed', (e) => (e.entity !== 'customer' || e.id === id) && q.reload());
   const [dialog, setDialog] = useState<'edit' | 'task' | 'deal' | 'call' | null>(null);
   // A call placed from here (or any call of this customer) updates the counts.
   useEvent('call.updated', (e) => e.customerId === id && q.reload());
+  useEvent('whatsapp.message', (e) => e.message.customerId === id && q.reload());
   const [notice, setNotice] = useState<{ title: string; body: ReactNode } | null>(null);
 
   if (q.error instanceof ApiCallError && q.error.status === 404) {
@@ -89,6 +91,12 @@ export function CustomerPage() {
     if (key === 'call') {
       if (!c.phone) return setNotice({ title: a.call, body: a.noPhone });
       return setDialog('call');
+    }
+    if (def.route) {
+      // WhatsApp needs a number to write to; the thread opens (a new conversation if there is none).
+      if (key === 'whatsapp' && !c.phone)
+        return setNotice({ title: a[key], body: he.whatsapp.thread.noPhone });
+      return navigate(def.route(c.id));
     }
     setNotice({ title: a[key], body: a.notYet });
   };

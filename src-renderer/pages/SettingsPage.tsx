@@ -18,6 +18,7 @@ import { ConnectionSection } from '../components/ConnectionSection';
 import { DoctorSection } from '../components/DoctorSection';
 import { FeatureFlagsSection } from '../components/FeatureFlagsSection';
 import { VoiceSettingsSection } from '../components/VoiceSettingsSection';
+import { WhatsAppSettingsSection } from '../components/WhatsAppSettingsSection';
 import { ErrorState, Loading, PageHeader, errorMessage } from '../components/States';
 import { he } from '../i18n/he';
 
@@ -341,6 +342,7 @@ export function SettingsPage() {
           <ConnectionSection />
           <DoctorSection />
           <KeysSection />
+          <WhatsAppSettingsSection />
           <VoiceSettingsSection />
           <FeatureFlagsSection />
         </>

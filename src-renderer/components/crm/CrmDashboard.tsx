@@ -27,6 +27,7 @@ export function CrmDashboard() {
   const q = useQuery(() => (on ? api.call('crm.dashboard') : Promise.resolve(null)), [on]);
   useEvent('crm.changed', () => on && q.reload());
   useEvent('call.updated', () => on && q.reload());
+  useEvent('whatsapp.message', (e) => on && whatsapp && e.message.direction === 'in' && q.reload());
   if (!on) return null;
   if (q.error !== undefined) return <ErrorState error={q.error} onRetry={q.reload} />;
   if (!q.data) return <Loading />;
@@ -141,7 +142,7 @@ export function CrmDashboard() {
               <div className="list-row" key={m.id}>
                 <span style={{ minWidth: 0 }}>
                   {m.customerId ? (
-                    <Link to={`/customers/${m.customerId}`}>{m.customerName || t.unknown}</Link>
+                    <Link to={`/whatsapp/${m.customerId}`}>{m.customerName || t.unknown}</Link>
                   ) : (
                     t.unknown
                   )}

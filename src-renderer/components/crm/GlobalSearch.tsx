@@ -96,7 +96,7 @@ export function GlobalSearch() {
         section: t.messages,
         label: m.body,
         sub: m.customerName ?? '',
-        to: m.customerId ? `/customers/${m.customerId}` : '/whatsapp',
+        to: m.customerId ? `/whatsapp/${m.customerId}` : '/whatsapp',
       })),
     ];
   }, [res, docsOn, msgsOn]);

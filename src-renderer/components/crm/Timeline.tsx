@@ -8,6 +8,7 @@ import {
   PhoneOutgoing,
 } from 'lucide-react';
 import { useEffect, useState } from 'react';
+import { Link } from 'react-router-dom';
 import type { TimelineItem } from '../../../src-main/api/contract/crm';
 import { api } from '../../api';
 import { useEvent } from '../../api/hooks';
@@ -25,8 +26,13 @@ function describe(i: TimelineItem): { title: string; text: string; extra?: strin
         text: i.text,
         extra: i.durationSec ? formatDuration(i.durationSec) : undefined,
       };
-    case 'whatsapp':
-      return { title: i.direction === 'out' ? t.msgOut : t.msgIn, text: i.text };
+    case 'whatsapp': {
+      const kind = i.subtype && i.subtype !== 'text' ? he.whatsapp.kinds[i.subtype as 'image'] : '';
+      return {
+        title: `${i.direction === 'out' ? t.msgOut : t.msgIn}${kind ? ` · ${kind}` : ''}`,
+        text: i.text,
+      };
+    }
     case 'task':
       return {
         title: `${he.crm.taskKind[(i.subtype ?? 'task') as 'task']} · ${i.status === 'done' ? t.taskDone : t.taskOpen}`,
@@ -86,6 +92,7 @@ export function Timeline({ customerId }: { customerId: number }) {
   }, [customerId, tick]);
   useEvent('crm.changed', (e) => e.entity === 'task' && setTick((x) => x + 1));
   useEvent('call.updated', (e) => e.customerId === customerId && setTick((x) => x + 1));
+  useEvent('whatsapp.message', (e) => e.message.customerId === customerId && setTick((x) => x + 1));
 
   const more = async () => {
     if (!cursor) return;
@@ -116,7 +123,16 @@ export function Timeline({ customerId }: { customerId: number }) {
                 <Icon size={16} />
               </span>
               <div>
-                <div className="tl-title">{d.title}</div>
+                <div className="tl-title">
+                  {/* A message opens its conversation. */}
+                  {i.kind === 'whatsapp' ? (
+                    <Link to={`/whatsapp/${customerId}`} data-testid="timeline-whatsapp-link">
+                      {d.title}
+                    </Link>
+                  ) : (
+                    d.title
+                  )}
+                </div>
                 {d.text && <div className="tl-text">{d.text}</div>}
                 {d.extra && (
                   <div className="muted" style={{ fontSize: 'var(--text-xs)' }}>
