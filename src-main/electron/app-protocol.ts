@@ -84,3 +84,22 @@ export function resolveAppPath(requestUrl: string, rootDir: string): string | nu
   if (rel === '' || rel.split(path.sep)[0] === '..' || path.isAbsolute(rel)) return null;
   return file;
 }
+
+/** `app://agentlocator/files/<id>`: a data-folder file issued by FileAccess (platform/files.ts). */
+export const APP_FILES_PREFIX = `${APP_ORIGIN}/files/`;
+
+/**
+ * The FileAccess id of an `app://agentlocator/files/<id>` request, or null when it is not one
+ * (another origin, a port, more path segments, or an id that is not 22 base64url characters).
+ */
+export function appFileId(requestUrl: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(requestUrl);
+  } catch {
+    return null;
+  }
+  if (!isAppOrigin(u) || u.port !== '') return null;
+  const m = /^\/files\/([A-Za-z0-9_-]{22})$/.exec(u.pathname);
+  return m ? m[1]! : null;
+}

@@ -4,9 +4,11 @@
  * functions in app-protocol.ts and permissions.ts.
  */
 import { readFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { protocol, type Session } from 'electron';
 import { ELECTRON_CSP } from '../server/csp';
-import { APP_SCHEME, contentTypeFor, resolveAppPath } from './app-protocol';
+import { serveFile, type FileAccess } from '../platform/files';
+import { APP_SCHEME, appFileId, contentTypeFor, resolveAppPath } from './app-protocol';
 import { decidePermission, type TestCallMicGate } from './permissions';
 import { isAppUrl, type AppOrigin } from './trust';
 
@@ -20,10 +22,24 @@ export function registerAppScheme(): void {
 const notFound = () =>
   new Response('not found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 
-/** Serves `app://agentlocator/<path>` from `rendererDir` (GET only, nothing outside it). */
-export function serveApp(ses: Session, rendererDir: string): void {
+/**
+ * Serves `app://agentlocator/<path>` from `rendererDir` (GET only, nothing outside it), and
+ * `app://agentlocator/files/<id>` from the core's FileAccess (with Range, for audio).
+ */
+export function serveApp(ses: Session, rendererDir: string, files?: () => FileAccess | undefined): void {
   ses.protocol.handle(APP_SCHEME, async (request) => {
     if (request.method !== 'GET') return new Response('method not allowed', { status: 405 });
+    const fileId = appFileId(request.url);
+    if (fileId) {
+      const access = files?.();
+      if (!access) return notFound();
+      const res = serveFile(access, fileId, {
+        method: 'GET',
+        range: request.headers.get('range') ?? undefined,
+      });
+      const body = res.body ? (Readable.toWeb(res.body) as ReadableStream<Uint8Array>) : (res.text ?? null);
+      return new Response(body, { status: res.status, headers: res.headers });
+    }
     const file = resolveAppPath(request.url, rendererDir);
     if (!file) return notFound();
     let body: Buffer;

@@ -7,6 +7,7 @@ import fastifyStatic from '@fastify/static';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Dispatch } from '../api/dispatcher';
 import type { EventBus } from '../api/events';
+import { serveFile, type FileAccess } from '../platform/files';
 import type { Logger } from '../platform/logger';
 import { localServerCsp } from './csp';
 import { baseServerOptions } from './http-common';
@@ -21,6 +22,8 @@ export interface LocalServerOptions {
   rendererDir?: string;
   /** Feature WebSockets under /api/ (test call, listen-in): token and Host checked here. */
   websockets?: LocalWsRoute[];
+  /** `GET /files/<id>` (token in the header or `?token=`, for <iframe>/<audio> sources). */
+  files?: FileAccess;
 }
 
 /** A WebSocket endpoint on the local server only (never the public one). */
@@ -95,7 +98,12 @@ export async function createLocalServer(opts: LocalServerOptions): Promise<Fasti
     const reading = req.method === 'GET' || req.method === 'HEAD';
     if (!reading && !originAllowed(req.raw, port())) return refuse(403, FOREIGN_ORIGIN);
     const path = req.url.split('?')[0]!;
-    if ((!reading || path.startsWith('/api/')) && !tokenMatches(opts.token, bearer(req.raw))) {
+    // A file URL sits in an <iframe>/<audio> src, which cannot send a header: ?token= too.
+    const isFile = path.startsWith('/files/');
+    const given =
+      bearer(req.raw) ??
+      (isFile ? (new URL(req.url, 'http://x').searchParams.get('token') ?? undefined) : undefined);
+    if ((!reading || path.startsWith('/api/') || isFile) && !tokenMatches(opts.token, given)) {
       return refuse(401, UNAUTHORIZED);
     }
   });
@@ -111,6 +119,19 @@ export async function createLocalServer(opts: LocalServerOptions): Promise<Fasti
   app.all('/api/*', async (_req, reply) =>
     reply.code(404).send({ error: 'not_found', code: 'not_found', message: 'unknown API path' }),
   );
+
+  const files = opts.files;
+  if (files) {
+    app.get<{ Params: { id: string } }>('/files/:id', async (req, reply) => {
+      const res = serveFile(files, req.params.id, { method: req.method, range: req.headers.range });
+      // The renderer may show a PDF in a same-origin frame; nothing else may frame it.
+      reply.code(res.status).headers(res.headers);
+      reply
+        .header('x-frame-options', 'SAMEORIGIN')
+        .header('content-security-policy', "frame-ancestors 'self'");
+      return reply.send(res.body ?? res.text ?? '');
+    });
+  }
 
   if (opts.rendererDir && existsSync(opts.rendererDir)) {
     await app.register(fastifyStatic, { root: opts.rendererDir, index: ['index.html'] });
