@@ -679,3 +679,56 @@ describe('Baileys provider against a fake socket', () => {
     expect(deltaMb).toBeLessThan(24);
   }, 120_000);
 });
+
+describe('Baileys provider with the real makeWASocket (loopback only)', () => {
+  it('builds a real socket from our config (SQLite auth, bounded caches), and on a refused connection backs off and reconnects one socket at a time', async () => {
+    const dataDir = tmpDir();
+    const db = openDb({ file: path.join(dataDir, 'test.db'), migrationsDir });
+    const real = fromModule(mod);
+    let made = 0;
+    const lib = fromModule(mod, {
+      makeWASocket: (config) => {
+        made++;
+        return real.makeWASocket(config);
+      },
+    });
+    const states: ConnectionState[] = [];
+    const provider = new BaileysProvider(
+      {
+        clock: systemClock,
+        log: pino({ level: 'silent' }),
+        media: diskSink(dataDir),
+        lookupMessage: async () => null,
+      },
+      // Port 9 on loopback: nothing listens, the connection is refused at once.
+      {
+        db,
+        lib,
+        random: () => 0,
+        backoff: { baseMs: 20, maxMs: 50 },
+        socketConfig: { waWebSocketUrl: 'ws://127.0.0.1:9/ws/chat', connectTimeoutMs: 2_000 },
+      },
+    );
+    provider.on('connection', (s) => {
+      states.push(s);
+    });
+    cleanups.push(async () => {
+      await provider.stop();
+      db.$client.close();
+    });
+    await provider.start();
+    await until(() => made >= 3, 'two reconnects after refused connections', 20_000);
+    expect(states.some((s) => s.state === 'reconnecting')).toBe(true);
+    console.log(
+      `[baileys real socket] sockets=${made} close reasons=${[...new Set(states.filter((s) => s.state === 'reconnecting').map((s) => s.reason))].join(',')}`,
+    );
+    expect(provider.socketInfo().listeners).toBeLessThanOrEqual(6);
+    await provider.stop();
+    const after = made;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(made).toBe(after);
+    expect(provider.status().state).toBe('stopped');
+    // The fresh creds Baileys generated were saved through our store (creds.update) or are still unpaired.
+    expect(createSqliteAuthState(db, fromModule(mod), systemClock).isPaired()).toBe(false);
+  }, 40_000);
+});

@@ -96,6 +96,8 @@ export interface BaileysProviderOptions {
   checkOnWhatsApp?: boolean;
   /** How long `requestPairingCode` waits for the socket to be ready for pairing. */
   pairingWaitMs?: number;
+  /** Extra socket options (tests: `waWebSocketUrl` on 127.0.0.1). */
+  socketConfig?: Partial<SocketConfig>;
 }
 
 export interface BaileysCacheStats {
@@ -443,6 +445,7 @@ export class BaileysProvider implements WhatsAppProvider {
         const found = await this.ctx.lookupMessage(key.remoteJid, key.id);
         return found ? { conversation: found.text } : undefined;
       },
+      ...this.opts.socketConfig,
     };
     let sock: BaileysSocketLike;
     try {
