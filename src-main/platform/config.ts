@@ -46,11 +46,20 @@ export const envSchema = z.object({
   WHATSAPP_PROVIDER: z.enum(['baileys', 'twilio']).default('baileys'),
   /** The Twilio WhatsApp sender (E.164) until the owner sets one in Settings. */
   TWILIO_WHATSAPP_FROM: z.string().optional(),
+  /** The outbox's jittered gap between two WhatsApp sends, "min-max" ms (default 2000-5000). */
+  WHATSAPP_SEND_GAP_MS: z
+    .string()
+    .regex(/^\d{1,6}-\d{1,6}$/)
+    .optional(),
   OPENAI_API_KEY: z.string().optional(),
   NGROK_AUTHTOKEN: z.string().optional(),
   /** Where the ngrok SDK connects (its own default when unset); tests point it at a closed local port. */
   NGROK_SERVER_ADDR: z.string().optional(),
   OPENAI_BASE_URL: z.string().url().optional(),
+  /** Online payments: PayPal's API origin (default: sandbox or live as set in Settings), Tranzila's hosted page and report API (tests: the fakes). */
+  PAYPAL_API_BASE: z.string().url().optional(),
+  TRANZILA_DIRECT_BASE: z.string().url().optional(),
+  TRANZILA_REPORT_BASE: z.string().url().optional(),
   GOOGLE_TTS_ENDPOINT: z.string().url().optional(),
   GOOGLE_CLOUD_SERVICE_ACCOUNT_JSON: z.string().optional(),
   GOOGLE_TTS_SA_JSON: z.string().optional(),
