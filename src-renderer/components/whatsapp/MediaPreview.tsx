@@ -2,6 +2,7 @@ import { FileText, Film, Mic, Play } from 'lucide-react';
 import { useEffect, useRef, useState } from 'react';
 import type { WaMessage } from '../../../src-main/api/contract/whatsapp';
 import { api } from '../../api';
+import { fileUrl } from '../../api/files';
 import { he } from '../../i18n/he';
 import { formatBytes } from './format';
 
@@ -9,9 +10,22 @@ const t = he.whatsapp.thread;
 
 type Loaded = { kind: 'idle' } | { kind: 'loading' } | { kind: 'ready'; url: string } | { kind: 'failed' };
 
-/** A message's file, asked for only when needed (an image when it scrolls into view, others on click). */
-function useMediaUrl(messageId: number) {
-  const [state, setState] = useState<Loaded>({ kind: 'idle' });
+/** The data-folder file's id, once the core issues one for message media (FileAccess). */
+const fileIdOf = (m: WaMessage): string | null => {
+  const media = m.media as (NonNullable<WaMessage['media']> & { fileId?: string | null }) | null;
+  return media?.fileId ?? null;
+};
+
+/**
+ * A message's file: a file URL when the core issued one; otherwise its bytes, asked for only when
+ * needed (an image when it scrolls into view, others on click).
+ */
+function useMediaUrl(message: WaMessage) {
+  const messageId = message.id;
+  const fileId = fileIdOf(message);
+  const [state, setState] = useState<Loaded>(() =>
+    fileId ? { kind: 'ready', url: fileUrl(fileId) } : { kind: 'idle' },
+  );
   const load = () => {
     if (state.kind === 'loading' || state.kind === 'ready') return;
     setState({ kind: 'loading' });
@@ -31,7 +45,7 @@ export function MediaPreview({ message }: { message: WaMessage }) {
 }
 
 function ImagePreview({ message }: { message: WaMessage }) {
-  const { state, load } = useMediaUrl(message.id);
+  const { state, load } = useMediaUrl(message);
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = box.current;
@@ -54,7 +68,7 @@ function ImagePreview({ message }: { message: WaMessage }) {
 }
 
 function FileCard({ message, media }: { message: WaMessage; media: NonNullable<WaMessage['media']> }) {
-  const { state, load } = useMediaUrl(message.id);
+  const { state, load } = useMediaUrl(message);
   const download = useRef<HTMLAnchorElement>(null);
   const wantsDownload = useRef(false);
   const playable = message.kind === 'audio' || message.kind === 'video';

@@ -2,9 +2,10 @@
 import type { WaConversation, WaMessage } from '../../../src-main/api/contract/whatsapp';
 import { he } from '../../i18n/he';
 import { formatDate, formatTime } from '../../lib/format';
-import { fill } from '../crm/util';
 
-export { fill };
+/** `{name}` placeholders in a Hebrew string. */
+export const fill = (template: string, vars: Record<string, string | number>): string =>
+  template.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
 
 const t = he.whatsapp;
 const dayKeyFmt = new Intl.DateTimeFormat('en-CA', {
