@@ -14,7 +14,7 @@ import { BusinessService } from '../business/business-service';
 import { businessModule } from '../business/module';
 import { SqlCallbackTasks, SqlCustomerDirectory } from '../crm/customer-directory';
 import { crmModule } from '../crm/module';
-import { closeDb, openDb, storageHealth, type Db } from '../db/client';
+import { closeDb, storageHealth, type Db } from '../db/client';
 import { systemClock, type Clock } from '../platform/clock';
 import type { AppConfig } from '../platform/config';
 import { JobRunner } from '../platform/jobs';
@@ -39,6 +39,8 @@ import { setupModule, type PublicOrigin } from '../setup/module';
 import { whatsappModule } from '../whatsapp/module';
 import type { FeatureModule } from './module';
 import { readVersion } from './version';
+import { backupModule } from '../backup/module';
+import { openDbApplyingRestore } from '../backup/restore-apply';
 
 export interface CoreOptions {
   config: AppConfig;
@@ -53,6 +55,8 @@ export interface CoreOptions {
   tunnel?: { connector?: TunnelConnector; backoff?: Partial<TunnelBackoff> };
   /** Tests reach the fake tunnel over plain http (the product checks https://<host>/healthz). */
   setup?: { publicOrigin?: PublicOrigin };
+  /** Restart the app on a restored backup (headless: in-process; Electron: relaunch). */
+  onRestartRequested?: () => void;
 }
 
 export interface Core {
@@ -98,7 +102,8 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const log = logger.child({ module: 'core' });
   let db: Db;
   try {
-    db = openDb({ file: paths.dbFile, migrationsDir: paths.migrationsDir });
+    // A restore checked and staged before the restart replaces the data first (backup/).
+    db = openDbApplyingRestore(paths, log, clock.now());
   } catch (err) {
     // A DatabaseDamagedError goes to the recovery core (core/recovery.ts), which logs it once.
     if (!opts.logger) await closeLogger(logger);
@@ -110,10 +115,8 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     else log.info('storage writes succeed again');
     bus.emit('system.storage', s);
   });
-  const secrets = new SecretsStore(
-    db,
-    opts.cipher ?? new KeyFileCipher(path.join(paths.dataDir, 'secret.key')),
-  );
+  const cipher = opts.cipher ?? new KeyFileCipher(path.join(paths.dataDir, 'secret.key'));
+  const secrets = new SecretsStore(db, cipher);
   const keys = new SecretsResolver(secrets, env, log);
   const settings = new SettingsStore(db, clock);
   const audit = new AuditLog(db.$client, clock, paths.dataDir);
@@ -203,6 +206,11 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       resourcesDir: paths.resourcesDir,
     }),
     whatsappModule(),
+    backupModule({
+      ...{ paths, clock, logger, bus, version, cipher, secrets },
+      sqlite: db.$client,
+      requestRestart: opts.onRestartRequested,
+    }),
   ];
   /** Another module's handler, for the set-up ports (called at request time, after `handlers`). */
   const internal = <M extends 'tunnel.status' | 'phone.setup' | 'phone.numbers'>(m: M) =>

@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, renameSync } from 'node:fs';
+import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { contract, type MethodName } from '../api/contract';
 import type { Features } from '../api/contract/business';
@@ -29,6 +30,10 @@ import { verifyTwilioSignature } from '../telephony/twilio-signature';
 import { emptyTwiml, recordingTwiml, thanksTwiml, WEBHOOK_PATHS } from '../telephony/twiml';
 import { createCore, type Core, type CoreOptions } from '.';
 import { readVersion } from './version';
+import { holdAppLock } from '../backup/app-lock';
+import { backupHandlers } from '../backup/module';
+import { BackupService } from '../backup/service';
+import { KeyFileCipher } from '../platform/secrets';
 
 export interface RecoveryCore {
   readonly kind: 'recovery';
@@ -159,6 +164,32 @@ export function createRecoveryCore(opts: RecoveryOptions): RecoveryCore {
     readiness: await readiness(),
     recovery,
   });
+  // The latest good backup (the backup settings live in a file, not in the damaged database).
+  const backups = new BackupService({
+    paths,
+    sqlite: null,
+    secrets: null,
+    cipher: opts.cipher ?? new KeyFileCipher(path.join(paths.dataDir, 'secret.key')),
+    clock,
+    logger,
+    version,
+    onProgress: (p) => bus.emit('backup.progress', p),
+  });
+  const releaseLock = holdAppLock(paths.dataDir);
+  const restoreHandlers = backupHandlers(backups, () => {
+    // The staged restore replaces the damaged file (kept aside) when the core starts again.
+    if (restarting) return;
+    restarting = true;
+    log.warn('backup checked and staged: restarting on it (the damaged database is kept aside)');
+    opts.onStartFresh();
+  });
+  handlers['backup.list'] = restoreHandlers['backup.list'];
+  handlers['backup.inspect'] = restoreHandlers['backup.inspect'];
+  handlers['backup.settings.get'] = restoreHandlers['backup.settings.get'];
+  handlers['backup.restore'] = (input, ctx) => {
+    if (restarting) throw new ApiError('conflict', 'already starting on a new database');
+    return restoreHandlers['backup.restore'](input, ctx);
+  };
   handlers['system.startFresh'] = () => {
     if (restarting) throw new ApiError('conflict', 'already starting on a new database');
     restarting = true;
@@ -176,7 +207,14 @@ export function createRecoveryCore(opts: RecoveryOptions): RecoveryCore {
   };
   const allFeatures = new Proxy({} as Features, { get: () => true });
   const inner = createDispatcher({ handlers, features: () => allFeatures, logger });
-  const open = new Set<string>(['system.info', 'system.startFresh']);
+  const open = new Set<string>([
+    'system.info',
+    'system.startFresh',
+    'backup.list',
+    'backup.inspect',
+    'backup.settings.get',
+    'backup.restore',
+  ]);
   const dispatch: Dispatch = async (method, input, ctx): Promise<Envelope<unknown>> => {
     // Anything but the two recovery methods: database_unavailable, whatever the input.
     if (open.has(method) || !(method in contract)) return inner(method, input, ctx);
@@ -218,6 +256,7 @@ export function createRecoveryCore(opts: RecoveryOptions): RecoveryCore {
     async stop() {
       await Promise.allSettled([publicServer?.close(), localServer?.close()]);
       publicServer = localServer = undefined;
+      releaseLock();
       log.info('recovery core stopped');
       if (!opts.logger) await closeLogger(logger);
     },
@@ -318,7 +357,7 @@ export interface CoreHost {
   current(): Core | RecoveryCore;
   publicUrl(): string;
   local(): { url: string; token: string; port: number } | undefined;
-  /** Resolves when the current restart (after system.startFresh) has finished. */
+  /** Resolves when the current restart (after system.startFresh or backup.restore) has finished. */
   restarted(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -346,15 +385,13 @@ export async function startCoreHost(opts: CoreHostOptions): Promise<CoreHost> {
   opts = { ...opts, logger };
 
   const start = async (o: CoreOptions) => {
-    current = await openCoreOrRecovery({
-      ...o,
-      onStartFresh: () => {
-        // After the startFresh answer has gone out.
-        restart = new Promise<void>((resolve) => setImmediate(resolve))
-          .then(restartFresh)
-          .catch((err: unknown) => logger.error({ err }, 'restart on a new database failed'));
-      },
-    });
+    const restartSoon = () => {
+      // After the startFresh / backup.restore answer has gone out.
+      restart = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(restartFresh)
+        .catch((err: unknown) => logger.error({ err }, 'restart on a new database failed'));
+    };
+    current = await openCoreOrRecovery({ ...o, onStartFresh: restartSoon, onRestartRequested: restartSoon });
     publicUrl = await current.startPublic();
     if (opts.local) local = await current.startLocal();
   };

@@ -12,6 +12,7 @@ import { systemEvents, systemMethods } from './system';
 import { tunnelEvents, tunnelMethods } from './tunnel';
 import { phoneEvents, phoneMethods } from './phone';
 import { setupMethods } from './setup';
+import { backupEvents, backupMethods } from './backup';
 import { paymentsEvents, paymentsMethods } from './payments';
 import { auditMethods } from './audit';
 import { whatsappEvents, whatsappMethods } from './whatsapp';
@@ -25,6 +26,7 @@ export const contract = {
   ...tunnelMethods,
   ...phoneMethods,
   ...setupMethods,
+  ...backupMethods,
   ...paymentsMethods,
   ...auditMethods,
   ...whatsappMethods,
@@ -38,6 +40,7 @@ export const events = {
   ...crmEvents,
   ...tunnelEvents,
   ...phoneEvents,
+  ...backupEvents,
   ...paymentsEvents,
   ...whatsappEvents,
 };
