@@ -75,8 +75,19 @@ export function importBaileys(): Promise<BaileysModule> {
   return loading;
 }
 
+let substitute: BaileysLib | null = null;
+
+/**
+ * In-process tests that start a whole core replace the network edge here (a fake socket);
+ * `null` restores the package. Providers built with an explicit `lib` ignore it.
+ */
+export function substituteBaileysLib(lib: BaileysLib | null): void {
+  substitute = lib;
+}
+
 /** The production `BaileysLib`: the real socket and media download. */
 export async function loadBaileysLib(): Promise<BaileysLib> {
+  if (substitute) return substitute;
   return fromModule(await importBaileys());
 }
 
