@@ -205,7 +205,22 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       loopback: () => (publicServer ? `http://${loopbackHost(env.HOST)}:${publicPort}` : undefined),
       resourcesDir: paths.resourcesDir,
     }),
-    whatsappModule(),
+    whatsappModule({
+      ...{ env, db, clock, logger, bus, notifier, settings, keys, publicUrl, business },
+      dataDir: paths.dataDir,
+      customers: {
+        findOrCreateByPhone: (e164) => customerDirectory.findOrCreateByPhone(e164, 'whatsapp'),
+        nameOf: (id) => customerDirectory.nameOf(id),
+        phoneOf: async (id) => {
+          const r = await dispatch('crm.customers.get', { id }, { transport: 'internal', requestId: 'wa-phone' });
+          return r.ok ? (r.data as MethodOutput<'crm.customers.get'>).phone : undefined;
+        },
+        search: async (q) => {
+          const r = await dispatch('crm.customers.list', { q, limit: 100 }, { transport: 'internal', requestId: 'wa-search' });
+          return r.ok ? (r.data as MethodOutput<'crm.customers.list'>).items.map((c) => c.id) : [];
+        },
+      },
+    }),
     backupModule({
       ...{ paths, clock, logger, bus, version, cipher, secrets },
       sqlite: db.$client,

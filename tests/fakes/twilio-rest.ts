@@ -5,6 +5,9 @@
  * with HTTP basic auth and programmable failures. The account's incoming phone numbers
  * (`/IncomingPhoneNumbers.json`, list / fetch / update) and the account itself
  * (`/Accounts/{sid}.json`) answer as Twilio's do, so number set-up and key checks run for real.
+ * WhatsApp: the Messages API (`/Messages.json` create and list, newest first, To/From filters),
+ * inbound media at `/Messages/{MM…}/Media/{ME…}` (basic auth) and Content templates
+ * (`content.twilio.com/v1/ContentAndApprovals`), with programmable send failures.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { closeServer, listenLoopback, readBody, sendJson } from './http';
@@ -47,7 +50,43 @@ export interface FakeTwilio {
   addNumber(phoneNumber: string, fields?: Partial<IncomingNumber>): IncomingNumber;
   /** Every POST to an incoming number: which number, the form fields sent. */
   numberUpdates: Array<{ sid: string; params: Record<string, string>; at: number }>;
+  /** Messages created through the Messages API (WhatsApp sends), oldest first. */
+  messages: FakeMessage[];
+  /** Decide per create: undefined = accept; a failure = answer it (the message is not created). */
+  failMessages(fn: ((params: Record<string, string>) => MessageFailure | undefined) | null): void;
+  /** Inbound media Twilio would host; returns its MediaUrl. */
+  addMedia(messageSid: string, contentType: string, bytes: Buffer): string;
+  mediaHits: number;
+  /** Content templates (ContentAndApprovals). */
+  templates: FakeTemplate[];
   close(): Promise<void>;
+}
+
+export interface FakeMessage {
+  sid: string;
+  params: Record<string, string>;
+  /** All MediaUrl values (repeated form key). */
+  mediaUrls: string[];
+  at: number;
+}
+
+export interface MessageFailure {
+  status: number;
+  code: number;
+  message?: string;
+  /** Create the message, then fail the answer (the client cannot tell it was accepted). */
+  acceptThenFail?: boolean;
+  /** Accept the message and never answer. */
+  hang?: boolean;
+}
+
+export interface FakeTemplate {
+  sid: string;
+  friendly_name: string;
+  language: string;
+  body: string;
+  variables: Record<string, string>;
+  status: 'approved' | 'pending' | 'rejected' | 'unsubmitted';
 }
 
 export interface IncomingNumber {
@@ -84,6 +123,9 @@ const NUMBERS_PATH = /^\/2010-04-01\/Accounts\/([A-Za-z0-9]+)\/IncomingPhoneNumb
 const NUMBER_PATH = /^\/2010-04-01\/Accounts\/([A-Za-z0-9]+)\/IncomingPhoneNumbers\/(PN[0-9a-f]{32})\.json$/;
 const ACCOUNT_PATH = /^\/2010-04-01\/Accounts\/([A-Za-z0-9]+)\.json$/;
 const RECORDING_PATH = /^\/2010-04-01\/Accounts\/([A-Za-z0-9]+)\/Recordings\/([A-Za-z0-9]+)\.wav$/;
+const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/([A-Za-z0-9]+)\/Messages\.json$/;
+const MEDIA_PATH =
+  /^\/2010-04-01\/Accounts\/([A-Za-z0-9]+)\/Messages\/([A-Za-z0-9]+)\/Media\/([A-Za-z0-9]+)$/;
 
 export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<FakeTwilio> {
   const accountSid = opts.accountSid ?? 'AC' + 'f'.repeat(32);
@@ -100,6 +142,11 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
   let seq = 0;
   const numbers: IncomingNumber[] = [];
   const numberUpdates: FakeTwilio['numberUpdates'] = [];
+  const messages: FakeMessage[] = [];
+  let messageFailure: ((params: Record<string, string>) => MessageFailure | undefined) | null = null;
+  const media = new Map<string, { contentType: string; bytes: Buffer }>();
+  let mediaHits = 0;
+  const templates: FakeTemplate[] = [];
 
   const server = createServer((req, res) => {
     void handle(req, res).catch(() => {
@@ -164,6 +211,92 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
       log(200);
       res.writeHead(200, { 'content-type': 'audio/x-wav', 'content-length': String(wav.length) });
       return void res.end(wav);
+    }
+
+    const msgs = MESSAGES_PATH.exec(url.pathname);
+    if (msgs && req.method === 'POST') {
+      const form = new URLSearchParams(body.toString('utf8'));
+      const params = Object.fromEntries(form);
+      const f = messageFailure?.(params);
+      if (f && !f.acceptThenFail && !f.hang) {
+        log(f.status);
+        return sendJson(res, f.status, {
+          code: f.code,
+          message: f.message ?? `error ${f.code}`,
+          status: f.status,
+        });
+      }
+      const sid = `${form.getAll('MediaUrl').length ? 'MM' : 'SM'}${(++seq).toString(16).padStart(32, '0')}`;
+      const m: FakeMessage = { sid, params, mediaUrls: form.getAll('MediaUrl'), at: Date.now() };
+      messages.push(m);
+      if (f?.hang) {
+        log(0);
+        hanging.add(res);
+        res.on('close', () => hanging.delete(res));
+        return;
+      }
+      if (f?.acceptThenFail) {
+        log(f.status);
+        return sendJson(res, f.status, { code: f.code, message: f.message ?? 'error', status: f.status });
+      }
+      log(201);
+      return sendJson(res, 201, messageResource(m, accountSid));
+    }
+    if (msgs && req.method === 'GET') {
+      const to = url.searchParams.get('To');
+      const from = url.searchParams.get('From');
+      const items = messages
+        .filter((m) => (!to || m.params.To === to) && (!from || m.params.From === from))
+        .reverse()
+        .slice(0, Number(url.searchParams.get('PageSize') ?? 50))
+        .map((m) => messageResource(m, accountSid));
+      log(200);
+      return sendJson(res, 200, {
+        messages: items,
+        page: 0,
+        page_size: items.length,
+        next_page_uri: null,
+        uri: url.pathname,
+      });
+    }
+
+    const med = MEDIA_PATH.exec(url.pathname);
+    if (med && req.method === 'GET') {
+      const item = media.get(`${med[2]}/${med[3]}`);
+      mediaHits++;
+      if (!item || med[1] !== accountSid) {
+        log(404);
+        return sendJson(res, 404, notFound(url.pathname));
+      }
+      log(200);
+      res.writeHead(200, { 'content-type': item.contentType, 'content-length': String(item.bytes.length) });
+      return void res.end(item.bytes);
+    }
+
+    if (url.pathname === '/v1/ContentAndApprovals' && req.method === 'GET') {
+      log(200);
+      return sendJson(res, 200, {
+        contents: templates.map((t) => ({
+          sid: t.sid,
+          account_sid: accountSid,
+          friendly_name: t.friendly_name,
+          language: t.language,
+          variables: t.variables,
+          types: { 'twilio/text': { body: t.body } },
+          approval_requests: { name: t.friendly_name, category: 'UTILITY', status: t.status },
+          date_created: new Date().toISOString(),
+          date_updated: new Date().toISOString(),
+        })),
+        meta: {
+          page: 0,
+          page_size: 50,
+          first_page_url: `${url.origin}/v1/ContentAndApprovals?PageSize=50&Page=0`,
+          previous_page_url: null,
+          url: `${url.origin}/v1/ContentAndApprovals?PageSize=50&Page=0`,
+          next_page_url: null,
+          key: 'contents',
+        },
+      });
     }
 
     const call = CALL_PATH.exec(url.pathname);
@@ -265,6 +398,17 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}): Promise<Fak
     setDelay: (ms) => void (delayMs = ms),
     numbers,
     numberUpdates,
+    messages,
+    failMessages: (fn) => void (messageFailure = fn),
+    addMedia(messageSid, contentType, bytes) {
+      const mediaSid = `ME${(media.size + 1).toString(16).padStart(32, '0')}`;
+      media.set(`${messageSid}/${mediaSid}`, { contentType, bytes });
+      return `${base}/2010-04-01/Accounts/${accountSid}/Messages/${messageSid}/Media/${mediaSid}`;
+    },
+    get mediaHits() {
+      return mediaHits;
+    },
+    templates,
     addNumber(phoneNumber, fields = {}) {
       const n: IncomingNumber = {
         sid: `PN${(numbers.length + 1).toString(16).padStart(32, '0')}`,
@@ -298,6 +442,25 @@ function callResource(sid: string, accountSid: string, status: string, params: R
     direction: 'inbound',
     date_updated: new Date().toUTCString(),
     uri: `/2010-04-01/Accounts/${accountSid}/Calls/${sid}.json`,
+  };
+}
+
+function messageResource(m: FakeMessage, accountSid: string) {
+  return {
+    sid: m.sid,
+    account_sid: accountSid,
+    to: m.params.To ?? null,
+    from: m.params.From ?? null,
+    body: m.params.Body ?? '',
+    status: 'queued',
+    num_media: String(m.mediaUrls.length),
+    direction: 'outbound-api',
+    date_created: new Date(m.at).toUTCString(),
+    date_updated: new Date(m.at).toUTCString(),
+    date_sent: null,
+    error_code: null,
+    error_message: null,
+    uri: `/2010-04-01/Accounts/${accountSid}/Messages/${m.sid}.json`,
   };
 }
 
