@@ -37,6 +37,7 @@ import { tunnelModule } from '../tunnel/module';
 import type { TunnelBackoff } from '../tunnel/tunnel-service';
 import { setupModule, type PublicOrigin } from '../setup/module';
 import { whatsappModule } from '../whatsapp/module';
+import { billingModule, createBilling } from '../billing/module';
 import type { FeatureModule } from './module';
 import { readVersion } from './version';
 import { backupModule } from '../backup/module';
@@ -144,8 +145,15 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const customerDirectory = new SqlCustomerDirectory(db, clock);
   const callbackTasks = new SqlCallbackTasks(db, clock);
 
+  const billing = createBilling({
+    ...{ db, clock, logger, settings, business, audit },
+    customers: customerDirectory,
+    dataDir: paths.dataDir,
+    fontsDir: path.join(paths.resourcesDir, 'fonts'),
+  });
   const modules: FeatureModule[] = [
     businessModule(business, bus),
+    billingModule(billing),
     crmModule({
       ...{ db, clock, logger, bus, notifier },
       timelineSources: () => modules.flatMap((m) => m.timeline ?? []),

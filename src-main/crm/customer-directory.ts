@@ -7,6 +7,7 @@ import { BUSINESS_ID } from '../business/business-service';
 import type { Db } from '../db/client';
 import { customers, tasks } from '../db/schema';
 import type { Clock } from '../platform/clock';
+import { formatPhone } from '../platform/phone';
 
 export type CustomerSource = 'phone' | 'whatsapp' | 'manual' | 'import' | 'web';
 
@@ -76,6 +77,29 @@ export class SqlCustomerDirectory implements CustomerDirectory {
       this.db.select({ name: customers.name }).from(customers).where(eq(customers.id, customerId)).get()
         ?.name ?? null
     );
+  }
+
+  /** A customer's details as a billing document prints them (the billing module's port). */
+  detailsOf(customerId: number): {
+    name: string;
+    vatId: string | null;
+    address: string | null;
+    phone: string | null;
+    email: string | null;
+  } | null {
+    const c = this.db
+      .select({
+        name: customers.name,
+        vatId: customers.vatId,
+        address: customers.address,
+        phone: customers.phone,
+        email: customers.email,
+      })
+      .from(customers)
+      .where(and(eq(customers.businessId, BUSINESS_ID), eq(customers.id, customerId)))
+      .get();
+    if (!c) return null;
+    return { ...c, phone: c.phone ? formatPhone(c.phone) : null };
   }
 }
 

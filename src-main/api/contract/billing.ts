@@ -102,7 +102,8 @@ export type PaymentDetails = z.infer<typeof paymentDetailsSchema>;
 /** One payment written on a receipt / invoice-receipt. */
 export const receiptPaymentSchema = z
   .object({
-    method: manualPaymentMethodSchema,
+    /** The form offers the manual methods; a PayPal / Tranzila payment's receipt names its provider. */
+    method: paymentMethodSchema,
     amountAgorot: agorot.positive(),
     date: calendarDate,
     details: paymentDetailsSchema.default({}),
@@ -205,6 +206,7 @@ export const ISSUE_PROBLEMS = [
   'no_lines',
   'no_customer',
   'zero_total',
+  'discount_too_large',
   'payments_mismatch',
   'allocation_number_required',
   'customer_id_required',
@@ -310,6 +312,7 @@ export const fileRefSchema = z.object({
   sizeBytes: z.number().int(),
   sha256: z.string(),
 });
+export type FileRef = z.infer<typeof fileRefSchema>;
 
 export const allocationThresholdSchema = z
   .object({ from: calendarDate, amountAgorot: agorot.min(0) })

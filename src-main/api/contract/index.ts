@@ -12,6 +12,7 @@ import { systemEvents, systemMethods } from './system';
 import { tunnelEvents, tunnelMethods } from './tunnel';
 import { phoneEvents, phoneMethods } from './phone';
 import { setupMethods } from './setup';
+import { billingMethods } from './billing';
 import { backupEvents, backupMethods } from './backup';
 import { paymentsEvents, paymentsMethods } from './payments';
 import { auditMethods } from './audit';
@@ -26,6 +27,7 @@ export const contract = {
   ...tunnelMethods,
   ...phoneMethods,
   ...setupMethods,
+  ...billingMethods,
   ...backupMethods,
   ...paymentsMethods,
   ...auditMethods,
