@@ -8,7 +8,7 @@ import type { Database } from 'better-sqlite3';
 import type { BillingDocument, Payment, PaymentDetails } from '../api/contract/billing';
 import { ApiError, badInput, notFound } from '../api/errors';
 import type { Clock } from '../platform/clock';
-import type { PaymentLedger } from './providers/ledger';
+import type { PaymentLedger } from './ports';
 import { BUSINESS_ID, israelDate, type BillingDocuments } from './documents';
 
 interface PaymentRow {

@@ -29,3 +29,24 @@ export interface BillingAudit {
 export interface BillingFiles {
   urlFor(absPath: string, opts: { fileName: string; mime: string }): string;
 }
+
+/**
+ * What online payments (billing/providers) need from billing: the same shape as their
+ * `PaymentLedger` port (providers/ledger.ts), which the core hands them from `payments.ledger()`.
+ */
+export interface PaymentLedger {
+  payableDocument(
+    documentId: number,
+  ): { customerId: number | null; dueAgorot: number; label: string } | undefined;
+  recordOnlinePayment(p: {
+    provider: 'paypal' | 'tranzila';
+    providerRef: string;
+    amountAgorot: number;
+    customerId: number | null;
+    documentId: number | null;
+    paidAt: number;
+    linkUrl: string;
+    notes: string;
+  }): number;
+  issueReceipt(paymentId: number): Promise<number>;
+}
