@@ -36,6 +36,7 @@ import type { TunnelConnector } from '../tunnel/port';
 import { tunnelModule } from '../tunnel/module';
 import type { TunnelBackoff } from '../tunnel/tunnel-service';
 import { setupModule, type PublicOrigin } from '../setup/module';
+import { desktopModule } from '../desktop/module';
 import { whatsappModule } from '../whatsapp/module';
 import { billingModule, createBilling } from '../billing/module';
 import type { FeatureModule } from './module';
@@ -213,6 +214,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       loopback: () => (publicServer ? `http://${loopbackHost(env.HOST)}:${publicPort}` : undefined),
       resourcesDir: paths.resourcesDir,
     }),
+    desktopModule({ settings, bus }),
     whatsappModule({
       ...{ env, db, clock, logger, bus, notifier, settings, keys, publicUrl, business },
       dataDir: paths.dataDir,

@@ -14,7 +14,11 @@ import { registerIpc } from './ipc';
 import { TestCallMicGate } from './permissions';
 import { safeStorageCipher, safeStorageUsable } from './secrets';
 import { guardPermissions, registerAppScheme, serveApp } from './session';
-import { createTray } from './tray';
+import { AppTray } from './tray';
+import { lineStateOf, type LineState } from './tray-model';
+import { startUpdater } from './updater';
+import { desktopSettings } from '../desktop/module';
+import type { SetupStatus } from '../api/contract/setup';
 import { createMainWindow, rendererPaths } from './windows';
 
 const outMainDir = path.dirname(fileURLToPath(import.meta.url));
@@ -22,6 +26,8 @@ const outMainDir = path.dirname(fileURLToPath(import.meta.url));
 const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
 const origin = { devServerUrl };
 const micGate = new TestCallMicGate();
+/** Passed by the login item (Windows): start in the tray. */
+const HIDDEN_ARG = '--hidden';
 
 registerAppScheme(); // before ready
 
@@ -86,8 +92,46 @@ if (!app.requestSingleInstanceLock()) {
     registerIpc(core, () => BrowserWindow.getAllWindows(), origin);
     if (!isRecovery(core)) registerAudioIpc(core, origin, micGate);
     await core.startPublic();
-    createTray(iconFile(), showWindow, () => app.quit());
-    showWindow();
+    const running = core;
+    const tray = new AppTray(iconFile(), (action) => {
+      if (action === 'open') showWindow().show();
+      else if (action === 'quit') app.quit();
+      else if (!isRecovery(running)) {
+        const next = !desktopSettings(running.settings).openAtLogin;
+        void running.dispatch(
+          'desktop.settings.set',
+          { openAtLogin: next },
+          { transport: 'internal', requestId: 'tray' },
+        );
+      }
+    });
+    if (isRecovery(running)) tray.update({ line: 'recovery' });
+    else {
+      const core = running;
+      const applyDesktop = () => {
+        const d = desktopSettings(core.settings);
+        if (app.isPackaged) app.setLoginItemSettings({ openAtLogin: d.openAtLogin, args: [HIDDEN_ARG] });
+        tray.update({ openAtLogin: d.openAtLogin });
+      };
+      applyDesktop();
+
+      // The line's state: now, when the address or number changes, and every minute.
+      const refreshLine = async () => {
+        const r = await core.dispatch('setup.status', {}, { transport: 'internal', requestId: 'tray' });
+        const line: LineState = lineStateOf(r.ok ? (r.data as SetupStatus) : null);
+        tray.update({ line: r.ok ? line : 'not_connected' });
+      };
+      void refreshLine();
+      core.bus.subscribe((e) => {
+        if (e.name === 'desktop.settings') applyDesktop();
+        if (e.name === 'tunnel.state' || e.name === 'phone.setup') void refreshLine();
+      });
+      setInterval(() => void refreshLine(), 60_000).unref();
+      startUpdater({ feedUrl: () => desktopSettings(core.settings).updateFeedUrl, logger: core.logger });
+    }
+    // Started at login: stay in the tray; otherwise open the window.
+    const atLogin = process.argv.includes(HIDDEN_ARG) || app.getLoginItemSettings().wasOpenedAtLogin;
+    if (!atLogin) showWindow();
   });
 
   app.on('window-all-closed', () => {

@@ -3,6 +3,35 @@
  * as its own object below; do not scatter Hebrew literals in components.
  */
 export const he = {
+  /** The desktop shell (tray, update prompt) and its settings. */
+  desktop: {
+    tray: {
+      line: {
+        answering: 'הקו פעיל — הסוכן עונה לשיחות',
+        not_connected: 'הקו לא מחובר — השיחות לא נענות',
+        recovery: 'מצב שחזור — השיחות נענות בהודעה מוקלטת',
+        starting: 'מתחיל…',
+      },
+      open: 'פתיחת AgentLocator',
+      openAtLogin: 'פתיחה עם הפעלת המחשב',
+      quit: 'יציאה',
+      quitAnswering: 'יציאה (השיחות לא ייענו)',
+    },
+    update: {
+      title: 'עדכון מוכן',
+      message: 'גרסה חדשה של AgentLocator הורדה ומוכנה להתקנה.',
+      detail: 'ההפעלה מחדש לוקחת כמה שניות. שיחה פעילה תסתיים במשפט פרידה קצר.',
+      restart: 'הפעלה מחדש עכשיו',
+      later: 'אחר כך',
+    },
+    settings: {
+      title: 'האפליקציה במחשב',
+      openAtLogin: 'פתיחה עם הפעלת המחשב',
+      openAtLoginHint: 'האפליקציה נפתחת ברקע כשהמחשב נדלק, כך שהקו עונה גם אחרי הפעלה מחדש.',
+      browserOnly: 'באפליקציה במחשב אפשר לבחור כאן אם היא תיפתח עם הפעלת המחשב.',
+      saved: 'נשמר',
+    },
+  },
   app: {
     name: 'AgentLocator',
     tagline: 'המזכירה החכמה של העסק',

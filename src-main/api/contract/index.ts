@@ -16,6 +16,7 @@ import { billingMethods } from './billing';
 import { backupEvents, backupMethods } from './backup';
 import { paymentsEvents, paymentsMethods } from './payments';
 import { auditMethods } from './audit';
+import { desktopEvents, desktopMethods } from './desktop';
 import { whatsappEvents, whatsappMethods } from './whatsapp';
 
 export const contract = {
@@ -31,6 +32,7 @@ export const contract = {
   ...backupMethods,
   ...paymentsMethods,
   ...auditMethods,
+  ...desktopMethods,
   ...whatsappMethods,
 };
 
@@ -42,6 +44,7 @@ export const events = {
   ...crmEvents,
   ...tunnelEvents,
   ...phoneEvents,
+  ...desktopEvents,
   ...backupEvents,
   ...paymentsEvents,
   ...whatsappEvents,
