@@ -28,6 +28,8 @@ export interface FeatureModule {
   customerMerged?(intoId: number, fromId: number): void;
   /** A key was changed in Settings (by name; read the value through the resolver). */
   secretChanged?(name: SecretName): void;
+  /** The computer woke from sleep (Electron powerMonitor 'resume'): reconnect long-lived links. */
+  systemResumed?(): void;
   /** Runs after the servers listen (workers, timers, resumed jobs). */
   start?(): void | Promise<void>;
   /**

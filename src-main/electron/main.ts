@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, Notification, session } from 'electron';
+import { app, BrowserWindow, Notification, powerMonitor, session } from 'electron';
 import type { Core } from '../core';
 import { isRecovery, openCoreOrRecovery, type RecoveryCore } from '../core/recovery';
 import { loadConfig } from '../platform/config';
@@ -127,6 +127,16 @@ if (!app.requestSingleInstanceLock()) {
         if (e.name === 'tunnel.state' || e.name === 'phone.setup') void refreshLine();
       });
       setInterval(() => void refreshLine(), 60_000).unref();
+      // After sleep, sockets that looked open are usually dead (WhatsApp Web): modules reconnect.
+      powerMonitor.on('resume', () => {
+        for (const m of core.modules) {
+          try {
+            m.systemResumed?.();
+          } catch (err) {
+            core.logger.warn({ err, module: m.name }, 'system resume hook failed');
+          }
+        }
+      });
       startUpdater({ feedUrl: () => desktopSettings(core.settings).updateFeedUrl, logger: core.logger });
     }
     // Started at login: stay in the tray; otherwise open the window.

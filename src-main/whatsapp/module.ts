@@ -107,7 +107,8 @@ export function whatsappModule(deps: WhatsAppModuleDeps): WhatsAppModule {
   };
   const providers: Partial<Record<ProviderName, WhatsAppProvider>> = { twilio };
   // Baileys (WhatsApp Web) is built here but imports its package only on its first start().
-  providers.baileys = (deps.baileys ?? ((c: ProviderContext) => createBaileysProvider(c, { db: deps.db })))(ctx);
+  const makeBaileys = deps.baileys ?? ((c: ProviderContext) => createBaileysProvider(c, { db: deps.db }));
+  providers.baileys = makeBaileys(ctx);
 
   const twilioConfigured = () => {
     const c = credentials();
@@ -245,6 +246,8 @@ export function whatsappModule(deps: WhatsAppModuleDeps): WhatsAppModule {
     secretChanged: (name) => {
       if (name === 'twilio_account_sid' || name === 'twilio_auth_token') twilio.refresh();
     },
+    // Baileys only: a fresh socket after the computer wakes (a no-op unless it is running).
+    systemResumed: () => (providers.baileys as { resume?: () => void } | undefined)?.resume?.(),
     start: () => service.start(),
     stop: () => service.stop(),
   };

@@ -141,4 +141,18 @@ describe('Baileys provider in the core', () => {
       expect(s.body.data.connection).toMatchObject({ state: 'open', qr: null });
     });
   });
+
+  it('the system-resume hook (Electron powerMonitor resume) gives Baileys a fresh socket', async () => {
+    const old = sock();
+    const before = factory.sockets.length;
+    for (const m of t.core.modules) m.systemResumed?.();
+    expect(factory.sockets.length).toBe(before + 1);
+    expect(old.ended).toBe(true);
+    expect(old.listenerTotal()).toBe(0);
+    sock().open();
+    await eventually(async () => {
+      const s = await t.api('whatsapp.status', {});
+      expect(s.body.data.connection).toMatchObject({ state: 'open' });
+    });
+  });
 });
