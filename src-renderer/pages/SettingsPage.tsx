@@ -16,6 +16,7 @@ import { Wand2 } from 'lucide-react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { ConnectionSection } from '../components/ConnectionSection';
 import { DoctorSection } from '../components/DoctorSection';
+import { DesktopSection } from '../components/DesktopSection';
 import { FeatureFlagsSection } from '../components/FeatureFlagsSection';
 import { VoiceSettingsSection } from '../components/VoiceSettingsSection';
 import { WhatsAppSettingsSection } from '../components/WhatsAppSettingsSection';
@@ -345,6 +346,7 @@ export function SettingsPage() {
           <WhatsAppSettingsSection />
           <VoiceSettingsSection />
           <FeatureFlagsSection />
+          <DesktopSection />
         </>
       )}
     </>
