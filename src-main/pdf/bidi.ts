@@ -59,15 +59,3 @@ export function visualString(line: string, base: 'rtl' | 'ltr' | 'auto' = 'rtl')
     .map((s) => s.text)
     .join('');
 }
-
-/** A right-to-left script letter (Hebrew, Arabic, Syriac …): fontkit lays such strings out RTL. */
-const RTL_SCRIPT = /[\u0590-\u05ff\u0600-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]/;
-
-/**
- * fontkit (inside pdf-lib) detects a string's script from its first letter and reverses the
- * glyphs of an RTL script. We hand it strings already in visual order, so an RTL-script segment
- * is handed reversed and comes out in visual order again; anything else is handed as it is.
- */
-export function fontkitInput(visual: string): string {
-  return RTL_SCRIPT.test(visual) ? [...visual].reverse().join('') : visual;
-}

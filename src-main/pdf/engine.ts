@@ -1,7 +1,13 @@
 /**
  * The typesetting layer of the PDF engine: measures with the embedded font, wraps lines by
  * width, and draws each line as bidi segments placed by hand (RTL by default). pdf-lib draws the
- * glyphs; it never decides an order (see bidi.ts for why).
+ * glyphs; it never decides an order.
+ *
+ * pdf-lib encodes text through fontkit's `layout()`, which guesses a script from the string and
+ * reverses an RTL-script string's glyphs, and runs the OpenType lookups on every call (slow, and
+ * pdf-lib drops the positions anyway). For our fonts `layout()` is replaced by a plain
+ * code point → glyph map: the string handed to pdf-lib is already in visual order, and that is
+ * the order its glyphs are written in.
  */
 import {
   type PDFDocument,
@@ -12,8 +18,9 @@ import {
   type PDFPage,
   type PDFImage,
 } from 'pdf-lib';
+import { deflateSync } from 'node:zlib';
 import fontkit from '@pdf-lib/fontkit';
-import { fontkitInput, visualSegments } from './bidi';
+import { visualSegments, type VisualSegment } from './bidi';
 import { loadFonts, type FontData, type Weight } from './fonts';
 
 export const A4: [number, number] = [595.28, 841.89];
@@ -52,23 +59,28 @@ export class Typesetter {
   private readonly pdfFonts: Record<Weight, PDFFont>;
   private readonly data: Record<Weight, FontData>;
   sink: GlyphSink;
+  /** Splits a line into visual segments (bidi-js); the self-test can swap in a broken one. */
+  segmenter: (line: string, base: 'rtl' | 'ltr') => VisualSegment[] = visualSegments;
 
   private constructor(doc: PDFDocument, pdfFonts: Record<Weight, PDFFont>, data: Record<Weight, FontData>) {
     this.doc = doc;
     this.pdfFonts = pdfFonts;
     this.data = data;
-    this.sink = (page, input, at) =>
-      page.drawText(input, {
-        x: at.x,
-        y: at.y,
-        size: at.size,
-        font: this.pdfFonts[at.weight],
-        color: at.color,
-      });
+    // drawText({font}) adds a font resource to the page on every call; set it once per change.
+    const current = new WeakMap<PDFPage, PDFFont>();
+    this.sink = (page, input, at) => {
+      const font = this.pdfFonts[at.weight];
+      if (current.get(page) !== font) {
+        page.setFont(font);
+        current.set(page, font);
+      }
+      page.drawText(input, { x: at.x, y: at.y, size: at.size, color: at.color });
+    };
   }
 
   static async create(doc: PDFDocument, fontsDir?: string): Promise<Typesetter> {
     const data = loadFonts(fontsDir);
+    nativeDeflate(doc);
     doc.registerFontkit(fontkit);
     // A fixed subset tag keeps the bytes reproducible (pdf-lib would add a random suffix).
     const regular = await doc.embedFont(data.regular.bytes, {
@@ -79,6 +91,10 @@ export class Typesetter {
       subset: true,
       customName: 'AGLBLD+NotoSansHebrew-Bold',
     });
+    for (const f of [regular, bold]) {
+      plainLayout(f);
+      syncSubsetEncode(f);
+    }
     return new Typesetter(doc, { regular, bold }, data);
   }
 
@@ -105,14 +121,14 @@ export class Typesetter {
    */
   drawLine(page: PDFPage, text: string, o: DrawOptions): number {
     const style = { size: o.size, weight: o.weight ?? 'regular' } as const;
-    const segments = visualSegments(text.replace(/[\r\n\t]+/g, ' '), o.base ?? 'rtl');
+    const segments = this.segmenter(text.replace(/[\r\n\t]+/g, ' '), o.base ?? 'rtl');
     const widths = segments.map((s) => this.width(s.text, style));
     const total = widths.reduce((a, b) => a + b, 0);
     const align = o.align ?? 'right';
     let x = align === 'right' ? o.x - total : align === 'center' ? o.x - total / 2 : o.x;
     const color = o.color ?? BLACK;
     segments.forEach((s, i) => {
-      if (s.text.trim() !== '') this.sink(page, fontkitInput(s.text), { x, y: o.y, ...style, color });
+      if (s.text.trim() !== '') this.sink(page, s.text, { x, y: o.y, ...style, color });
       x += widths[i]!;
     });
     return total;
@@ -186,7 +202,7 @@ export class Typesetter {
     const x = width / 2 - (Math.cos(angle) * w) / 2 + Math.sin(angle) * capMid;
     const y = height / 2 - (Math.sin(angle) * w) / 2 - Math.cos(angle) * capMid;
     const input = visualSegments(word)
-      .map((s) => fontkitInput(s.text))
+      .map((s) => s.text)
       .join('');
     page.drawText(input, {
       x,
@@ -211,4 +227,79 @@ export class Typesetter {
     page.drawImage(img, { x: box.right - w, y: box.top - h, width: w, height: h });
     return { width: w, height: h };
   }
+}
+
+interface FontkitGlyph {
+  id: number;
+  codePoints: number[];
+  advanceWidth: number;
+}
+interface FontkitFont {
+  glyphForCodePoint(cp: number): FontkitGlyph;
+  layout(text: string, features?: unknown): { glyphs: FontkitGlyph[] };
+}
+
+/** The fontkit font behind an embedded PDFFont (pdf-lib keeps it on its embedder). */
+export function fontkitOf(font: PDFFont): FontkitFont {
+  const fk = (font as unknown as { embedder?: { font?: FontkitFont } }).embedder?.font;
+  if (!fk || typeof fk.layout !== 'function')
+    throw new Error('pdf-lib internals changed: no fontkit font on the embedder');
+  return fk;
+}
+
+/** Glyphs in string order, one per code point (no script guess, no reversal, no shaping). */
+function plainLayout(font: PDFFont): void {
+  const fk = fontkitOf(font);
+  fk.layout = (text: string) => {
+    const glyphs: FontkitGlyph[] = [];
+    for (const ch of text) glyphs.push(fk.glyphForCodePoint(ch.codePointAt(0)!));
+    return { glyphs };
+  };
+}
+
+/**
+ * pdf-lib compresses the embedded font subsets with pako (JavaScript deflate: most of a page's
+ * render time); node's zlib gives the same format several times faster, and is deterministic.
+ */
+function nativeDeflate(doc: PDFDocument): void {
+  const ctx = doc.context;
+  ctx.flateStream = (contents, dict = {}) =>
+    ctx.stream(deflateSync(typeof contents === 'string' ? Buffer.from(contents, 'latin1') : contents), {
+      ...dict,
+      Filter: 'FlateDecode',
+    });
+}
+
+interface EncodeStreamLike {
+  push(chunk: Uint8Array | null): boolean;
+  end(): void;
+}
+type EncodeStreamCtor = new () => EncodeStreamLike;
+let encodeStreamCtor: EncodeStreamCtor | undefined;
+
+/**
+ * pdf-lib serialises a font subset through fontkit's stream API, whose browser shims hop
+ * through timers (a few ms per document on a busy machine). The subset's own `encode()` is
+ * synchronous: run it on a stream whose `push` collects the bytes.
+ */
+function syncSubsetEncode(font: PDFFont): void {
+  const embedder = (font as unknown as { embedder?: Record<string, unknown> }).embedder;
+  const subset = embedder?.subset as
+    { encode(s: EncodeStreamLike): void; encodeStream(): EncodeStreamLike } | undefined;
+  if (!embedder || !subset || typeof subset.encode !== 'function') return;
+  embedder.serializeFont = async () => {
+    if (!encodeStreamCtor) {
+      // The constructor is only reachable through a stream; this one is left to finish unused.
+      encodeStreamCtor = subset.encodeStream().constructor as EncodeStreamCtor;
+    }
+    const parts: Uint8Array[] = [];
+    const s = new encodeStreamCtor();
+    s.push = (chunk) => {
+      if (chunk) parts.push(new Uint8Array(chunk));
+      return true;
+    };
+    subset.encode(s);
+    s.end();
+    return Buffer.concat(parts);
+  };
 }
