@@ -507,6 +507,10 @@ export const contractTemplates = sqliteTable(
     version: integer('version').notNull().default(1),
     body: text('body').notNull(),
     active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    /** Which default template (resources/contracts/<key>.md) this was seeded from, if any. */
+    templateKey: text('template_key'),
+    /** The signer must give an ID number (ת.ז.) to sign. */
+    requiresIdNumber: integer('requires_id_number', { mode: 'boolean' }).notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('contract_templates_name_version_uq').on(t.businessId, t.name, t.version)],
@@ -543,12 +547,30 @@ export const contracts = sqliteTable(
     signTokenHash: text('sign_token_hash'),
     tokenExpiresAt: integer('token_expires_at'),
     tokenUsedAt: integer('token_used_at'),
+    /** Failed or refused submissions on the current link (rate-limited). */
+    tokenAttempts: integer('token_attempts').notNull().default(0),
+    /** AGR-<year>-<4 digits>, gapless per business, given at creation. */
+    number: text('number'),
+    /** The placeholder values the body was rendered from (JSON), kept as evidence. */
+    fieldValues: text('field_values').notNull().default('{}'),
+    requiresIdNumber: integer('requires_id_number', { mode: 'boolean' }).notNull().default(false),
+    /** signature_pad `toData()` (JSON): the strokes, kept next to the PNG placed in the PDF. */
+    signatureStrokes: text('signature_strokes'),
+    signaturePngPath: text('signature_png_path'),
+    /** in_office | remote */
+    signedVia: text('signed_via'),
+    sentAt: integer('sent_at'),
+    viewedAt: integer('viewed_at'),
+    voidedAt: integer('voided_at'),
+    voidReason: text('void_reason'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     index('contracts_customer_idx').on(t.customerId, t.createdAt),
     uniqueIndex('contracts_token_hash_uq').on(t.signTokenHash),
+    uniqueIndex('contracts_number_uq').on(t.businessId, t.number),
+    index('contracts_status_idx').on(t.businessId, t.status, t.createdAt),
   ],
 );
 
