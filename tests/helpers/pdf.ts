@@ -27,14 +27,15 @@ export function pdfText(pdf: Uint8Array, page?: number): string {
 
 /**
  * pdftotext in words: it keeps the logical order of words and numbers but misplaces neutral
- * punctuation at direction changes (")(Dana", ",12תל"), so brackets, colons, dashes and commas
- * that are not digit grouping are dropped and a number glued to a Hebrew word is split off.
+ * punctuation at direction changes (")(Dana", ",12תל", "₪ 3,430.50"), so brackets, colons,
+ * dashes, ₪ and commas that are not digit grouping are dropped, and a number or Latin word
+ * glued to a Hebrew word is split off.
  */
 export function pdfWords(pdf: Uint8Array, page?: number): string {
   return pdfText(pdf, page)
-    .replace(/[()[\]:—·]/g, ' ')
+    .replace(/[()[\]:—·₪]/g, ' ')
     .replace(/,(?!\d)|(?<!\d),/g, ' ')
-    .replace(/(\d)(?=[\u0590-\u05ff])|([\u0590-\u05ff])(?=\d)/g, '$1$2 ')
+    .replace(/([\dA-Za-z])(?=[\u0590-\u05ff])|([\u0590-\u05ff])(?=\d)/g, '$1$2 ')
     .replace(/\s+/g, ' ');
 }
 
