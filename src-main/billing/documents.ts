@@ -112,7 +112,8 @@ export interface BillingDocumentsDeps {
   dataDir: string;
   fontsDir?: string;
   audit?: BillingAudit;
-  files?: BillingFiles;
+  /** Read when a file is handed out (the core may build its FileAccess after the modules). */
+  files?: () => BillingFiles | undefined;
   /** Renders a document (src-main/pdf); injected so the numbering test can run without fonts. */
   render?: (input: DocumentRenderInputIn, copy: 'original' | 'copy') => Promise<Uint8Array>;
 }
@@ -1006,11 +1007,12 @@ export class BillingDocuments {
 
   private fileRef(abs: string, fileName: string): FileRef {
     const bytes = readFileSync(abs);
-    const url = this.deps.files
-      ? this.deps.files.urlFor(abs, { fileName, mime: 'application/pdf' })
-      : `file://${abs}`;
+    const files = this.deps.files?.();
+    if (!files) throw new ApiError('unavailable', 'files cannot be served yet / לא ניתן להציג קבצים כעת');
+    const issued = files.issue('documents', path.relative(this.docsDir, abs).split(path.sep).join('/'));
     return {
-      url,
+      id: issued.id,
+      url: issued.path,
       fileName,
       mime: 'application/pdf',
       sizeBytes: statSync(abs).size,

@@ -25,7 +25,7 @@ export interface BillingDeps {
   dataDir: string;
   fontsDir?: string;
   audit?: BillingAudit;
-  files?: BillingFiles;
+  files?: () => BillingFiles | undefined;
   render?: BillingDocumentsDeps['render'];
 }
 

@@ -25,9 +25,10 @@ export interface BillingAudit {
   append(input: AuditInput): unknown;
 }
 
-/** Hands the renderer a file by URL (the token-checked local route or the app:// protocol). */
+/** Hands the renderer a file by URL (platform/files.ts FileAccess: local route or app:// protocol). */
 export interface BillingFiles {
-  urlFor(absPath: string, opts: { fileName: string; mime: string }): string;
+  /** An opaque id for a file inside `<data>/files/documents/`; `path` is `/files/<id>`. */
+  issue(folder: 'documents', relPath: string): { id: string; path: string };
 }
 
 /**

@@ -26,6 +26,7 @@ import { SecretsResolver } from '../platform/secrets-resolver';
 import { PUBLIC_ADDRESS_SETTING, PublicUrlService, publicAddressSetting } from '../platform/public-url';
 import { SettingsStore } from '../platform/settings';
 import { AuditLog } from '../platform/audit';
+import { FileAccess } from '../platform/files';
 import { createLocalServer } from '../server/local';
 import { createPublicServer } from '../server/public';
 import { proxyTrust } from '../server/trust-proxy';
@@ -76,6 +77,8 @@ export interface Core {
   readonly settings: SettingsStore;
   /** The hash-chained audit log billing, contracts and secrets changes write to. */
   readonly audit: AuditLog;
+  /** Data-folder files handed to the renderer by id (GET /files/<id>, app://agentlocator/files/<id>). */
+  readonly files: FileAccess;
   readonly notifier: Notifier;
   readonly clock: Clock;
   /** The feature modules, e.g. for tests and benchmarks to reach a module's internals. */
@@ -146,11 +149,13 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const customerDirectory = new SqlCustomerDirectory(db, clock);
   const callbackTasks = new SqlCallbackTasks(db, clock);
 
+  const files = new FileAccess(paths.filesDir);
   const billing = createBilling({
     ...{ db, clock, logger, settings, business, audit },
     customers: customerDirectory,
     dataDir: paths.dataDir,
     fontsDir: path.join(paths.resourcesDir, 'fonts'),
+    files: () => files,
   });
   const modules: FeatureModule[] = [
     businessModule(business, bus),
@@ -332,6 +337,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     publicUrl,
     settings,
     audit,
+    files,
     notifier,
     clock,
     jobs,
@@ -362,6 +368,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
         bus,
         token,
         rendererDir: paths.rendererDir,
+        files,
         websockets: modules.flatMap((m) => m.local?.websockets ?? []),
       });
       await localServer.listen({ port: env.LOCAL_PORT, host: '127.0.0.1' });

@@ -303,7 +303,7 @@ export function globalSearch(sql: StatementCache, raw: string) {
         );
   const byCustomer = ids.length
     ? sql.all<DocRow>(
-        `select ${docCols} where d.customer_id in (${inIds}) order by d.created_at desc limit 8`,
+        `select ${docCols} where d.customer_id in (${inIds}) and d.status <> 'draft' order by d.created_at desc limit 8`,
         ...ids,
       )
     : [];

@@ -454,7 +454,17 @@ describe('PDF', () => {
     expect(text).toContain('145.67'); // 123.45 + 18% VAT = 145.671 → 145.67
     expect(text).toContain('ייעוץ');
     const file = await ok('billing.documents.file', { id: d.id });
-    expect(file).toMatchObject({ sha256: row.pdf_sha256, mime: 'application/pdf' });
+    expect(file).toMatchObject({ sha256: row.pdf_sha256, mime: 'application/pdf', url: `/files/${file.id}` });
+    // The renderer gets the file by URL (token-checked), never as base64 in JSON.
+    const res = await fetch(`${t.localUrl}${file.url}?token=${encodeURIComponent(t.token)}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/pdf');
+    expect(
+      createHash('sha256')
+        .update(Buffer.from(await res.arrayBuffer()))
+        .digest('hex'),
+    ).toBe(row.pdf_sha256);
+    expect((await fetch(`${t.localUrl}${file.url}`)).status).toBe(401);
     const copy = await ok('billing.documents.file', { id: d.id, copy: true });
     expect(copy.sha256).not.toBe(row.pdf_sha256);
     expect(

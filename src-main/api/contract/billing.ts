@@ -304,8 +304,13 @@ export const documentListItemSchema = documentSchema
   .extend({ customerName: z.string().nullable() });
 export type DocumentListItem = z.infer<typeof documentListItemSchema>;
 
-/** A file the renderer opens by URL (token-checked local route or the app:// protocol). */
+/**
+ * A file the renderer opens by URL, never as base64: `id` is the FileAccess id (platform/files.ts)
+ * the renderer turns into a URL with `fileUrl(id)`; `url` is its path on either transport
+ * (`/files/<id>`: the token-checked local route or app://agentlocator/files/<id>).
+ */
 export const fileRefSchema = z.object({
+  id: z.string(),
   url: z.string(),
   fileName: z.string(),
   mime: z.string(),
