@@ -144,7 +144,13 @@ export function whatsappModule(deps: WhatsAppModuleDeps): WhatsAppModule {
     'whatsapp.provider.get': () => service.providerInfo(),
     'whatsapp.provider.set': (i) => service.setProvider(i.provider),
     'whatsapp.status': () => ({ connection: service.connection(), outbox: service.outboxCounts() }),
-    'whatsapp.qr': (i) => service.qr(i?.pairingPhone),
+    'whatsapp.qr': async (i) => {
+      // Baileys stopped after 440 (the session was opened elsewhere): asking for the QR/connection
+      // again is the owner taking it back.
+      const c = service.connection();
+      if (c.provider === 'baileys' && c.state === 'replaced') await providers.baileys?.start();
+      return service.qr(i?.pairingPhone);
+    },
     'whatsapp.logout': () => service.logout(),
     'whatsapp.send': async (i) => ({ message: await service.send(i, { kind: 'text', text: i.text }) }),
     'whatsapp.sendMedia': async (i) => {

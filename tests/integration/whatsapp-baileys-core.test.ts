@@ -155,4 +155,25 @@ describe('Baileys provider in the core', () => {
       expect(s.body.data.connection).toMatchObject({ state: 'open' });
     });
   });
+
+  it('440 (opened elsewhere) → replaced; asking for the connection again takes the session back', async () => {
+    const old = sock();
+    old.close(440);
+    await eventually(async () => {
+      const s = await t.api('whatsapp.status', {});
+      expect(s.body.data.connection).toMatchObject({ state: 'replaced', reason: 'connection_replaced' });
+    });
+    const before = factory.sockets.length;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(factory.sockets.length).toBe(before); // no reconnect by itself
+    const again = await t.api('whatsapp.qr', {});
+    expect(again.status).toBe(200);
+    expect(factory.sockets.length).toBe(before + 1);
+    expect(sock().config.auth.creds.me?.id).toBe(ME.id); // same linked account, no new QR needed
+    sock().open();
+    await eventually(async () => {
+      const s = await t.api('whatsapp.status', {});
+      expect(s.body.data.connection).toMatchObject({ state: 'open' });
+    });
+  });
 });
