@@ -11,6 +11,8 @@ export const API_ERROR_STATUS = {
   /** The disk refused the write (full, or a disk I/O error): nothing was saved. */
   storage_full: 507,
   not_configured: 501,
+  /** PayPal / Tranzila flag on but its keys are missing (Settings → payments). */
+  payments_not_configured: 501,
   unavailable: 503,
   /** Recovery mode: the database is damaged, only system.info and system.startFresh answer. */
   database_unavailable: 503,

@@ -37,6 +37,7 @@ import type { TunnelConnector } from '../tunnel/port';
 import { tunnelModule } from '../tunnel/module';
 import type { TunnelBackoff } from '../tunnel/tunnel-service';
 import { setupModule, type PublicOrigin } from '../setup/module';
+import { paymentsModule } from '../billing/providers/module';
 import { desktopModule } from '../desktop/module';
 import { whatsappModule } from '../whatsapp/module';
 import { billingModule, createBilling } from '../billing/module';
@@ -235,6 +236,13 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
           return r.ok ? (r.data as MethodOutput<'crm.customers.list'>).items.map((c) => c.id) : [];
         },
       },
+    }),
+    paymentsModule({
+      ...{ env, db, clock, logger, bus, keys, settings },
+      features: () => business.features(),
+      businessName: () => business.get().name,
+      publicHost: () => publicUrl.host(),
+      ledger: billing.payments.ledger(),
     }),
     backupModule({
       ...{ paths, clock, logger, bus, version, cipher, secrets },

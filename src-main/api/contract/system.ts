@@ -39,6 +39,7 @@ export const SECRET_KEYS = [
   'paypal_client_secret',
   'tranzila_terminal',
   'tranzila_api_key',
+  'tranzila_api_secret',
 ] as const;
 
 /** Set while the core runs in recovery mode (the database could not be opened). */
