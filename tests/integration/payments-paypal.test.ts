@@ -176,6 +176,64 @@ describe('the payment flow', () => {
     expect(got).toMatchObject({ status: 'succeeded', paymentId: pays[0]!.id, providerRef: capture.id });
   });
 
+  it('an issued invoice paid by PayPal: the order is for what is due, the payment pays it and its receipt is issued', async () => {
+    await t.api('business.updateProfile', { name: 'קליניקת דנה', legalName: 'דנה לוי', vatId: '123456782' });
+    const draft = await t.api('billing.documents.createDraft', {
+      type: 'tax_invoice',
+      customerId,
+      lines: [{ description: 'טיפול פנים', quantity: 2, unitPriceAgorot: 20_000 }],
+    });
+    expect(draft.status, JSON.stringify(draft.body)).toBe(200);
+    const inv = await t.api('billing.documents.issue', { id: draft.body.data.id });
+    expect(inv.status, JSON.stringify(inv.body)).toBe(200);
+    const invoice = inv.body.data as { id: number; number: number; totalAgorot: number };
+    const r = await t.api('payments.createPayPalOrder', { documentId: invoice.id });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const c = r.body.data as { id: number; url: string; providerOrderId: string; amountAgorot: number };
+    expect(c.amountAgorot).toBe(invoice.totalAgorot);
+    const unit = pp.orders.get(c.providerOrderId)!.purchase_units[0]!;
+    expect(unit.reference_id).toBe(`document-${invoice.id}`);
+    expect(unit.description).toBe(`חשבונית מס ${invoice.number}`);
+    expect((await payerApproves(c.url)).text).toContain('התשלום התקבל');
+    const done = (await t.api('payments.checkout', { id: c.id })).body.data;
+    expect(done.status).toBe('succeeded');
+    expect(done.receiptDocumentId, 'receipt issued automatically').toBeTypeOf('number');
+    const receipt = (await t.api('billing.documents.get', { id: done.receiptDocumentId })).body.data;
+    expect(receipt).toMatchObject({
+      type: 'receipt',
+      status: 'issued',
+      totalAgorot: invoice.totalAgorot,
+      customerId,
+    });
+    expect(receipt.related?.id).toBe(invoice.id);
+    const paid = (await t.api('billing.documents.get', { id: invoice.id })).body.data;
+    expect(paid).toMatchObject({ paidAgorot: invoice.totalAgorot, paidStatus: 'paid' });
+    const listed = (await t.api('billing.payments.list', { documentId: invoice.id })).body.data.items;
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toMatchObject({
+      provider: 'paypal',
+      status: 'succeeded',
+      receiptDocumentId: done.receiptDocumentId,
+    });
+    // Paid in full: no second order for it.
+    const again = await t.api('payments.createPayPalOrder', { documentId: invoice.id });
+    expect(again.status).toBe(404);
+    expect(again.body.error).toBe('document_not_payable');
+  });
+
+  it('with autoReceipt off the payment is recorded and no receipt is issued', async () => {
+    await t.api('payments.updateSettings', { autoReceipt: false });
+    try {
+      const c = await newOrder(1_500);
+      await payerApproves(c.url);
+      const done = (await t.api('payments.checkout', { id: c.id })).body.data;
+      expect(done).toMatchObject({ status: 'succeeded', receiptDocumentId: null });
+      expect(done.paymentId).toBeTypeOf('number');
+    } finally {
+      await t.api('payments.updateSettings', { autoReceipt: true });
+    }
+  });
+
   it('status polling captures an order the payer approved (no return, no webhook)', async () => {
     const c = await newOrder(990);
     expect((await t.api('payments.checkout', { id: c.id })).body.data.status).toBe('created');
