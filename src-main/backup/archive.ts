@@ -164,43 +164,52 @@ export async function readArchive(
   const counter = new PassThrough();
   counter.on('data', (c: Buffer) => handlers.onBytes?.(c.length));
   const piping = pipeline(input, counter, createGunzip(), extract as unknown as Writable);
+  // Awaited below; a failure before that (a cut gzip stream) must not count as unhandled.
+  piping.catch(() => undefined);
   let manifest: Manifest | undefined;
   let stopEarly = false;
+  // A failed stream (a cut gzip) does not always end the entry iterator: race it.
+  const failed = new Promise<never>((_resolve, reject) => piping.catch(reject));
+  failed.catch(() => undefined);
   try {
-    for await (const entry of extract) {
-      const h = entry.header;
-      if (!manifest) {
-        if (h.name !== MANIFEST_NAME || (h.size ?? 0) > MAX_MANIFEST_BYTES)
-          throw new BackupRefused('this file is not an AgentLocator backup (no manifest)', 'not_a_backup');
-        const chunks: Buffer[] = [];
-        for await (const c of entry as AsyncIterable<Buffer>) chunks.push(c);
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        } catch {
-          throw new BackupRefused('the backup manifest is not readable', 'not_a_backup');
+    const loop = (async () => {
+      for await (const entry of extract) {
+        const h = entry.header;
+        if (!manifest) {
+          if (h.name !== MANIFEST_NAME || (h.size ?? 0) > MAX_MANIFEST_BYTES)
+            throw new BackupRefused('this file is not an AgentLocator backup (no manifest)', 'not_a_backup');
+          const chunks: Buffer[] = [];
+          for await (const c of entry as AsyncIterable<Buffer>) chunks.push(c);
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          } catch {
+            throw new BackupRefused('the backup manifest is not readable', 'not_a_backup');
+          }
+          const checked = manifestSchema.safeParse(parsed);
+          if (!checked.success)
+            throw new BackupRefused(
+              `the backup manifest is not valid: ${checked.error.issues[0]?.message}`,
+              'not_a_backup',
+            );
+          manifest = checked.data;
+          await handlers.onManifest(manifest);
+          if (!handlers.onEntry) {
+            stopEarly = true;
+            break;
+          }
+          continue;
         }
-        const checked = manifestSchema.safeParse(parsed);
-        if (!checked.success)
-          throw new BackupRefused(
-            `the backup manifest is not valid: ${checked.error.issues[0]?.message}`,
-            'not_a_backup',
-          );
-        manifest = checked.data;
-        await handlers.onManifest(manifest);
-        if (!handlers.onEntry) {
-          stopEarly = true;
-          break;
-        }
-        continue;
+        await handlers.onEntry!({
+          name: h.name,
+          size: h.size ?? 0,
+          type: h.type ?? 'file',
+          stream: entry as unknown as Readable,
+        });
       }
-      await handlers.onEntry!({
-        name: h.name,
-        size: h.size ?? 0,
-        type: h.type ?? 'file',
-        stream: entry as unknown as Readable,
-      });
-    }
+    })();
+    loop.catch(() => undefined);
+    await Promise.race([loop, failed]);
     if (stopEarly) {
       input.destroy();
       await piping.catch(() => undefined);

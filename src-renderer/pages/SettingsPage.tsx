@@ -16,6 +16,7 @@ import { Wand2 } from 'lucide-react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { ConnectionSection } from '../components/ConnectionSection';
 import { DoctorSection } from '../components/DoctorSection';
+import { BackupSection } from '../components/BackupSection';
 import { DesktopSection } from '../components/DesktopSection';
 import { FeatureFlagsSection } from '../components/FeatureFlagsSection';
 import { VoiceSettingsSection } from '../components/VoiceSettingsSection';
@@ -343,6 +344,7 @@ export function SettingsPage() {
           <ConnectionSection />
           <DoctorSection />
           <KeysSection />
+          <BackupSection />
           <WhatsAppSettingsSection />
           <VoiceSettingsSection />
           <FeatureFlagsSection />
