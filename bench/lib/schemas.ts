@@ -233,10 +233,31 @@ const voiceLatency = z
   })
   .strict();
 
+const whatsapp = z
+  .object({
+    dataset: z.record(z.string(), z.number().int().nonnegative()),
+    demo: z.object({ built: z.boolean(), buildMs: numOrNull }).strict(),
+    targets_ms_p95: z.object({ list: num, thread: num, inbound_visible: num }).strict(),
+    conversations_first_pages: crmStats,
+    conversations_deep_pages: crmStats,
+    conversations_unread: crmStats,
+    conversations_search: crmStats,
+    thread_open: crmStats,
+    thread_older_page: crmStats,
+    inbound_to_visible: crmStats,
+    send_to_queued: crmStats,
+    outbox_overhead_per_message: crmStats,
+    outbox_sent: z.number().int().nonnegative(),
+    pass: z.object({ list: z.boolean(), thread: z.boolean(), inbound_visible: z.boolean() }).strict(),
+    query_plans: z.record(z.string(), z.array(z.string())),
+  })
+  .strict();
+
 export const resultSchemas: Record<string, z.ZodType> = {
   crm: envelope('crm', crm),
   'voice-realtime': envelope('voice-realtime', voiceRealtime),
   'voice-concurrency': envelope('voice-concurrency', voiceConcurrency),
   'voice-latency': envelope('voice-latency', voiceLatency),
   startup: envelope('startup', startup),
+  whatsapp: envelope('whatsapp', whatsapp),
 };

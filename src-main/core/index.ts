@@ -227,6 +227,12 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       customers: {
         findOrCreateByPhone: (e164) => customerDirectory.findOrCreateByPhone(e164, 'whatsapp'),
         nameOf: (id) => customerDirectory.nameOf(id),
+        namesOf: (ids) => {
+          const list = ids.map(Number).filter(Number.isInteger).join(',');
+          if (!list) return new Map();
+          const rows = db.$client.prepare(`select id, name from customers where id in (${list})`).all();
+          return new Map((rows as Array<{ id: number; name: string }>).map((r) => [r.id, r.name]));
+        },
         phoneOf: async (id) => {
           const r = await dispatch('crm.customers.get', { id }, { transport: 'internal', requestId: 'wa-phone' });
           return r.ok ? (r.data as MethodOutput<'crm.customers.get'>).phone : undefined;

@@ -361,7 +361,7 @@ export function generateDemoData(
         delete from call_turns; delete from payments; delete from document_lines; delete from documents;
         delete from settings where key = 'billing.erase_all';
         delete from document_sequences; delete from contracts; delete from contract_templates;
-        delete from tasks; delete from wa_messages; delete from calls; delete from deals; delete from customers;
+        delete from tasks; delete from wa_messages; delete from wa_contacts; delete from calls; delete from deals; delete from customers;
         commit;`);
     }
     writeBusiness(sqlite, now);
@@ -589,6 +589,15 @@ export function generateDemoData(
         });
       }
     }
+    // One WhatsApp contact per thread with its conversation summary (the inbox lists these).
+    sqlite.exec(`
+      insert into wa_contacts (business_id, customer_id, phone, last_inbound_at, last_message_id, last_message_at,
+        unread_count, created_at, updated_at)
+      select ${BUSINESS_ID}, customer_id, max(peer), max(case when direction = 'in' then created_at end), max(id),
+        max(created_at), sum(unread), min(created_at), max(created_at)
+      from wa_messages where customer_id is not null group by customer_id;
+      update wa_messages set contact_id = (select c.id from wa_contacts c where c.customer_id = wa_messages.customer_id)
+      where contact_id is null;`);
     summary.messages = msgs;
     phase('whatsapp messages', t0, msgs);
 

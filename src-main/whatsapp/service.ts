@@ -46,6 +46,8 @@ export interface WaCustomers {
   /** The customer with this E.164 phone, or a new lead with source 'whatsapp'. */
   findOrCreateByPhone(e164: string): { id: number; name: string; created: boolean };
   nameOf(customerId: number): string | null;
+  /** Names of several customers at once (the inbox page); missing ids are left out. */
+  namesOf?(customerIds: number[]): Map<number, string>;
   /** A customer's phone (E.164), null when none; undefined when no such customer. */
   phoneOf(customerId: number): Promise<string | null | undefined>;
   /** Customer ids matching a search (name, phone, email, tag). */
@@ -533,13 +535,29 @@ export class WhatsAppService {
       rows = store.conversations({ unreadOnly: !!input.unreadOnly, limit: input.limit, offset });
       total = totals.total;
     }
-    const items = rows.map((c) => this.conversationOf(c)).filter((c): c is WaConversation => c !== null);
+    const ids = rows.flatMap((c) => (c.customer_id != null ? [c.customer_id] : []));
+    const names = this.d.customers.namesOf?.(ids);
+    const last = store.messagesById(
+      rows.flatMap((c) => (c.last_message_id != null ? [c.last_message_id] : [])),
+    );
+    const items = rows
+      .map((c) => this.conversationOf(c, names, last))
+      .filter((c): c is WaConversation => c !== null);
     return { items, total, page: input.page, limit: input.limit, unreadTotal: totals.unreadTotal };
   }
 
-  private conversationOf(c: ContactRow): WaConversation | null {
-    const name = c.customer_id != null ? this.d.customers.nameOf(c.customer_id) : null;
-    return this.d.store.toConversation(c, name, (p) => (p ? formatPhone(p) : ''), DAY_MS);
+  private conversationOf(
+    c: ContactRow,
+    names?: Map<number, string>,
+    last?: Map<number, MessageRow>,
+  ): WaConversation | null {
+    const name =
+      c.customer_id == null
+        ? null
+        : names
+          ? (names.get(c.customer_id) ?? null)
+          : this.d.customers.nameOf(c.customer_id);
+    return this.d.store.toConversation(c, name, (p) => (p ? formatPhone(p) : ''), DAY_MS, last);
   }
 
   messages(input: { customerId: number; beforeId?: number; limit: number }) {

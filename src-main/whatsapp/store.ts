@@ -358,6 +358,18 @@ export class WaStore {
     });
   }
 
+  /** Several messages by id in one read (the inbox page's last messages). */
+  messagesById(ids: number[]): Map<number, MessageRow> {
+    const out = new Map<number, MessageRow>();
+    if (!ids.length) return out;
+    const list = ids.map((n) => Number(n)).join(',');
+    for (const r of this.sqlite
+      .prepare(`select * from wa_messages where id in (${list})`)
+      .all() as MessageRow[])
+      out.set(r.id, r);
+    return out;
+  }
+
   message(id: number): MessageRow | undefined {
     return this.st.messageById!.get(id) as MessageRow | undefined;
   }
@@ -504,9 +516,10 @@ export class WaStore {
     name: string | null,
     display: (p: string | null) => string,
     windowMs: number,
+    preloaded?: Map<number, MessageRow>,
   ): WaConversation | null {
     if (c.customer_id == null || c.last_message_id == null) return null;
-    const last = this.message(c.last_message_id);
+    const last = preloaded?.get(c.last_message_id) ?? this.message(c.last_message_id);
     if (!last) return null;
     return {
       customerId: c.customer_id,
