@@ -861,9 +861,10 @@ export class BillingDocuments {
 
   renderInput(r: DocRow): DocumentRenderInputIn {
     const draft = r.status === 'draft';
-    const b = draft
-      ? this.businessSnapshot(this.deps.business.get())
-      : businessSnapshotOf(r.business_snapshot);
+    // Documents written before snapshots existed (demo data only) print the current profile.
+    const b =
+      (draft ? null : businessSnapshotOf(r.business_snapshot)) ??
+      this.businessSnapshot(this.deps.business.get());
     if (!b || !/^\d{9}$/.test(b.vatId))
       throw new ApiError(
         'bad_input',
