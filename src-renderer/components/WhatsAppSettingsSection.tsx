@@ -5,6 +5,7 @@
  */
 import { LogOut } from 'lucide-react';
 import { useEffect, useState, type FormEvent } from 'react';
+import { isFlagBuilt } from '../../src-main/api/contract/business';
 import type { WaConnection, WaSettings } from '../../src-main/api/contract/whatsapp';
 import { api, ApiCallError } from '../api';
 import { useQuery } from '../api/hooks';
@@ -157,7 +158,7 @@ function ConnectionBlock({ c, onChanged }: { c: WaConnection; onChanged: (c: WaC
   const [error, setError] = useState('');
   const reason = reasonText(c);
   const baileys = c.provider === 'baileys';
-  const linking = baileys && c.state !== 'open' && c.state !== 'stopped';
+  const linking = baileys && c.state !== 'open';
   const logout = async () => {
     setBusy(true);
     setError('');
@@ -188,7 +189,7 @@ function ConnectionBlock({ c, onChanged }: { c: WaConnection; onChanged: (c: WaC
             </span>
           </span>
         )}
-        {baileys && (c.state === 'open' || c.state === 'qr' || c.state === 'reconnecting') && (
+        {baileys && (c.state === 'open' || !!c.me) && (
           <button
             type="button"
             className="btn btn-sm btn-danger"
@@ -242,7 +243,23 @@ function Pairing({ c }: { c: WaConnection }) {
   const [code, setCode] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
+  const [qr, setQr] = useState<string | null>(null);
+  const [asking, setAsking] = useState(false);
   const shownCode = c.pairingCode ?? code;
+  const shownQr = c.qr ?? (c.state === 'qr' ? qr : null);
+  /** Asking for the QR starts the link (the app connects to WhatsApp only once linked or asked). */
+  const start = () => {
+    setAsking(true);
+    api
+      .call('whatsapp.qr')
+      .then((r) => setQr(r.qr))
+      .catch(() => setError(t.qrFailed))
+      .finally(() => setAsking(false));
+  };
+  const needsAsk = c.state === 'replaced' || c.state === 'error';
+  // Opening the screen starts linking, except after "opened elsewhere": that waits for the owner.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  useEffect(() => (needsAsk ? undefined : start()), []);
   const ask = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
@@ -260,11 +277,23 @@ function Pairing({ c }: { c: WaConnection }) {
   return (
     <div className="wa-pairing" data-testid="wa-pairing">
       <div>
-        {c.qr ? (
-          <QrImage value={c.qr} label={t.qrAlt} />
+        {shownQr ? (
+          <QrImage value={shownQr} label={t.qrAlt} />
         ) : (
           <div className="wa-qr-wait" data-testid="wa-qr-wait">
-            {t.qrWaiting}
+            {needsAsk ? (
+              <button
+                type="button"
+                className="btn btn-primary"
+                onClick={start}
+                disabled={asking}
+                data-testid="wa-qr-new"
+              >
+                {t.qrNew}
+              </button>
+            ) : (
+              t.qrWaiting
+            )}
           </div>
         )}
       </div>
@@ -314,6 +343,9 @@ function Pairing({ c }: { c: WaConnection }) {
     </div>
   );
 }
+
+/** The AI auto-reply is offered only once it is built (its own line in CAPABILITY_BUILT). */
+const AUTO_REPLY_BUILT = isFlagBuilt('ai_whatsapp_autoreply');
 
 type Form = {
   perMinute: string;
@@ -365,7 +397,7 @@ function SettingsForm({ twilio }: { twilio: boolean }) {
       const saved = await api.call('whatsapp.settings.set', {
         perMinute: perMinute!,
         perDay: perDay!,
-        autoReply: form.autoReply,
+        ...(AUTO_REPLY_BUILT ? { autoReply: form.autoReply } : {}),
         handoverMinutes: handoverMinutes!,
         ...(twilio ? { twilioFrom: form.twilioFrom.trim() || null } : {}),
       });
@@ -403,7 +435,7 @@ function SettingsForm({ twilio }: { twilio: boolean }) {
     </div>
   );
   return (
-    <form onSubmit={(e) => void submit(e)} data-testid="wa-settings-form">
+    <form onSubmit={(e) => void submit(e)} noValidate data-testid="wa-settings-form">
       {twilio && (
         <>
           <h3 className="wa-subtitle">{t.twilioFrom}</h3>
@@ -429,20 +461,24 @@ function SettingsForm({ twilio }: { twilio: boolean }) {
         {num('perMinute', t.perMinute, 60)}
         {num('perDay', t.perDay, 10_000)}
       </div>
-      <h3 className="wa-subtitle">{t.autoReply}</h3>
-      <p className="hint">{t.autoReplyHint}</p>
-      <div className="wa-settings-grid">
-        <label className="wa-check">
-          <input
-            type="checkbox"
-            checked={form.autoReply}
-            onChange={(e) => set('autoReply', e.target.checked)}
-            data-testid="wa-autoReply"
-          />
-          {t.autoReplyLabel}
-        </label>
-        {num('handoverMinutes', t.handover, 7 * 24 * 60)}
-      </div>
+      {AUTO_REPLY_BUILT && (
+        <>
+          <h3 className="wa-subtitle">{t.autoReply}</h3>
+          <p className="hint">{t.autoReplyHint}</p>
+          <div className="wa-settings-grid">
+            <label className="wa-check">
+              <input
+                type="checkbox"
+                checked={form.autoReply}
+                onChange={(e) => set('autoReply', e.target.checked)}
+                data-testid="wa-autoReply"
+              />
+              {t.autoReplyLabel}
+            </label>
+            {num('handoverMinutes', t.handover, 7 * 24 * 60)}
+          </div>
+        </>
+      )}
       <div className="form-actions">
         <button
           type="submit"

@@ -1,7 +1,8 @@
 /**
  * Honest about what is not built yet (issue 15), in the built app on demo data (WhatsApp messages,
- * documents and payments in the database) with no OpenAI key: no entry point offers WhatsApp,
- * invoices or contracts as working, and the test call says before starting what is missing.
+ * documents and payments in the database) with no OpenAI key: no entry point offers invoices or
+ * contracts as working, WhatsApp (built, issue 11) is offered everywhere as working, and the test
+ * call says before starting what is missing.
  * Screenshots go to test-results/screens/honest-*.png.
  */
 import { execFileSync } from 'node:child_process';
@@ -42,9 +43,9 @@ async function api<T = unknown>(method: string, input: unknown): Promise<T> {
   return body.data;
 }
 
-const NOT_BUILT_NAV = ['whatsapp', 'invoices', 'contracts'];
+const NOT_BUILT_NAV = ['invoices', 'contracts'];
 
-test('no entry point offers WhatsApp, invoices or contracts as working; the keyless test call says so first', async ({
+test('no entry point offers invoices or contracts as working, WhatsApp everywhere; the keyless test call says so first', async ({
   page,
 }) => {
   // The demo data has them: what follows is about not showing them, not about an empty database.
@@ -55,22 +56,28 @@ test('no entry point offers WhatsApp, invoices or contracts as working; the keyl
   expect(dash.unreadWhatsapp.count).toBeGreaterThan(0);
   expect(dash.unpaidInvoices.count).toBeGreaterThan(0);
 
-  // Dashboard: the navigation keeps the entries, each marked "בקרוב"; no WhatsApp or invoice figures.
+  // Dashboard: the navigation keeps the entries, each marked "בקרוב"; no invoice figures. WhatsApp
+  // is built: its entry is plain, its unread figures are shown.
   await page.goto(app.openUrl);
   await expect(page.getByTestId('kpi-calls')).toBeVisible();
   for (const n of NOT_BUILT_NAV) await expect(page.getByTestId(`nav-soon-${n}`)).toHaveText('בקרוב');
-  await expect(page.getByTestId('kpi-whatsapp')).toHaveCount(0);
+  await expect(page.getByTestId('nav-soon-whatsapp')).toHaveCount(0);
   await expect(page.getByTestId('kpi-invoices')).toHaveCount(0);
-  await expect(page.getByTestId('dash-unread')).toHaveCount(0);
-  await expect(page.getByTestId('readiness')).not.toContainText('וואטסאפ');
+  await expect(page.getByTestId('kpi-whatsapp')).toContainText(
+    dash.unreadWhatsapp.count.toLocaleString('he-IL'),
+  );
+  await expect(page.getByTestId('dash-unread')).toBeVisible();
   await shot(page, 'honest-dashboard.png');
 
   // A "coming soon" page says the same.
+  await page.getByRole('navigation').getByRole('link', { name: /חוזים/ }).click();
+  await expect(page.locator('.state h2')).toHaveText('בקרוב');
+  // WhatsApp opens its inbox.
   await page
     .getByRole('navigation')
     .getByRole('link', { name: /וואטסאפ/ })
     .click();
-  await expect(page.locator('.state h2')).toHaveText('בקרוב');
+  await expect(page.getByTestId('wa-page')).toBeVisible();
 
   // Reports: no open-invoices figure or revenue chart.
   await page.goto(`${app.localUrl}/#/reports`);
@@ -86,18 +93,19 @@ test('no entry point offers WhatsApp, invoices or contracts as working; the keyl
   });
   await page.goto(`${app.localUrl}/#/customers/${regulars.items[0]!.id}`);
   await expect(page.getByTestId('timeline').locator('li').first()).toBeVisible();
-  for (const kind of ['whatsapp', 'document', 'payment', 'contract'])
+  for (const kind of ['document', 'payment', 'contract'])
     await expect(page.getByTestId('timeline').locator(`li[data-kind="${kind}"]`)).toHaveCount(0);
-  for (const key of ['whatsapp', 'proposal', 'signature', 'invoice']) {
+  for (const key of ['proposal', 'signature', 'invoice']) {
     const b = page.getByTestId(`action-${key}`);
     await expect(b).toBeDisabled();
     await expect(b).toHaveAttribute('title', 'עדיין לא זמין: האפשרות הזאת תגיע בגרסה הבאה.');
     await expect(b).toContainText('בקרוב');
   }
   await expect(page.getByTestId('action-task')).toBeEnabled();
+  await expect(page.getByTestId('action-whatsapp')).toBeEnabled();
   await shot(page, 'honest-customer.png');
 
-  // Ctrl+K: no document or message groups, even for a query that matches both in the database.
+  // Ctrl+K: no document group, even for a query that matches documents in the database.
   const raw = await api<{ documents: unknown[]; messages: unknown[] }>('crm.search', { q: 'ה' });
   expect(raw.documents.length + raw.messages.length).toBeGreaterThan(0);
   await page.keyboard.press('Control+k');
@@ -105,19 +113,20 @@ test('no entry point offers WhatsApp, invoices or contracts as working; the keyl
   await search.getByRole('textbox').fill('ה');
   await expect(search.locator('.search-item').first()).toBeVisible();
   await expect(search.getByRole('heading', { name: 'מסמכים' })).toHaveCount(0);
-  await expect(search.getByRole('heading', { name: 'הודעות' })).toHaveCount(0);
   await page.keyboard.press('Escape');
 
   // Settings → features: the unbuilt ones say so and cannot be switched.
   await page.goto(`${app.localUrl}/#/settings`);
   const flags = page.getByTestId('feature-flags');
   await expect(flags).toBeVisible();
-  for (const f of ['whatsapp_enabled', 'invoices_enabled', 'contracts_enabled', 'signature_enabled']) {
+  // The WhatsApp AI auto-reply is its own capability, not built yet.
+  for (const f of ['invoices_enabled', 'contracts_enabled', 'signature_enabled', 'ai_whatsapp_autoreply']) {
     await expect(flags.getByTestId(`flag-${f}`)).toBeDisabled();
     await expect(flags.getByTestId(`flag-${f}`)).toHaveAttribute('aria-checked', 'false');
     await expect(flags.getByTestId(`flag-soon-${f}`)).toHaveText('לא זמין עדיין');
   }
   await expect(flags.getByTestId('flag-crm_enabled')).toBeEnabled();
+  await expect(flags.getByTestId('flag-whatsapp_enabled')).toBeEnabled();
   await flags.scrollIntoViewIfNeeded();
   await shot(page, 'honest-features.png');
 

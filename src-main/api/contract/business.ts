@@ -28,7 +28,9 @@ export const FEATURE_FLAGS = Object.keys(FEATURE_DEFAULTS) as FeatureFlag[];
 export const CAPABILITY_BUILT = {
   crm: true,
   calls: true,
-  whatsapp: false,
+  whatsapp: true,
+  /** The AI auto-reply on WhatsApp (SPEC §2, beyond): its flag stays off and fixed until it lands. */
+  whatsapp_ai: false,
   invoices: false,
   contracts: false,
   payments: false,
@@ -46,7 +48,7 @@ export const FLAG_CAPABILITY: Record<FeatureFlag, Capability> = {
   enable_recording_fallback: 'calls',
   enable_payments_paypal: 'payments',
   enable_payments_tranzila: 'payments',
-  ai_whatsapp_autoreply: 'whatsapp',
+  ai_whatsapp_autoreply: 'whatsapp_ai',
 };
 
 export const isBuilt = (c: Capability): boolean => CAPABILITY_BUILT[c];

@@ -24,10 +24,25 @@ interface ThreadState {
   canSendText: boolean;
 }
 
+/** Outbound progress; a later copy of a message never moves it back (events can overtake answers). */
+const RANK: Record<WaMessage['status'], number> = {
+  received: 0,
+  queued: 0,
+  sending: 1,
+  sent: 2,
+  delivered: 3,
+  read: 4,
+  failed: 5,
+};
+const newer = (old: WaMessage, m: WaMessage): WaMessage =>
+  RANK[m.status] >= RANK[old.status] || (old.status === 'failed' && m.status === 'queued')
+    ? { ...old, ...m }
+    : { ...m, status: old.status, sentAt: old.sentAt, deliveredAt: old.deliveredAt, readAt: old.readAt };
+
 /** Keeps a message list sorted by id with no duplicates (an event and a send answer may both bring one). */
 function upsert(items: WaMessage[], m: WaMessage): WaMessage[] {
   const i = items.findIndex((x) => x.id === m.id);
-  if (i >= 0) return items.map((x) => (x.id === m.id ? { ...x, ...m } : x));
+  if (i >= 0) return items.map((x) => (x.id === m.id ? newer(x, m) : x));
   const next = [...items, m];
   return next[next.length - 2] && next[next.length - 2]!.id > m.id ? next.sort((a, b) => a.id - b.id) : next;
 }
