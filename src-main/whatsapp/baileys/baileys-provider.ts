@@ -591,8 +591,11 @@ export class BaileysProvider implements WhatsAppProvider {
 
   private scheduleBackoff(decision: { reason: string; delayMs: number }): void {
     this.attempt += 1;
-    const at = this.ctx.clock.now() + decision.delayMs;
-    this.setState({ state: 'reconnecting', qr: null, reason: decision.reason, nextRetryAt: at });
+    const now = this.ctx.clock.now();
+    this.setState(
+      { state: 'reconnecting', qr: null, reason: decision.reason, nextRetryAt: now + decision.delayMs },
+      now,
+    );
     this.clearTimer();
     this.timer = setTimeout(() => {
       this.timer = null;
@@ -615,8 +618,8 @@ export class BaileysProvider implements WhatsAppProvider {
     return (this.opts.random ?? Math.random)();
   }
 
-  private setState(patch: Partial<ConnectionState>): void {
-    this.conn = { ...this.conn, ...patch, since: this.ctx.clock.now() };
+  private setState(patch: Partial<ConnectionState>, now = this.ctx.clock.now()): void {
+    this.conn = { ...this.conn, ...patch, since: now };
     const snapshot = this.status();
     void this.emitter.emit('connection', snapshot);
   }
