@@ -10,6 +10,8 @@ export const readinessSchema = z.object({
   whatsapp: readinessValue,
   tunnel: readinessValue,
   payments: z.object({ paypal: readinessValue, tranzila: readinessValue }),
+  /** The PDF engine's start-up self-test (Hebrew glyph order); absent in recovery mode. */
+  pdf: readinessValue.optional(),
 });
 export type Readiness = z.infer<typeof readinessSchema>;
 
