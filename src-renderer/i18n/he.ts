@@ -990,6 +990,58 @@ export const he = {
     },
   },
   /** One full page when the database could not be opened (recovery mode, core/recovery.ts). */
+  /** Settings → online payments (components/PaymentsSettingsSection.tsx). */
+  paymentsSettings: {
+    title: 'תשלומים מקוונים',
+    hint: 'שלחו ללקוח קישור לתשלום ב-⁦PayPal⁩ או בכרטיס אשראי דרך טרנזילה. כל ספק עובד רק כשהוא מופעל ב״אפשרויות העסק״ ויש לו מפתחות.',
+    states: {
+      ready: 'מוכן לקבלת תשלומים',
+      off: 'כבוי באפשרויות העסק',
+      keys: 'חסרים מפתחות',
+      partial: 'עובד, אבל חסר משהו',
+    },
+    paypal: 'PayPal',
+    tranzila: 'טרנזילה (כרטיסי אשראי)',
+    mode: 'סביבה',
+    modes: { sandbox: 'סביבת ניסיון (⁦Sandbox⁩) — כסף לא אמיתי', live: 'חשבון אמיתי (⁦Live⁩)' },
+    modeHint: 'התחילו בסביבת הניסיון; עברו לחשבון האמיתי אחרי תשלום ניסיון מוצלח. המפתחות של כל סביבה שונים.',
+    paypalKeysHint:
+      'איפה מוצאים: ⁦developer.paypal.com⁩ ← ⁦Apps & Credentials⁩ ← בחרו את האפליקציה (לשונית ⁦Sandbox⁩ או ⁦Live⁩) ← העתיקו את ⁦Client ID⁩ ואת ⁦Secret⁩.',
+    webhookId: 'מזהה ה-⁦Webhook⁩',
+    webhookHint:
+      'באותה אפליקציה ב-⁦PayPal⁩: ⁦Webhooks⁩ ← ⁦Add Webhook⁩, הדביקו את הכתובת שלמטה, סמנו את האירועים ⁦Checkout order approved⁩ ו-⁦Payment capture completed⁩, ושמרו. העתיקו לכאן את ה-⁦Webhook ID⁩ שמופיע.',
+    webhookInvalid: 'מזהה ה-⁦Webhook⁩ מכיל רק אותיות באנגלית, ספרות ומקפים',
+    tranzilaKeysHint:
+      'איפה מוצאים: במערכת הניהול של טרנזילה (⁦my.tranzila.com⁩) — שם המסוף מופיע בראש המסך; מפתחות ה-⁦API⁩ (המפתח הציבורי והסוד) בהגדרות ← מפתחות ⁦API⁩. אם אין לכם, בקשו אותם מהתמיכה של טרנזילה.',
+    callbackUrl: 'הכתובת שהספק פונה אליה',
+    tranzilaCallbackHint: 'הכתובת נשלחת עם כל קישור לתשלום — אין צורך להגדיר אותה בטרנזילה.',
+    noAddress: 'עדיין אין כתובת ציבורית, ולכן הספק לא יוכל לעדכן אותנו שהתשלום התקבל. הגדירו חיבור למעלה ב״חיבור לאינטרנט״.',
+    keys: {
+      paypal_client_id: 'מזהה הלקוח (⁦Client ID⁩)',
+      paypal_client_secret: 'הסוד (⁦Secret⁩)',
+      tranzila_terminal: 'שם המסוף',
+      tranzila_api_key: 'המפתח הציבורי של ה-⁦API⁩',
+      tranzila_api_secret: 'הסוד של ה-⁦API⁩',
+    },
+    missing: {
+      paypal_client_id: 'מזהה הלקוח',
+      paypal_client_secret: 'הסוד',
+      paypal_webhook_id: 'מזהה ה-⁦Webhook⁩',
+      tranzila_terminal: 'שם המסוף',
+      tranzila_api_key: 'המפתח הציבורי',
+      tranzila_api_secret: 'הסוד',
+      public_address: 'כתובת ציבורית',
+    },
+    missingPrefix: 'חסר:',
+    autoReceipt: 'להפיק קבלה אוטומטית כשתשלום מקוון מתקבל',
+    autoReceiptHint: 'הקבלה נשמרת במסמכים ומקושרת לתשלום. אפשר לכבות ולהפיק קבלות ידנית.',
+    saved: 'נשמר',
+    errors: {
+      payments_not_configured: 'הספק לא מוגדר: הזינו את המפתחות בהגדרות ← תשלומים מקוונים.',
+      payment_provider_error: 'ספק התשלומים לא ענה או דחה את הבקשה. בדקו את המפתחות ונסו שוב.',
+    } as Record<string, string>,
+  },
+
   recovery: {
     title: 'קובץ הנתונים של האפליקציה פגום',
     what: 'AgentLocator לא הצליח לקרוא את קובץ הנתונים שלו (לקוחות, שיחות, משימות והגדרות). זה יכול לקרות אחרי כיבוי פתאומי של המחשב, תקלה בדיסק או העתקה שלא הושלמה.',

@@ -5,6 +5,7 @@ import {
   type BusinessProfile,
   type Knowledge,
 } from '../../src-main/api/contract/business';
+import { isBuilt } from '../../src-main/api/contract/business';
 import { SECRET_KEYS } from '../../src-main/api/contract/system';
 import { api } from '../api';
 import { fieldErrors } from '../components/crm/util';
@@ -15,6 +16,7 @@ import { useApp } from '../app-context';
 import { Wand2 } from 'lucide-react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { ConnectionSection } from '../components/ConnectionSection';
+import { PAYMENT_SECRET_KEYS, PaymentsSettingsSection } from '../components/PaymentsSettingsSection';
 import { DoctorSection } from '../components/DoctorSection';
 import { BackupSection } from '../components/BackupSection';
 import { DesktopSection } from '../components/DesktopSection';
@@ -281,7 +283,8 @@ function KeysSection() {
       {q.loading && !q.data && <Loading />}
       {q.error !== undefined && <ErrorState error={q.error} onRetry={q.reload} />}
       {q.data &&
-        SECRET_KEYS.map((name) => (
+        // The payment keys are entered in their own section (with where to get them), once it is built.
+        SECRET_KEYS.filter((n) => !isBuilt('payments') || !PAYMENT_SECRET_KEYS.includes(n)).map((name) => (
           <div className="list-row" key={name} style={{ gap: 12 }}>
             <span style={{ minWidth: 200 }}>{he.settings.secrets[name]}</span>
             <span className={`badge ${q.data![name] ? 'badge-ok' : ''}`}>
@@ -344,6 +347,7 @@ export function SettingsPage() {
           <ConnectionSection />
           <DoctorSection />
           <KeysSection />
+          {isBuilt('payments') && <PaymentsSettingsSection />}
           <BackupSection />
           <WhatsAppSettingsSection />
           <VoiceSettingsSection />
