@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDemoData } from '../../src-main/crm/demo-data';
 import { ManualClock } from '../../src-main/platform/clock';
 import { startTestCore, type TestCore } from '../helpers/core';
 
@@ -492,4 +493,46 @@ describe('PDF', () => {
       pdf_path: null,
     });
   });
+});
+
+describe('on demo data', () => {
+  it('the demo generator, the dashboard and reports work on the billing model; numbering continues', async () => {
+    const demo = await startTestCore();
+    try {
+      const now = Date.UTC(2026, 2, 10, 8);
+      generateDemoData(demo.core.db, { customers: 300, now, seed: 7 });
+      // A second run with --reset replaces issued documents too (the triggers let only the reset through).
+      generateDemoData(demo.core.db, { customers: 300, now, seed: 7, reset: true });
+      const call = async (m: string, input?: unknown) => {
+        const r = await demo.api(m, input);
+        if (r.status !== 200) throw new Error(`${m} → ${r.status} ${JSON.stringify(r.body)}`);
+        return r.body.data;
+      };
+      const list = await call('billing.documents.list', { type: 'tax_invoice', limit: 100 });
+      expect(list.total).toBeGreaterThan(0);
+      const unpaid = await call('billing.payments.unpaid', { limit: 100 });
+      const dash = await call('crm.dashboard', {});
+      expect(unpaid.count).toBe(dash.unpaidInvoices.count);
+      expect(unpaid.totalDueAgorot).toBe(dash.unpaidInvoices.totalAgorot);
+      const open = await call('billing.documents.list', { paid: 'unpaid', limit: 100 });
+      expect(open.total).toBeLessThanOrEqual(unpaid.count);
+      const payments = await call('billing.payments.list', { limit: 5 });
+      expect(payments.total).toBeGreaterThan(0);
+      const demoDoc = await call('billing.documents.get', { id: list.items[0].id });
+      expect(demoDoc.customer.name).toBeTruthy();
+      const maxNumber = (
+        demo.core.db.$client
+          .prepare("select max(number) n from documents where type = 'tax_invoice'")
+          .get() as { n: number }
+      ).n;
+      const settings = await call('billing.settings.get', {});
+      expect(settings.lockedTypes).toContain('tax_invoice');
+      expect(settings.nextNumbers.tax_invoice).toBe(maxNumber + 1);
+      expect(
+        (await demo.api('billing.settings.set', { startingNumbers: { tax_invoice: 500 } })).body.error,
+      ).toBe('numbering_locked');
+    } finally {
+      await demo.stop();
+    }
+  }, 120_000);
 });
