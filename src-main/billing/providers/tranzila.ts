@@ -62,6 +62,13 @@ export function tranzilaLink(
   return url.toString();
 }
 
+/** HMAC-SHA256 keyed with secret + request time + nonce, over the app key (hex). */
+export function tranzilaAccessToken(appKey: string, secret: string, time: string, nonce: string): string {
+  return createHmac('sha256', secret + time + nonce)
+    .update(appKey)
+    .digest('hex');
+}
+
 /** The four headers every Tranzila API call carries. */
 export function tranzilaAuthHeaders(appKey: string, secret: string, nowMs: number): Record<string, string> {
   const time = String(Math.floor(nowMs / 1000));
@@ -70,9 +77,7 @@ export function tranzilaAuthHeaders(appKey: string, secret: string, nowMs: numbe
     'X-tranzila-api-app-key': appKey,
     'X-tranzila-api-request-time': time,
     'X-tranzila-api-nonce': nonce,
-    'X-tranzila-api-access-token': createHmac('sha256', secret + time + nonce)
-      .update(appKey)
-      .digest('hex'),
+    'X-tranzila-api-access-token': tranzilaAccessToken(appKey, secret, time, nonce),
   };
 }
 
