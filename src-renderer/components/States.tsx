@@ -19,6 +19,9 @@ export function errorMessage(error: unknown): string {
     if (error.body.code === 'feature_disabled') return he.common.featureDisabled;
     if (error.body.code === 'bad_input') return he.common.badInput;
     if (error.body.code === 'storage_full') return he.common.storageFull;
+    // Online payments: not set up (501) / the provider refused or is down (409).
+    const payments = he.paymentsSettings.errors[error.body.error];
+    if (payments) return payments;
     return error.body.message;
   }
   return he.common.errorHint;
