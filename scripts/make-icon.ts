@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { deflateSync } from 'node:zlib';
 
 const BLUE = [31, 111, 235] as const;
@@ -79,6 +80,8 @@ export function iconPng(size: number): Buffer {
   ]);
 }
 
-const root = path.join(import.meta.dirname, '..');
-writeFileSync(path.join(root, 'build', 'icon.png'), iconPng(1024));
-writeFileSync(path.join(root, 'resources', 'icons', 'icon.png'), iconPng(256));
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const root = path.join(import.meta.dirname, '..');
+  writeFileSync(path.join(root, 'build', 'icon.png'), iconPng(1024));
+  writeFileSync(path.join(root, 'resources', 'icons', 'icon.png'), iconPng(256));
+}

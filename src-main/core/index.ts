@@ -39,6 +39,7 @@ import type { TunnelBackoff } from '../tunnel/tunnel-service';
 import { setupModule, type PublicOrigin } from '../setup/module';
 import { paymentsModule } from '../billing/providers/module';
 import { desktopModule } from '../desktop/module';
+import { contractsModule } from '../contracts/module';
 import { whatsappModule } from '../whatsapp/module';
 import { billingModule, createBilling } from '../billing/module';
 import type { FeatureModule } from './module';
@@ -254,6 +255,24 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       ...{ paths, clock, logger, bus, version, cipher, secrets },
       sqlite: db.$client,
       requestRestart: opts.onRestartRequested,
+    }),
+    contractsModule({
+      ...{ clock, logger, bus, audit },
+      sqlite: db.$client,
+      parties: customerDirectory,
+      business: () => {
+        const b = business.get();
+        return {
+          name: b.name,
+          vatId: b.vatId,
+          address: [b.address, b.city].filter(Boolean).join(', '),
+          phone: b.phone,
+        };
+      },
+      files: () => files,
+      publicHost: () => publicUrl.host() ?? null,
+      enabled: () => business.features().contracts_enabled && business.features().signature_enabled,
+      resourcesDir: paths.resourcesDir,
     }),
   ];
   /** Another module's handler, for the set-up ports (called at request time, after `handlers`). */

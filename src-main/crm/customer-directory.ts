@@ -5,7 +5,7 @@
 import { and, eq } from 'drizzle-orm';
 import { BUSINESS_ID } from '../business/business-service';
 import type { Db } from '../db/client';
-import { customers, tasks } from '../db/schema';
+import { customers, deals, tasks } from '../db/schema';
 import type { Clock } from '../platform/clock';
 import { formatPhone } from '../platform/phone';
 
@@ -76,6 +76,17 @@ export class SqlCustomerDirectory implements CustomerDirectory {
     return (
       this.db.select({ name: customers.name }).from(customers).where(eq(customers.id, customerId)).get()
         ?.name ?? null
+    );
+  }
+
+  /** A deal's title and amount (contracts fill their placeholders from it). */
+  dealOf(dealId: number): { customerId: number; title: string; amountAgorot: number } | null {
+    return (
+      this.db
+        .select({ customerId: deals.customerId, title: deals.title, amountAgorot: deals.amountAgorot })
+        .from(deals)
+        .where(and(eq(deals.businessId, BUSINESS_ID), eq(deals.id, dealId)))
+        .get() ?? null
     );
   }
 

@@ -17,6 +17,7 @@ import { backupEvents, backupMethods } from './backup';
 import { paymentsEvents, paymentsMethods } from './payments';
 import { auditMethods } from './audit';
 import { desktopEvents, desktopMethods } from './desktop';
+import { contractsMethods } from './contracts';
 import { whatsappEvents, whatsappMethods } from './whatsapp';
 
 export const contract = {
@@ -33,6 +34,7 @@ export const contract = {
   ...paymentsMethods,
   ...auditMethods,
   ...desktopMethods,
+  ...contractsMethods,
   ...whatsappMethods,
 };
 
