@@ -253,6 +253,42 @@ const whatsapp = z
   })
   .strict();
 
+const probeStats = z
+  .object({
+    probes: z.number().int().nonnegative(),
+    api_p50_ms: ms,
+    api_p95_ms: ms,
+    api_max_ms: ms,
+    loop_delay_p99_ms: ms,
+    loop_delay_max_ms: ms,
+  })
+  .strict();
+const backupBench = z
+  .object({
+    dataset: z.record(z.string(), z.number().int().nonnegative()),
+    demo: z.object({ built: z.boolean(), buildMs: numOrNull }).strict(),
+    db_bytes: z.number().int().positive(),
+    files: z.number().int().nonnegative(),
+    files_bytes: z.number().int().nonnegative(),
+    archive_bytes: z.number().int().positive(),
+    backup_ms: ms,
+    restore_check_and_stage_ms: ms,
+    restore_apply_ms: ms,
+    restored_customers: z.number().int().nonnegative(),
+    kept_aside: z.boolean(),
+    idle: probeStats,
+    during_backup: probeStats,
+    during_restore_check: probeStats,
+    target_max_delay_ms: num,
+    worst_delay_ms: ms,
+    within_target: z.boolean(),
+  })
+  .strict()
+  .refine(
+    (r) => r.within_target === r.worst_delay_ms <= r.target_max_delay_ms,
+    'within_target must follow the figures',
+  );
+
 export const resultSchemas: Record<string, z.ZodType> = {
   crm: envelope('crm', crm),
   'voice-realtime': envelope('voice-realtime', voiceRealtime),
@@ -260,4 +296,5 @@ export const resultSchemas: Record<string, z.ZodType> = {
   'voice-latency': envelope('voice-latency', voiceLatency),
   startup: envelope('startup', startup),
   whatsapp: envelope('whatsapp', whatsapp),
+  backup: envelope('backup', backupBench),
 };

@@ -1,7 +1,8 @@
 /**
- * Backups and restores of one data folder. A backup: SQLite's online backup API on the live
- * connection (a consistent copy while calls write; a few hundred pages per step between event-loop
- * turns), the copy's machine-encrypted keys removed on a worker thread, then manifest + database +
+ * Backups and restores of one data folder. A backup: SQLite's online backup API on a worker
+ * thread's own connection, all pages in one step (one read snapshot: consistent while calls keep
+ * writing in WAL mode, and the app's thread never waits on the copy's writes or fsync), the copy's
+ * machine-encrypted keys removed there too, then manifest + database +
  * the files folder (recordings, documents, media — not the TTS cache, which is outside it) into
  * one .tar.gz. A restore is checked completely before anything is replaced — manifest, every
  * part's SHA-256, integrity_check, schema not newer than the app, the keys' password — and only
@@ -35,7 +36,7 @@ import { openKeys, sealKeys, WrongPasswordError } from './key-seal';
 import { DB_PART, FILES_PREFIX, KEYS_PART, type Manifest } from './manifest';
 import { backupsToKeep } from './retention';
 import { appMigrations, schemaOf, schemaSupported } from './schema-version';
-import { checkRestored, prepareCopy } from './sqlite-worker';
+import { checkRestored, prepareCopy, snapshotCopy } from './sqlite-worker';
 
 export const SETTINGS_FILE = 'backup-settings.json';
 export const STATE_FILE = 'backup-state.json';
@@ -266,9 +267,17 @@ export class BackupService {
 
       await mkdir(work, { recursive: true, mode: 0o700 });
       const copy = path.join(work, 'agentlocator.db');
-      await onlineBackup(sqlite, copy, clock, (f) => report('database', f * 35));
+      // The copy is made off this thread (its page writes and final fsync took up to 200 ms of
+      // the event loop on the app's own connection); an in-memory database has no file to read.
+      const source = sqlite.name;
+      let prepared;
+      if (source && source !== ':memory:' && existsSync(source)) {
+        prepared = await snapshotCopy(source, copy);
+      } else {
+        await onlineBackup(sqlite, copy, clock, (f) => report('database', f * 35));
+        prepared = await prepareCopy(copy);
+      }
       report('prepare', 35);
-      const prepared = await prepareCopy(copy);
       const known = appMigrations(paths.migrationsDir);
       const schema = schemaOf(prepared.migrations, known);
 

@@ -11,9 +11,20 @@ import { Worker } from 'node:worker_threads';
 const WORKER_CODE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.sqlitePath);
-const { op, file, secrets } = workerData;
+const { op, file, secrets, source } = workerData;
 const ident = (n) => '"' + String(n).replace(/"/g, '""') + '"';
-try {
+(async () => {
+  if (op === 'snapshot') {
+    // SQLite's online backup from this thread's own connection, all pages in one step: one read
+    // snapshot (WAL: the app keeps writing meanwhile), and the copy's writes and fsync happen here,
+    // not on the app's thread. A write between the first small step and the big one restarts it once.
+    const src = new Database(source, { readonly: true, fileMustExist: true });
+    try {
+      await src.backup(file, { progress: () => 0x7fffffff });
+    } finally {
+      src.close();
+    }
+  }
   const db = new Database(file, { fileMustExist: true });
   const tables = db.prepare("select name from sqlite_schema where type = 'table' and name not like 'sqlite_%' order by name").pluck().all();
   const has = (t) => tables.includes(t);
@@ -26,7 +37,7 @@ try {
   };
   const migrations = () => has('__drizzle_migrations') ? db.prepare('select created_at from __drizzle_migrations').pluck().all().map(Number) : [];
   let out;
-  if (op === 'prepare-copy') {
+  if (op === 'prepare-copy' || op === 'snapshot') {
     // A backup is one self-contained file; the keys encrypted for this machine never leave it.
     db.pragma('journal_mode = DELETE');
     db.pragma('secure_delete = ON');
@@ -49,9 +60,9 @@ try {
   }
   db.close();
   parentPort.postMessage({ ok: true, out });
-} catch (err) {
+})().catch((err) => {
   parentPort.postMessage({ ok: false, message: String((err && err.message) || err), code: err && err.code });
-}
+});
 `;
 
 const sqlitePath = (): string => createRequire(import.meta.url).resolve('better-sqlite3');
@@ -99,6 +110,13 @@ function run<T>(workerData: Record<string, unknown>): Promise<T> {
     });
   });
 }
+
+/**
+ * A consistent copy of the live database `source` into `file`, made on the worker (see above),
+ * then prepared like prepareCopy.
+ */
+export const snapshotCopy = (source: string, file: string) =>
+  run<PreparedCopy>({ op: 'snapshot', source, file });
 
 /** On a fresh backup copy: single-file journal mode, keys removed (securely), counts and schema. */
 export const prepareCopy = (file: string) => run<PreparedCopy>({ op: 'prepare-copy', file });
