@@ -253,6 +253,36 @@ const whatsapp = z
   })
   .strict();
 
+/** bench/pdf.bench.ts: our renderer against the Chromium print route, one and five pages. */
+const pdfStats = z.object({ n: z.number().int().positive(), median: ms, min: ms, max: ms }).strict();
+const pdfSize = z
+  .object({
+    ours: z
+      .object({
+        pages: z.number().int().positive(),
+        bytes: z.number().int().positive(),
+        cold_ms: pdfStats,
+        cold_import_ms: pdfStats,
+        warm_ms: pdfStats,
+        warm_cpu_ms: pdfStats,
+      })
+      .strict(),
+    chromium: z.object({ pages: z.number().int().positive(), cold_ms: pdfStats, warm_ms: pdfStats }).strict(),
+  })
+  .strict();
+const pdfBench = z
+  .object({
+    five_page_lines: z.number().int().positive(),
+    one_page: pdfSize,
+    five_page: pdfSize,
+    speedup: z
+      .object({ one_page_warm: num, one_page_cold: num, five_page_warm: num, five_page_cold: num })
+      .strict(),
+    targets: z.object({ warm_one_page_ms: num, speedup_vs_chromium: num }).strict(),
+    pass: z.object({ warm_one_page: z.boolean(), speedup: z.boolean() }).strict(),
+  })
+  .strict();
+
 const probeStats = z
   .object({
     probes: z.number().int().nonnegative(),
@@ -295,6 +325,7 @@ export const resultSchemas: Record<string, z.ZodType> = {
   'voice-concurrency': envelope('voice-concurrency', voiceConcurrency),
   'voice-latency': envelope('voice-latency', voiceLatency),
   startup: envelope('startup', startup),
+  pdf: envelope('pdf', pdfBench),
   whatsapp: envelope('whatsapp', whatsapp),
   backup: envelope('backup', backupBench),
 };
