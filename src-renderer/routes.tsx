@@ -35,6 +35,11 @@ const DealsPage = page(() => import('./pages/DealsPage'), 'DealsPage');
 const ReportsPage = page(() => import('./pages/ReportsPage'), 'ReportsPage');
 const TasksPage = page(() => import('./pages/TasksPage'), 'TasksPage');
 const OnboardingPage = page(() => import('./pages/OnboardingPage'), 'OnboardingPage');
+const DocumentsPage = page(() => import('./pages/DocumentsPage'), 'DocumentsPage');
+const DocumentPage = page(() => import('./pages/DocumentPage'), 'DocumentPage');
+const DocumentNewPage = page(() => import('./pages/DocumentPage'), 'DocumentNewPage');
+const PaymentsPage = page(() => import('./pages/PaymentsPage'), 'PaymentsPage');
+const UnpaidPage = page(() => import('./pages/PaymentsPage'), 'UnpaidPage');
 const WhatsAppPage = page(() => import('./pages/WhatsAppPage'), 'WhatsAppPage');
 
 export interface AppRoute {
@@ -78,10 +83,14 @@ export const routes: AppRoute[] = [
   },
   {
     path: '/invoices',
-    element: <ComingSoon title={he.nav.invoices} />,
+    element: <DocumentsPage />,
     nav: { label: he.nav.invoices, icon: Receipt },
     feature: 'invoices_enabled',
   },
+  { path: '/invoices/new', element: <DocumentNewPage />, feature: 'invoices_enabled' },
+  { path: '/invoices/payments', element: <PaymentsPage />, feature: 'invoices_enabled' },
+  { path: '/invoices/unpaid', element: <UnpaidPage />, feature: 'invoices_enabled' },
+  { path: '/invoices/:id', element: <DocumentPage />, feature: 'invoices_enabled' },
   {
     path: '/contracts',
     element: <ComingSoon title={he.nav.contracts} />,

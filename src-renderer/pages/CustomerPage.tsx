@@ -45,9 +45,19 @@ const ACTIONS: Array<{
 }> = [
   { key: 'call', icon: Phone, features: [] },
   { key: 'whatsapp', icon: MessageCircle, features: ['whatsapp_enabled'], route: (id) => `/whatsapp/${id}` },
-  { key: 'proposal', icon: FilePlus2, features: ['invoices_enabled'] },
+  {
+    key: 'proposal',
+    icon: FilePlus2,
+    features: ['invoices_enabled'],
+    route: (id) => `/invoices/new?type=proposal&customer=${id}`,
+  },
   { key: 'signature', icon: FileSignature, features: ['contracts_enabled', 'signature_enabled'] },
-  { key: 'invoice', icon: Receipt, features: ['invoices_enabled'] },
+  {
+    key: 'invoice',
+    icon: Receipt,
+    features: ['invoices_enabled'],
+    route: (id) => `/invoices/new?customer=${id}`,
+  },
 ];
 
 export function CustomerPage() {

@@ -47,6 +47,6 @@ export function DocumentPage() {
   }
   if (q.error !== undefined) return <ErrorState error={q.error} onRetry={q.reload} />;
   if (!q.data || q.data.id !== id) return <Loading />;
-  if (q.data.status === 'draft') return <DocumentEditor key={id} draft={q.data} />;
+  if (q.data.status === 'draft') return <DocumentEditor key={id} draft={q.data} onIssued={q.setData} />;
   return <DocumentView doc={q.data} onChanged={q.reload} />;
 }

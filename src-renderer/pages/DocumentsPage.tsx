@@ -4,7 +4,7 @@ import { useNavigate, useSearchParams } from 'react-router-dom';
 import { api } from '../api';
 import { useEvent, useQuery } from '../api/hooks';
 import { BillingTabs } from '../components/billing/BillingTabs';
-import { DateInput } from '../components/billing/DateInput';
+import { DateInput, showIsoDate } from '../components/billing/DateInput';
 import { DocStatusBadge, PaidBadge, docTitle } from '../components/billing/labels';
 import { Money, Num } from '../components/billing/Money';
 import { EmptyState, ErrorState, Loading, PageHeader } from '../components/States';
@@ -140,6 +140,7 @@ export function DocumentsPage() {
           <DateInput
             id="doc-from"
             className="date-field"
+            hideLabel
             label={t.from}
             value={from}
             optional
@@ -152,6 +153,7 @@ export function DocumentsPage() {
           <DateInput
             id="doc-to"
             className="date-field"
+            hideLabel
             label={t.to}
             value={to}
             optional
@@ -231,7 +233,9 @@ export function DocumentsPage() {
                     </a>
                   </td>
                   <td className="muted">
-                    <bdi className="num">{formatDate(Date.parse(`${d.issueDate}T12:00:00Z`))}</bdi>
+                    <bdi className="num">
+                      {d.issueDate ? showIsoDate(d.issueDate) : formatDate(d.createdAt)}
+                    </bdi>
                   </td>
                   <td className="amount">
                     <Money agorot={d.totalAgorot} />

@@ -14,6 +14,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import { Link } from 'react-router-dom';
 import { api } from '../api';
 import { useQuery } from '../api/hooks';
 import { DAY_MS, dayStart, fromLocalInput, toLocalInput } from '../components/crm/util';
@@ -161,10 +162,15 @@ export function ReportsPage() {
               </div>
             </div>
             {invoices && (
-              <div className="stat-tile" data-testid="report-unpaid">
+              <Link
+                to="/invoices/unpaid"
+                className="stat-tile"
+                style={{ color: 'inherit', textDecoration: 'none' }}
+                data-testid="report-unpaid"
+              >
                 <div className="label">{he.crm.dashboard.unpaidInvoices}</div>
                 <div className="value">{formatMoney(d.openInvoices.totalAgorot)}</div>
-              </div>
+              </Link>
             )}
           </div>
         )}

@@ -13,8 +13,10 @@ import { SelectField } from '../components/SelectField';
 import { formatPhone } from '../lib/format';
 import { useQuery } from '../api/hooks';
 import { useApp } from '../app-context';
+import { useAvailable } from '../lib/capabilities';
 import { Wand2 } from 'lucide-react';
 import { Link, useSearchParams } from 'react-router-dom';
+import { BillingSettingsSection } from '../components/billing/BillingSettingsSection';
 import { ConnectionSection } from '../components/ConnectionSection';
 import { PAYMENT_SECRET_KEYS, PaymentsSettingsSection } from '../components/PaymentsSettingsSection';
 import { DoctorSection } from '../components/DoctorSection';
@@ -320,6 +322,8 @@ function KeysSection() {
 
 export function SettingsPage() {
   const { business } = useApp();
+  // Documents and payments settings while that capability is built and on.
+  const invoices = useAvailable('invoices_enabled');
   const [params] = useSearchParams();
   const section = params.get('section');
   // The dashboard checklist links straight to a section (e.g. ?section=connection).
@@ -347,6 +351,7 @@ export function SettingsPage() {
           <ConnectionSection />
           <DoctorSection />
           <KeysSection />
+          {invoices && <BillingSettingsSection />}
           {isBuilt('payments') && <PaymentsSettingsSection />}
           <BackupSection />
           <WhatsAppSettingsSection />

@@ -98,6 +98,10 @@ test.describe('an invoice from start to paid', () => {
     await firstLine.getByTestId('line-unitPrice').fill('1,250');
     await expect(firstLine).not.toContainText('כתבו תיאור');
     await expect(form.getByTestId('total-grand')).toHaveText(/2,950/); // 2,500 + 450 VAT
+    // The draft saves itself and its PDF preview (marked טיוטה, no number) appears.
+    const preview = page.getByTestId('preview');
+    await expect(preview).toHaveAttribute('data-sha256', /^[0-9a-f]{64}$/, { timeout: 20_000 });
+    const firstPreview = await preview.getAttribute('data-sha256');
     await form.getByTestId('add-line').click();
     const second = form.getByTestId('doc-line').nth(1);
     await second.getByTestId('line-description').fill('צנרת נחושת (מטר)');
@@ -110,11 +114,11 @@ test.describe('an invoice from start to paid', () => {
     await expect(form.getByTestId('total-grand')).toHaveText(/3,292\.2/);
     await expect(second.getByTestId('line-total')).toHaveText(/290/);
 
-    // The draft is saved by itself and its PDF preview (marked טיוטה, no number) appears.
+    // The preview follows: a new PDF (new bytes, new URL) with both lines.
+    await expect(preview).not.toHaveAttribute('data-sha256', firstPreview!, { timeout: 20_000 });
     await expect(page.getByTestId('draft-state')).toHaveAttribute('data-state', 'saved', { timeout: 20_000 });
-    const preview = page.getByTestId('preview');
-    await expect(preview).toHaveAttribute('src', /.+/, { timeout: 20_000 });
-    await page.waitForTimeout(1500); // the PDF viewer paints
+    await expect(page.getByTestId('form-notice')).toHaveCount(0); // fixed: the notice goes
+    await page.waitForTimeout(3000); // the PDF viewer paints
     await shot(page, 'billing-form.png');
     const drafts = await api<{ items: Array<{ id: number; status: string; number: number | null }> }>(
       'billing.documents.list',

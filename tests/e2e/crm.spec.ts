@@ -98,8 +98,8 @@ test('customers, customer page, task + reminder, calendar, timeline, pipeline, i
   const customerId = Number(customerUrl.split('/customers/')[1]);
 
   // A flow of a capability that is not built yet is disabled, with the one reason (honest.spec.ts).
-  await expect(page.getByTestId('action-invoice')).toBeDisabled();
-  await expect(page.getByTestId('action-invoice')).toHaveAttribute('title', /עדיין לא זמין/);
+  await expect(page.getByTestId('action-signature')).toBeDisabled();
+  await expect(page.getByTestId('action-signature')).toHaveAttribute('title', /עדיין לא זמין/);
 
   // Click-to-call: without Twilio keys the dialog says what is missing and links to Settings.
   await page.getByTestId('action-call').click();
@@ -248,8 +248,8 @@ test('customers, customer page, task + reminder, calendar, timeline, pipeline, i
   await expect(page.getByTestId('reports').locator('svg.recharts-surface').first()).toBeVisible();
   // A tall window shows every chart in one picture.
   await page.setViewportSize({ width: 1360, height: 1640 });
-  // Calls per day, latency, leads by source; revenue and open invoices wait for billing.
-  await expect(page.getByTestId('reports').locator('.recharts-wrapper')).toHaveCount(3);
+  // Calls per day, latency, leads by source, revenue by month and open invoices.
+  await expect(page.getByTestId('reports').locator('.recharts-wrapper')).toHaveCount(5);
   await shot(page, 'crm-reports.png');
   await page.setViewportSize({ width: 1360, height: 860 });
 

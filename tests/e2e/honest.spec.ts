@@ -1,8 +1,8 @@
 /**
  * Honest about what is not built yet (issue 15), in the built app on demo data (WhatsApp messages,
- * documents and payments in the database) with no OpenAI key: no entry point offers invoices or
- * contracts as working, WhatsApp (built, issue 11) is offered everywhere as working, and the test
- * call says before starting what is missing.
+ * documents and payments in the database) with no OpenAI key: no entry point offers contracts as
+ * working, WhatsApp (built, issue 11) and invoices/payments (built, issue 12) are offered everywhere
+ * as working, and the test call says before starting what is missing.
  * Screenshots go to test-results/screens/honest-*.png.
  */
 import { execFileSync } from 'node:child_process';
@@ -43,9 +43,9 @@ async function api<T = unknown>(method: string, input: unknown): Promise<T> {
   return body.data;
 }
 
-const NOT_BUILT_NAV = ['invoices', 'contracts'];
+const NOT_BUILT_NAV = ['contracts'];
 
-test('no entry point offers invoices or contracts as working, WhatsApp everywhere; the keyless test call says so first', async ({
+test('no entry point offers contracts as working, WhatsApp and invoices everywhere; the keyless test call says so first', async ({
   page,
 }) => {
   // The demo data has them: what follows is about not showing them, not about an empty database.
@@ -62,7 +62,11 @@ test('no entry point offers invoices or contracts as working, WhatsApp everywher
   await expect(page.getByTestId('kpi-calls')).toBeVisible();
   for (const n of NOT_BUILT_NAV) await expect(page.getByTestId(`nav-soon-${n}`)).toHaveText('בקרוב');
   await expect(page.getByTestId('nav-soon-whatsapp')).toHaveCount(0);
-  await expect(page.getByTestId('kpi-invoices')).toHaveCount(0);
+  // Invoices are built: the entry is plain and the open-invoices figure is shown.
+  await expect(page.getByTestId('nav-soon-invoices')).toHaveCount(0);
+  await expect(page.getByTestId('kpi-invoices')).toContainText(
+    dash.unpaidInvoices.count.toLocaleString('he-IL'),
+  );
   await expect(page.getByTestId('kpi-whatsapp')).toContainText(
     dash.unreadWhatsapp.count.toLocaleString('he-IL'),
   );
@@ -79,11 +83,11 @@ test('no entry point offers invoices or contracts as working, WhatsApp everywher
     .click();
   await expect(page.getByTestId('wa-page')).toBeVisible();
 
-  // Reports: no open-invoices figure or revenue chart.
+  // Reports: the open-invoices figure and the revenue charts (invoices are built).
   await page.goto(`${app.localUrl}/#/reports`);
   await expect(page.getByTestId('reports')).toBeVisible();
-  await expect(page.getByTestId('report-unpaid')).toHaveCount(0);
-  await expect(page.getByTestId('reports')).not.toContainText('חשבוניות');
+  await expect(page.getByTestId('report-unpaid')).toBeVisible();
+  await expect(page.getByTestId('reports')).toContainText('חשבוניות');
 
   // A long-standing customer with WhatsApp messages, documents and payments in the database.
   const regulars = await api<{ items: Array<{ id: number }> }>('crm.customers.list', {
@@ -93,9 +97,9 @@ test('no entry point offers invoices or contracts as working, WhatsApp everywher
   });
   await page.goto(`${app.localUrl}/#/customers/${regulars.items[0]!.id}`);
   await expect(page.getByTestId('timeline').locator('li').first()).toBeVisible();
-  for (const kind of ['document', 'payment', 'contract'])
+  for (const kind of ['contract'])
     await expect(page.getByTestId('timeline').locator(`li[data-kind="${kind}"]`)).toHaveCount(0);
-  for (const key of ['proposal', 'signature', 'invoice']) {
+  for (const key of ['signature']) {
     const b = page.getByTestId(`action-${key}`);
     await expect(b).toBeDisabled();
     await expect(b).toHaveAttribute('title', 'עדיין לא זמין: האפשרות הזאת תגיע בגרסה הבאה.');
@@ -103,16 +107,22 @@ test('no entry point offers invoices or contracts as working, WhatsApp everywher
   }
   await expect(page.getByTestId('action-task')).toBeEnabled();
   await expect(page.getByTestId('action-whatsapp')).toBeEnabled();
+  // Invoices are built: "מסמך חדש" and "הצעת מחיר" open the document form.
+  await expect(page.getByTestId('action-invoice')).toBeEnabled();
+  await expect(page.getByTestId('action-proposal')).toBeEnabled();
   await shot(page, 'honest-customer.png');
 
-  // Ctrl+K: no document group, even for a query that matches documents in the database.
-  const raw = await api<{ documents: unknown[]; messages: unknown[] }>('crm.search', { q: 'ה' });
+  // Ctrl+K: issued documents are found (invoices are built).
+  const raw = await api<{ documents: Array<{ number: number }>; messages: unknown[] }>('crm.search', {
+    q: 'ה',
+  });
   expect(raw.documents.length + raw.messages.length).toBeGreaterThan(0);
   await page.keyboard.press('Control+k');
   const search = page.getByTestId('global-search');
   await search.getByRole('textbox').fill('ה');
   await expect(search.locator('.search-item').first()).toBeVisible();
-  await expect(search.getByRole('heading', { name: 'מסמכים' })).toHaveCount(0);
+  if (raw.documents.some((d) => d.number > 0))
+    await expect(search.getByRole('heading', { name: 'מסמכים' })).toBeVisible();
   await page.keyboard.press('Escape');
 
   // Settings → features: the unbuilt ones say so and cannot be switched.
@@ -120,13 +130,14 @@ test('no entry point offers invoices or contracts as working, WhatsApp everywher
   const flags = page.getByTestId('feature-flags');
   await expect(flags).toBeVisible();
   // The WhatsApp AI auto-reply is its own capability, not built yet.
-  for (const f of ['invoices_enabled', 'contracts_enabled', 'signature_enabled', 'ai_whatsapp_autoreply']) {
+  for (const f of ['contracts_enabled', 'signature_enabled', 'ai_whatsapp_autoreply']) {
     await expect(flags.getByTestId(`flag-${f}`)).toBeDisabled();
     await expect(flags.getByTestId(`flag-${f}`)).toHaveAttribute('aria-checked', 'false');
     await expect(flags.getByTestId(`flag-soon-${f}`)).toHaveText('לא זמין עדיין');
   }
   await expect(flags.getByTestId('flag-crm_enabled')).toBeEnabled();
   await expect(flags.getByTestId('flag-whatsapp_enabled')).toBeEnabled();
+  await expect(flags.getByTestId('flag-invoices_enabled')).toBeEnabled();
   await flags.scrollIntoViewIfNeeded();
   await shot(page, 'honest-features.png');
 

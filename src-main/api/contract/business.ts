@@ -31,9 +31,9 @@ export const CAPABILITY_BUILT = {
   whatsapp: true,
   /** The AI auto-reply on WhatsApp (SPEC §2, beyond): its flag stays off and fixed until it lands. */
   whatsapp_ai: false,
-  invoices: false,
+  invoices: true,
   contracts: false,
-  payments: false,
+  payments: true,
 } as const;
 export type Capability = keyof typeof CAPABILITY_BUILT;
 

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { he } from '../../i18n/he';
 
 /** 'YYYY-MM-DD' → 'DD/MM/YYYY' (empty stays empty). */
 export const showIsoDate = (iso: string | null | undefined): string =>
@@ -37,6 +38,7 @@ export function DateInput({
   error,
   optional,
   className,
+  hideLabel,
 }: {
   id: string;
   label: string;
@@ -46,6 +48,8 @@ export function DateInput({
   error?: string;
   optional?: boolean;
   className?: string;
+  /** In a toolbar: the label is read out, the placeholder shows it. */
+  hideLabel?: boolean;
 }) {
   const [text, setText] = useState(showIsoDate(value));
   useEffect(() => {
@@ -53,14 +57,15 @@ export function DateInput({
     setText((t) => (parseIsraeliDate(t) === value || (t === '' && value === '') ? t : showIsoDate(value)));
   }, [value]);
   return (
-    <div className={`field ${className ?? ''}`}>
+    <div className={`field ${className ?? ''}${hideLabel ? ' label-hidden' : ''}`}>
       <label htmlFor={id}>{label}</label>
       <input
         id={id}
         className="input"
         dir="ltr"
         inputMode="numeric"
-        placeholder="DD/MM/YYYY"
+        placeholder={hideLabel ? label : he.billing.datePlaceholder}
+        title={he.billing.datePlaceholder}
         value={text}
         aria-invalid={error ? 'true' : undefined}
         aria-describedby={error ? `${id}-error` : undefined}

@@ -35,6 +35,11 @@ interface LineDraft {
   discount: string;
   discountKind: 'agorot' | 'percent';
 }
+interface CustomerInfo {
+  address: string | null;
+  phoneDisplay: string;
+  email: string | null;
+}
 interface FormState {
   type: FormType;
   customer: { id: number; name: string } | null;
@@ -162,12 +167,28 @@ function check(form: FormState, needs: { allocation: boolean; customerId: boolea
 }
 
 /** The draft as the API takes it (only when every field is fine). */
-function toDraft(form: FormState, lines: LineInput[], payments: ReturnType<typeof check>['payments']) {
+function toDraft(
+  form: FormState,
+  lines: LineInput[],
+  payments: ReturnType<typeof check>['payments'],
+  info: CustomerInfo | null,
+) {
   const idNumber = form.customerIdNumber.trim();
+  // An ID number typed here is printed with the customer's own details (the CRM keeps its record).
+  const details =
+    idNumber && form.customer
+      ? {
+          name: form.customer.name,
+          idNumber,
+          ...(info?.address ? { address: info.address } : {}),
+          ...(info?.phoneDisplay ? { phone: info.phoneDisplay } : {}),
+          ...(info?.email ? { email: info.email } : {}),
+        }
+      : null;
   return {
     type: form.type,
     customerId: form.customer?.id ?? null,
-    customerDetails: idNumber && form.customer ? { name: form.customer.name, idNumber } : null,
+    customerDetails: details,
     dueDate: form.dueDate || null,
     lines,
     payments: takesPayments(form.type) ? payments : [],
@@ -186,8 +207,11 @@ export function DocumentEditor({
   initialType,
   initialCustomer,
   dealId,
+  onIssued,
 }: {
   draft?: BillingDocument;
+  /** Shown in place (an opened draft); without it the new document's page opens. */
+  onIssued?: (doc: BillingDocument) => void;
   initialType?: FormType;
   initialCustomer?: { id: number; name: string } | null;
   dealId?: number | null;
@@ -209,7 +233,11 @@ export function DocumentEditor({
           payAuto: true,
         },
   );
-  const [draftId, setDraftId] = useState<number | null>(draft?.id ?? null);
+  // Saves run one after another; the ref always has the id the last one made.
+  const idRef = useRef<number | null>(draft?.id ?? null);
+  const setDraftId = (id: number) => {
+    idRef.current = id;
+  };
   const [touched, setTouched] = useState<Set<string>>(new Set());
   const [submitted, setSubmitted] = useState(false);
   const [totals, setTotals] = useState<Totals | null>(null);
@@ -222,6 +250,23 @@ export function DocumentEditor({
   const [previewState, setPreviewState] = useState<'idle' | 'busy' | 'failed'>('idle');
   const [confirm, setConfirm] = useState<'issue' | 'delete' | null>(null);
   const [issuing, setIssuing] = useState(false);
+  const [info, setInfo] = useState<(CustomerInfo & { id: number }) | null>(null);
+  // The picked customer's details (printed with an ID number typed here).
+  const customerId = form.customer?.id;
+  useEffect(() => {
+    if (!customerId) return setInfo(null);
+    let live = true;
+    api
+      .call('crm.customers.get', { id: customerId })
+      .then(
+        (c) =>
+          live && setInfo({ id: c.id, address: c.address, phoneDisplay: c.phoneDisplay, email: c.email }),
+      )
+      .catch(() => live && setInfo({ id: customerId, address: null, phoneDisplay: '', email: null }));
+    return () => {
+      live = false;
+    };
+  }, [customerId]);
 
   // Payment terms from the billing settings: a new invoice is due after them.
   useEffect(() => {
@@ -293,25 +338,29 @@ export function DocumentEditor({
 
   // Saving the draft and its preview: automatically once the form is complete, a moment after typing.
   const complete = Object.keys(errors).length === 0;
-  const draftInput = complete ? JSON.stringify(toDraft(form, checked.lines, checked.payments)) : null;
+  const draftInput =
+    complete && (!form.customer || info?.id === form.customer.id)
+      ? JSON.stringify(toDraft(form, checked.lines, checked.payments, info))
+      : null;
   // An opened draft is already saved as it is: the first automatic save is not needed.
   const saved = useRef<string | null>(draft ? draftInput : null);
   const saving = useRef<Promise<number> | null>(null);
 
   const save = async (input: string): Promise<number> => {
     while (saving.current) await saving.current.catch(() => undefined);
-    if (draftId !== null && saved.current === input) return draftId;
+    const known = idRef.current;
+    if (known !== null && saved.current === input) return known;
     const run = (async () => {
       setSaveState('saving');
       const body = JSON.parse(input) as ReturnType<typeof toDraft>;
       const doc =
-        draftId === null
+        known === null
           ? await api.call('billing.documents.createDraft', { ...body, dealId: dealId ?? null })
-          : await api.call('billing.documents.updateDraft', { id: draftId, ...body });
+          : await api.call('billing.documents.updateDraft', { id: known, ...body });
       saved.current = input;
       setDraftId(doc.id);
       setSaveState('saved');
-      if (draftId === null) window.history.replaceState(null, '', `#/invoices/${doc.id}`);
+      if (known === null) window.history.replaceState(null, '', `#/invoices/${doc.id}`);
       return doc.id;
     })();
     saving.current = run;
@@ -378,15 +427,17 @@ export function DocumentEditor({
     setConfirm('issue');
   };
   const issue = async () => {
-    if (draftId === null) return;
+    const id = idRef.current;
+    if (id === null) return;
     setIssuing(true);
     try {
       const allocation = form.allocationNumber.trim();
       const doc = await api.call('billing.documents.issue', {
-        id: draftId,
+        id,
         ...(allocation ? { allocationNumber: allocation } : {}),
       });
-      navigate(`/invoices/${doc.id}`, { replace: true, state: { issued: true } });
+      if (onIssued) onIssued(doc);
+      else navigate(`/invoices/${doc.id}`, { replace: true });
     } catch (err) {
       setConfirm(null);
       setNotice(errorText(err));
@@ -396,9 +447,10 @@ export function DocumentEditor({
     }
   };
   const remove = async () => {
-    if (draftId === null) return navigate('/invoices');
+    const id = idRef.current;
+    if (id === null) return navigate('/invoices');
     try {
-      await api.call('billing.documents.deleteDraft', { id: draftId });
+      await api.call('billing.documents.deleteDraft', { id });
       navigate('/invoices', { replace: true });
     } catch (err) {
       setConfirm(null);
@@ -453,7 +505,7 @@ export function DocumentEditor({
           </button>
         </div>
       </div>
-      {notice && (
+      {notice && !(notice === f.fixErrors && complete) && (
         <div className="notice notice-error" role="alert" data-testid="form-notice">
           {notice}
           {notice.includes(problems.business_details_missing!) && (
@@ -549,30 +601,19 @@ export function DocumentEditor({
 
           <div className="form-section">
             <h3>{f.lines}</h3>
-            <table className="doc-lines" data-testid="doc-lines">
-              <thead>
-                <tr>
-                  <th>{f.description}</th>
-                  <th className="c-qty">{f.quantity}</th>
-                  <th className="c-money">{f.unitPrice}</th>
-                  <th className="c-money">{f.discount}</th>
-                  <th className="c-total">{f.lineTotal}</th>
-                  <th className="c-remove" />
-                </tr>
-              </thead>
-              <tbody>
-                {form.lines.map((l, i) => {
-                  const k = `line.${l.key}`;
-                  const idx = checked.lines.length === form.lines.length ? i : -1;
-                  const lineTotal = idx >= 0 ? totals?.lines[idx]?.totalAgorot : undefined;
-                  const cell = (
-                    field: 'description' | 'quantity' | 'unitPrice' | 'discount',
-                    ltr: boolean,
-                  ) => (
-                    <>
+            <div className="doc-lines" data-testid="doc-lines">
+              {form.lines.map((l, i) => {
+                const k = `line.${l.key}`;
+                const idx = checked.lines.length === form.lines.length ? i : -1;
+                const lineTotal = idx >= 0 ? totals?.lines[idx]?.totalAgorot : undefined;
+                const cell = (field: 'description' | 'quantity' | 'unitPrice' | 'discount', ltr: boolean) => {
+                  const id = `line-${l.key}-${field}`;
+                  return (
+                    <div className={`inline-field c-${field}`}>
+                      <label htmlFor={id}>{f[field]}</label>
                       <input
+                        id={id}
                         className="input"
-                        aria-label={`${f[field]} · ${i + 1}`}
                         dir={ltr ? 'ltr' : undefined}
                         inputMode={ltr ? 'decimal' : undefined}
                         value={l[field]}
@@ -582,50 +623,51 @@ export function DocumentEditor({
                         data-testid={`line-${field}`}
                       />
                       {err(`${k}.${field}`) && <span className="error">{err(`${k}.${field}`)}</span>}
-                    </>
+                    </div>
                   );
-                  return (
-                    <tr key={l.key} data-testid="doc-line">
-                      <td>{cell('description', false)}</td>
-                      <td className="c-qty">{cell('quantity', true)}</td>
-                      <td className="c-money">{cell('unitPrice', true)}</td>
-                      <td className="c-money">
-                        <div style={{ display: 'flex', gap: 4 }}>
-                          <div style={{ flex: 1 }}>{cell('discount', true)}</div>
-                          <select
-                            className="select"
-                            style={{ padding: '6px 4px' }}
-                            aria-label={`${f.discountKind} · ${i + 1}`}
-                            value={l.discountKind}
-                            onChange={(ev) =>
-                              setLine(l.key, { discountKind: ev.target.value as 'agorot' | 'percent' })
-                            }
-                          >
-                            <option value="agorot">{f.discountKinds.agorot}</option>
-                            <option value="percent">{f.discountKinds.percent}</option>
-                          </select>
-                        </div>
-                      </td>
-                      <td className="c-total" data-testid="line-total">
+                };
+                return (
+                  <div className="doc-line" key={l.key} data-testid="doc-line">
+                    <span className="c-index">
+                      <bdi className="num">{i + 1}</bdi>
+                    </span>
+                    {cell('description', false)}
+                    <button
+                      type="button"
+                      className="btn btn-ghost btn-sm c-remove"
+                      aria-label={`${f.removeLine} ${i + 1}`}
+                      title={f.removeLine}
+                      disabled={form.lines.length === 1}
+                      onClick={() => update({ lines: form.lines.filter((x) => x.key !== l.key) })}
+                    >
+                      <Trash2 size={16} />
+                    </button>
+                    {cell('quantity', true)}
+                    {cell('unitPrice', true)}
+                    <div className="c-discount-box">
+                      {cell('discount', true)}
+                      <select
+                        className="select"
+                        aria-label={`${f.discountKind} · ${i + 1}`}
+                        value={l.discountKind}
+                        onChange={(ev) =>
+                          setLine(l.key, { discountKind: ev.target.value as 'agorot' | 'percent' })
+                        }
+                      >
+                        <option value="agorot">{f.discountKinds.agorot}</option>
+                        <option value="percent">{f.discountKinds.percent}</option>
+                      </select>
+                    </div>
+                    <div className="inline-field c-total" data-testid="line-total">
+                      <label>{f.lineTotal}</label>
+                      <span className="c-total-value">
                         {lineTotal != null ? <Money agorot={lineTotal} /> : <span className="muted">—</span>}
-                      </td>
-                      <td className="c-remove">
-                        <button
-                          type="button"
-                          className="btn btn-ghost btn-sm"
-                          aria-label={`${f.removeLine} ${i + 1}`}
-                          title={f.removeLine}
-                          disabled={form.lines.length === 1}
-                          onClick={() => update({ lines: form.lines.filter((x) => x.key !== l.key) })}
-                        >
-                          <Trash2 size={16} />
-                        </button>
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
+                      </span>
+                    </div>
+                  </div>
+                );
+              })}
+            </div>
             {err('lines') && <span className="error">{err('lines')}</span>}
             <button
               type="button"

@@ -32,6 +32,7 @@ export function DocumentView({ doc, onChanged }: { doc: BillingDocument; onChang
   const [convertTo, setConvertTo] = useState<'tax_invoice' | 'tax_invoice_receipt'>('tax_invoice');
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState('');
+  const [sent, setSent] = useState<'idle' | 'sending' | 'sent'>('idle');
   const frame = useRef<HTMLIFrameElement>(null);
   const whatsapp = useAvailable('whatsapp_enabled');
   const payments = useQuery(
@@ -81,6 +82,31 @@ export function DocumentView({ doc, onChanged }: { doc: BillingDocument; onChang
       setDialog(null);
     } finally {
       setBusy(false);
+    }
+  };
+  /** The PDF as the customer receives it (a copy, מקור stays with the first print) to their WhatsApp. */
+  const sendWhatsapp = async () => {
+    if (!doc.customerId) return;
+    setSent('sending');
+    setNotice('');
+    try {
+      const f = await api.call('billing.documents.file', { id: doc.id, copy: false });
+      const blob = await (await fetch(fileSrc(f))).blob();
+      const base64 = await new Promise<string>((resolve, reject) => {
+        const r = new FileReader();
+        r.onload = () => resolve(String(r.result).split(',')[1] ?? '');
+        r.onerror = () => reject(new Error('read'));
+        r.readAsDataURL(blob);
+      });
+      await api.call('whatsapp.sendMedia', {
+        customerId: doc.customerId,
+        file: { name: f.fileName, mime: 'application/pdf', base64 },
+        caption: docTitle(doc),
+      });
+      setSent('sent');
+    } catch (err) {
+      setSent('idle');
+      setNotice(errorText(err));
     }
   };
   const print = () => {
@@ -166,12 +192,13 @@ export function DocumentView({ doc, onChanged }: { doc: BillingDocument; onChang
         )}
         <button
           className={`btn${whatsapp ? '' : ' unavailable'}`}
-          disabled={!whatsapp || !doc.customerId}
+          disabled={!whatsapp || !doc.customerId || sent === 'sending'}
           title={whatsapp ? undefined : v.whatsappSoon}
+          onClick={() => void sendWhatsapp()}
           data-testid="send-whatsapp"
           data-soon={!whatsapp || undefined}
         >
-          <MessageCircle size={16} /> {v.whatsapp}
+          <MessageCircle size={16} /> {sent === 'sent' ? v.whatsappSent : v.whatsapp}
           {!whatsapp && <span className="soon">{he.common.soon}</span>}
         </button>
         {canCancel && (

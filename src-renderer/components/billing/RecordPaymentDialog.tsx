@@ -104,7 +104,7 @@ export function RecordPaymentDialog({
           onBlur={(k) => setTouched((t) => new Set(t).add(k))}
         />
         <div className="field" style={{ marginTop: 12 }}>
-          <label htmlFor="rp-notes">{f.reference}</label>
+          <label htmlFor="rp-notes">{p.notes}</label>
           <input
             id="rp-notes"
             className="input"

@@ -94,7 +94,7 @@ export function CrmDashboard() {
           )}
         {invoices &&
           kpi(
-            '/invoices',
+            '/invoices/unpaid',
             Receipt,
             formatMoney(d.unpaidInvoices.totalAgorot),
             t.unpaidInvoices,

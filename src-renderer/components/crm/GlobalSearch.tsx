@@ -84,12 +84,13 @@ export function GlobalSearch() {
         sub: `${d.customerName} · ${formatMoney(d.amountAgorot)}`,
         to: `/customers/${d.customerId}`,
       })),
-      ...(docsOn ? res.documents : []).map((d) => ({
+      // Issued documents only (a draft has no number yet); each opens its own page.
+      ...(docsOn ? res.documents.filter((d) => d.number > 0) : []).map((d) => ({
         key: `f${d.id}`,
         section: t.documents,
         label: `${he.crm.timeline.docTypes[d.type] ?? d.type} ${d.number}`,
         sub: `${d.customerName ?? ''} · ${formatMoney(d.totalAgorot)} · ${formatDate(Date.parse(d.issueDate))}`,
-        to: d.customerId ? `/customers/${d.customerId}` : '/invoices',
+        to: `/invoices/${d.id}`,
       })),
       ...(msgsOn ? res.messages : []).map((m) => ({
         key: `m${m.id}`,

@@ -8,12 +8,13 @@ import {
   PhoneOutgoing,
 } from 'lucide-react';
 import { useEffect, useState } from 'react';
-import { Link } from 'react-router-dom';
+import { Link, useNavigate } from 'react-router-dom';
 import type { TimelineItem } from '../../../src-main/api/contract/crm';
 import { api } from '../../api';
 import { useEvent } from '../../api/hooks';
 import { he } from '../../i18n/he';
 import { formatDateTime, formatDuration, formatMoney } from '../../lib/format';
+import { paymentDocument } from '../billing/paymentTarget';
 import { EmptyState, ErrorState, Loading } from '../States';
 
 const t = he.crm.timeline;
@@ -43,7 +44,7 @@ function describe(i: TimelineItem): { title: string; text: string; extra?: strin
       return { title: `${t.kinds.contract} · ${t.contractStatus[i.status ?? ''] ?? i.status}`, text: i.text };
     case 'document':
       return {
-        title: `${t.docTypes[i.subtype ?? ''] ?? i.subtype} ${i.number ?? ''}`,
+        title: `${t.docTypes[i.subtype ?? ''] ?? i.subtype} ${i.number ?? ''}${i.status === 'draft' || i.status === 'cancelled' ? ` (${he.billing.status[i.status]})` : ''}`,
         text: i.text,
         extra: i.amountAgorot != null ? formatMoney(i.amountAgorot) : undefined,
       };
@@ -72,6 +73,12 @@ export function Timeline({ customerId }: { customerId: number }) {
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<unknown>();
   const [tick, setTick] = useState(0);
+  const navigate = useNavigate();
+  // A payment opens the invoice it pays (or its receipt).
+  const openPayment = (paymentId: number) =>
+    void paymentDocument(customerId, paymentId)
+      .then((docId) => navigate(docId ? `/invoices/${docId}` : '/invoices/payments'))
+      .catch(() => navigate('/invoices/payments'));
 
   useEffect(() => {
     let live = true;
@@ -129,6 +136,21 @@ export function Timeline({ customerId }: { customerId: number }) {
                     <Link to={`/whatsapp/${customerId}`} data-testid="timeline-whatsapp-link">
                       {d.title}
                     </Link>
+                  ) : i.kind === 'document' ? (
+                    <Link to={`/invoices/${i.id}`} data-testid="timeline-document-link">
+                      {d.title}
+                    </Link>
+                  ) : i.kind === 'payment' ? (
+                    <a
+                      href="#/invoices/payments"
+                      data-testid="timeline-payment-link"
+                      onClick={(e) => {
+                        e.preventDefault();
+                        openPayment(i.id);
+                      }}
+                    >
+                      {d.title}
+                    </a>
                   ) : (
                     d.title
                   )}
