@@ -528,7 +528,7 @@ export class WhatsAppService {
     const totals = store.conversationTotals(!!input.unreadOnly);
     if (input.q) {
       const ids = await this.d.customers.search(input.q);
-      const r = store.searchConversations(input.q, ids, input.limit, offset);
+      const r = store.searchConversations(ids, input.limit, offset);
       rows = r.rows;
       total = r.total;
     } else {

@@ -311,6 +311,7 @@ export class WaStore {
         at: m.at,
       }) as MessageRow | undefined;
       if (!row) return null;
+      this.changed();
       this.st.touchContact!.run({
         contactId: m.contactId,
         id: row.id,
@@ -344,6 +345,7 @@ export class WaStore {
         byAi: m.byAi ? 1 : 0,
         now: m.now,
       }) as MessageRow;
+      this.changed();
       this.st.touchContact!.run({
         contactId: m.contactId,
         id: row.id,
@@ -464,30 +466,45 @@ export class WaStore {
     const st = opts.unreadOnly ? this.st.conversationsUnread! : this.st.conversations!;
     return st.all(opts.limit, opts.offset) as ContactRow[];
   }
+  /**
+   * Inbox totals. Counting ~100k contacts costs ~20 ms, so the figures are kept in memory and
+   * dropped whenever this store changes a contact's summary (and after 30 s, for writes from
+   * elsewhere such as the demo generator).
+   */
   conversationTotals(unreadOnly: boolean): { total: number; unreadTotal: number } {
-    const u = this.st.conversationsUnreadTotal!.get() as { n: number; u: number };
-    const total = unreadOnly ? u.n : (this.st.conversationsTotal!.get() as { n: number }).n;
-    return { total, unreadTotal: u.u };
+    const now = Date.now();
+    if (!this.totals || now - this.totals.at > 30_000) {
+      const u = this.st.conversationsUnreadTotal!.get() as { n: number; u: number };
+      const total = (this.st.conversationsTotal!.get() as { n: number }).n;
+      this.totals = { at: now, total, unreadConversations: u.n, unreadTotal: u.u };
+    }
+    const t = this.totals;
+    return { total: unreadOnly ? t.unreadConversations : t.total, unreadTotal: t.unreadTotal };
   }
-  /** Contacts matching a phone fragment / profile name, or belonging to the given customers. */
+  private totals: { at: number; total: number; unreadConversations: number; unreadTotal: number } | null =
+    null;
+  private changed(): void {
+    this.totals = null;
+  }
+  /**
+   * Conversations of the given customers (the CRM's own search: name, phone in any form, email,
+   * tag — indexed), newest first. No LIKE scan over the contacts.
+   */
   searchConversations(
-    q: string,
     customerIds: number[],
     limit: number,
     offset: number,
   ): { rows: ContactRow[]; total: number } {
-    const digits = q.replace(/\D/g, '');
-    const ids = customerIds.slice(0, 500);
-    const where = [
-      ...(digits.length >= 3 ? [`phone like '%' || @digits || '%'`] : []),
-      `profile_name like '%' || @q || '%'`,
-      ...(ids.length ? [`customer_id in (${ids.map((n) => Number(n)).join(',')})`] : []),
-    ].join(' or ');
-    const base = `from wa_contacts where business_id = 1 and last_message_at is not null and (${where})`;
+    const ids = customerIds
+      .slice(0, 500)
+      .map((n) => Number(n))
+      .filter(Number.isInteger);
+    if (!ids.length) return { rows: [], total: 0 };
+    const base = `from wa_contacts where customer_id in (${ids.join(',')}) and business_id = 1 and last_message_at is not null`;
     const rows = this.sqlite
-      .prepare(`select * ${base} order by last_message_at desc, id desc limit @limit offset @offset`)
-      .all({ digits, q, limit, offset }) as ContactRow[];
-    const total = (this.sqlite.prepare(`select count(*) as n ${base}`).get({ digits, q }) as { n: number }).n;
+      .prepare(`select * ${base} order by last_message_at desc, id desc limit ? offset ?`)
+      .all(limit, offset) as ContactRow[];
+    const total = (this.sqlite.prepare(`select count(*) as n ${base}`).get() as { n: number }).n;
     return { rows, total };
   }
   thread(customerId: number, limit: number, before?: MessageRow): MessageRow[] {
@@ -504,6 +521,7 @@ export class WaStore {
       const n = this.st.markRead!.run(customerId, upToId).changes;
       const left = (this.st.unreadOfCustomer!.get(customerId) as { n: number }).n;
       this.st.setContactUnread!.run(left, customerId);
+      this.changed();
       return n;
     });
   }
