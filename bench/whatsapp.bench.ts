@@ -28,7 +28,7 @@ import { twilioSignature } from '../tests/helpers/twilio';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CUSTOMERS = Number(process.env.WA_BENCH_CUSTOMERS ?? 100_000);
 const OPTIONS = { customers: CUSTOMERS, messages: CUSTOMERS * 10, calls: 1000, seed: 42 };
-const TARGETS = { list: 20, thread: 20, inbound_visible: 100 };
+const TARGETS = { list: 20, search: 20, thread: 20, inbound_visible: 100 };
 const ACCOUNT_SID = 'AC' + 'e'.repeat(32);
 const AUTH_TOKEN = 'bench-auth-token';
 const PUBLIC_HOST = 'bench.example.test';
@@ -243,7 +243,7 @@ export default async function whatsappBench() {
         (sqlite.prepare(`select count(*) n from ${t}`).get() as { n: number }).n,
       ]),
     );
-    const listP95 = Math.max(listFirst.p95, listDeep.p95, listUnread.p95, listSearch.p95);
+    const listP95 = Math.max(listFirst.p95, listDeep.p95, listUnread.p95);
     const threadP95 = Math.max(thread.p95, threadOlder.p95);
     const inbound = stats(inboundMs);
     return {
@@ -262,6 +262,8 @@ export default async function whatsappBench() {
       outbox_sent: fake.messages.length,
       pass: {
         list: listP95 < TARGETS.list,
+        // The CRM's own search (crm.customers.list) and the matching conversations.
+        search: listSearch.p95 < TARGETS.search,
         thread: threadP95 < TARGETS.thread,
         inbound_visible: inbound.p95 < TARGETS.inbound_visible,
       },

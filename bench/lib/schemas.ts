@@ -237,7 +237,7 @@ const whatsapp = z
   .object({
     dataset: z.record(z.string(), z.number().int().nonnegative()),
     demo: z.object({ built: z.boolean(), buildMs: numOrNull }).strict(),
-    targets_ms_p95: z.object({ list: num, thread: num, inbound_visible: num }).strict(),
+    targets_ms_p95: z.object({ list: num, search: num, thread: num, inbound_visible: num }).strict(),
     conversations_first_pages: crmStats,
     conversations_deep_pages: crmStats,
     conversations_unread: crmStats,
@@ -248,7 +248,7 @@ const whatsapp = z
     send_to_queued: crmStats,
     outbox_overhead_per_message: crmStats,
     outbox_sent: z.number().int().nonnegative(),
-    pass: z.object({ list: z.boolean(), thread: z.boolean(), inbound_visible: z.boolean() }).strict(),
+    pass: z.object({ list: z.boolean(), search: z.boolean(), thread: z.boolean(), inbound_visible: z.boolean() }).strict(),
     query_plans: z.record(z.string(), z.array(z.string())),
   })
   .strict();
