@@ -248,7 +248,9 @@ const whatsapp = z
     send_to_queued: crmStats,
     outbox_overhead_per_message: crmStats,
     outbox_sent: z.number().int().nonnegative(),
-    pass: z.object({ list: z.boolean(), search: z.boolean(), thread: z.boolean(), inbound_visible: z.boolean() }).strict(),
+    pass: z
+      .object({ list: z.boolean(), search: z.boolean(), thread: z.boolean(), inbound_visible: z.boolean() })
+      .strict(),
     query_plans: z.record(z.string(), z.array(z.string())),
   })
   .strict();
