@@ -282,6 +282,16 @@ describe('credit note, proposal, receipts', () => {
       amountAgorot: 99_999,
     });
     expect(tooMuch.body.error).toBe('amount_exceeds_due');
+    // A receipt drafted by hand for the invoice cannot exceed what is due either.
+    const receipt = await ok('billing.documents.createDraft', {
+      type: 'receipt',
+      customerId: dana,
+      relatedDocumentId: inv.id,
+      payments: [{ method: 'cash', amountAgorot: 6_801, date: '2026-03-10' }],
+    });
+    const over = await t.api('billing.documents.issue', { id: receipt.id });
+    expect([over.status, over.body.error]).toEqual([400, 'amount_exceeds_due']);
+    await ok('billing.documents.deleteDraft', { id: receipt.id });
     await ok('billing.payments.record', {
       documentId: inv.id,
       method: 'bit',
@@ -500,7 +510,8 @@ describe('on demo data', () => {
     const demo = await startTestCore();
     try {
       const now = Date.UTC(2026, 2, 10, 8);
-      generateDemoData(demo.core.db, { customers: 300, now, seed: 7 });
+      // reset: the core may have seeded default contract templates already.
+      generateDemoData(demo.core.db, { customers: 300, now, seed: 7, reset: true });
       // A second run with --reset replaces issued documents too (the triggers let only the reset through).
       generateDemoData(demo.core.db, { customers: 300, now, seed: 7, reset: true });
       const call = async (m: string, input?: unknown) => {
@@ -535,4 +546,23 @@ describe('on demo data', () => {
       await demo.stop();
     }
   }, 120_000);
+});
+
+describe('timeline', () => {
+  it("documents and payments are timeline sources of the customer's page (drafts show no number)", async () => {
+    const billing = t.core.modules.find((m) => m.name === 'billing')!;
+    const [docs, pays] = billing.timeline!;
+    expect([docs!.kind, docs!.capability, pays!.kind, pays!.capability]).toEqual([
+      'document',
+      'invoices',
+      'payment',
+      'payments',
+    ]);
+    const items = docs!.page(dana, 100, null);
+    expect(items.length).toBeGreaterThan(5);
+    for (const i of items) expect(i.number === null).toBe(i.status === 'draft');
+    expect(items.some((i) => i.subtype === 'credit_note' && i.number === 1)).toBe(true);
+    const p = pays!.page(dana, 100, null);
+    expect(p.some((i) => i.subtype === 'cheque' && i.amountAgorot === 5_000)).toBe(true);
+  });
 });
