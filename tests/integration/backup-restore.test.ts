@@ -173,7 +173,7 @@ describe('backup and restore', () => {
   beforeAll(async () => {
     t = await startTestCore();
     const started = performance.now();
-    generateDemoData(t.core.db, { customers: CUSTOMERS, seed: 7, now: Date.UTC(2026, 10, 1) });
+    generateDemoData(t.core.db, { customers: CUSTOMERS, seed: 7, now: Date.UTC(2026, 10, 1), reset: true });
     console.log(`demo data: ${CUSTOMERS} customers in ${Math.round(performance.now() - started)} ms`);
     writeFiles(t.dataDir);
     await t.api('secrets.set', { name: 'openai_api_key', value: 'sk-test-backup-0001' });
@@ -485,7 +485,7 @@ describe('automatic backups', () => {
 describe('a damaged database at start-up', () => {
   it('offers the latest backup and restarts on it', async () => {
     const t = await startTestCore();
-    generateDemoData(t.core.db, { customers: 200, seed: 3, now: Date.UTC(2026, 10, 1) });
+    generateDemoData(t.core.db, { customers: 200, seed: 3, now: Date.UTC(2026, 10, 1), reset: true });
     const b = await t.api('backup.create', {});
     expect(b.status).toBe(200);
     await t.stop({ keepData: true });
