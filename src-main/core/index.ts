@@ -37,9 +37,10 @@ import type { TunnelConnector } from '../tunnel/port';
 import { tunnelModule } from '../tunnel/module';
 import type { TunnelBackoff } from '../tunnel/tunnel-service';
 import { setupModule, type PublicOrigin } from '../setup/module';
-import { paymentsModule } from '../billing/providers/module';
+import { pdfModule } from '../pdf/module';
 import { desktopModule } from '../desktop/module';
 import { contractsModule } from '../contracts/module';
+import { paymentsModule } from '../billing/providers/module';
 import { whatsappModule } from '../whatsapp/module';
 import { billingModule, createBilling } from '../billing/module';
 import type { FeatureModule } from './module';
@@ -222,6 +223,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       resourcesDir: paths.resourcesDir,
     }),
     desktopModule({ settings, bus }),
+    pdfModule({ logger, fontsDir: path.join(paths.resourcesDir, 'fonts') }),
     whatsappModule({
       ...{ env, db, clock, logger, bus, notifier, settings, keys, publicUrl, business },
       dataDir: paths.dataDir,
@@ -301,8 +303,8 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     } catch {
       dbState = 'fail';
     }
-    const [openai, tts, whatsapp, tunnel, paypal, tranzila] = await Promise.all(
-      (['openai', 'tts', 'whatsapp', 'tunnel', 'paypal', 'tranzila'] as const).map(run),
+    const [openai, tts, whatsapp, tunnel, paypal, tranzila, pdf] = await Promise.all(
+      (['openai', 'tts', 'whatsapp', 'tunnel', 'paypal', 'tranzila', 'pdf'] as const).map(run),
     );
     return {
       db: dbState,
@@ -311,6 +313,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       whatsapp: whatsapp!,
       tunnel: tunnel!,
       payments: { paypal: paypal!, tranzila: tranzila! },
+      pdf: pdf!,
     };
   };
 

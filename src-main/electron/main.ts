@@ -65,7 +65,10 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   app.whenReady().then(async () => {
-    serveApp(session.defaultSession, rendererPaths(outMainDir).rendererDir);
+    // Data-folder files (PDFs, recordings) by FileAccess id, once the core is up.
+    serveApp(session.defaultSession, rendererPaths(outMainDir).rendererDir, () =>
+      core && 'files' in core ? core.files : undefined,
+    );
     guardPermissions(session.defaultSession, origin, micGate);
     const config = loadConfig({ AGENTLOCATOR_DATA_DIR: app.getPath('userData'), ...process.env });
     // A damaged database opens the window on the recovery screen; starting fresh relaunches.
