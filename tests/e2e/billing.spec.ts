@@ -139,6 +139,7 @@ test.describe('an invoice from start to paid', () => {
     await expect(page.getByTestId('doc-title')).toContainText('חשבונית מס');
     await expect(page.getByTestId('doc-number')).toHaveText('1');
     await expect(page.getByTestId('doc-status')).toHaveText('הונפק');
+    const invoiceUrl = page.url();
     await expect(page.getByTestId('doc-paid')).toHaveText('לא שולם');
     const pdf = page.getByTestId('document-pdf');
     await expect(pdf).toHaveAttribute('data-sha256', /^[0-9a-f]{64}$/);
@@ -193,6 +194,23 @@ test.describe('an invoice from start to paid', () => {
     await page.goto(`${app.localUrl}/#/customers/${customer.id}`);
     await page.getByTestId('timeline-document-link').first().click();
     await expect(page.getByTestId('doc-title')).toBeVisible();
+
+    // Cancelled only by a credit note, with a confirmation; the invoice then says so.
+    await page.goto(invoiceUrl);
+    await expect(page.getByTestId('doc-paid')).toHaveText('שולם');
+    await page.getByTestId('cancel-document').click();
+    const cancel = page.getByTestId('cancel-confirm');
+    await expect(cancel).toContainText('תופק חשבונית זיכוי');
+    await cancel.getByLabel('סיבת הביטול (תופיע בזיכוי)').fill('הותקן מזגן אחר');
+    await cancel.getByTestId('cancel-confirm-button').click();
+    await expect(page.getByTestId('doc-title')).toContainText('חשבונית זיכוי');
+    await expect(page.getByTestId('doc-details')).toContainText('מבטל את');
+    await page.waitForTimeout(1500);
+    await shot(page, 'billing-credit-note.png');
+    await page.goto(invoiceUrl);
+    await expect(page.getByTestId('doc-status')).toHaveText('בוטל');
+    await expect(page.getByTestId('cancelled-by')).toContainText('חשבונית זיכוי');
+    await expect(page.getByTestId('cancel-document')).toHaveCount(0);
 
     // Settings → documents: the first invoice number is now fixed.
     await page.goto(`${app.localUrl}/#/settings?section=billing`);
