@@ -135,7 +135,7 @@ export function DocumentView({ doc, onChanged }: { doc: BillingDocument; onChang
               <DocName doc={doc} />
             </span>
             <DocStatusBadge status={doc.status} />
-            <PaidBadge doc={doc} />
+            <PaidBadge doc={doc} quiet />
           </h1>
         </div>
         <div className="doc-actions">

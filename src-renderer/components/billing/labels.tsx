@@ -15,10 +15,13 @@ export function DocStatusBadge({ status }: { status: 'draft' | 'issued' | 'cance
 /** Paid state of a tax invoice; nothing for documents that are not paid (receipts, proposals, drafts). */
 export function PaidBadge({
   doc,
+  quiet,
 }: {
   doc: { paidStatus: 'paid' | 'partial' | 'unpaid' | null; status: string };
+  /** Nothing at all (not a dash) for a document that is not paid: in a title. */
+  quiet?: boolean;
 }) {
-  if (!doc.paidStatus || doc.status !== 'issued') return <span className="muted">—</span>;
+  if (!doc.paidStatus || doc.status !== 'issued') return quiet ? null : <span className="muted">—</span>;
   return (
     <span className={`badge ${PAID_BADGE[doc.paidStatus]}`} data-testid="doc-paid" data-paid={doc.paidStatus}>
       {he.billing.paidState[doc.paidStatus]}
