@@ -786,17 +786,23 @@ export function generateDemoData(
     // Contracts ------------------------------------------------------------------------------
     t0 = performance.now();
     tx(() => {
-      sqlite
-        .prepare(
-          `insert into contract_templates (id, business_id, name, version, body, active, created_at)
-           values (1, ${BUSINESS_ID}, 'הסכם התקנה', 1, ?, 1, ?), (2, ${BUSINESS_ID}, 'מנוי שירות שנתי', 1, ?, 1, ?)`,
-        )
-        .run(
+      // Beside the templates the app ships (seeded at start), never over them.
+      const insTemplate = sqlite.prepare(
+        `insert into contract_templates (business_id, name, version, body, active, created_at) values (${BUSINESS_ID}, ?, 1, ?, 1, ?)
+         on conflict (business_id, name, version) do update set body = excluded.body returning id`,
+      );
+      const tplId = [
+        insTemplate.get(
+          'הסכם התקנה',
           'הסכם זה נערך בין {{business.name}} לבין {{customer.name}} להתקנת מערכת מיזוג אוויר בכתובת {{customer.address}}.',
           now - span,
+        ) as { id: number },
+        insTemplate.get(
+          'מנוי שירות שנתי',
           'מנוי שירות שנתי הכולל שני ביקורי ניקוי ותיקונים ללא עלות עבודה עבור {{customer.name}}.',
           now - span,
-        );
+        ) as { id: number },
+      ].map((r) => r.id);
       const insContract = sqlite.prepare(
         `insert into contracts (business_id, customer_id, template_id, template_version, title, body_rendered, status, signer_name, signed_at, created_at, updated_at)
          values (${BUSINESS_ID}, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`,
@@ -804,12 +810,12 @@ export function generateDemoData(
       for (let k = 0; k < counts.contracts && N > 0; k++) {
         const ci = Math.floor(rng.next() * N);
         const at = custTime(ci);
-        const tpl = rng.chance(0.6) ? 1 : 2;
+        const first = rng.chance(0.6);
         const status = rng.chance(0.7) ? 'signed' : rng.pick(['sent', 'opened', 'draft']);
-        const title = tpl === 1 ? 'הסכם התקנה' : 'מנוי שירות שנתי';
+        const title = first ? 'הסכם התקנה' : 'מנוי שירות שנתי';
         insContract.run(
           ci + 1,
-          tpl,
+          tplId[first ? 0 : 1],
           title,
           `${title} — ${custName[ci]}`,
           status,
