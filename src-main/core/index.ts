@@ -219,6 +219,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       tunnelState: async () => (await internal('tunnel.status')).tunnel,
       phoneSetup: () => internal('phone.setup'),
       phoneNumbers: () => internal('phone.numbers'),
+      paymentsStatus: () => internal('payments.providerStatus'),
       loopback: () => (publicServer ? `http://${loopbackHost(env.HOST)}:${publicPort}` : undefined),
       resourcesDir: paths.resourcesDir,
     }),
@@ -237,11 +238,19 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
           return new Map((rows as Array<{ id: number; name: string }>).map((r) => [r.id, r.name]));
         },
         phoneOf: async (id) => {
-          const r = await dispatch('crm.customers.get', { id }, { transport: 'internal', requestId: 'wa-phone' });
+          const r = await dispatch(
+            'crm.customers.get',
+            { id },
+            { transport: 'internal', requestId: 'wa-phone' },
+          );
           return r.ok ? (r.data as MethodOutput<'crm.customers.get'>).phone : undefined;
         },
         search: async (q) => {
-          const r = await dispatch('crm.customers.list', { q, limit: 100 }, { transport: 'internal', requestId: 'wa-search' });
+          const r = await dispatch(
+            'crm.customers.list',
+            { q, limit: 100 },
+            { transport: 'internal', requestId: 'wa-search' },
+          );
           return r.ok ? (r.data as MethodOutput<'crm.customers.list'>).items.map((c) => c.id) : [];
         },
       },
@@ -278,7 +287,9 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     }),
   ];
   /** Another module's handler, for the set-up ports (called at request time, after `handlers`). */
-  const internal = <M extends 'tunnel.status' | 'phone.setup' | 'phone.numbers'>(m: M) =>
+  const internal = <M extends 'tunnel.status' | 'phone.setup' | 'phone.numbers' | 'payments.providerStatus'>(
+    m: M,
+  ) =>
     Promise.resolve(
       (handlers[m] as Handler<M>)({} as never, { transport: 'internal', requestId: `setup-${m}` }),
     ) as Promise<MethodOutput<M>>;

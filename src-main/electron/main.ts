@@ -78,6 +78,12 @@ if (!app.requestSingleInstanceLock()) {
           app.relaunch();
           app.quit();
         }),
+      // A restored backup is swapped in at the next start: relaunch (quitting says goodbye to calls).
+      onRestartRequested: () =>
+        setImmediate(() => {
+          app.relaunch();
+          app.quit();
+        }),
       config,
       mode: 'electron',
       appRoot: app.getAppPath(),

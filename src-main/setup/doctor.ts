@@ -12,6 +12,7 @@ import { eq, like } from 'drizzle-orm';
 import type { DoctorCheck, DoctorReport } from '../api/contract/setup';
 import type { PhoneSetup, TwilioNumber } from '../api/contract/phone';
 import type { Features } from '../api/contract/business';
+import type { PaymentProviderStatus } from '../api/contract/payments';
 import type { Db } from '../db/client';
 import { calls, callTurns, jobs, tasks } from '../db/schema';
 import type { Env } from '../platform/config';
@@ -37,6 +38,7 @@ export interface DoctorDeps {
   checkAddress: () => Promise<CheckResult & { host: string | null }>;
   phoneSetup: () => PhoneSetup | Promise<PhoneSetup>;
   phoneNumbers: () => Promise<TwilioNumber[]>;
+  paymentsStatus: () => Promise<PaymentProviderStatus>;
   /** The public server on loopback (`http://127.0.0.1:<port>`), undefined before it listens. */
   loopback: () => string | undefined;
   resourcesDir: string;
@@ -208,13 +210,17 @@ export class Doctor {
       });
 
       await step('payments', async () => {
-        const f = this.deps.features();
-        const on = f.enable_payments_paypal || f.enable_payments_tranzila;
+        const s = await this.deps.paymentsStatus();
+        const on = (['paypal', 'tranzila'] as const).filter((p) => s[p].enabled);
+        if (!on.length) return add('payments', true, null, 'not switched on');
+        const broken = on.filter((p) => !s[p].configured || s[p].missing.length);
         add(
           'payments',
-          true,
-          null,
-          on ? 'payments are not built yet; the flags do nothing' : 'not built yet',
+          broken.length === 0,
+          broken.length
+            ? broken.map((p) => `${p}: ${s[p].missing.join(', ') || 'not configured'}`).join('; ')
+            : null,
+          broken.length ? null : on.join(', '),
         );
       });
 

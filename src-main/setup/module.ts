@@ -18,6 +18,7 @@ import {
 import type { TunnelState } from '../api/contract/tunnel';
 import type { BusinessService } from '../business/business-service';
 import type { FeatureModule } from '../core/module';
+import type { PaymentProviderStatus } from '../api/contract/payments';
 import type { Db } from '../db/client';
 import { calls, callTurns } from '../db/schema';
 import type { Clock } from '../platform/clock';
@@ -59,6 +60,8 @@ export interface SetupModuleDeps {
   tunnelState: () => TunnelState | Promise<TunnelState>;
   phoneSetup: () => PhoneSetup | Promise<PhoneSetup>;
   phoneNumbers: () => Promise<TwilioNumber[]>;
+  /** PayPal / Tranzila: switched on, keys, what is missing (the payments module's status). */
+  paymentsStatus: () => Promise<PaymentProviderStatus>;
   /** Tests reach the fake tunnel's plain-TCP forwarder over http; the product uses https. */
   publicOrigin?: PublicOrigin;
   /** The public server on loopback, for the doctor (undefined before it listens). */
@@ -205,6 +208,7 @@ export function setupModule(deps: SetupModuleDeps): SetupModule {
     checkAddress,
     phoneSetup: deps.phoneSetup,
     phoneNumbers: deps.phoneNumbers,
+    paymentsStatus: deps.paymentsStatus,
     loopback: deps.loopback,
     resourcesDir: deps.resourcesDir,
     now,

@@ -176,7 +176,11 @@ export const VALID_BODIES: Record<MethodName, unknown> = {
   'whatsapp.settings.get': {},
   'whatsapp.settings.set': { perMinute: 20, perDay: 500, handoverMinutes: 60 },
   'payments.providerStatus': {},
-  'payments.updateSettings': { paypalMode: 'sandbox', paypalWebhookId: 'WH-1AB23456CD789012E', autoReceipt: true },
+  'payments.updateSettings': {
+    paypalMode: 'sandbox',
+    paypalWebhookId: 'WH-1AB23456CD789012E',
+    autoReceipt: true,
+  },
   'payments.createPayPalOrder': { amountAgorot: 25_000, customerId: 1, description: 'טיפול פנים' },
   'payments.createTranzilaLink': { documentId: 1 },
   'payments.checkout': { id: 1 },

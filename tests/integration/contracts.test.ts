@@ -147,7 +147,7 @@ describe('contracts and signatures', () => {
 
     expect(await ok('contracts.verify', { id: draft.id })).toMatchObject({ ok: true, problems: [] });
     const pdf = readFileSync(file);
-    pdf[pdf.length - 10] ^= 1;
+    pdf[pdf.length - 10] = pdf[pdf.length - 10]! ^ 1;
     writeFileSync(file, pdf);
     expect((await ok('contracts.verify', { id: draft.id })).problems).toEqual([
       expect.objectContaining({ kind: 'file_changed' }),
