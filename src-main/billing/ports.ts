@@ -31,23 +31,5 @@ export interface BillingFiles {
   issue(folder: 'documents', relPath: string): { id: string; path: string };
 }
 
-/**
- * What online payments (billing/providers) need from billing: the same shape as their
- * `PaymentLedger` port (providers/ledger.ts), which the core hands them from `payments.ledger()`.
- */
-export interface PaymentLedger {
-  payableDocument(
-    documentId: number,
-  ): { customerId: number | null; dueAgorot: number; label: string } | undefined;
-  recordOnlinePayment(p: {
-    provider: 'paypal' | 'tranzila';
-    providerRef: string;
-    amountAgorot: number;
-    customerId: number | null;
-    documentId: number | null;
-    paidAt: number;
-    linkUrl: string;
-    notes: string;
-  }): number;
-  issueReceipt(paymentId: number): Promise<number>;
-}
+/** What online payments (billing/providers) need from billing: declared by them, implemented by `payments.ledger()`. */
+export type { PaymentLedger } from './providers/ledger';
