@@ -35,14 +35,17 @@ const RANK: Record<WaMessage['status'], number> = {
   failed: 5,
 };
 const newer = (old: WaMessage, m: WaMessage): WaMessage =>
-  RANK[m.status] >= RANK[old.status] || (old.status === 'failed' && m.status === 'queued')
+  RANK[m.status] >= RANK[old.status]
     ? { ...old, ...m }
     : { ...m, status: old.status, sentAt: old.sentAt, deliveredAt: old.deliveredAt, readAt: old.readAt };
 
 /** Keeps a message list sorted by id with no duplicates (an event and a send answer may both bring one). */
-function upsert(items: WaMessage[], m: WaMessage): WaMessage[] {
+function upsert(items: WaMessage[], m: WaMessage, retried = false): WaMessage[] {
   const i = items.findIndex((x) => x.id === m.id);
-  if (i >= 0) return items.map((x) => (x.id === m.id ? newer(x, m) : x));
+  // Only the answer to the owner's retry moves a failed message back to queued; a late answer
+  // to the first send (queued, after the failure's event) must not hide the failure.
+  if (i >= 0)
+    return items.map((x) => (x.id === m.id ? (retried && x.status === 'failed' ? m : newer(x, m)) : x));
   const next = [...items, m];
   return next[next.length - 2] && next[next.length - 2]!.id > m.id ? next.sort((a, b) => a.id - b.id) : next;
 }
@@ -244,7 +247,10 @@ export function Thread({ customerId, caps }: { customerId: number; caps: Provide
                   <span>{dayLabel(m.createdAt)}</span>
                 </div>
               )}
-              <Bubble m={m} onRetried={(x) => setState((s) => s && { ...s, items: upsert(s.items, x) })} />
+              <Bubble
+                m={m}
+                onRetried={(x) => setState((s) => s && { ...s, items: upsert(s.items, x, true) })}
+              />
             </Fragment>
           );
         })}
