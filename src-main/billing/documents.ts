@@ -661,17 +661,6 @@ export class BillingDocuments {
             'amount_exceeds_due',
           );
       }
-      if (form.type === 'receipt' && form.relatedDocumentId !== null && opts.recordPayments !== false) {
-        const inv = this.row(form.relatedDocumentId);
-        const due = inv.total_agorot - this.paidOf(inv.id);
-        if (inv.status !== 'issued' || e.paidAgorot > due)
-          throw new ApiError(
-            'bad_input',
-            `the receipt is more than is due on the invoice (${due} agorot) / סכום הקבלה גבוה מהיתרה לתשלום בחשבונית`,
-            { dueAgorot: due },
-            'amount_exceeds_due',
-          );
-      }
       const number = this.allocate(form.type);
       this.sqlite
         .prepare(
