@@ -168,7 +168,13 @@ export class AppAudio {
       this.testCalls.delete(callSid);
       if (!started) return;
       const durationSec = Math.round((this.deps.clock.monotonic() - startedAt) / 1000);
-      this.deps.calls.applyStatus(callSid, { status: 'completed', durationSec });
+      try {
+        this.deps.calls.applyStatus(callSid, { status: 'completed', durationSec });
+      } catch (err) {
+        // The socket can close after the app shut down and closed its database.
+        this.log.warn({ err, call_sid: callSid }, 'test call end not recorded');
+        return;
+      }
       this.log.info({ call_sid: callSid, duration_sec: durationSec }, 'test call ended');
     });
   }
