@@ -12,6 +12,9 @@ import { formatDate, formatDateTime, formatTime } from '../lib/format';
 import '../styles/crm.css';
 
 const t = he.crm.tasks;
+/** Items a week-view day cell draws before "+N"; items a day view draws per "show more". */
+const WEEK_CELL = 4;
+const DAY_PAGE = 50;
 const weekday = new Intl.DateTimeFormat('he-IL', { timeZone: 'Asia/Jerusalem', weekday: 'long' });
 
 /** Sunday 00:00 (Israel) of the week containing `ms` — the Israeli week starts on Sunday. */
@@ -35,6 +38,14 @@ function Calendar({ onOpen, onNew }: { onOpen: (t: Task) => void; onNew: (start:
   const shift = (dir: number) => set({ at: String(from + dir * days * DAY_MS + 12 * 3_600_000) });
   const cols = Array.from({ length: days }, (_, i) => dayStart(from + i * DAY_MS + 12 * 3_600_000));
   const today = dayStart(Date.now());
+  // Bounded rendering: a week cell shows a few items and "+N" opens the day; the day view pages.
+  const [dayShown, setDayShown] = useState(DAY_PAGE);
+  const [shownFor, setShownFor] = useState(from);
+  if (shownFor !== from) {
+    setShownFor(from);
+    setDayShown(DAY_PAGE);
+  }
+  const shownIn = (n: number) => Math.min(n, days === 1 ? dayShown : WEEK_CELL);
   return (
     <section className="card" data-testid="calendar">
       <div className="cal-toolbar">
@@ -79,7 +90,7 @@ function Calendar({ onOpen, onNew }: { onOpen: (t: Task) => void; onNew: (start:
                 <span>{weekday.format(d)}</span>
                 <span>{formatDate(d).slice(0, 5)}</span>
               </h4>
-              {items.map((x) => (
+              {items.slice(0, shownIn(items.length)).map((x) => (
                 <div
                   key={x.id}
                   className={`event ${x.kind}${x.doneAt ? ' done' : ''}`}
@@ -90,6 +101,25 @@ function Calendar({ onOpen, onNew }: { onOpen: (t: Task) => void; onNew: (start:
                   {x.customerName && <div className="muted">{x.customerName}</div>}
                 </div>
               ))}
+              {items.length > shownIn(items.length) &&
+                (days === 1 ? (
+                  <button
+                    className="btn btn-sm"
+                    data-testid="day-show-more"
+                    onClick={() => setDayShown(dayShown + DAY_PAGE)}
+                  >
+                    {t.showMore} ({(items.length - dayShown).toLocaleString('he-IL')})
+                  </button>
+                ) : (
+                  <button
+                    className="btn btn-ghost btn-sm"
+                    data-testid={`more-${d}`}
+                    aria-label={`${t.moreInDayLabel} ${formatDate(d)}`}
+                    onClick={() => set({ view: 'day', at: String(d + 12 * 3_600_000) })}
+                  >
+                    {t.moreInDay((items.length - WEEK_CELL).toLocaleString('he-IL'))}
+                  </button>
+                ))}
             </div>
           );
         })}
