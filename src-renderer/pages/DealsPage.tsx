@@ -11,10 +11,14 @@ import { formatDate, formatMoney } from '../lib/format';
 import '../styles/crm.css';
 
 const t = he.crm.deals;
+const PAGE = 30;
+const MAX_PER_STAGE = 200;
 
 /** The pipeline: drag a card to another column (or onto a card to go before it); also reachable by keyboard. */
 export function DealsPage() {
-  const board = useQuery(() => api.call('crm.deals.board', { limitPerStage: 50 }), []);
+  // Bounded: each column scrolls inside itself; "more" loads further cards (up to the API's 200 per stage).
+  const [limit, setLimit] = useState(PAGE);
+  const board = useQuery(() => api.call('crm.deals.board', { limitPerStage: limit }), [limit]);
   useEvent('crm.changed', (e) => e.entity === 'deal' && board.reload());
   const [dragging, setDragging] = useState<number | null>(null);
   const [over, setOver] = useState<{ stage: Deal['stage']; beforeId: number | null } | null>(null);
@@ -91,6 +95,7 @@ export function DealsPage() {
             <section
               key={s.stage}
               className={`column${over?.stage === s.stage ? ' drop' : ''}`}
+              style={{ maxHeight: 'calc(100vh - 220px)', overflowY: 'auto' }}
               data-testid={`stage-${s.stage}`}
               aria-label={he.crm.stage[s.stage]}
               onDragOver={(e) => {
@@ -165,11 +170,21 @@ export function DealsPage() {
                   </div>
                 </article>
               ))}
-              {s.count > s.deals.length && (
-                <div className="more">
-                  {t.more} {(s.count - s.deals.length).toLocaleString('he-IL')}
-                </div>
-              )}
+              {s.count > s.deals.length &&
+                (limit < MAX_PER_STAGE ? (
+                  <button
+                    className="btn btn-sm more"
+                    data-testid={`more-${s.stage}`}
+                    disabled={board.loading}
+                    onClick={() => setLimit(Math.min(MAX_PER_STAGE, limit + PAGE * 2))}
+                  >
+                    {t.more} {(s.count - s.deals.length).toLocaleString('he-IL')}
+                  </button>
+                ) : (
+                  <div className="more">
+                    {t.more} {(s.count - s.deals.length).toLocaleString('he-IL')}
+                  </div>
+                ))}
             </section>
           ))}
         </div>
