@@ -18,7 +18,6 @@ import {
 } from 'lucide-react';
 import { lazy, type ComponentType, type ReactNode } from 'react';
 import type { FeatureFlag } from '../src-main/api/contract/business';
-import { ComingSoon } from './components/States';
 import { he } from './i18n/he';
 import { DashboardPage } from './pages/DashboardPage';
 import { SettingsPage } from './pages/SettingsPage';
@@ -41,6 +40,8 @@ const DocumentNewPage = page(() => import('./pages/DocumentPage'), 'DocumentNewP
 const PaymentsPage = page(() => import('./pages/PaymentsPage'), 'PaymentsPage');
 const UnpaidPage = page(() => import('./pages/PaymentsPage'), 'UnpaidPage');
 const WhatsAppPage = page(() => import('./pages/WhatsAppPage'), 'WhatsAppPage');
+const ContractsPage = page(() => import('./pages/ContractsPage'), 'ContractsPage');
+const ContractPage = page(() => import('./pages/ContractPage'), 'ContractPage');
 
 export interface AppRoute {
   path: string;
@@ -93,10 +94,11 @@ export const routes: AppRoute[] = [
   { path: '/invoices/:id', element: <DocumentPage />, feature: 'invoices_enabled' },
   {
     path: '/contracts',
-    element: <ComingSoon title={he.nav.contracts} />,
+    element: <ContractsPage />,
     nav: { label: he.nav.contracts, icon: FileSignature },
     feature: 'contracts_enabled',
   },
+  { path: '/contracts/:id', element: <ContractPage />, feature: 'contracts_enabled' },
   {
     path: '/reports',
     element: <ReportsPage />,

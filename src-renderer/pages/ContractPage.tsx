@@ -1,0 +1,207 @@
+import { useState } from 'react';
+import { Link, useParams } from 'react-router-dom';
+import { api } from '../api';
+import { fileUrl } from '../api/files';
+import { useQuery } from '../api/hooks';
+import { ErrorState, Loading, PageHeader, errorMessage } from '../components/States';
+import { he } from '../i18n/he';
+import { formatDateTime } from '../lib/format';
+import '../styles/crm.css';
+
+const t = he.contracts;
+
+/** The rendered text as headings and paragraphs (the template's small Markdown subset, as text). */
+function ContractText({ body }: { body: string }) {
+  const blocks = body.split(/\n\s*\n/).filter((b) => b.trim());
+  return (
+    <div className="contract-text" data-testid="contract-text" dir="rtl">
+      {blocks.map((b, i) => {
+        const line = b.trim().replace(/\n/g, ' ');
+        const h = /^(#{1,2})\s+(.*)$/.exec(line);
+        if (h) return h[1] === '#' ? <h2 key={i}>{h[2]}</h2> : <h3 key={i}>{h[2]}</h3>;
+        return (
+          <p key={i}>{line.split('**').map((run, j) => (j % 2 ? <strong key={j}>{run}</strong> : run))}</p>
+        );
+      })}
+    </div>
+  );
+}
+
+/** One contract: its text, status and history, and the owner's actions. */
+export function ContractPage() {
+  const id = Number(useParams().id);
+  const contract = useQuery(() => api.call('contracts.get', { id }), [id]);
+  const history = useQuery(() => api.call('audit.history', { entityType: 'contract', entityId: id }), [id]);
+  const [link, setLink] = useState<string | null | undefined>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const [voiding, setVoiding] = useState(false);
+  const [reason, setReason] = useState('');
+  const [verify, setVerify] = useState<{ ok: boolean; problems: string[] }>();
+
+  const run = async (f: () => Promise<void>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await f();
+      contract.reload();
+      history.reload();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (contract.error !== undefined) return <ErrorState error={contract.error} onRetry={contract.reload} />;
+  const c = contract.data;
+  if (!c) return <Loading />;
+  const open = c.status !== 'signed' && c.status !== 'cancelled';
+
+  return (
+    <>
+      <PageHeader title={`${c.title} ${c.number ?? ''}`} subtitle={c.customerName} />
+      <section className="card crm-card" data-testid="contract-page">
+        <p>
+          {t.columns.status}:{' '}
+          <span className="badge" data-testid="contract-status" data-status={c.status}>
+            {t.status[c.status]}
+          </span>{' '}
+          · <Link to={`/customers/${c.customerId}`}>{c.customerName}</Link>
+        </p>
+        {c.missing.length > 0 && (
+          <div className="notice notice-warn" data-testid="contract-missing">
+            {t.missing} {c.missing.map((m) => t.placeholders[m]).join(', ')}
+          </div>
+        )}
+        {c.voidReason && (
+          <p className="muted">
+            {t.voidReason}: {c.voidReason}
+          </p>
+        )}
+        <div className="crm-toolbar">
+          {open && (
+            <Link className="btn btn-primary" to={`/sign-in-office/${c.id}`} data-testid="sign-here">
+              {t.signHere}
+            </Link>
+          )}
+          {open && (
+            <button
+              className="btn"
+              disabled={busy || c.missing.length > 0}
+              data-testid="send-link"
+              onClick={() =>
+                run(async () => {
+                  const r = await api.call('contracts.send', { id: c.id, days: 7 });
+                  setLink(r.link);
+                })
+              }
+            >
+              {t.sendLink}
+            </button>
+          )}
+          {c.status === 'signed' && (
+            <button
+              className="btn"
+              disabled={busy}
+              data-testid="open-pdf"
+              onClick={() =>
+                run(async () => {
+                  const r = await api.call('contracts.file', { id: c.id });
+                  const m = /\/files\/([^/?#]+)/.exec(r.url);
+                  window.open(m ? fileUrl(decodeURIComponent(m[1]!)) : r.url, '_blank');
+                })
+              }
+            >
+              {t.openPdf}
+            </button>
+          )}
+          <button
+            className="btn"
+            disabled={busy}
+            data-testid="verify"
+            onClick={() =>
+              run(async () => {
+                const r = await api.call('contracts.verify', { id: c.id });
+                setVerify({ ok: r.ok, problems: r.problems.map((p) => t.problems[p.kind]) });
+              })
+            }
+          >
+            {t.verify}
+          </button>
+          {open && !voiding && (
+            <button className="btn btn-ghost" onClick={() => setVoiding(true)} data-testid="void">
+              {t.void}
+            </button>
+          )}
+        </div>
+        {voiding && (
+          <div className="notice notice-warn" role="dialog" aria-label={t.voidTitle}>
+            <p>{t.voidTitle}</p>
+            <input
+              className="input"
+              aria-label={t.voidReason}
+              placeholder={t.voidReason}
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              data-testid="void-reason"
+            />
+            <button
+              className="btn btn-danger"
+              disabled={busy || reason.trim().length < 2}
+              data-testid="void-confirm"
+              onClick={() =>
+                run(async () => {
+                  await api.call('contracts.void', { id: c.id, reason: reason.trim() });
+                  setVoiding(false);
+                })
+              }
+            >
+              {t.voidConfirm}
+            </button>
+            <button className="btn btn-ghost" onClick={() => setVoiding(false)}>
+              {he.common.cancel}
+            </button>
+          </div>
+        )}
+        {link !== undefined && (
+          <div className="notice" data-testid="sign-link">
+            {link ? (
+              <>
+                <p>{t.linkReady}</p>
+                <bdi dir="ltr" className="num" data-testid="sign-link-url">
+                  {link}
+                </bdi>{' '}
+                <button className="btn btn-sm" onClick={() => void navigator.clipboard?.writeText(link)}>
+                  {t.copy}
+                </button>
+              </>
+            ) : (
+              <p>{t.noPublicAddress}</p>
+            )}
+          </div>
+        )}
+        {verify && (
+          <div className={verify.ok ? 'notice' : 'notice notice-warn'} data-testid="verify-result">
+            {verify.ok ? `✅ ${t.verifyOk}` : `${t.verifyBroken} ${verify.problems.join(', ')}`}
+          </div>
+        )}
+        {error && (
+          <div className="notice notice-warn" role="alert">
+            {error}
+          </div>
+        )}
+        <ContractText body={c.body} />
+        <h3>{t.history}</h3>
+        <ul data-testid="contract-history">
+          {(history.data ?? []).map((e) => (
+            <li key={e.id}>
+              <bdi className="num">{formatDateTime(e.createdAt)}</bdi> —{' '}
+              {(t.events as Record<string, string>)[e.event] ?? e.event}
+            </li>
+          ))}
+        </ul>
+      </section>
+    </>
+  );
+}

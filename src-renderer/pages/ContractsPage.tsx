@@ -1,0 +1,143 @@
+import { useNavigate, useSearchParams } from 'react-router-dom';
+import { api } from '../api';
+import { useQuery } from '../api/hooks';
+import { Num } from '../components/billing/Money';
+import { CAPABILITY_BUILT } from '../../src-main/api/contract/business';
+import { ComingSoon, EmptyState, ErrorState, Loading, PageHeader } from '../components/States';
+import { he } from '../i18n/he';
+import { formatDate } from '../lib/format';
+import '../styles/crm.css';
+
+const t = he.contracts;
+const PAGE_SIZE = 25;
+const STATUSES = ['draft', 'sent', 'opened', 'signed', 'cancelled'] as const;
+type Status = (typeof STATUSES)[number];
+
+/**
+ * All contracts: status filter in the address, paged on the server. Until the create flow and the
+ * template editor land (CAPABILITY_BUILT.contracts), the entry point still says "בקרוב".
+ */
+export function ContractsPage() {
+  if (!CAPABILITY_BUILT.contracts) return <ComingSoon title={he.nav.contracts} />;
+  return <ContractsList />;
+}
+
+function ContractsList() {
+  const [params, setParams] = useSearchParams();
+  const navigate = useNavigate();
+  const status = (params.get('status') ?? '') as Status | '';
+  const page = Math.max(1, Number(params.get('page')) || 1);
+  const update = (patch: Record<string, string>) => {
+    const next = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(patch)) {
+      if (v) next.set(k, v);
+      else next.delete(k);
+    }
+    if (!('page' in patch)) next.delete('page');
+    setParams(next, { replace: true });
+  };
+  const list = useQuery(
+    () => api.call('contracts.list', { page, limit: PAGE_SIZE, ...(status ? { status } : {}) }),
+    [status, page],
+  );
+  const data = list.data;
+  const pages = data ? Math.max(1, Math.ceil(data.total / PAGE_SIZE)) : 1;
+  return (
+    <>
+      <PageHeader title={t.title} subtitle={t.subtitle} />
+      <section className="card crm-card">
+        <div className="crm-toolbar">
+          <select
+            className="select"
+            aria-label={t.columns.status}
+            value={status}
+            onChange={(e) => update({ status: e.target.value })}
+            data-testid="contract-status-filter"
+          >
+            <option value="">{t.allStatuses}</option>
+            {STATUSES.map((x) => (
+              <option key={x} value={x}>
+                {t.status[x]}
+              </option>
+            ))}
+          </select>
+          {data && (
+            <span className="crm-count" data-testid="contract-total">
+              <Num value={data.total} /> {t.count}
+            </span>
+          )}
+        </div>
+        {list.loading && !data && <Loading />}
+        {list.error !== undefined && <ErrorState error={list.error} onRetry={list.reload} />}
+        {data && data.items.length === 0 && (
+          <EmptyState title={status ? t.noResults : t.empty}>
+            <p>{status ? t.noResultsHint : t.emptyHint}</p>
+          </EmptyState>
+        )}
+        {data && data.items.length > 0 && (
+          <table className="table crm-table" data-testid="contract-table">
+            <thead>
+              <tr>
+                <th>{t.columns.number}</th>
+                <th>{t.columns.title}</th>
+                <th>{t.columns.customer}</th>
+                <th>{t.columns.date}</th>
+                <th>{t.columns.status}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.items.map((c) => (
+                <tr key={c.id} onClick={() => navigate(`/contracts/${c.id}`)} data-testid="contract-row">
+                  <td>
+                    <bdi className="num">{c.number ?? '—'}</bdi>
+                  </td>
+                  <td className="name">
+                    <a
+                      href={`#/contracts/${c.id}`}
+                      onClick={(e) => e.preventDefault()}
+                      style={{ color: 'inherit' }}
+                    >
+                      {c.title}
+                    </a>
+                  </td>
+                  <td>{c.customerName || he.crm.customers.noName}</td>
+                  <td className="muted">
+                    <bdi className="num">{formatDate(c.createdAt)}</bdi>
+                  </td>
+                  <td>
+                    <span className="badge" data-status={c.status}>
+                      {t.status[c.status]}
+                    </span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {data && data.total > PAGE_SIZE && (
+          <div className="pager">
+            <span>
+              {t.page} <Num value={page} /> {t.of} <Num value={pages} />
+            </span>
+            <div className="btns">
+              <button
+                className="btn btn-sm"
+                disabled={page <= 1}
+                onClick={() => update({ page: String(page - 1) })}
+              >
+                {t.prev}
+              </button>
+              <button
+                className="btn btn-sm"
+                disabled={page >= pages}
+                onClick={() => update({ page: String(page + 1) })}
+              >
+                {t.next}
+              </button>
+            </div>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}
