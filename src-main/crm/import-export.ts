@@ -2,7 +2,6 @@
  * CSV import (Hebrew or English headers, UTF-8 with or without BOM, Excel quoting) with a
  * preview and a per-row issue report, and CSV export (BOM + Hebrew headers, opens right in Excel).
  */
-import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import type { Customer, ImportIssue } from '../api/contract/crm';
@@ -10,58 +9,10 @@ import { badInput } from '../api/errors';
 import type { Clock } from '../platform/clock';
 import { formatPhone, parsePhone } from '../platform/phone';
 import type { CustomerFilters, CustomerService } from './customers';
+import { MULTI, norm, phoneTypeOf, readContacts, type ImportField, type PhoneType } from './contact-formats';
 import { BUSINESS_ID, type StatementCache } from './sql';
 
-type Field =
-  | 'name'
-  | 'firstName'
-  | 'lastName'
-  | 'phone'
-  | 'email'
-  | 'status'
-  | 'tags'
-  | 'notes'
-  | 'address'
-  | 'city'
-  | 'vatId';
-
-const norm = (h: string) =>
-  h
-    .replace(/^\uFEFF/, '')
-    .trim()
-    .toLowerCase()
-    .replace(/["'״׳]/g, '')
-    .replace(/[\s_.-]+/g, ' ');
-
-const HEADERS: Record<Field, string[]> = {
-  name: ['שם', 'שם מלא', 'שם לקוח', 'לקוח', 'name', 'full name', 'customer', 'customer name'],
-  firstName: ['שם פרטי', 'first name', 'firstname', 'given name'],
-  lastName: ['שם משפחה', 'last name', 'lastname', 'surname', 'family name'],
-  phone: [
-    'טלפון',
-    'נייד',
-    'טלפון נייד',
-    'מספר טלפון',
-    'פלאפון',
-    'סלולרי',
-    'phone',
-    'mobile',
-    'tel',
-    'telephone',
-    'phone number',
-    'cell',
-  ],
-  email: ['אימייל', 'דואל', 'דואר אלקטרוני', 'מייל', 'email', 'e mail', 'mail'],
-  status: ['סטטוס', 'מצב', 'status'],
-  tags: ['תגיות', 'תגית', 'tags', 'tag', 'labels'],
-  notes: ['הערות', 'הערה', 'notes', 'note', 'comments'],
-  address: ['כתובת', 'address', 'street'],
-  city: ['עיר', 'ישוב', 'יישוב', 'city'],
-  vatId: ['חפ', 'עוסק מורשה', 'מספר עוסק', 'תז', 'vat', 'vat id', 'company id'],
-};
-const FIELD_BY_HEADER = new Map<string, Field>(
-  Object.entries(HEADERS).flatMap(([f, hs]) => hs.map((h) => [norm(h), f as Field] as const)),
-);
+type Field = ImportField;
 
 const STATUS: Record<string, Customer['status']> = {
   ליד: 'lead',
@@ -97,65 +48,95 @@ export interface ParsedCsv {
   rows: ParsedRow[];
 }
 
-/** Parses and validates every row; checks phones against the file itself and the database. */
+const splitMulti = (v: string) =>
+  v
+    .split(MULTI)
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+/**
+ * Parses and validates every row of a CSV (ours, Google Contacts, Outlook) or vCard file; checks
+ * phones against the file itself and the database. Several phones: a mobile one is the customer's
+ * phone, the others are kept in the notes; a contact with only a phone is named by its number.
+ */
 export function parseCustomersCsv(csv: string, sql: StatementCache): ParsedCsv {
-  let records: string[][];
-  try {
-    records = parse(csv, {
-      bom: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-      // A quote inside an unquoted cell (דוא"ל) is a Hebrew abbreviation, not quoting.
-      relax_quotes: true,
-      trim: true,
-      // Excel in Hebrew locales often saves with semicolons.
-      delimiter: sniffDelimiter(csv),
-      max_record_size: 100_000,
-    }) as string[][];
-  } catch (err) {
-    throw badInput(
-      `the file is not a readable CSV: ${err instanceof Error ? err.message.slice(0, 200) : 'parse error'}`,
-      { code: 'bad_csv' },
-    );
-  }
-  if (records.length === 0) throw badInput('the file is empty', { code: 'empty_csv' });
-  if (records.length > 50_001) throw badInput('at most 50,000 rows per import', { code: 'too_many_rows' });
-  const header = records[0]!;
-  const fields = header.map((h) => FIELD_BY_HEADER.get(norm(h)) ?? null);
+  const table = readContacts(csv);
+  const fields = table.suggested;
   if (!fields.includes('name') && !fields.includes('firstName') && !fields.includes('phone')) {
-    throw badInput('no name or phone column found', { code: 'no_columns', headers: header.slice(0, 30) });
+    throw badInput('no name or phone column found', {
+      code: 'no_columns',
+      headers: table.headers.slice(0, 30),
+    });
   }
   const seen = new Map<string, number>();
   const rows: ParsedRow[] = [];
   const existing = sql.get(`select id from customers where business_id = ${BUSINESS_ID} and phone = ?`);
-  for (let r = 1; r < records.length; r++) {
-    const line = r + 1;
-    const rec = records[r]!;
+  for (let r = 0; r < table.rows.length; r++) {
+    const line = table.lines[r]!;
+    const rec = table.rows[r]!;
     const v: Partial<Record<Field, string>> = {};
+    const phonesIn: Array<{ raw: string; type: PhoneType | null }> = [];
+    const emailsIn: string[] = [];
+    const tagsIn: string[] = [];
+    const notesIn: string[] = [];
     fields.forEach((f, i) => {
-      if (f && rec[i] !== undefined && rec[i] !== '') v[f] = v[f] ? `${v[f]} ${rec[i]}` : rec[i];
+      const cell = rec[i];
+      if (!f || cell === undefined || cell === '') return;
+      if (f === 'phone') {
+        const tc = table.typeColumn[i];
+        const type = tc != null && rec[tc] ? phoneTypeOf(rec[tc]) : table.headerType[i];
+        for (const raw of splitMulti(cell)) phonesIn.push({ raw, type: type ?? null });
+      } else if (f === 'email') emailsIn.push(...splitMulti(cell));
+      else if (f === 'tags') tagsIn.push(...splitMulti(cell).flatMap((x) => x.split(/[,;|]/)));
+      else if (f === 'notes') notesIn.push(cell);
+      else if (!v[f]) v[f] = cell;
     });
     const issues: ImportIssue[] = [];
-    const name = (v.name ?? [v.firstName, v.lastName].filter(Boolean).join(' ')).trim();
+    let name = (v.name ?? [v.firstName, v.middleName, v.lastName].filter(Boolean).join(' ')).trim();
+    if (!name && v.company) name = v.company.trim();
+    else if (v.company) notesIn.push(`חברה: ${v.company}`);
+
+    // Phones: each through the one parser; mobile first (by its type, else by the number).
+    const parsedPhones = phonesIn
+      .filter((p) => p.type !== 'fax')
+      .map((p, i) => ({ ...p, i, parsed: parsePhone(p.raw) }));
+    const rank = (p: (typeof parsedPhones)[number]) =>
+      p.type === 'mobile' || (p.type === null && p.parsed.ok && p.parsed.kind === 'mobile') ? 0 : 1;
+    parsedPhones.sort((a, b) => rank(a) - rank(b) || a.i - b.i);
+    const good = parsedPhones.filter((p) => p.parsed.ok);
     let phone: string | null = null;
-    if (v.phone) {
-      // The same parser as the form and the API: E.164, or a star code (*2700) as its own form.
-      const parsed = parsePhone(v.phone);
-      if (parsed.ok) phone = parsed.stored;
-      else
-        issues.push({
-          line,
-          field: 'phone',
-          code: 'bad_phone',
-          reason: parsed.problem,
-          value: v.phone.slice(0, 60),
-        });
+    if (good.length > 0) {
+      const main = good[0]!;
+      phone = main.parsed.ok ? main.parsed.stored : null;
+      const extra = [
+        ...new Set(
+          parsedPhones
+            .filter((p) => p !== main && !(p.parsed.ok && p.parsed.stored === phone))
+            .map((p) => (p.parsed.ok ? p.parsed.display : p.raw)),
+        ),
+      ];
+      if (extra.length) notesIn.push(`טלפונים נוספים: ${extra.join(', ')}`);
+    } else if (parsedPhones.length > 0) {
+      const first = parsedPhones[0]!;
+      issues.push({
+        line,
+        field: 'phone',
+        code: 'bad_phone',
+        ...(first.parsed.ok ? {} : { reason: first.parsed.problem }),
+        value: first.raw.slice(0, 60),
+      });
     }
-    if (!name && !v.phone) issues.push({ line, field: null, code: 'missing_name_or_phone' });
+    // A contact with only a phone is named by its number, as the phone shows it.
+    if (!name && phone) name = formatPhone(phone);
+    if (!name && parsedPhones.length === 0) issues.push({ line, field: null, code: 'missing_name_or_phone' });
     let email: string | null = null;
-    if (v.email) {
-      if (emailSchema.safeParse(v.email).success && v.email.length <= 200) email = v.email;
-      else issues.push({ line, field: 'email', code: 'bad_email', value: v.email.slice(0, 60) });
+    if (emailsIn.length) {
+      const ok = emailsIn.filter((e) => emailSchema.safeParse(e).success && e.length <= 200);
+      if (ok.length) {
+        email = ok[0]!;
+        const extra = [...new Set(emailsIn.filter((e) => e !== email))];
+        if (extra.length) notesIn.push(`אימיילים נוספים: ${extra.join(', ')}`);
+      } else issues.push({ line, field: 'email', code: 'bad_email', value: emailsIn[0]!.slice(0, 60) });
     }
     let status: Customer['status'] = 'lead';
     if (v.status) {
@@ -163,8 +144,9 @@ export function parseCustomersCsv(csv: string, sql: StatementCache): ParsedCsv {
       if (s) status = s;
       else issues.push({ line, field: 'status', code: 'bad_status', value: v.status.slice(0, 60) });
     }
+    const notes = notesIn.join('\n');
     if (name.length > 120) issues.push({ line, field: 'name', code: 'too_long' });
-    if ((v.notes ?? '').length > 10_000) issues.push({ line, field: 'notes', code: 'too_long' });
+    if (notes.length > 10_000) issues.push({ line, field: 'notes', code: 'too_long' });
     if (phone) {
       const dup = seen.get(phone);
       if (dup !== undefined)
@@ -173,10 +155,10 @@ export function parseCustomersCsv(csv: string, sql: StatementCache): ParsedCsv {
       const ex = existing.get(phone) as { id: number } | undefined;
       if (ex) issues.push({ line, field: 'phone', code: 'exists', existingId: ex.id });
     }
-    const tags = (v.tags ?? '')
-      .split(/[,;|]/)
+    const tags = tagsIn
       .map((t) => t.trim().slice(0, 40))
-      .filter(Boolean)
+      // Google's system groups are not the owner's tags.
+      .filter((t) => t && !/^\*\s*(mycontacts|starred)$/i.test(t.replace(/\s+/g, '')))
       .slice(0, 20);
     const address = [v.address, v.city].filter(Boolean).join(', ').slice(0, 300) || null;
     rows.push({
@@ -186,24 +168,16 @@ export function parseCustomersCsv(csv: string, sql: StatementCache): ParsedCsv {
       email,
       status,
       tags,
-      notes: (v.notes ?? '').slice(0, 10_000),
+      notes: notes.slice(0, 10_000),
       address,
       vatId: v.vatId?.slice(0, 20) ?? null,
       issues,
     });
   }
   return {
-    columns: header.map((h, i) => ({ header: h.replace(/^\uFEFF/, ''), field: fields[i] ?? null })),
+    columns: table.headers.map((h, i) => ({ header: h, field: fields[i] ?? null })),
     rows,
   };
-}
-
-function sniffDelimiter(csv: string): string {
-  const end = csv.search(/\r?\n/);
-  const first = csv.slice(0, end < 0 ? 2000 : Math.min(end, 2000));
-  const count = (ch: string) => first.split(ch).length - 1;
-  const candidates = [',', ';', '\t'].map((d) => [d, count(d)] as const).sort((a, b) => b[1] - a[1]);
-  return candidates[0]![1] > 0 ? candidates[0]![0] : ',';
 }
 
 export function importPreview(csv: string, sql: StatementCache) {
