@@ -71,7 +71,7 @@ export function ImportDialog({ onClose, onImported }: { onClose: () => void; onI
         {t.choose}
         <input
           type="file"
-          accept=".csv,text/csv"
+          accept=".csv,text/csv,.vcf,text/vcard,text/x-vcard"
           hidden
           data-testid="import-file"
           onChange={(e) => void choose(e.target.files?.[0])}
