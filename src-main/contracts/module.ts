@@ -204,6 +204,10 @@ export function contractsModule(deps: ContractsDeps): FeatureModule & { service:
         };
       },
       'contracts.get': (i) => detail(service.row(i.id)),
+      'contracts.preview': (i) => {
+        const r = service.preview(i);
+        return { text: r.text, missing: r.missing, placeholders: r.used, unknown: r.unknown };
+      },
       'contracts.create': (i) => detail(service.create(i)),
       'contracts.update': (i) => detail(service.updateDraft(i.id, i.values)),
       'contracts.send': (i) => {

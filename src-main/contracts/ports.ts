@@ -17,6 +17,8 @@ export interface ContractParty {
 export interface ContractParties {
   detailsOf(customerId: number): ContractParty | null;
   dealOf(dealId: number): { customerId: number; title: string; amountAgorot: number } | null;
+  /** Ids of customers whose name contains `q` (for searching contracts by customer), at most `limit`. */
+  idsNamed(q: string, limit: number): number[];
 }
 
 export interface ContractBusiness {

@@ -14,7 +14,15 @@ import type { Database } from 'better-sqlite3';
 import { ApiError, badInput, notFound } from '../api/errors';
 import type { Clock } from '../platform/clock';
 import type { ContractAudit, ContractBusiness, ContractParties } from './ports';
-import { loadDefaultTemplates, renderTemplate, type FieldValues, type Placeholder } from './templates';
+import {
+  checkTemplate,
+  loadDefaultTemplates,
+  renderTemplate,
+  type FieldValues,
+  type Placeholder,
+  type Rendered,
+  type TemplateCheck,
+} from './templates';
 
 const BUSINESS_ID = 1;
 export const LINK_DAYS_DEFAULT = 7;
@@ -226,6 +234,19 @@ export class ContractService {
     return c;
   }
 
+  /** The business's own values and the app's (date, number): the same for every customer. */
+  private businessValues(number: string): FieldValues {
+    const b = this.d.business();
+    return {
+      'business.name': b.name,
+      'business.vatId': b.vatId,
+      'business.address': b.address,
+      'business.phone': b.phone,
+      'date.today': dateIL(this.d.clock.now()),
+      'contract.number': number,
+    };
+  }
+
   /** The values a template's placeholders take for this customer and deal (and what the owner typed). */
   private values(customerId: number, dealId: number | null, number: string, extra: FieldValues): FieldValues {
     const c = this.d.parties.detailsOf(customerId);
@@ -233,7 +254,6 @@ export class ContractService {
     const deal = dealId ? this.d.parties.dealOf(dealId) : null;
     if (dealId && (!deal || deal.customerId !== customerId))
       throw badInput('the deal is not this customer’s');
-    const b = this.d.business();
     const base: FieldValues = {
       'customer.name': c.name,
       'customer.idNumber': c.vatId ?? '',
@@ -242,16 +262,23 @@ export class ContractService {
       'customer.email': c.email ?? '',
       'deal.title': deal?.title ?? '',
       'deal.amount': deal && deal.amountAgorot ? amountIL(deal.amountAgorot) : '',
-      'business.name': b.name,
-      'business.vatId': b.vatId,
-      'business.address': b.address,
-      'business.phone': b.phone,
-      'date.today': dateIL(this.d.clock.now()),
-      'contract.number': number,
+      ...this.businessValues(number),
     };
     // What the owner typed for a blank wins; the contract number and date are the app's.
     const typed = Object.fromEntries(Object.entries(extra).filter(([k, v]) => v && k !== 'contract.number'));
     return { ...base, ...typed };
+  }
+
+  /** The next AGR-<year>-NNNN (numbered in the transaction that creates the contract). */
+  private nextNumber(now: number): string {
+    const year = new Date(now).getUTCFullYear();
+    const last = this.db
+      .prepare(
+        'select number from contracts where business_id = ? and number like ? order by number desc limit 1',
+      )
+      .get(BUSINESS_ID, `AGR-${year}-%`) as { number: string } | undefined;
+    const seq = last ? Number(last.number.split('-')[2]) + 1 : 1;
+    return `AGR-${year}-${String(seq).padStart(4, '0')}`;
   }
 
   create(input: {
@@ -263,14 +290,7 @@ export class ContractService {
     const t = this.template(input.templateId);
     const now = this.d.clock.now();
     return this.db.transaction(() => {
-      const year = new Date(now).getUTCFullYear();
-      const last = this.db
-        .prepare(
-          'select number from contracts where business_id = ? and number like ? order by number desc limit 1',
-        )
-        .get(BUSINESS_ID, `AGR-${year}-%`) as { number: string } | undefined;
-      const seq = last ? Number(last.number.split('-')[2]) + 1 : 1;
-      const number = `AGR-${year}-${String(seq).padStart(4, '0')}`;
+      const number = this.nextNumber(now);
       const values = this.values(input.customerId, input.dealId ?? null, number, input.values ?? {});
       const r = renderTemplate(t.body, values);
       const res = this.db
@@ -303,6 +323,26 @@ export class ContractService {
       this.d.changed?.(id);
       return this.row(id);
     })();
+  }
+
+  /**
+   * What a template (or a body being edited) reads like for a customer and deal, without saving:
+   * the create flow's preview and the template editor's live preview. With no customer, the
+   * customer's placeholders stay blank.
+   */
+  preview(input: {
+    templateId?: number;
+    body?: string;
+    customerId?: number;
+    dealId?: number;
+    values?: FieldValues;
+  }): Rendered & TemplateCheck {
+    const body = input.body ?? this.template(input.templateId!).body;
+    const number = this.nextNumber(this.d.clock.now());
+    const values = input.customerId
+      ? this.values(input.customerId, input.dealId ?? null, number, input.values ?? {})
+      : { ...this.businessValues(number), ...(input.values ?? {}) };
+    return { ...renderTemplate(body, values), ...checkTemplate(body) };
   }
 
   /** Placeholders still blank in a draft (the owner fills them before sending). */
@@ -536,9 +576,18 @@ export class ContractService {
     return this.row(id);
   }
 
-  list(input: { status?: ContractStatus; customerId?: number; page: number; limit: number }) {
+  list(input: { status?: ContractStatus; customerId?: number; q?: string; page: number; limit: number }) {
     const where = ['business_id = ?'];
     const params: unknown[] = [BUSINESS_ID];
+    const q = input.q?.trim();
+    if (q) {
+      const like = `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+      const ids = this.d.parties.idsNamed(q, 500);
+      where.push(
+        `(number like ? escape '\\' or title like ? escape '\\'${ids.length ? ` or customer_id in (${ids.map(() => '?').join(',')})` : ''})`,
+      );
+      params.push(like, like, ...ids);
+    }
     if (input.status) {
       where.push('status = ?');
       params.push(input.status);

@@ -2,7 +2,7 @@
  * The small ports other features (telephony, WhatsApp) use to reach CRM data without its
  * internals: find or create a customer by phone, and open a call-back task.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { BUSINESS_ID } from '../business/business-service';
 import type { Db } from '../db/client';
 import { customers, deals, tasks } from '../db/schema';
@@ -88,6 +88,19 @@ export class SqlCustomerDirectory implements CustomerDirectory {
         .where(and(eq(deals.businessId, BUSINESS_ID), eq(deals.id, dealId)))
         .get() ?? null
     );
+  }
+
+  /** Ids of customers whose name contains `q` (LIKE wildcards in `q` are literal), newest contact first. */
+  idsNamed(q: string, limit: number): number[] {
+    const like = `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+    return this.db
+      .select({ id: customers.id })
+      .from(customers)
+      .where(and(eq(customers.businessId, BUSINESS_ID), sql`${customers.name} like ${like} escape '\\'`))
+      .orderBy(desc(customers.lastContactAt))
+      .limit(limit)
+      .all()
+      .map((r) => r.id);
   }
 
   /** A customer's details as a billing document prints them (the billing module's port). */

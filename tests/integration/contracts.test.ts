@@ -231,4 +231,54 @@ describe('contracts and signatures', () => {
       expect.objectContaining({ kind: 'edited' }),
     );
   });
+
+  it('previews a template for a customer, or a body being edited, without saving; the list searches', async () => {
+    const { customer, deal, service } = await setup();
+    const p = await ok('contracts.preview', {
+      templateId: service.id,
+      customerId: customer.id,
+      dealId: deal.id,
+    });
+    expect(p.text).toContain('דנה כהן');
+    expect(p.text).toContain('עיצוב פנים לסלון');
+    expect(p.text).toMatch(/AGR-\d{4}-0001/);
+    expect(p.missing).toContain('customer.idNumber');
+    // A body being edited: customer blanks stay blank, the business's own values fill in, typos are named.
+    const e = await ok('contracts.preview', {
+      body: 'הסכם בין {{business.name}} ל{{customer.name}} {{customer.nmae}}',
+    });
+    expect(e.text).toBe('הסכם בין סטודיו נועה ל_______________ {{customer.nmae}}');
+    expect(e).toMatchObject({
+      missing: ['customer.name'],
+      placeholders: ['business.name', 'customer.name'],
+      unknown: ['customer.nmae'],
+    });
+    // Customer data is text: a value that looks like a placeholder or markup is not read again.
+    const sly = await ok('crm.customers.create', {
+      name: '{{business.vatId}} **<b>x</b>**',
+      phone: '054-5550109',
+    });
+    const s = await ok('contracts.preview', {
+      body: 'לקוח: {{customer.name}} עוסק {{business.vatId}}',
+      customerId: sly.id,
+    });
+    expect(s.text).toBe('לקוח: {{business.vatId}} **<b>x</b>** עוסק 514567893');
+    // Exactly one of a template and a body; a deal of another customer is refused.
+    expect((await t!.api('contracts.preview', {})).status).toBe(400);
+    expect((await t!.api('contracts.preview', { templateId: service.id, body: 'x' })).status).toBe(400);
+    const other = await ok('crm.customers.create', { name: 'אבי', phone: '054-5550103' });
+    expect(
+      (await t!.api('contracts.preview', { templateId: service.id, customerId: other.id, dealId: deal.id }))
+        .status,
+    ).toBe(400);
+    expect((await ok('contracts.list', { page: 1, limit: 25 })).total).toBe(0);
+
+    const a = await ok('contracts.create', { customerId: customer.id, templateId: service.id });
+    await ok('contracts.create', { customerId: other.id, templateId: service.id });
+    const list = (q: string) => ok('contracts.list', { page: 1, limit: 25, q });
+    expect((await list('דנה')).items.map((c: { id: number }) => c.id)).toEqual([a.id]);
+    expect((await list(a.number)).items.map((c: { id: number }) => c.id)).toEqual([a.id]);
+    expect((await list('שירותים')).total).toBe(2);
+    expect((await list('%')).total).toBe(0);
+  });
 });

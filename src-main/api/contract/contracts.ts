@@ -125,7 +125,12 @@ export const contractsMethods = {
     summary: 'Contracts, newest first, by status or customer',
     feature,
     input: pageInput
-      .extend({ status: z.enum(CONTRACT_STATUSES).optional(), customerId: id.optional() })
+      .extend({
+        status: z.enum(CONTRACT_STATUSES).optional(),
+        customerId: id.optional(),
+        /** Number, title or customer name. */
+        q: z.string().trim().max(100).optional(),
+      })
       .strict(),
     output: paged(contractSummarySchema),
   }),
@@ -134,6 +139,29 @@ export const contractsMethods = {
     feature,
     input: z.object({ id }).strict(),
     output: contractDetailSchema,
+  }),
+  'contracts.preview': method({
+    summary: 'A template rendered for a customer and deal, or a body being edited (nothing is saved)',
+    feature,
+    input: z
+      .object({
+        templateId: id.optional(),
+        body: z.string().max(50_000).optional(),
+        customerId: id.optional(),
+        dealId: id.optional(),
+        values: fieldValues.optional(),
+      })
+      .strict()
+      .refine((i) => (i.templateId === undefined) !== (i.body === undefined), {
+        message: 'a template or a body',
+        path: ['templateId'],
+      }),
+    output: z.object({
+      text: z.string(),
+      missing: z.array(placeholder),
+      placeholders: z.array(placeholder),
+      unknown: z.array(z.string()),
+    }),
   }),
   'contracts.create': method({
     summary: 'A draft contract for a customer from a template (numbered AGR-…)',
