@@ -41,6 +41,8 @@ const PaymentsPage = page(() => import('./pages/PaymentsPage'), 'PaymentsPage');
 const UnpaidPage = page(() => import('./pages/PaymentsPage'), 'UnpaidPage');
 const WhatsAppPage = page(() => import('./pages/WhatsAppPage'), 'WhatsAppPage');
 const ContractsPage = page(() => import('./pages/ContractsPage'), 'ContractsPage');
+const ContractNewPage = page(() => import('./pages/ContractNewPage'), 'ContractNewPage');
+const ContractTemplatesPage = page(() => import('./pages/ContractTemplatesPage'), 'ContractTemplatesPage');
 const ContractPage = page(() => import('./pages/ContractPage'), 'ContractPage');
 
 export interface AppRoute {
@@ -98,6 +100,8 @@ export const routes: AppRoute[] = [
     nav: { label: he.nav.contracts, icon: FileSignature },
     feature: 'contracts_enabled',
   },
+  { path: '/contracts/new', element: <ContractNewPage />, feature: 'contracts_enabled' },
+  { path: '/contracts/templates', element: <ContractTemplatesPage />, feature: 'contracts_enabled' },
   { path: '/contracts/:id', element: <ContractPage />, feature: 'contracts_enabled' },
   {
     path: '/reports',

@@ -6,6 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { CONTRACT_BLANK } from '../api/contract/contracts';
 
 /** Every placeholder a template may use, with its Hebrew label (shown when a value is missing). */
 export const PLACEHOLDERS = {
@@ -56,7 +57,7 @@ export interface Rendered {
 /** Values are plain text: control characters and line breaks inside a value become spaces. */
 const clean = (v: string) => v.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ').trim();
 
-export const BLANK = '_______________';
+export const BLANK = CONTRACT_BLANK;
 
 export function renderTemplate(body: string, values: FieldValues): Rendered {
   const missing: Placeholder[] = [];

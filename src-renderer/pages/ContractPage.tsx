@@ -1,31 +1,19 @@
 import { useState } from 'react';
+import type { PLACEHOLDER_NAMES } from '../../src-main/api/contract/contracts';
 import { Link, useParams } from 'react-router-dom';
-import { api } from '../api';
+import { api, ApiCallError } from '../api';
 import { fileUrl } from '../api/files';
 import { useQuery } from '../api/hooks';
+import { ContractText } from '../components/contracts/ContractText';
 import { ErrorState, Loading, PageHeader, errorMessage } from '../components/States';
+import { useApp } from '../app-context';
+import { useAvailable } from '../lib/capabilities';
 import { he } from '../i18n/he';
 import { formatDateTime } from '../lib/format';
 import '../styles/crm.css';
 
 const t = he.contracts;
-
-/** The rendered text as headings and paragraphs (the template's small Markdown subset, as text). */
-function ContractText({ body }: { body: string }) {
-  const blocks = body.split(/\n\s*\n/).filter((b) => b.trim());
-  return (
-    <div className="contract-text" data-testid="contract-text" dir="rtl">
-      {blocks.map((b, i) => {
-        const line = b.trim().replace(/\n/g, ' ');
-        const h = /^(#{1,2})\s+(.*)$/.exec(line);
-        if (h) return h[1] === '#' ? <h2 key={i}>{h[2]}</h2> : <h3 key={i}>{h[2]}</h3>;
-        return (
-          <p key={i}>{line.split('**').map((run, j) => (j % 2 ? <strong key={j}>{run}</strong> : run))}</p>
-        );
-      })}
-    </div>
-  );
-}
+type Placeholder = (typeof PLACEHOLDER_NAMES)[number];
 
 /** One contract: its text, status and history, and the owner's actions. */
 export function ContractPage() {
@@ -38,6 +26,10 @@ export function ContractPage() {
   const [voiding, setVoiding] = useState(false);
   const [reason, setReason] = useState('');
   const [verify, setVerify] = useState<{ ok: boolean; problems: string[] }>();
+  const [fill, setFill] = useState<Partial<Record<Placeholder, string>> | null>(null);
+  const [sent, setSent] = useState<string>();
+  const { business } = useApp();
+  const whatsappOn = useAvailable('whatsapp_enabled');
 
   const run = async (f: () => Promise<void>) => {
     setBusy(true);
@@ -71,8 +63,48 @@ export function ContractPage() {
         </p>
         {c.missing.length > 0 && (
           <div className="notice notice-warn" data-testid="contract-missing">
-            {t.missing} {c.missing.map((m) => t.placeholders[m]).join(', ')}
+            {t.missing} {c.missing.map((m) => t.placeholders[m]).join(', ')}{' '}
+            {c.status === 'draft' && fill === null && (
+              <button className="btn btn-sm" onClick={() => setFill({})} data-testid="fill-blanks">
+                {t.fill}
+              </button>
+            )}
           </div>
+        )}
+        {fill !== null && (
+          <form
+            className="notice"
+            data-testid="fill-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void run(async () => {
+                const values = Object.fromEntries(Object.entries(fill).filter(([, v]) => v?.trim()));
+                await api.call('contracts.update', { id: c.id, values });
+                setFill(null);
+              });
+            }}
+          >
+            {c.missing.map((m) => (
+              <div className="field" key={m}>
+                <label htmlFor={`fill-${m}`}>{t.placeholders[m]}</label>
+                <input
+                  id={`fill-${m}`}
+                  className="input"
+                  value={fill[m] ?? ''}
+                  onChange={(e) => setFill({ ...fill, [m]: e.target.value })}
+                  data-testid={`fill-${m}`}
+                />
+              </div>
+            ))}
+            <div className="crm-toolbar">
+              <button className="btn btn-primary" type="submit" disabled={busy} data-testid="fill-save">
+                {t.fillSave}
+              </button>
+              <button className="btn btn-ghost" type="button" onClick={() => setFill(null)}>
+                {he.common.cancel}
+              </button>
+            </div>
+          </form>
         )}
         {c.voidReason && (
           <p className="muted">
@@ -174,7 +206,35 @@ export function ContractPage() {
                 </bdi>{' '}
                 <button className="btn btn-sm" onClick={() => void navigator.clipboard?.writeText(link)}>
                   {t.copy}
-                </button>
+                </button>{' '}
+                {whatsappOn && (
+                  <button
+                    className="btn btn-sm"
+                    disabled={busy}
+                    data-testid="send-whatsapp"
+                    onClick={() =>
+                      run(async () => {
+                        try {
+                          await api.call('whatsapp.send', {
+                            customerId: c.customerId,
+                            text: t.whatsappText(c.customerName, business?.name ?? '', c.title, link),
+                          });
+                          setSent(t.whatsappSent);
+                        } catch (e) {
+                          if (!(e instanceof ApiCallError && e.body.error === 'no_phone')) throw e;
+                          setSent(t.whatsappNoPhone);
+                        }
+                      })
+                    }
+                  >
+                    {t.whatsapp}
+                  </button>
+                )}
+                {sent && (
+                  <p role="status" data-testid="whatsapp-sent">
+                    {sent}
+                  </p>
+                )}
               </>
             ) : (
               <p>{t.noPublicAddress}</p>

@@ -1,11 +1,12 @@
-import { useNavigate, useSearchParams } from 'react-router-dom';
+import { useEffect, useState } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { api } from '../api';
 import { useQuery } from '../api/hooks';
 import { Num } from '../components/billing/Money';
-import { CAPABILITY_BUILT } from '../../src-main/api/contract/business';
-import { ComingSoon, EmptyState, ErrorState, Loading, PageHeader } from '../components/States';
+import { EmptyState, ErrorState, Loading, PageHeader } from '../components/States';
 import { he } from '../i18n/he';
 import { formatDate } from '../lib/format';
+import { useDebounced } from '../lib/use-debounced';
 import '../styles/crm.css';
 
 const t = he.contracts;
@@ -13,20 +14,15 @@ const PAGE_SIZE = 25;
 const STATUSES = ['draft', 'sent', 'opened', 'signed', 'cancelled'] as const;
 type Status = (typeof STATUSES)[number];
 
-/**
- * All contracts: status filter in the address, paged on the server. Until the create flow and the
- * template editor land (CAPABILITY_BUILT.contracts), the entry point still says "בקרוב".
- */
+/** All contracts: search and status filter in the address, paged on the server. */
 export function ContractsPage() {
-  if (!CAPABILITY_BUILT.contracts) return <ComingSoon title={he.nav.contracts} />;
-  return <ContractsList />;
-}
-
-function ContractsList() {
   const [params, setParams] = useSearchParams();
   const navigate = useNavigate();
   const status = (params.get('status') ?? '') as Status | '';
   const page = Math.max(1, Number(params.get('page')) || 1);
+  const q = params.get('q') ?? '';
+  const [typed, setTyped] = useState(q);
+  const search = useDebounced(typed.trim(), 250);
   const update = (patch: Record<string, string>) => {
     const next = new URLSearchParams(params);
     for (const [k, v] of Object.entries(patch)) {
@@ -36,17 +32,50 @@ function ContractsList() {
     if (!('page' in patch)) next.delete('page');
     setParams(next, { replace: true });
   };
+  useEffect(() => {
+    if (search !== q) update({ q: search });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only when the typed search settles
+  }, [search]);
   const list = useQuery(
-    () => api.call('contracts.list', { page, limit: PAGE_SIZE, ...(status ? { status } : {}) }),
-    [status, page],
+    () =>
+      api.call('contracts.list', {
+        page,
+        limit: PAGE_SIZE,
+        ...(status ? { status } : {}),
+        ...(q ? { q } : {}),
+      }),
+    [status, page, q],
   );
+  const filtered = !!(status || q);
   const data = list.data;
   const pages = data ? Math.max(1, Math.ceil(data.total / PAGE_SIZE)) : 1;
   return (
     <>
-      <PageHeader title={t.title} subtitle={t.subtitle} />
+      <PageHeader
+        title={t.title}
+        subtitle={t.subtitle}
+        actions={
+          <div className="crm-toolbar">
+            <Link className="btn" to="/contracts/templates" data-testid="contract-templates">
+              {t.templatesLink}
+            </Link>
+            <Link className="btn btn-primary" to="/contracts/new" data-testid="contract-new-button">
+              {t.newContract}
+            </Link>
+          </div>
+        }
+      />
       <section className="card crm-card">
         <div className="crm-toolbar">
+          <input
+            className="input"
+            type="search"
+            placeholder={t.search}
+            aria-label={t.search}
+            value={typed}
+            onChange={(e) => setTyped(e.target.value)}
+            data-testid="contract-search"
+          />
           <select
             className="select"
             aria-label={t.columns.status}
@@ -70,8 +99,8 @@ function ContractsList() {
         {list.loading && !data && <Loading />}
         {list.error !== undefined && <ErrorState error={list.error} onRetry={list.reload} />}
         {data && data.items.length === 0 && (
-          <EmptyState title={status ? t.noResults : t.empty}>
-            <p>{status ? t.noResultsHint : t.emptyHint}</p>
+          <EmptyState title={q ? t.noSearchResults : status ? t.noResults : t.empty}>
+            <p>{q ? t.noSearchResultsHint : filtered ? t.noResultsHint : t.emptyHint}</p>
           </EmptyState>
         )}
         {data && data.items.length > 0 && (

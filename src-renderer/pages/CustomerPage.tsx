@@ -51,7 +51,12 @@ const ACTIONS: Array<{
     features: ['invoices_enabled'],
     route: (id) => `/invoices/new?type=proposal&customer=${id}`,
   },
-  { key: 'signature', icon: FileSignature, features: ['contracts_enabled', 'signature_enabled'] },
+  {
+    key: 'signature',
+    icon: FileSignature,
+    features: ['contracts_enabled', 'signature_enabled'],
+    route: (id) => `/contracts/new?customer=${id}`,
+  },
   {
     key: 'invoice',
     icon: Receipt,

@@ -97,9 +97,9 @@ test('customers, customer page, task + reminder, calendar, timeline, pipeline, i
   const customerUrl = page.url();
   const customerId = Number(customerUrl.split('/customers/')[1]);
 
-  // A flow of a capability that is not built yet is disabled, with the one reason (honest.spec.ts).
-  await expect(page.getByTestId('action-signature')).toBeDisabled();
-  await expect(page.getByTestId('action-signature')).toHaveAttribute('title', /עדיין לא זמין/);
+  // Every flow of the action bar is built (honest.spec.ts): none is marked "בקרוב".
+  await expect(page.getByTestId('action-signature')).toBeEnabled();
+  await expect(page.locator('[data-soon]')).toHaveCount(0);
 
   // Click-to-call: without Twilio keys the dialog says what is missing and links to Settings.
   await page.getByTestId('action-call').click();

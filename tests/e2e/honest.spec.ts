@@ -1,8 +1,9 @@
 /**
  * Honest about what is not built yet (issue 15), in the built app on demo data (WhatsApp messages,
- * documents and payments in the database) with no OpenAI key: no entry point offers contracts as
- * working, WhatsApp (built, issue 11) and invoices/payments (built, issue 12) are offered everywhere
- * as working, and the test call says before starting what is missing.
+ * documents and payments in the database) with no OpenAI key: WhatsApp (built, issue 11),
+ * invoices/payments (built, issue 12) and contracts (built, issue 13) are offered everywhere as
+ * working, the WhatsApp AI auto-reply (not built) says so, and the test call says before starting
+ * what is missing.
  * Screenshots go to test-results/screens/honest-*.png.
  */
 import { execFileSync } from 'node:child_process';
@@ -43,9 +44,7 @@ async function api<T = unknown>(method: string, input: unknown): Promise<T> {
   return body.data;
 }
 
-const NOT_BUILT_NAV = ['contracts'];
-
-test('no entry point offers contracts as working, WhatsApp and invoices everywhere; the keyless test call says so first', async ({
+test('WhatsApp, invoices and contracts are offered everywhere, the unbuilt auto-reply nowhere; the keyless test call says so first', async ({
   page,
 }) => {
   // The demo data has them: what follows is about not showing them, not about an empty database.
@@ -56,11 +55,10 @@ test('no entry point offers contracts as working, WhatsApp and invoices everywhe
   expect(dash.unreadWhatsapp.count).toBeGreaterThan(0);
   expect(dash.unpaidInvoices.count).toBeGreaterThan(0);
 
-  // Dashboard: the navigation keeps the entries, each marked "בקרוב"; no invoice figures. WhatsApp
-  // is built: its entry is plain, its unread figures are shown.
+  // Dashboard: every navigation entry is plain; the WhatsApp and invoice figures are shown.
   await page.goto(app.openUrl);
   await expect(page.getByTestId('kpi-calls')).toBeVisible();
-  for (const n of NOT_BUILT_NAV) await expect(page.getByTestId(`nav-soon-${n}`)).toHaveText('בקרוב');
+  await expect(page.getByTestId('nav-soon-contracts')).toHaveCount(0);
   await expect(page.getByTestId('nav-soon-whatsapp')).toHaveCount(0);
   // Invoices are built: the entry is plain and the open-invoices figure is shown.
   await expect(page.getByTestId('nav-soon-invoices')).toHaveCount(0);
@@ -73,9 +71,11 @@ test('no entry point offers contracts as working, WhatsApp and invoices everywhe
   await expect(page.getByTestId('dash-unread')).toBeVisible();
   await shot(page, 'honest-dashboard.png');
 
-  // A "coming soon" page says the same.
+  // Contracts open their list, with the way to a new contract and to the templates.
   await page.getByRole('navigation').getByRole('link', { name: /חוזים/ }).click();
-  await expect(page.locator('.state h2')).toHaveText('בקרוב');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('חוזים וחתימות');
+  await expect(page.getByTestId('contract-new-button')).toBeVisible();
+  await expect(page.getByTestId('contract-templates')).toBeVisible();
   // WhatsApp opens its inbox.
   await page
     .getByRole('navigation')
@@ -97,20 +97,18 @@ test('no entry point offers contracts as working, WhatsApp and invoices everywhe
   });
   await page.goto(`${app.localUrl}/#/customers/${regulars.items[0]!.id}`);
   await expect(page.getByTestId('timeline').locator('li').first()).toBeVisible();
-  for (const kind of ['contract'])
-    await expect(page.getByTestId('timeline').locator(`li[data-kind="${kind}"]`)).toHaveCount(0);
-  for (const key of ['signature']) {
-    const b = page.getByTestId(`action-${key}`);
-    await expect(b).toBeDisabled();
-    await expect(b).toHaveAttribute('title', 'עדיין לא זמין: האפשרות הזאת תגיע בגרסה הבאה.');
-    await expect(b).toContainText('בקרוב');
-  }
+  await expect(page.locator('[data-soon]')).toHaveCount(0);
   await expect(page.getByTestId('action-task')).toBeEnabled();
   await expect(page.getByTestId('action-whatsapp')).toBeEnabled();
   // Invoices are built: "מסמך חדש" and "הצעת מחיר" open the document form.
   await expect(page.getByTestId('action-invoice')).toBeEnabled();
   await expect(page.getByTestId('action-proposal')).toBeEnabled();
   await shot(page, 'honest-customer.png');
+  // "חתימה על מסמך" opens a new contract for this customer.
+  await page.getByTestId('action-signature').click();
+  await expect(page.getByTestId('contract-new')).toBeVisible();
+  await expect(page.getByTestId('picked-customer')).toBeVisible();
+  await page.goBack();
 
   // Ctrl+K: issued documents are found (invoices are built).
   const raw = await api<{ documents: Array<{ number: number }>; messages: unknown[] }>('crm.search', {
@@ -123,14 +121,23 @@ test('no entry point offers contracts as working, WhatsApp and invoices everywhe
   await expect(search.locator('.search-item').first()).toBeVisible();
   if (raw.documents.some((d) => d.number > 0))
     await expect(search.getByRole('heading', { name: 'מסמכים' })).toBeVisible();
+  // …and contracts, by their number.
+  const templates = await api<Array<{ id: number }>>('contracts.templates.list', {});
+  const contract = await api<{ number: string }>('contracts.create', {
+    customerId: regulars.items[0]!.id,
+    templateId: templates[0]!.id,
+  });
+  await search.getByRole('textbox').fill(contract.number);
+  await expect(search.getByRole('heading', { name: 'חוזים' })).toBeVisible();
+  await expect(search.locator('.search-item').first()).toContainText(contract.number);
   await page.keyboard.press('Escape');
 
-  // Settings → features: the unbuilt ones say so and cannot be switched.
+  // Settings → features: the unbuilt one says so and cannot be switched.
   await page.goto(`${app.localUrl}/#/settings`);
   const flags = page.getByTestId('feature-flags');
   await expect(flags).toBeVisible();
   // The WhatsApp AI auto-reply is its own capability, not built yet.
-  for (const f of ['contracts_enabled', 'signature_enabled', 'ai_whatsapp_autoreply']) {
+  for (const f of ['ai_whatsapp_autoreply']) {
     await expect(flags.getByTestId(`flag-${f}`)).toBeDisabled();
     await expect(flags.getByTestId(`flag-${f}`)).toHaveAttribute('aria-checked', 'false');
     await expect(flags.getByTestId(`flag-soon-${f}`)).toHaveText('לא זמין עדיין');
@@ -138,6 +145,8 @@ test('no entry point offers contracts as working, WhatsApp and invoices everywhe
   await expect(flags.getByTestId('flag-crm_enabled')).toBeEnabled();
   await expect(flags.getByTestId('flag-whatsapp_enabled')).toBeEnabled();
   await expect(flags.getByTestId('flag-invoices_enabled')).toBeEnabled();
+  await expect(flags.getByTestId('flag-contracts_enabled')).toBeEnabled();
+  await expect(flags.getByTestId('flag-signature_enabled')).toBeEnabled();
   await flags.scrollIntoViewIfNeeded();
   await shot(page, 'honest-features.png');
 

@@ -32,7 +32,7 @@ export const CAPABILITY_BUILT = {
   /** The AI auto-reply on WhatsApp (SPEC §2, beyond): its flag stays off and fixed until it lands. */
   whatsapp_ai: false,
   invoices: true,
-  contracts: false,
+  contracts: true,
   payments: true,
 } as const;
 export type Capability = keyof typeof CAPABILITY_BUILT;

@@ -9,6 +9,9 @@ import { auditProblemSchema } from './audit';
 
 const feature = 'contracts_enabled' as const;
 
+/** What an unfilled placeholder renders as (a line to fill in by hand). */
+export const CONTRACT_BLANK = '_______________';
+
 export const CONTRACT_STATUSES = ['draft', 'sent', 'opened', 'signed', 'cancelled', 'expired'] as const;
 export const PLACEHOLDER_NAMES = [
   'customer.name',
@@ -53,6 +56,8 @@ export const contractSummarySchema = z.object({
   viewedAt: epochMs.nullable(),
   signedAt: epochMs.nullable(),
 });
+
+export type ContractSummary = z.infer<typeof contractSummarySchema>;
 
 export const contractDetailSchema = contractSummarySchema.extend({
   templateId: id.nullable(),

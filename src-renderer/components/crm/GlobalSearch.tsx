@@ -2,6 +2,7 @@ import { Search } from 'lucide-react';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import type { z } from 'zod';
+import type { ContractSummary } from '../../../src-main/api/contract/contracts';
 import type { searchResultSchema } from '../../../src-main/api/contract/crm';
 import { api } from '../../api';
 import { useEvent } from '../../api/hooks';
@@ -28,9 +29,12 @@ export function GlobalSearch() {
   // Documents and WhatsApp messages are offered only once those capabilities are built and on.
   const docsOn = availability(business?.features, ['invoices_enabled']) === 'ready';
   const msgsOn = availability(business?.features, ['whatsapp_enabled']) === 'ready';
+  const contractsOn = availability(business?.features, ['contracts_enabled']) === 'ready';
   const [open, setOpen] = useState(false);
   const [q, setQ] = useState('');
   const [res, setRes] = useState<Results | null>(null);
+  // Contracts are their own module's: the palette asks it beside the CRM's search.
+  const [contracts, setContracts] = useState<ContractSummary[]>([]);
   const [active, setActive] = useState(0);
   const navigate = useNavigate();
   const input = useRef<HTMLInputElement>(null);
@@ -50,22 +54,28 @@ export function GlobalSearch() {
     else {
       setQ('');
       setRes(null);
+      setContracts([]);
     }
   }, [open]);
   useEffect(() => {
-    if (!q.trim()) return setRes(null);
+    if (!q.trim()) return (setRes(null), setContracts([]));
     let live = true;
     const h = setTimeout(() => {
       api
         .call('crm.search', { q: q.trim() })
         .then((r) => live && (setRes(r), setActive(0)))
         .catch(() => live && setRes(null));
+      if (contractsOn)
+        api
+          .call('contracts.list', { q: q.trim(), page: 1, limit: 5 })
+          .then((r) => live && setContracts(r.items))
+          .catch(() => live && setContracts([]));
     }, 150);
     return () => {
       live = false;
       clearTimeout(h);
     };
-  }, [q]);
+  }, [q, contractsOn]);
 
   const items: Item[] = useMemo(() => {
     if (!res) return [];
@@ -99,8 +109,15 @@ export function GlobalSearch() {
         sub: m.customerName ?? '',
         to: m.customerId ? `/whatsapp/${m.customerId}` : '/whatsapp',
       })),
+      ...(contractsOn ? contracts : []).map((c) => ({
+        key: `k${c.id}`,
+        section: t.contracts,
+        label: `${c.title} ${c.number ?? ''}`,
+        sub: `${c.customerName} · ${he.contracts.status[c.status]}`,
+        to: `/contracts/${c.id}`,
+      })),
     ];
-  }, [res, docsOn, msgsOn]);
+  }, [res, docsOn, msgsOn, contractsOn, contracts]);
 
   const placeholder = docsOn || msgsOn ? t.placeholder : t.placeholderCrm;
   const hint = docsOn ? t.hint : t.hintCrm;
