@@ -92,6 +92,8 @@ const RE = {
   dayAfterWord: sticky(
     String.raw`((?:[בלמו]?)(?:יום|ימי|ימים))\s+([אבגדהוש])['׳](?:\s?[-–]\s?([אבגדהוש])['׳])?(?![\u05D0-\u05EA])`,
   ),
+  /** A day letter before hours: "ו' 9-13". */
+  dayBeforeHours: sticky(String.raw`([אבגדהוש])['׳](?=\s+\d{1,2}(?::\d{2})?\s?[-–]\s?\d)`),
   star: sticky(String.raw`\*(\d{3,5})(?!\d)`),
   phone: sticky(String.raw`(\+972[- ]?|0)(\d{1,2})((?:[- ]?\d){7})(?![\d])`),
   tollFree: sticky(String.raw`1[- ]?([78]00)[- ]?(\d{3})[- ]?(\d{3})(?!\d)`),
@@ -100,6 +102,7 @@ const RE = {
   isoDate: sticky(String.raw`(\d{4})-(\d{1,2})-(\d{1,2})${END}`),
   fullDate: sticky(String.raw`(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})${END}`),
   allDay: sticky(String.raw`24\/7(?![\d/])`),
+  dotDate: sticky(String.raw`(\d{1,2})\.(\d{1,2})(?![\d.]|[,:/]\d)`),
   slashDate: sticky(String.raw`(\d{1,2})\/(\d{1,2})(?![\d/]|[.,:]\d)`),
   range: sticky(String.raw`(\d{1,2}:\d{2}|${AMOUNT})\s?[-–]\s?(\d{1,2}:\d{2}|${AMOUNT})(?![\d:]|[.,]\d)`),
   moneyBefore: sticky(String.raw`([₪$€])\s?(${AMOUNT})(?:\s?[-–]\s?(${AMOUNT}))?(?![\d]|[.,]\d)`),
@@ -114,6 +117,8 @@ const RE = {
 const HOUR_CONTEXT =
   /(?:שעה|שעות|פתוח|פתוחה|פתוחים|פועל|פועלים|עובד|עובדים|זמין|זמינה|זמינים|קבלה|[אבגדהוש]['׳]|ראשון|חמישי|שישי|שבת|מחר|היום)\S*\s+(?:\S+\s+)?$/;
 const ADDRESS_CONTEXT = /(?:רחוב|רח['׳]|שדרות|שד['׳]|כתובת|דירה)(?:\s+\S+){0,3}\s+$/;
+const DATE_CONTEXT =
+  /(?:^|[^\u05D0-\u05EA])[בלמהו]{0,2}(?:ראשון|שני|שלישי|רביעי|חמישי|שישי|שבת|תאריך)[,]?\s+$/;
 const HOUR_WORD = /(?:^|[^\u05D0-\u05EA])[בלמהו]{0,2}שעה\s+$/;
 const SCALES = new Set(['אלף', 'מיליון', 'מיליארד']);
 const FLOOR_WORD = /(?:^|[^\u05D0-\u05EA])[בלמו]?קומה\s+$/;
@@ -275,6 +280,11 @@ function numberAt(text: string, at: number, prefix: string, start: number): Step
       return done(`${cardinal(d, 'f')} לוכסן ${cardinal(mo, 'f')}`, m[0].length);
     if (isDate(d, mo)) return done(dateWords(d, mo), m[0].length);
   }
+  // D.M is a decimal unless a weekday or תאריך comes just before it: "ביום רביעי, 3.12".
+  if ((m = match(RE.dotDate, text, at)) && isDate(Number(m[1]), Number(m[2]))) {
+    if (DATE_CONTEXT.test(text.slice(Math.max(0, start - 30), start)))
+      return done(dateWords(Number(m[1]), Number(m[2])), m[0].length);
+  }
   if ((m = match(RE.moneyBefore, text, at))) {
     const c = currencyOf(m[1]!);
     const first = money(m[2]!, c);
@@ -356,6 +366,7 @@ function hebrewAt(text: string, at: number): Step | null {
     const to = m[3] ? ` עד ${WEEKDAYS[m[3]]}` : '';
     return { out: `${m[1]} ${WEEKDAYS[m[2]!]}${to}`, end: at + m[0].length };
   }
+  if ((m = match(RE.dayBeforeHours, text, at))) return { out: WEEKDAYS[m[1]!]!, end: at + m[0].length };
   if ((m = match(RE.prefix, text, at))) {
     const r = numberAt(text, at + m[0].length, m[1]!, at);
     if (r) return { out: m[1]! + r.out, end: r.end };
