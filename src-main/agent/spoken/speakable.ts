@@ -206,7 +206,7 @@ function following(text: string, end: number) {
 function range(text: string, at: number, m: RegExpExecArray, start: number): Step | null {
   const [a, b] = [m[1]!, m[2]!];
   const before = text.slice(Math.max(0, start - 40), start);
-  const joiner = /(?:^|\s)בין\s*$/.test(before) ? 'ל' : 'עד ';
+  const joiner = /(?:^|\s)בין(?:\s+השעות)?\s*$/.test(before) ? 'ל' : 'עד ';
   const ta = timeOf(a);
   const tb = timeOf(b);
   let end = at + m[0].length;
