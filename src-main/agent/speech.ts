@@ -2,6 +2,8 @@
  * Text → phone audio with the fallback chain of SPEC §1: Google TTS → OpenAI TTS →
  * pre-rendered phrases → silence (with a WARN). Fixed lines (greeting, goodbye, fillers) are
  * cached on disk as 8 kHz μ-law keyed by text+voice, so the next call plays them at once.
+ * Every text is made speakable first (times, prices, numbers in the right gender, phone numbers
+ * as digit groups: spoken/speakable.ts); callers pass and keep the written form.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -9,6 +11,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../platform/logger';
 import { isAbort, type Synthesizer } from './ports';
+import { toSpoken } from './spoken/speakable';
 
 export type PhraseId = 'unavailable' | 'filler' | 'sorry' | 'goodbye' | 'greeting' | 'transfer';
 
@@ -74,8 +77,9 @@ export class SpeechService {
 
   cachedLine(text: string): Buffer | undefined {
     const providers = this.deps.providers();
+    const spoken = toSpoken(text);
     for (const p of providers) {
-      const hit = this.readCache(this.key(p.name, text));
+      const hit = this.readCache(this.key(p.name, spoken));
       if (hit) return hit;
     }
     return undefined;
@@ -118,10 +122,11 @@ export class SpeechService {
   }
 
   private async synthesize(
-    text: string,
+    written: string,
     o: { signal?: AbortSignal; phrase?: PhraseId; cache: boolean },
   ): Promise<SpeechResult> {
     const t0 = this.deps.monotonic();
+    const text = toSpoken(written);
     const providers = this.deps.providers();
     let lastError: string | undefined;
     for (const p of providers) {
