@@ -1,7 +1,8 @@
 import path from 'node:path';
-import { BrowserWindow, shell } from 'electron';
+import { BrowserWindow, screen, shell } from 'electron';
 import { ELECTRON_CSP } from '../server/csp';
 import { APP_INDEX_URL } from './app-protocol';
+import { chooseSigningDisplay, signingContractId } from './signing-display';
 import { isAppUrl } from './trust';
 
 export interface WindowOptions {
@@ -10,10 +11,16 @@ export interface WindowOptions {
   iconPath?: string;
 }
 
-/** Locks a window down: no new windows (external links go to the browser), no navigation away. */
-function harden(win: BrowserWindow, { devServerUrl }: WindowOptions): void {
+/**
+ * Locks a window down: no new windows (external links go to the browser; the in-office signing
+ * screen opens in its own window, below), no navigation away.
+ */
+function harden(win: BrowserWindow, opts: WindowOptions): void {
+  const { devServerUrl } = opts;
   win.webContents.setWindowOpenHandler(({ url }) => {
     if (url.startsWith('https://')) void shell.openExternal(url);
+    else if (isAppUrl(url, { devServerUrl }) && signingContractId(url) !== null)
+      openSigningWindow(win, url, opts);
     return { action: 'deny' };
   });
   win.webContents.on('will-navigate', (event, url) => {
@@ -54,6 +61,45 @@ export function createMainWindow(opts: WindowOptions): BrowserWindow {
   win.once('ready-to-show', () => win.show());
   load(win, opts);
   return win;
+}
+
+/**
+ * The in-office signing screen: its own full-screen window, on a second display facing the
+ * customer when there is one. It shows the signing route only: leaving it (the owner's "back",
+ * any other route) closes the window, so nothing of the CRM is reachable from it.
+ */
+function openSigningWindow(owner: BrowserWindow, url: string, opts: WindowOptions): void {
+  const ownerDisplay = screen.getDisplayMatching(owner.getBounds());
+  const display = chooseSigningDisplay(screen.getAllDisplays(), ownerDisplay.id) ?? ownerDisplay;
+  const { x, y, width, height } = display.bounds;
+  const win = new BrowserWindow({
+    x,
+    y,
+    width,
+    height,
+    fullscreen: true,
+    autoHideMenuBar: true,
+    show: false,
+    title: 'AgentLocator',
+    icon: opts.iconPath,
+    backgroundColor: '#ffffff',
+    webPreferences: {
+      preload: opts.preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  });
+  harden(win, opts);
+  win.webContents.on('did-navigate-in-page', (_e, next) => {
+    if (signingContractId(next) === null) win.close();
+  });
+  // Back to the owner's window, whose contract page reloads when it gets the focus.
+  win.once('closed', () => !owner.isDestroyed() && owner.focus());
+  win.once('ready-to-show', () => win.show());
+  void win.loadURL(url);
 }
 
 export const rendererPaths = (outMainDir: string) => ({

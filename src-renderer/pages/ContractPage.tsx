@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { PLACEHOLDER_NAMES } from '../../src-main/api/contract/contracts';
 import { Link, useParams } from 'react-router-dom';
 import { api, ApiCallError } from '../api';
@@ -30,6 +30,14 @@ export function ContractPage() {
   const [sent, setSent] = useState<string>();
   const { business } = useApp();
   const whatsappOn = useAvailable('whatsapp_enabled');
+  // Signed in another window (or the link signed meanwhile): the page is current when looked at.
+  const { reload: reloadContract } = contract;
+  const { reload: reloadHistory } = history;
+  useEffect(() => {
+    const onFocus = () => (reloadContract(), reloadHistory());
+    window.addEventListener('focus', onFocus);
+    return () => window.removeEventListener('focus', onFocus);
+  }, [reloadContract, reloadHistory]);
 
   const run = async (f: () => Promise<void>) => {
     setBusy(true);
@@ -113,7 +121,18 @@ export function ContractPage() {
         )}
         <div className="crm-toolbar">
           {open && (
-            <Link className="btn btn-primary" to={`/sign-in-office/${c.id}`} data-testid="sign-here">
+            <Link
+              className="btn btn-primary"
+              to={`/sign-in-office/${c.id}`}
+              data-testid="sign-here"
+              onClick={(e) => {
+                // Under Electron the signing screen is its own full-screen window (on a second
+                // display when there is one); in a browser it replaces this page.
+                if (!window.agentlocator) return;
+                e.preventDefault();
+                window.open(`#/sign-in-office/${c.id}`);
+              }}
+            >
               {t.signHere}
             </Link>
           )}
