@@ -225,7 +225,14 @@ export function contractsModule(deps: ContractsDeps): FeatureModule & { service:
       'contracts.file': (i) => {
         const c = service.row(i.id);
         if (!c.signed_pdf_path) throw badInput('the contract is not signed yet');
-        return { url: deps.files().issue('contracts', c.signed_pdf_path.replace(/^contracts\//, '')).path };
+        return {
+          url: deps.files().issue('contracts', c.signed_pdf_path.replace(/^contracts\//, '')).path,
+          sha256: c.signed_sha256 ?? '',
+        };
+      },
+      'contracts.previewPdf': async (i) => {
+        const r = await service.previewPdf(i.id);
+        return { url: deps.files().issue('contracts', r.path).path, sha256: r.sha256 };
       },
       'contracts.verify': (i) => {
         service.row(i.id);

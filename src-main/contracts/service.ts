@@ -102,6 +102,8 @@ export interface ContractPdf {
     unsignedSha256: string;
     events: Array<{ event: string; at: number; actor: string; ip: string | null; userAgent: string | null }>;
   }): Promise<Uint8Array>;
+  /** The contract as it will print, before it is signed (marked as a draft; no certificate). */
+  draft(input: { contract: ContractRow; business: ContractBusiness; now: number }): Promise<Uint8Array>;
 }
 
 export interface ContractServiceDeps {
@@ -343,6 +345,21 @@ export class ContractService {
       ? this.values(input.customerId, input.dealId ?? null, number, input.values ?? {})
       : { ...this.businessValues(number), ...(input.values ?? {}) };
     return { ...renderTemplate(body, values), ...checkTemplate(body) };
+  }
+
+  /**
+   * The contract as its PDF will read, before signing: written over one preview file per
+   * contract (contracts/previews/), which the owner opens in the viewer.
+   */
+  async previewPdf(id: number): Promise<{ path: string; sha256: string }> {
+    const c = this.row(id);
+    if (c.status === 'signed') throw new ApiError('conflict', 'the contract is signed: open its signed PDF');
+    const pdf = await this.d.pdf.draft({ contract: c, business: this.d.business(), now: this.d.clock.now() });
+    const dir = path.join(this.d.contractsDir, 'previews');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const name = `${c.number ?? `contract-${id}`}-draft.pdf`;
+    writeFileSync(path.join(dir, name), pdf, { mode: 0o600 });
+    return { path: `previews/${name}`, sha256: sha256(pdf) };
   }
 
   /** Placeholders still blank in a draft (the owner fills them before sending). */

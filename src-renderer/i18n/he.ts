@@ -1688,6 +1688,8 @@ export const he = {
     noPublicAddress: 'אין כרגע כתובת ציבורית פעילה, ולכן אי אפשר ליצור קישור. בדקו את החיבור בהגדרות.',
     copy: 'העתקה',
     openPdf: 'המסמך החתום',
+    previewPdf: 'תצוגה כ-PDF',
+    openPdfWindow: 'פתיחה בחלון',
     verify: 'אימות',
     verifyOk: 'התיעוד והמסמך החתום שלמים, ולא שונו',
     verifyBroken: '❌ נמצאה בעיה:',

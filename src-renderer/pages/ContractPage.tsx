@@ -2,7 +2,8 @@ import { useEffect, useState } from 'react';
 import type { PLACEHOLDER_NAMES } from '../../src-main/api/contract/contracts';
 import { Link, useParams } from 'react-router-dom';
 import { api, ApiCallError } from '../api';
-import { fileUrl } from '../api/files';
+import { fileSrc } from '../components/billing/file';
+import { PdfFrame } from '../components/billing/PdfFrame';
 import { useQuery } from '../api/hooks';
 import { ContractText } from '../components/contracts/ContractText';
 import { ErrorState, Loading, PageHeader, errorMessage } from '../components/States';
@@ -28,6 +29,7 @@ export function ContractPage() {
   const [verify, setVerify] = useState<{ ok: boolean; problems: string[] }>();
   const [fill, setFill] = useState<Partial<Record<Placeholder, string>> | null>(null);
   const [sent, setSent] = useState<string>();
+  const [pdf, setPdf] = useState<{ title: string; file: { url: string; sha256: string } }>();
   const { business } = useApp();
   const whatsappOn = useAvailable('whatsapp_enabled');
   // Signed in another window (or the link signed meanwhile): the page is current when looked at.
@@ -158,13 +160,25 @@ export function ContractPage() {
               data-testid="open-pdf"
               onClick={() =>
                 run(async () => {
-                  const r = await api.call('contracts.file', { id: c.id });
-                  const m = /\/files\/([^/?#]+)/.exec(r.url);
-                  window.open(m ? fileUrl(decodeURIComponent(m[1]!)) : r.url, '_blank');
+                  setPdf({ title: t.openPdf, file: await api.call('contracts.file', { id: c.id }) });
                 })
               }
             >
               {t.openPdf}
+            </button>
+          )}
+          {c.status !== 'signed' && (
+            <button
+              className="btn"
+              disabled={busy}
+              data-testid="preview-pdf"
+              onClick={() =>
+                run(async () => {
+                  setPdf({ title: t.previewPdf, file: await api.call('contracts.previewPdf', { id: c.id }) });
+                })
+              }
+            >
+              {t.previewPdf}
             </button>
           )}
           <button
@@ -268,6 +282,20 @@ export function ContractPage() {
         {error && (
           <div className="notice notice-warn" role="alert">
             {error}
+          </div>
+        )}
+        {pdf && (
+          <div data-testid="contract-pdf">
+            <div className="crm-toolbar">
+              <h3>{pdf.title}</h3>
+              <a className="btn btn-sm" href={fileSrc(pdf.file)} target="_blank" rel="noreferrer">
+                {t.openPdfWindow}
+              </a>
+              <button className="btn btn-sm btn-ghost" onClick={() => setPdf(undefined)}>
+                {he.common.close}
+              </button>
+            </div>
+            <PdfFrame file={pdf.file} title={pdf.title} testId="contract-pdf-frame" />
           </div>
         )}
         <ContractText body={c.body} />

@@ -34,6 +34,7 @@ export const VALID_BODIES: Record<MethodName, unknown> = {
   'contracts.list': { page: 1, limit: 10 },
   'contracts.get': { id: 1 },
   'contracts.preview': { templateId: 1 },
+  'contracts.previewPdf': { id: 1 },
   'contracts.create': { customerId: 1, templateId: 1 },
   'contracts.update': { id: 1, values: { 'customer.idNumber': '000000018' } },
   'contracts.send': { id: 1, days: 7 },

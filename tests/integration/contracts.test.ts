@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { iconPng } from '../../scripts/make-icon';
 import { startTestCore, type TestCore } from '../helpers/core';
-import { pdfText } from '../helpers/pdf';
+import { pdfPages, pdfText, pdfWords } from '../helpers/pdf';
 
 const PUBLIC_HOST = 'contracts.agentlocator.test';
 let t: TestCore | undefined;
@@ -280,5 +280,31 @@ describe('contracts and signatures', () => {
     expect((await list(a.number)).items.map((c: { id: number }) => c.id)).toEqual([a.id]);
     expect((await list('שירותים')).total).toBe(2);
     expect((await list('%')).total).toBe(0);
+  });
+
+  it('a draft previews as its PDF (marked as a draft, no certificate); a signed contract does not', async () => {
+    const { customer, deal, service } = await setup();
+    const c = await ok('contracts.create', {
+      customerId: customer.id,
+      templateId: service.id,
+      dealId: deal.id,
+      values: { 'customer.idNumber': '000000018' },
+    });
+    const r = await ok('contracts.previewPdf', { id: c.id });
+    expect(r.url).toMatch(/^\/files\//);
+    const pdf = readFileSync(
+      path.join(t!.core.paths.filesDir, 'contracts', 'previews', `${c.number}-draft.pdf`),
+    );
+    expect(pdfPages(pdf)).toBe(1);
+    const text = pdfWords(pdf);
+    expect(text).toContain('טיוטה');
+    expect(text).toContain('דנה כהן');
+    expect(text).toContain('עיצוב פנים לסלון');
+    expect(text).not.toContain('SHA-256');
+    // Previewing changes nothing about the contract or its history.
+    expect(await ok('contracts.get', { id: c.id })).toEqual(c);
+    await ok('contracts.signInOffice', { id: c.id, ...signature() });
+    expect((await t!.api('contracts.previewPdf', { id: c.id })).status).toBe(409);
+    expect((await t!.api('contracts.previewPdf', { id: 99999 })).status).toBe(404);
   });
 });

@@ -204,7 +204,13 @@ export const contractsMethods = {
     summary: 'The signed PDF as a file for the viewer',
     feature,
     input: z.object({ id }).strict(),
-    output: z.object({ url: z.string() }),
+    output: z.object({ url: z.string(), sha256: z.string() }),
+  }),
+  'contracts.previewPdf': method({
+    summary: 'The contract as its PDF will read, before signing (marked as a draft)',
+    feature,
+    input: z.object({ id }).strict(),
+    output: z.object({ url: z.string(), sha256: z.string() }),
   }),
   'contracts.verify': method({
     summary: 'Recompute the audit chain and the signed PDF’s hash',

@@ -14,7 +14,7 @@ export function PdfFrame({
   emptyText,
   testId,
 }: {
-  file: FileRef | null;
+  file: Pick<FileRef, 'url' | 'sha256'> | null;
   title: string;
   busy?: boolean;
   failed?: boolean;

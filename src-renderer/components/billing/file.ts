@@ -7,7 +7,7 @@ import type { FileRef } from './types';
  * A draft's preview keeps its path while its bytes change: `v=<sha-256>` makes each version its
  * own URL, so the frame reloads and no cached older version is shown.
  */
-export function fileSrc(file: FileRef): string {
+export function fileSrc(file: Pick<FileRef, 'url' | 'sha256'>): string {
   const m = /\/files\/([^/?#]+)/.exec(file.url);
   const url = m ? fileUrl(decodeURIComponent(m[1]!)) : file.url;
   return `${url}${url.includes('?') ? '&' : '?'}v=${file.sha256.slice(0, 16)}`;
