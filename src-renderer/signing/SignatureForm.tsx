@@ -105,6 +105,9 @@ export function SignatureForm({
       consent: () => consentRef.current?.focus(),
     })[f]();
 
+  /** A field the signer changes loses its error (the list and the field say only what is left). */
+  const fixed = (f: SignField) => setErrors((e) => (e[f] ? { ...e, [f]: undefined } : e));
+
   const show = (found: FieldErrors) => {
     setErrors(found);
     const first = FIELD_ORDER.find((f) => found[f]);
@@ -206,7 +209,10 @@ export function SignatureForm({
               autoComplete="name"
               maxLength={120}
               value={name}
-              onChange={(e) => setName(e.target.value)}
+              onChange={(e) => {
+                setName(e.target.value);
+                fixed('name');
+              }}
               aria-invalid={errors.name ? true : undefined}
               aria-describedby={describe('name')}
               data-testid="signer-name"
@@ -225,7 +231,10 @@ export function SignatureForm({
                 autoComplete="off"
                 maxLength={11}
                 value={idNumber}
-                onChange={(e) => setIdNumber(e.target.value)}
+                onChange={(e) => {
+                  setIdNumber(e.target.value);
+                  fixed('idNumber');
+                }}
                 aria-invalid={errors.idNumber ? true : undefined}
                 aria-describedby={describe('idNumber', ids.idHint)}
                 data-testid="signer-id"
@@ -249,7 +258,7 @@ export function SignatureForm({
               invalid={!!errors.signature}
               describedBy={describe('signature', ids.padHint)}
               onChange={(isEmpty) => {
-                if (!isEmpty && errors.signature) setErrors((e) => ({ ...e, signature: undefined }));
+                if (!isEmpty) fixed('signature');
               }}
             />
             {err('signature')}
@@ -260,7 +269,10 @@ export function SignatureForm({
               type="checkbox"
               id={ids.consent}
               checked={consent}
-              onChange={(e) => setConsent(e.target.checked)}
+              onChange={(e) => {
+                setConsent(e.target.checked);
+                fixed('consent');
+              }}
               aria-invalid={errors.consent ? true : undefined}
               aria-describedby={describe('consent')}
               data-testid="signer-consent"
