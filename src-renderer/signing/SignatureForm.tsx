@@ -166,9 +166,11 @@ export function SignatureForm({
   return (
     <article className="sg-form" data-testid="signing-form">
       <header className="sg-head">
-        <p className="sg-business">
-          {t.from} <span data-testid="signing-business">{contract.business}</span>
-        </p>
+        {contract.business && (
+          <p className="sg-business">
+            {t.from} <span data-testid="signing-business">{contract.business}</span>
+          </p>
+        )}
         <h1 className="sg-title">{contract.title}</h1>
         {contract.number && (
           <p className="sg-number">
