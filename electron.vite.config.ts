@@ -27,6 +27,18 @@ function buildInfo(): Plugin {
   };
 }
 
+/** After the renderer, the remote signing page's own bundle (vite.sign.config.ts → out/sign). */
+function signPage(): Plugin {
+  return {
+    name: 'agentlocator-sign-page',
+    apply: 'build',
+    async closeBundle() {
+      const { build } = await import('vite');
+      await build({ configFile: resolve(__dirname, 'vite.sign.config.ts') });
+    },
+  };
+}
+
 export default defineConfig({
   main: {
     plugins: [buildInfo()],
@@ -68,7 +80,7 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(__dirname, 'src-renderer'),
-    plugins: [react()],
+    plugins: [react(), signPage()],
     build: {
       outDir: resolve(__dirname, 'out/renderer'),
       minify: true,

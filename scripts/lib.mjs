@@ -87,12 +87,17 @@ export function ensureNativeFor(target) {
 
 /** Builds main, preload and renderer (electron-vite) when any source is newer than the build. */
 export function ensureBuilt({ force = false } = {}) {
-  const built = mtime(path.join(ROOT, 'out/main/headless.js'));
+  // The remote signing page is a second bundle of the same build (vite.sign.config.ts).
+  const built = Math.min(
+    mtime(path.join(ROOT, 'out/main/headless.js')),
+    mtime(path.join(ROOT, 'out/sign/index.html')),
+  );
   const sources = Math.max(
     newest(path.join(ROOT, 'src-main')),
     newest(path.join(ROOT, 'src-preload')),
     newest(path.join(ROOT, 'src-renderer')),
     mtime(path.join(ROOT, 'electron.vite.config.ts')),
+    mtime(path.join(ROOT, 'vite.sign.config.ts')),
     mtime(path.join(ROOT, 'package-lock.json')),
   );
   if (!force && built > sources) return;

@@ -1,4 +1,4 @@
-import { Suspense } from 'react';
+import { lazy, Suspense } from 'react';
 import { HashRouter, Route, Routes, useLocation } from 'react-router-dom';
 import { AppProvider } from './app-context';
 import { AccessGate } from './components/AccessGate';
@@ -8,6 +8,11 @@ import { Loading } from './components/States';
 import { RecoveryGate } from './components/RecoveryGate';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { routes } from './routes';
+
+/** The customer's signing screen: a page of its own, outside the owner's layout. */
+const SignInOfficePage = lazy(() =>
+  import('./pages/SignInOfficePage').then((m) => ({ default: m.SignInOfficePage })),
+);
 
 function Pages() {
   const { pathname } = useLocation();
@@ -31,9 +36,26 @@ export function App() {
       <RecoveryGate>
         <HashRouter>
           <AppProvider>
-            <Layout>
-              <Pages />
-            </Layout>
+            <Routes>
+              <Route
+                path="/sign-in-office/:id"
+                element={
+                  <ErrorBoundary resetKey="sign-in-office">
+                    <Suspense fallback={<Loading />}>
+                      <SignInOfficePage />
+                    </Suspense>
+                  </ErrorBoundary>
+                }
+              />
+              <Route
+                path="*"
+                element={
+                  <Layout>
+                    <Pages />
+                  </Layout>
+                }
+              />
+            </Routes>
           </AppProvider>
         </HashRouter>
       </RecoveryGate>

@@ -1,5 +1,6 @@
 /**
  * The contracts feature module: API handlers, and the public signing routes behind the tunnel:
+ *   GET  /sign/<token>            the signing page (sign-page.ts; its own bundle, not the CRM's)
  *   GET  /sign/<token>/contract   the contract to read (marks it viewed), or a reason code
  *   POST /sign/<token>            the signature (name, ID, consent, strokes, PNG)
  * A bad, expired or used link answers one shape that names only the reason; nothing about any
@@ -17,6 +18,7 @@ import { sqlTimelineSource } from '../platform/timeline';
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../platform/clock';
 import { contractPdf } from './pdf';
+import { signPageRoutes } from './sign-page';
 import type { ContractAudit, ContractBusiness, ContractParties } from './ports';
 import { ContractService, type ContractRow } from './service';
 import { checkTemplate, toBlocks, type FieldValues } from './templates';
@@ -35,6 +37,8 @@ export interface ContractsDeps {
   /** Whether contracts/signatures are on for this business. */
   enabled: () => boolean;
   resourcesDir: string;
+  /** The built remote signing page (out/sign), see sign-page.ts. */
+  signPageDir: string;
   fontsDir?: string;
 }
 
@@ -120,11 +124,7 @@ export function contractsModule(deps: ContractsDeps): FeatureModule & { service:
 
   const routes = async (app: FastifyInstance) => {
     await app.register(async (scope) => {
-      scope.addHook('onSend', async (_req, reply) => {
-        reply.header('cache-control', 'no-store');
-        reply.header('referrer-policy', 'no-referrer');
-        reply.header('x-robots-tag', 'noindex');
-      });
+      signPageRoutes(scope, deps.signPageDir);
       scope.get('/sign/:token/contract', async (req, reply) => {
         if (!deps.enabled()) return reply.code(403).send({ ok: false, reason: 'off' });
         const r = open(req);

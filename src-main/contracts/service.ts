@@ -23,6 +23,7 @@ import {
   type Rendered,
   type TemplateCheck,
 } from './templates';
+import { validIsraeliId } from './text';
 
 const BUSINESS_ID = 1;
 export const LINK_DAYS_DEFAULT = 7;
@@ -122,21 +123,6 @@ export interface ContractServiceDeps {
 
 const sha256 = (b: string | Uint8Array) => createHash('sha256').update(b).digest('hex');
 export const tokenHash = (token: string) => sha256(`agentlocator-sign:${token}`);
-
-const ISRAELI_ID = /^\d{5,9}$/;
-
-/** Israeli ID check digit (ת.ז.), padded to 9 digits. */
-export function validIsraeliId(raw: string): boolean {
-  if (!ISRAELI_ID.test(raw)) return false;
-  const id = raw.padStart(9, '0');
-  let sum = 0;
-  for (let i = 0; i < 9; i++) {
-    let d = Number(id[i]) * ((i % 2) + 1);
-    if (d > 9) d -= 9;
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
 
 const dateIL = (ms: number) =>
   new Intl.DateTimeFormat('en-GB', {

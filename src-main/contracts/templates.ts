@@ -73,35 +73,7 @@ export function renderTemplate(body: string, values: FieldValues): Rendered {
   return { text, missing };
 }
 
-/** The rendered text as blocks for the signing page and the PDF. */
-export type Block =
-  { kind: 'h1' | 'h2'; text: string } | { kind: 'p'; runs: Array<{ text: string; bold: boolean }> };
-
-export function toBlocks(text: string): Block[] {
-  const blocks: Block[] = [];
-  let para: string[] = [];
-  const flush = () => {
-    const line = para.join(' ').trim();
-    para = [];
-    if (!line) return;
-    const runs = line
-      .split('**')
-      .map((t, i) => ({ text: t, bold: i % 2 === 1 }))
-      .filter((r) => r.text);
-    blocks.push({ kind: 'p', runs });
-  };
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    const h = /^(#{1,2})\s+(.*)$/.exec(line);
-    if (h) {
-      flush();
-      blocks.push({ kind: h[1] === '#' ? 'h1' : 'h2', text: h[2]!.replace(/\*\*/g, '') });
-    } else if (!line) flush();
-    else para.push(line);
-  }
-  flush();
-  return blocks;
-}
+export { toBlocks, type Block } from './text';
 
 export interface DefaultTemplate {
   key: string;

@@ -284,6 +284,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       publicHost: () => publicUrl.host() ?? null,
       enabled: () => business.features().contracts_enabled && business.features().signature_enabled,
       resourcesDir: paths.resourcesDir,
+      signPageDir: paths.signDir,
     }),
   ];
   /** Another module's handler, for the set-up ports (called at request time, after `handlers`). */

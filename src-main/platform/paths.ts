@@ -40,6 +40,8 @@ export interface AppPaths {
   backupsDir: string;
   migrationsDir: string;
   rendererDir: string;
+  /** The remote signing page's own bundle (vite.sign.config.ts), served by the public server. */
+  signDir: string;
   resourcesDir: string;
 }
 
@@ -55,6 +57,7 @@ export function resolvePaths(dataDir: string, appRoot = findAppRoot()): AppPaths
     backupsDir: path.join(dataDir, 'backups'),
     migrationsDir: path.join(appRoot, 'src-main', 'db', 'migrations'),
     rendererDir: path.join(appRoot, 'out', 'renderer'),
+    signDir: path.join(appRoot, 'out', 'sign'),
     resourcesDir: path.join(appRoot, 'resources'),
   };
   for (const dir of [p.dataDir, p.logsDir, p.filesDir, p.recordingsDir, p.ttsCacheDir, p.backupsDir]) {

@@ -2,7 +2,91 @@
  * Every Hebrew string the UI shows lives here, one section per area. Add your area's section
  * as its own object below; do not scatter Hebrew literals in components.
  */
+/**
+ * The signing screens (in the office and the public link). Its own object so the public signing
+ * page's bundle takes only this section (`import { signingHe }`), not the whole CRM's strings.
+ */
+export const signingHe = {
+  pageTitle: 'חתימה על הסכם',
+  from: 'מאת',
+  number: 'מספר הסכם',
+  loading: 'טוען את ההסכם…',
+  documentLabel: 'נוסח ההסכם',
+  endOfDocument: 'סוף ההסכם',
+  readFirst: 'כדי לחתום יש לגלול ולקרוא את ההסכם עד סופו. החתימה תיפתח כשתגיעו לסוף.',
+  readDone: 'קראתם את ההסכם עד סופו. אפשר לחתום.',
+  signTitle: 'פרטי החותם והחתימה',
+  name: 'שם מלא',
+  idNumber: 'מספר תעודת זהות',
+  idHint: 'תשע ספרות, כולל ספרת הביקורת',
+  padLabel: 'משטח החתימה',
+  padHint: 'חתמו כאן באצבע, בעט או בעכבר',
+  padEmpty: 'עדיין לא חתמתם',
+  undo: 'ביטול הקו האחרון',
+  clear: 'ניקוי החתימה',
+  consent: 'קראתי את ההסכם ואני מסכים/ה לכל תנאיו. ידוע לי שחתימתי האלקטרונית מחייבת כמו חתימה בכתב יד.',
+  confirm: 'אישור וחתימה',
+  sending: 'שומר את החתימה…',
+  errors: {
+    title: 'יש להשלים כמה דברים לפני החתימה:',
+    name: 'נא לכתוב שם מלא (לפחות שתי אותיות)',
+    idNumber: 'מספר תעודת הזהות אינו תקין. בדקו את כל תשע הספרות',
+    signature: 'נא לחתום במשטח החתימה',
+    signatureTooLarge: 'החתימה גדולה מדי. נקו את המשטח וחתמו שוב',
+    consent: 'נא לסמן את אישור ההסכמה',
+    network: 'אין חיבור כרגע. בדקו את החיבור לאינטרנט ונסו שוב.',
+    rateLimited: 'נשלחו יותר מדי בקשות. המתינו דקה ונסו שוב.',
+    later: 'החתימה לא נשמרה בגלל תקלה. נסו שוב בעוד רגע.',
+  },
+  done: {
+    title: 'ההסכם נחתם. תודה!',
+    body: 'החתימה נשמרה, והמסמך החתום נשמר אצל העסק.',
+  },
+  reasons: {
+    invalid: {
+      title: 'הקישור אינו תקין',
+      body: 'ייתכן שהקישור הועתק חלקית או שהוחלף בקישור חדש. פנו לעסק וקבלו קישור חדש לחתימה.',
+    },
+    expired: {
+      title: 'תוקף הקישור פג',
+      body: 'קישור החתימה בתוקף לזמן מוגבל. פנו לעסק וקבלו קישור חדש.',
+    },
+    used: {
+      title: 'ההסכם כבר נחתם',
+      body: 'החתימה על ההסכם הזה כבר התקבלה, ואין צורך לחתום שוב.',
+    },
+    locked: {
+      title: 'הקישור ננעל',
+      body: 'היו יותר מדי ניסיונות חתימה שלא הושלמו. פנו לעסק וקבלו קישור חדש.',
+    },
+    off: {
+      title: 'החתימה אינה זמינה כרגע',
+      body: 'העסק אינו מקבל חתימות כרגע. פנו לעסק.',
+    },
+    unavailable: {
+      title: 'לא ניתן לפתוח את ההסכם כרגע',
+      body: 'בדקו את החיבור לאינטרנט ונסו שוב בעוד רגע.',
+    },
+  },
+  retry: 'ניסיון נוסף',
+  /** The public server's answer when the signing page's bundle is missing (a packaging fault). */
+  notBuilt: 'דף החתימה אינו זמין כרגע. נסו שוב מאוחר יותר או פנו לעסק.',
+  inOffice: {
+    exit: 'יציאה ממסך החתימה',
+    exitConfirm: 'לצאת ממסך החתימה ולחזור לחוזה? (לבעל העסק)',
+    exitYes: 'כן, לצאת',
+    exitNo: 'להישאר',
+    backToContract: 'חזרה לחוזה',
+    fullscreen: 'מסך מלא',
+    handOver: 'העבירו את המסך ללקוח לקריאה ולחתימה',
+    cancelled: 'החוזה בוטל, ולכן אי אפשר לחתום עליו.',
+    missing: 'חסרים פרטים בחוזה, ולכן אי אפשר לחתום עליו עדיין. השלימו אותם בדף החוזה.',
+    signedAt: 'נחתם על ידי',
+  },
+} as const;
+
 export const he = {
+  signing: signingHe,
   /** The desktop shell (tray, update prompt) and its settings. */
   desktop: {
     tray: {

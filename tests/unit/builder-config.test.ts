@@ -96,8 +96,13 @@ describe('electron-builder configuration (checked without building)', () => {
         `asarUnpack: ${f} matches nothing`,
       ).toBe(true);
     }
-    // The migrations, fonts and voice phrases the app reads at run time are packed.
-    for (const needed of ['src-main/db/migrations/meta/_journal.json', 'resources/icons/icon.png']) {
+    // The migrations, fonts and voice phrases the app reads at run time are packed, and the
+    // public signing page's own bundle (vite.sign.config.ts), which the public server serves.
+    for (const needed of [
+      'src-main/db/migrations/meta/_journal.json',
+      'resources/icons/icon.png',
+      'out/sign/index.html',
+    ]) {
       expect(
         patterns(config.files).some((f) => globRe(f).test(needed)),
         needed,
