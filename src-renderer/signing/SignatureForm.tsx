@@ -94,7 +94,19 @@ export function SignatureForm({
       if (entries.some((e) => e.isIntersecting)) setRead(true);
     });
     io.observe(el);
-    return () => io.disconnect();
+    // And on every scroll (any scroller: capture), in case an observer report is late or missed.
+    const check = () => {
+      const r = el.getBoundingClientRect();
+      if (r.top < window.innerHeight && r.bottom >= 0) setRead(true);
+    };
+    window.addEventListener('scroll', check, { passive: true, capture: true });
+    window.addEventListener('resize', check);
+    check();
+    return () => {
+      io.disconnect();
+      window.removeEventListener('scroll', check, { capture: true });
+      window.removeEventListener('resize', check);
+    };
   }, [read]);
 
   const focusField = (f: SignField) =>

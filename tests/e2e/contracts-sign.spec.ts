@@ -160,7 +160,12 @@ test.describe('signing a contract', () => {
     await expect(page.getByTestId('signer-name')).toBeDisabled();
     await expect(page.locator('.sg-pad')).toHaveAttribute('data-disabled', 'true');
     await shot(page, 'signing-office-top.png');
-    for (let i = 0; i < 40 && !(await gate.getAttribute('data-open')); i++) await page.mouse.wheel(0, 400);
+    // Scroll until the end has been on screen (the observer reports at the next frame, which a
+    // busy machine delays: each step waits for it before scrolling on).
+    await expect(async () => {
+      await page.mouse.wheel(0, 400);
+      await expect(gate).toHaveAttribute('data-open', 'true', { timeout: 300 });
+    }).toPass({ timeout: 30_000 });
     await expect(gate).toHaveText(/אפשר לחתום/);
     await expect(page.getByTestId('signing-confirm')).toBeEnabled();
 
@@ -305,9 +310,10 @@ test.describe('signing a contract', () => {
 
     // Read to the end with the finger (scrolling), then sign with it.
     const gate = page.getByTestId('signing-gate');
-    for (let i = 0; i < 60 && !(await gate.getAttribute('data-open')); i++)
+    await expect(async () => {
       await page.evaluate(() => window.scrollBy(0, 500));
-    await expect(gate).toHaveAttribute('data-open', 'true');
+      await expect(gate).toHaveAttribute('data-open', 'true', { timeout: 300 });
+    }).toPass({ timeout: 30_000 });
     await page.getByTestId('signer-name').fill('דנה כהן');
     await page.getByTestId('signer-id').fill(VALID_ID);
     const pad = page.getByTestId('signature-pad');
