@@ -169,6 +169,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       customerMerged: (intoId, fromId) => {
         for (const m of modules) m.customerMerged?.(intoId, fromId);
       },
+      audit: (e) => void audit.append(e),
     }),
     telephonyModule({
       env,

@@ -11,6 +11,7 @@ import type {
   customerSortSchema,
 } from '../api/contract/crm';
 import { ApiError, badInput, notFound } from '../api/errors';
+import type { AuditInput } from '../platform/audit';
 import type { Clock } from '../platform/clock';
 import { formatPhone, normalizePhone, parsePhone } from '../platform/phone';
 import type { DealService } from './deals';
@@ -151,6 +152,7 @@ export class CustomerService {
     private readonly tasks: () => TaskService,
     private readonly changed: (id: number) => void,
     private readonly merged: (intoId: number, fromId: number) => void = () => undefined,
+    private readonly audit?: (e: AuditInput) => void,
   ) {}
 
   private referencing?: Array<{ table: string; column: string }>;
@@ -387,6 +389,98 @@ export class CustomerService {
     });
     this.changed(targetId);
     return this.get(targetId);
+  }
+
+  private columnsTo(target: 'customers' | 'deals') {
+    return this.sql.all<{ table: string; column: string; notnull: number }>(
+      `select m.name as "table", f."from" as "column", c."notnull" as "notnull"
+       from sqlite_master m, pragma_foreign_key_list(m.name) f, pragma_table_info(m.name) c
+       where m.type = 'table' and f."table" = ? and c.name = f."from" order by m.name`,
+      target,
+    );
+  }
+
+  /**
+   * What deleting a customer does, before it is done: the CRM's own deals and tasks of the
+   * customer go with it; every other row that points at the customer (or at one of its deals)
+   * stays and only loses the link when the link may be empty (calls, messages, documents keep
+   * their own snapshot of the name); a row that cannot exist without the customer (a contract,
+   * which is evidence) blocks the delete. Read from the schema, so no module is known by name.
+   */
+  deleteImpact(id: number): {
+    deals: number;
+    tasks: number;
+    unlinked: Array<{ table: string; count: number }>;
+    blocked: Array<{ table: string; count: number }>;
+  } {
+    this.row(id);
+    const own = new Set(['deals', 'tasks']);
+    // Per table, the rows that point at the customer or at one of their deals, by any column.
+    const refs = new Map<string, Array<{ where: string; notnull: number }>>();
+    const add = (table: string, where: string, notnull: number) =>
+      own.has(table) || refs.set(table, [...(refs.get(table) ?? []), { where, notnull }]);
+    for (const r of this.columnsTo('customers')) add(r.table, `"${r.column}" = @id`, r.notnull);
+    for (const r of this.columnsTo('deals'))
+      add(r.table, `"${r.column}" in (select id from deals where customer_id = @id)`, r.notnull);
+    const rows = (table: string, wheres: string[]) =>
+      wheres.length
+        ? this.sql.one<{ n: number }>(`select count(*) n from "${table}" where ${wheres.join(' or ')}`, {
+            id,
+          })!.n
+        : 0;
+    const unlinked: Array<{ table: string; count: number }> = [];
+    const blocked: Array<{ table: string; count: number }> = [];
+    for (const [table, cols] of refs) {
+      const b = rows(
+        table,
+        cols.filter((c) => c.notnull).map((c) => c.where),
+      );
+      if (b) blocked.push({ table, count: b });
+      else {
+        const n = rows(
+          table,
+          cols.map((c) => c.where),
+        );
+        if (n) unlinked.push({ table, count: n });
+      }
+    }
+    const count = (table: string) =>
+      this.sql.one<{ n: number }>(`select count(*) n from "${table}" where customer_id = ?`, id)!.n;
+    return { deals: count('deals'), tasks: count('tasks'), unlinked, blocked };
+  }
+
+  /** Deletes a customer as deleteImpact() says, in one transaction, and writes it to the audit log. */
+  delete(id: number): ReturnType<CustomerService['deleteImpact']> {
+    const c = this.row(id);
+    const result = this.sql.tx(() => {
+      const impact = this.deleteImpact(id);
+      if (impact.blocked.length)
+        throw new ApiError('conflict', 'the customer has records that cannot exist without them', {
+          blocked: impact.blocked,
+        });
+      for (const r of this.columnsTo('deals'))
+        if (r.table !== 'deals' && r.table !== 'tasks')
+          this.sql.run(
+            `update "${r.table}" set "${r.column}" = null where "${r.column}" in (select id from deals where customer_id = ?)`,
+            id,
+          );
+      for (const r of this.columnsTo('customers'))
+        if (r.table !== 'deals' && r.table !== 'tasks')
+          this.sql.run(`update "${r.table}" set "${r.column}" = null where "${r.column}" = ?`, id);
+      this.sql.run('delete from tasks where customer_id = ?', id);
+      this.sql.run('delete from deals where customer_id = ?', id);
+      this.sql.run('delete from customers where id = ?', id);
+      // Who it was and what went with it: the log keeps no contact details, only the fact.
+      this.audit?.({
+        entityType: 'customer',
+        entityId: id,
+        event: 'customer.deleted',
+        data: { name: c.name, deals: impact.deals, tasks: impact.tasks, unlinked: impact.unlinked },
+      });
+      return impact;
+    });
+    this.changed(id);
+    return result;
   }
 
   /** Names of a set of customers (for lists that show them). */

@@ -1,4 +1,5 @@
 /** The CRM feature module: API handlers and the reminder scheduler. */
+import type { AuditInput } from '../platform/audit';
 import type { EventBus } from '../api/events';
 import type { FeatureModule } from '../core/module';
 import type { Db } from '../db/client';
@@ -27,6 +28,8 @@ export interface CrmDeps {
   timelineSources?: () => readonly TimelineSource[];
   /** Tells the other modules, inside the merge transaction, that one customer became another. */
   customerMerged?: (intoId: number, fromId: number) => void;
+  /** The platform's audit log (a deleted customer is recorded there). */
+  audit?: (e: AuditInput) => void;
 }
 
 export function createCrm(deps: CrmDeps) {
@@ -47,6 +50,7 @@ export function createCrm(deps: CrmDeps) {
     () => tasks,
     emit('customer'),
     deps.customerMerged,
+    deps.audit,
   );
   const scheduler: ReminderScheduler = new ReminderScheduler({
     tasks,
@@ -80,6 +84,8 @@ export function crmModule(deps: CrmDeps): FeatureModule {
       'crm.customers.create': (i) => customers.create(i),
       'crm.customers.update': (i) => customers.update(i),
       'crm.customers.merge': (i) => customers.merge(i.targetId, i.sourceId),
+      'crm.customers.deleteImpact': (i) => customers.deleteImpact(i.id),
+      'crm.customers.delete': (i) => customers.delete(i.id),
       'crm.customers.importPreview': (i) => importPreview(i.csv, sql),
       'crm.customers.importCommit': (i) => {
         const r = importCommit(i.csv, sql, deps.clock);

@@ -67,6 +67,8 @@ export const VALID_BODIES: Record<MethodName, unknown> = {
   'crm.customers.create': { name: 'יוסי כהן', phone: '052-7654321', tags: ['VIP'] },
   'crm.customers.update': { id: 1, notes: 'התקשר שוב' },
   'crm.customers.merge': { targetId: 1, sourceId: 2 },
+  'crm.customers.deleteImpact': { id: 1 },
+  'crm.customers.delete': { id: 1 },
   'crm.customers.importPreview': { csv },
   'crm.customers.importCommit': { csv },
   'crm.customers.export': { q: 'דנה' },

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { method } from '../define';
 
 const entity = z.object({
-  entityType: z.enum(['document', 'payment', 'contract', 'secret']),
+  entityType: z.enum(['document', 'payment', 'contract', 'secret', 'customer']),
   entityId: z.number().int().nonnegative(),
 });
 

@@ -339,6 +339,16 @@ export const searchResultSchema = z.object({
 
 const crm = 'crm_enabled' as const;
 
+const tableCount = z.object({ table: z.string(), count: z.number().int() });
+export const deleteImpactSchema = z.object({
+  deals: z.number().int(),
+  tasks: z.number().int(),
+  /** Rows that stay and lose the link (calls, messages, documents, payments …), by table. */
+  unlinked: z.array(tableCount),
+  /** Rows that cannot exist without the customer (contracts): the delete is refused while any remain. */
+  blocked: z.array(tableCount),
+});
+
 export const crmMethods = {
   'crm.customers.list': method({
     summary:
@@ -381,6 +391,19 @@ export const crmMethods = {
       .strict()
       .refine((v) => v.targetId !== v.sourceId, { message: 'cannot merge a customer into itself' }),
     output: customerSchema,
+  }),
+  'crm.customers.deleteImpact': method({
+    summary:
+      'What deleting a customer would do: their deals and tasks go; other records lose the link or block it',
+    feature: crm,
+    input: z.object({ id }).strict(),
+    output: deleteImpactSchema,
+  }),
+  'crm.customers.delete': method({
+    summary: 'Delete a customer (refused while a record that cannot exist without them, a contract, remains)',
+    feature: crm,
+    input: z.object({ id }).strict(),
+    output: deleteImpactSchema,
   }),
   'crm.customers.importPreview': method({
     summary:
