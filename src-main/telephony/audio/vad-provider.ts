@@ -22,6 +22,7 @@ export class VadProvider {
   private model: SileroModel | undefined;
   private loading: Promise<SileroModel | undefined> | undefined;
   private failure: string | undefined;
+  private closed = false;
 
   constructor(
     private readonly log: Logger,
@@ -30,6 +31,7 @@ export class VadProvider {
 
   /** Loads the model (once); resolves when it is usable or known to be unusable. */
   load(): Promise<SileroModel | undefined> {
+    if (this.closed && !this.loading) return Promise.resolve(undefined);
     this.loading ??= SileroModel.load(this.opts).then(
       (model) => {
         this.model = model;
@@ -73,7 +75,10 @@ export class VadProvider {
     });
   }
 
+  /** Releases the model (after a load under way has finished); later calls get energy. */
   async close(): Promise<void> {
+    this.closed = true;
+    await this.loading;
     const model = this.model;
     this.model = undefined;
     await model?.close();

@@ -95,11 +95,14 @@ function memo<T>(): (key: string, make: () => T) => T {
   };
 }
 
+const VAD_LOAD_DELAY_MS = 1500;
+
 export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
   const { env } = deps;
   const log = deps.logger.child({ module: 'voice' });
   // One Silero model per process, loaded at start; calls use energy until (or unless) it loads.
   const vads = new VadProvider(log);
+  let vadTimer: NodeJS.Timeout | undefined;
   // Read per frame on hot paths: cached, refreshed when changed through the API.
   let cachedSettings: VoiceSettings | undefined;
   const settings = (): VoiceSettings =>
@@ -396,12 +399,16 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
     },
     start() {
       registry.start();
-      void vads.load();
+      // Loading the runtime and creating the session hold the event loop for a few hundred ms:
+      // not while the app's first requests are answered (calls before then get the energy VAD).
+      vadTimer = setTimeout(() => void vads.load(), VAD_LOAD_DELAY_MS);
+      vadTimer.unref();
       warm();
     },
     drain: () => registry.drain(SHUTDOWN_TEXT, 7000),
     async stop() {
       await registry.stop();
+      clearTimeout(vadTimer);
       await vads.close();
     },
   };
