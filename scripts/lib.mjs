@@ -56,7 +56,9 @@ function newest(dir) {
  * reach); `npm run app` tries it separately and falls back to browser mode.
  */
 export function ensureDeps() {
-  const env = { ELECTRON_SKIP_BINARY_DOWNLOAD: '1' };
+  // onnxruntime-node's install script would download optional CUDA files (offline: it fails);
+  // .npmrc says the same for a plain `npm ci`.
+  const env = { ELECTRON_SKIP_BINARY_DOWNLOAD: '1', ONNXRUNTIME_NODE_INSTALL: 'skip' };
   if (!existsSync(path.join(NM, '.package-lock.json'))) {
     log('installing npm packages (npm ci)…');
     must('npm', ['ci', '--no-audit', '--no-fund'], { env });

@@ -321,6 +321,38 @@ const backupBench = z
     'within_target must follow the figures',
   );
 
+const vadStats = z.object({ n: z.number().int().nonnegative(), mean: numOrNull, max: numOrNull }).strict();
+const vadCounts = z
+  .object({ onsets: z.number().int().nonnegative(), confirmed: z.number().int().nonnegative() })
+  .strict();
+const vadDetector = z
+  .object({
+    cpu_us_per_frame_1_call: num,
+    cpu_us_per_frame_50_calls: num,
+    onset_delay_ms: vadStats,
+    end_delay_after_window_ms: vadStats,
+    segments: z.number().int().positive(),
+    missed_segments: z.number().int().nonnegative(),
+    extra_utterances: z.number().int().nonnegative(),
+    noise_10s: vadCounts,
+    coughs_3: vadCounts,
+    per_line: z.record(z.string(), z.object({ onsets_ms: z.array(num), ends_ms: z.array(num) }).strict()),
+  })
+  .strict();
+const vadBench = z
+  .object({
+    frame_ms: num,
+    window_ms: num,
+    end_window_ms: num,
+    concurrent_calls: z.number().int().positive(),
+    loop_cpu_us_per_frame: z.object({ one_call: num, calls_50: num }).strict(),
+    fixtures: z.array(z.object({ name: z.string(), speech_ms: z.array(z.tuple([num, num])) }).strict()),
+    detectors: z
+      .object({ energy: vadDetector, 'silero-8k': vadDetector, 'silero-16k': vadDetector })
+      .strict(),
+  })
+  .strict();
+
 export const resultSchemas: Record<string, z.ZodType> = {
   crm: envelope('crm', crm),
   'voice-realtime': envelope('voice-realtime', voiceRealtime),
@@ -330,4 +362,5 @@ export const resultSchemas: Record<string, z.ZodType> = {
   pdf: envelope('pdf', pdfBench),
   whatsapp: envelope('whatsapp', whatsapp),
   backup: envelope('backup', backupBench),
+  vad: envelope('vad', vadBench),
 };

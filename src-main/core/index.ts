@@ -316,8 +316,8 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     } catch {
       dbState = 'fail';
     }
-    const [openai, tts, whatsapp, tunnel, paypal, tranzila, pdf] = await Promise.all(
-      (['openai', 'tts', 'whatsapp', 'tunnel', 'paypal', 'tranzila', 'pdf'] as const).map(run),
+    const [openai, tts, whatsapp, tunnel, paypal, tranzila, pdf, vad] = await Promise.all(
+      (['openai', 'tts', 'whatsapp', 'tunnel', 'paypal', 'tranzila', 'pdf', 'vad'] as const).map(run),
     );
     return {
       db: dbState,
@@ -327,6 +327,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       tunnel: tunnel!,
       payments: { paypal: paypal!, tranzila: tranzila! },
       pdf: pdf!,
+      vad: vad!,
     };
   };
 

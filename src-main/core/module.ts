@@ -6,7 +6,7 @@ import type { SecretName } from '../platform/secrets';
 import type { TimelineSource } from '../platform/timeline';
 
 type ReadinessValue = Readiness['db'];
-export type ReadinessKey = 'openai' | 'tts' | 'whatsapp' | 'tunnel' | 'paypal' | 'tranzila' | 'pdf';
+export type ReadinessKey = 'openai' | 'tts' | 'whatsapp' | 'tunnel' | 'paypal' | 'tranzila' | 'pdf' | 'vad';
 
 /**
  * What a feature (telephony, CRM, WhatsApp, billing, contracts …) plugs into the core:

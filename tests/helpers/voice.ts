@@ -101,6 +101,8 @@ export async function startVoiceRig(o: VoiceRigOptions = {}): Promise<VoiceRig> 
   };
   const t = await startTestCore(env);
   const voice = t.core.modules.find((m) => m.name === 'voice') as VoiceModule;
+  // Calls get the energy VAD until the Silero model has loaded: tests run on the default, Silero.
+  await voice.vads.load();
   const wsUrl = `${t.publicUrl.replace('http', 'ws')}/ws/twilio-media`;
   return {
     t,

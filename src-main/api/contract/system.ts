@@ -12,6 +12,8 @@ export const readinessSchema = z.object({
   payments: z.object({ paypal: readinessValue, tranzila: readinessValue }),
   /** The PDF engine's start-up self-test (Hebrew glyph order); absent in recovery mode. */
   pdf: readinessValue.optional(),
+  /** The Silero VAD model (fail: calls use the energy VAD); absent in recovery mode. */
+  vad: readinessValue.optional(),
 });
 export type Readiness = z.infer<typeof readinessSchema>;
 

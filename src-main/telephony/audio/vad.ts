@@ -1,8 +1,9 @@
 /**
- * Energy voice-activity detector for 20 ms μ-law frames: a noise floor that follows the line's
- * background level, hysteresis (a higher level to start speech than to keep it), a confirmation
- * length so coughs and clicks never count as speech, and an end-of-utterance silence window the
- * caller may change while the caller pauses (adaptive end of turn).
+ * The VAD port (`Vad`) and its energy implementation for 20 ms μ-law frames: a noise floor that
+ * follows the line's background level, hysteresis (a higher level to start speech than to keep
+ * it), a confirmation length so coughs and clicks never count as speech, and an end-of-utterance
+ * silence window the caller may change while the caller pauses (adaptive end of turn). The Silero
+ * model (silero-vad.ts) implements the same port; the energy VAD is its fallback.
  */
 import { FRAME_MS } from './convert';
 import { mulawLevelDb } from './mulaw';
@@ -48,17 +49,50 @@ export const DEFAULT_VAD: VadConfig = {
 export type VadEvent =
   | { type: 'onset' }
   | { type: 'confirmed' }
-  /** Voice stopped; `silenceMs` so far. Emitted once per pause, when the pause starts counting. */
-  | { type: 'pause' }
+  /**
+   * Voice stopped. Emitted once per pause, when the pause starts counting; `lagMs`: how much audio
+   * had already arrived after the point where the pause was decided (a model that answers later).
+   */
+  | { type: 'pause'; lagMs?: number }
   | { type: 'resume' }
   | { type: 'end'; audio: Buffer; speechMs: number; silenceMs: number }
   | { type: 'noise'; voicedMs: number };
+
+export type VadKind = 'energy' | 'silero-8k' | 'silero-16k';
+
+/**
+ * What the call session needs of a voice-activity detector. `push` never waits: a detector whose
+ * decisions come later (a model run off the frame path) returns what it has decided so far and
+ * hands later decisions, in order, to `onLateEvents`.
+ */
+export interface Vad {
+  readonly kind: VadKind;
+  readonly speaking: boolean;
+  readonly confirmed: boolean;
+  /** Silence since the last voiced audio of the current utterance. */
+  readonly currentSilenceMs: number;
+  readonly currentVoicedMs: number;
+  readonly endWindowMs: number;
+  /** The line's background level in dBFS; null for a detector that does not measure one. */
+  readonly noiseFloorDb: number | null;
+  /** The audio of the utterance so far (for a speculative transcription during a pause). */
+  utteranceAudio(): Buffer;
+  /** Changes the end-of-utterance window of the current pause (adaptive end of turn). */
+  setEndWindow(ms: number): void;
+  /** Feeds one frame (normally 160 bytes = 20 ms); returns what changed, if anything. */
+  push(frame: Buffer): VadEvent[];
+  /** Receives events decided after `push` returned (never called from inside `push`). */
+  onLateEvents?: (events: VadEvent[]) => void;
+  /** The call is over: pending work is dropped and no event follows. */
+  close(): void;
+}
 
 type State = 'silence' | 'candidate' | 'speech';
 
 const SILENT_DB = -90;
 
-export class EnergyVad {
+export class EnergyVad implements Vad {
+  readonly kind = 'energy';
   private state: State = 'silence';
   private floorDb = -60;
   private voicedMs = 0;
@@ -107,13 +141,8 @@ export class EnergyVad {
     return this.windowMs;
   }
 
-  /** Forgets the current utterance (e.g. the agent started speaking and owns the floor). */
-  reset(): void {
-    this.state = 'silence';
-    this.voicedMs = 0;
-    this.silenceRunMs = 0;
-    this.frames = [];
-    this.windowMs = this.cfg.silenceMs;
+  close(): void {
+    this.toSilence();
   }
 
   /** Feeds one frame (normally 160 bytes = 20 ms); returns what changed, if anything. */

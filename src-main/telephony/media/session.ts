@@ -36,7 +36,7 @@ import type { Clock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
 import { toE164 } from '../../platform/phone';
 import { classifyUtteranceEnd, endWindowFor } from '../audio/end-of-turn';
-import { EnergyVad, DEFAULT_VAD } from '../audio/vad';
+import { EnergyVad, DEFAULT_VAD, type Vad, type VadConfig, type VadEvent } from '../audio/vad';
 import type { CallRepository } from '../call-repository';
 import { OutboundPlayer } from './player';
 import type { EngineFactory, EngineHost, VoiceEngine } from './realtime-engine';
@@ -123,6 +123,8 @@ export interface SessionDeps {
   timing?: Partial<SessionTiming>;
   /** A test call from the app (microphone transport), not a phone call. */
   test?: boolean;
+  /** The call's voice-activity detector (default: energy). */
+  vad?: (cfg: VadConfig) => Vad;
 }
 
 export interface SessionTiming {
@@ -216,7 +218,7 @@ export class MediaStreamSession {
 
   private log: Logger;
   private readonly timing: SessionTiming;
-  private vad = new EnergyVad(DEFAULT_VAD);
+  private vad: Vad = new EnergyVad(DEFAULT_VAD);
   private player: OutboundPlayer;
   private conversation: Conversation | undefined;
   private turn: Turn | undefined;
@@ -382,12 +384,14 @@ export class MediaStreamSession {
       });
     }
     const settings = this.deps.settings();
-    this.vad = new EnergyVad({
+    const vadCfg: VadConfig = {
       ...DEFAULT_VAD,
       silenceMs: settings.silenceMs,
       minSpeechMs: settings.minSpeechMs,
       confirmMs: settings.bargeInMs,
-    });
+    };
+    this.vad = this.deps.vad?.(vadCfg) ?? new EnergyVad(vadCfg);
+    this.vad.onLateEvents = (events) => this.onLateVadEvents(events);
     this.toolCtx = {
       channel: 'phone',
       businessId: biz.id,
@@ -399,7 +403,10 @@ export class MediaStreamSession {
         this.deps.calls.update(this.callSid, { customerId: id });
       },
     };
-    this.log.info({ stream_sid: this.streamSid, engine: settings.engine }, 'media stream started');
+    this.log.info(
+      { stream_sid: this.streamSid, engine: settings.engine, vad: this.vad.kind },
+      'media stream started',
+    );
     this.deps.hooks.onStart(this);
 
     const brain = this.deps.brain();
@@ -502,8 +509,23 @@ export class MediaStreamSession {
     this.mediaFrames++;
     if (this.engine) return this.engine.onMedia(frame);
     if (this.state === 'ending') return;
-    const events = this.vad.push(frame);
     this.streamReplayed = false;
+    this.onVadEvents(this.vad.push(frame));
+    if (this.streamingUtterance && !this.streamParked && !this.streamReplayed) {
+      if (this.asrStream?.alive) this.asrStream.append(frame);
+      else this.streamingUtterance = false;
+    }
+    this.maybeSpeculate();
+  }
+
+  /** Decisions a model VAD made after the frame that completed them (between frames). */
+  private onLateVadEvents(events: VadEvent[]): void {
+    if (this.engine || this.finalized || this.state === 'ending') return;
+    this.onVadEvents(events);
+    this.maybeSpeculate();
+  }
+
+  private onVadEvents(events: VadEvent[]): void {
     for (const ev of events) {
       switch (ev.type) {
         case 'onset':
@@ -513,7 +535,7 @@ export class MediaStreamSession {
           this.onSpeechConfirmed();
           break;
         case 'pause':
-          this.speechEndAt = this.deps.clock.monotonic();
+          this.speechEndAt = this.deps.clock.monotonic() - (ev.lagMs ?? 0);
           break;
         case 'resume':
           this.dropSpeculation();
@@ -534,11 +556,6 @@ export class MediaStreamSession {
           break;
       }
     }
-    if (this.streamingUtterance && !this.streamParked && !this.streamReplayed) {
-      if (this.asrStream?.alive) this.asrStream.append(frame);
-      else this.streamingUtterance = false;
-    }
-    this.maybeSpeculate();
   }
 
   // ───────────────────────────── live transcription ─────────────────────────────
@@ -1259,6 +1276,7 @@ export class MediaStreamSession {
     if (this.endTimer) clearTimeout(this.endTimer);
     if (this.startTimer) clearTimeout(this.startTimer);
     this.dropSpeculation();
+    this.vad.close();
     this.asrStreamState = 'failed';
     this.asrStream?.close();
     this.asrStream = undefined;
@@ -1295,7 +1313,7 @@ export class MediaStreamSession {
         state: this.state,
         frames: this.mediaFrames,
         idle_ms: Math.round(idle),
-        noise_floor_db: Math.round(this.vad.noiseFloorDb),
+        noise_floor_db: this.vad.noiseFloorDb == null ? null : Math.round(this.vad.noiseFloorDb),
       },
       'media heartbeat',
     );
@@ -1310,6 +1328,11 @@ export class MediaStreamSession {
     if (this.state === s || this.state === 'ended') return;
     this.state = s;
     this.deps.hooks.onState(this);
+  }
+
+  /** Which voice-activity detector hears this call. */
+  get vadKind(): string {
+    return this.vad.kind;
   }
 
   snapshot(): SessionSnapshot {

@@ -31,6 +31,7 @@ import type { SettingsStore } from '../../platform/settings';
 import type { CallRepository } from '../call-repository';
 import { verifyTwilioSignature } from '../twilio-signature';
 import { createTwilioClient, resolveTwilioCredentials } from '../twilio-rest';
+import { VadProvider } from '../audio/vad-provider';
 import { afterCall } from './after-call';
 import { LiveCallRegistry } from './live-calls';
 import { realtimeEngineFactory } from './realtime-engine';
@@ -77,6 +78,8 @@ export interface VoiceModule extends FeatureModule {
   speech: SpeechService;
   /** Test calls from the app and listen-in (local server / Electron IPC only). */
   appAudio: AppAudio;
+  /** The calls' voice-activity detectors (the Silero model loads when the module starts). */
+  vads: VadProvider;
 }
 
 /** Builds an adapter once per configuration; a changed key or endpoint builds a new one. */
@@ -92,9 +95,14 @@ function memo<T>(): (key: string, make: () => T) => T {
   };
 }
 
+const VAD_LOAD_DELAY_MS = 1500;
+
 export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
   const { env } = deps;
   const log = deps.logger.child({ module: 'voice' });
+  // One Silero model per process, loaded at start; calls use energy until (or unless) it loads.
+  const vads = new VadProvider(log);
+  let vadTimer: NodeJS.Timeout | undefined;
   // Read per frame on hot paths: cached, refreshed when changed through the API.
   let cachedSettings: VoiceSettings | undefined;
   const settings = (): VoiceSettings =>
@@ -290,6 +298,7 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
         ),
       timing: deps.timing,
       test: extra.test,
+      vad: (cfg) => vads.create(settings().vad, cfg),
       realtime,
       streamingAsr,
     });
@@ -355,6 +364,7 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
     registry,
     speech,
     appAudio,
+    vads,
     public: { name: 'voice', websockets: [{ path: MEDIA_WS_PATH, verifyUpgrade, onConnection }] },
     local: { websockets: appAudioRoutes(appAudio) },
     readiness: {
@@ -363,6 +373,7 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
         return key ? openaiProbe.check(key) : 'disabled';
       },
       tts: () => (providers().length ? 'ok' : 'disabled'),
+      vad: () => vads.readiness(settings().vad),
     },
     handlers: {
       'monitor.liveCalls': () => registry.list(),
@@ -388,11 +399,17 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
     },
     start() {
       registry.start();
+      // Loading the runtime and creating the session hold the event loop for a few hundred ms:
+      // not while the app's first requests are answered (calls before then get the energy VAD).
+      vadTimer = setTimeout(() => void vads.load(), VAD_LOAD_DELAY_MS);
+      vadTimer.unref();
       warm();
     },
     drain: () => registry.drain(SHUTDOWN_TEXT, 7000),
     async stop() {
       await registry.stop();
+      clearTimeout(vadTimer);
+      await vads.close();
     },
   };
 }

@@ -36,6 +36,11 @@ const voiceSettingsObject = z.object({
    * kept as the latency baseline for benchmarks and diagnostics.
    */
   pipelineMode: z.enum(['streaming', 'sequential']).default('streaming'),
+  /**
+   * The voice-activity detector: the Silero VAD model on the line's native 8 kHz (default), or
+   * upsampled to 16 kHz; or the energy detector. Silero falls back to energy if its model cannot load.
+   */
+  vad: z.enum(['silero-8k', 'silero-16k', 'energy']).default('silero-8k'),
 });
 /** Settings saved before `asrMode` had `speculativeAsr: boolean`; `false` meant batch. */
 function migrateLegacy(v: unknown): unknown {
