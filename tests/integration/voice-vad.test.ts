@@ -1,7 +1,7 @@
 /**
- * The VAD a real core gives its calls: Silero (8 kHz) by default once the model has loaded, shown
- * in /readyz (the voice rig waits for the model to load); the `vad` setting picks 16 kHz Silero or the energy detector; a turn is heard and
- * answered with each.
+ * The VAD a real core gives its calls: the energy detector by default (/readyz vad: disabled);
+ * the `vad` setting picks Silero at 8 or 16 kHz once its model has loaded (/readyz vad: ok; the
+ * voice rig waits for the load); a turn is heard and answered with each.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startVoiceRig, turnRows, type VoiceRig } from '../helpers/voice';
@@ -35,8 +35,12 @@ async function oneTurn(r: VoiceRig): Promise<string> {
 }
 
 describe('voice activity detection in a running core', () => {
-  it('Silero 8 kHz by default (readyz vad: ok); 16 kHz and energy by setting', async () => {
+  it('energy by default (readyz vad: disabled); Silero 8 kHz, 16 kHz and back to energy by setting', async () => {
     rig = await startVoiceRig();
+    expect((await readyz(rig)).vad).toBe('disabled');
+    expect(await oneTurn(rig)).toBe('energy');
+
+    expect((await rig.t.api('voice.updateSettings', { vad: 'silero-8k' })).status).toBe(200);
     expect((await readyz(rig)).vad).toBe('ok');
     expect(await oneTurn(rig)).toBe('silero-8k');
 
