@@ -1,18 +1,21 @@
 /**
- * One rule for putting numbers, amounts, phones and e-mail addresses inside Hebrew text: each is a
- * left-to-right isolate (<bdi dir="ltr">), so its digits, signs, ₪ and punctuation never mix with
- * the words around it, and it is formatted by lib/format.
+ * One rule for putting numbers, amounts, phones and e-mail addresses inside Hebrew text: each is an
+ * isolate (<bdi>) — left-to-right for digits, phones and addresses, right-to-left for ₪ amounts —
+ * so its digits, signs, ₪ and punctuation never mix with the words around it, and it is
+ * formatted by lib/format.
  */
 import type { ReactNode } from 'react';
 import { formatMoney, formatMoneyExact, formatNumber, formatPhone } from '../lib/format';
 
 /**
  * An amount in ₪. Lists and cards drop ".00" on whole amounts; `exact` (tax documents) always
- * shows the agorot.
+ * shows the agorot. Isolated right-to-left, not left-to-right: Intl's bidi marks then keep the ₪
+ * after the number as Hebrew reads it ("1,250 ₪"); forced LTR they glue it to the number's
+ * other side ("1,250₪" on the right) and move the minus sign.
  */
 export function Money({ agorot, exact, testId }: { agorot: number; exact?: boolean; testId?: string }) {
   return (
-    <bdi dir="ltr" className="num" data-testid={testId}>
+    <bdi dir="rtl" className="money" data-testid={testId}>
       {exact ? formatMoneyExact(agorot) : formatMoney(agorot)}
     </bdi>
   );

@@ -11,6 +11,8 @@ import { he } from '../i18n/he';
 import { formatDateTime, formatDuration } from '../lib/format';
 import { callerLabel, callHandling, STATUS_BADGE } from './CallsPage';
 import '../styles/calls.css';
+// The conversation bubbles (CallTurns) are styled with the live monitor.
+import '../styles/live-calls.css';
 
 function Recording({ call }: { call: CallDetail }) {
   const [src, setSrc] = useState<string>();

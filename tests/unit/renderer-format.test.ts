@@ -66,9 +66,9 @@ describe('numbers, shares and times', () => {
 describe('isolates in Hebrew text', () => {
   const html = (el: Parameters<typeof renderToStaticMarkup>[0]) => renderToStaticMarkup(el);
 
-  it('amounts and counts are LTR isolates with one format', () => {
+  it('amounts are RTL isolates (₪ stays after the number), counts LTR isolates', () => {
     expect(plain(html(createElement(Money, { agorot: 250_000 })))).toBe(
-      '<bdi dir="ltr" class="num">2,500 ₪</bdi>',
+      '<bdi dir="rtl" class="money">2,500 ₪</bdi>',
     );
     expect(plain(html(createElement(Money, { agorot: 250_000, exact: true })))).toContain('2,500.00 ₪');
     expect(html(createElement(Num, { value: 8868 }))).toBe('<bdi dir="ltr" class="num">8,868</bdi>');
