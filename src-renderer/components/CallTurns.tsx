@@ -45,7 +45,12 @@ export function CallTurns({ turns, live = false }: { turns: TurnView[]; live?: b
                 <span className="muted">—</span>
               ))}
             {turn.interrupted && <span className="badge badge-warn turn-flag">{t.interrupted}</span>}
-            {turn.errorCode && <span className="badge badge-fail turn-flag ltr">{turn.errorCode}</span>}
+            {turn.errorCode && (
+              // The code (a provider's, e.g. asr_timeout) is for support: on hover, not as the label.
+              <span className="badge badge-fail turn-flag" title={turn.errorCode}>
+                {t.failed}
+              </span>
+            )}
           </div>
           <div className="lats" aria-label={t.latencies}>
             <Latency label={t.firstAudio} value={turn.tFirstAudioMs} main />

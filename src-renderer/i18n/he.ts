@@ -328,7 +328,14 @@ export const he = {
     turnsNone: 'הסוכן לא דיבר עם המתקשר בשיחה הזאת.',
     /** A response time in seconds ("1.2 שניות"). */
     seconds: '{n} שניות',
-    error: 'שגיאה',
+    /** What went wrong with a call, by the kind the core records (the exact text is for support). */
+    errors: {
+      download: 'לא הצלחנו לקבל את ההקלטה מ-⁦Twilio⁩. כדאי להתקשר למתקשר בחזרה.',
+      transcription_unavailable: 'ההקלטה נשמרה, אבל לא הצלחנו לתמלל אותה. אפשר להאזין לה כאן.',
+      gibberish: 'בהקלטה לא נשמע דיבור ברור.',
+      other: 'משהו השתבש בטיפול בשיחה. הפרטים המדויקים נמצאים בפרטים לתמיכה הטכנית.',
+    } as Record<string, string>,
+    errorDetail: 'פירוט השגיאה',
     openCustomer: 'לכרטיס הלקוח',
     live: 'מתעדכן בזמן אמת',
   },
@@ -424,6 +431,7 @@ export const he = {
       listening: 'מדבר…',
       thinking: 'חושב…',
       interrupted: 'נקטע',
+      failed: 'תקלה בתשובה',
       latencies: 'זמני תגובה בשניות',
       firstAudio: 'זמן תגובה',
       vad: 'סוף דיבור',

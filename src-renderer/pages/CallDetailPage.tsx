@@ -62,6 +62,15 @@ function leadRows(fields: CallDetail['leadFields']): Array<[string, string]> {
   });
 }
 
+/** A Hebrew sentence for the error the core recorded on the call. */
+function errorText(call: CallDetail): string {
+  const kind = call.error!.split(':')[0]!;
+  const e = he.calls.errors;
+  if (e[kind] && kind !== 'other') return e[kind]!;
+  if (call.recordingStatus === 'failed') return e.download!;
+  return e.other!;
+}
+
 function CallNotFound() {
   return (
     <div className="card" data-testid="call-not-found">
@@ -190,8 +199,8 @@ export function CallDetailPage() {
             </div>
           ))}
           {call.error && (
-            <p className="notice notice-error calls-error">
-              {he.calls.error}: <bdi dir="ltr">{call.error}</bdi>
+            <p className="notice notice-error calls-error" data-testid="call-error">
+              {errorText(call)}
             </p>
           )}
           <details className="calls-technical" data-testid="call-technical">
@@ -206,6 +215,14 @@ export function CallDetailPage() {
                 {call.callSid}
               </bdi>
             </div>
+            {call.error && (
+              <div className="list-row">
+                <span className="muted">{he.calls.errorDetail}</span>
+                <bdi dir="ltr" className="mono" style={{ overflowWrap: 'anywhere' }}>
+                  {call.error}
+                </bdi>
+              </div>
+            )}
           </details>
         </aside>
       </div>

@@ -199,4 +199,14 @@ test('a voice message left after the live stream failed shows in the call histor
   await expect(page.getByRole('button', { name: 'נסו שוב' })).toHaveCount(0);
   await page.getByTestId('call-not-found').getByRole('link', { name: 'חזרה לכל השיחות' }).click();
   await expect(rows).toHaveCount(3);
+
+  // What went wrong is said in Hebrew; the core's own code is only under the support details.
+  const db2 = new Database(path.join(app.dataDir, 'agentlocator.db'));
+  const missed = db2.prepare('select id from calls where call_sid = ?').get(callSid(3)) as { id: number };
+  db2.prepare("update calls set error = 'gibberish:too_short' where id = ?").run(missed.id);
+  db2.close();
+  await page.goto(`${app.localUrl}/#/calls/${missed.id}`);
+  await expect(page.getByTestId('call-error')).toHaveText('בהקלטה לא נשמע דיבור ברור.');
+  await expect(page.getByText('gibberish:too_short')).toBeHidden();
+  await expect(page.getByText('הסוכן ענה')).toHaveCount(0);
 });
