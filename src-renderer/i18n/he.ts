@@ -595,7 +595,7 @@ export const he = {
       callOut: 'שיחה יוצאת',
       msgIn: 'הודעה מהלקוח',
       msgOut: 'הודעה ללקוח',
-      liveAgent: 'סוכן חי',
+      liveAgent: 'הסוכן ענה',
       viaOwner: 'דרך הטלפון שלך',
       recorded: 'הודעה מוקלטת',
       taskOpen: 'פתוחה',

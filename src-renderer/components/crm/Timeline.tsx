@@ -23,7 +23,16 @@ function describe(i: TimelineItem): { title: string; text: string; extra?: strin
   switch (i.kind) {
     case 'call':
       return {
-        title: `${i.direction === 'out' ? t.callOut : t.callIn} · ${i.subtype === 'record' ? t.recorded : i.subtype === 'bridge' ? t.viaOwner : t.liveAgent}`,
+        // How an answered call was handled; a call nobody answered says what happened instead.
+        title: `${i.direction === 'out' ? t.callOut : t.callIn} · ${
+          i.status !== 'completed' && i.status !== 'in-progress'
+            ? (he.calls.status[i.status as keyof typeof he.calls.status] ?? '')
+            : i.subtype === 'record'
+              ? t.recorded
+              : i.subtype === 'bridge'
+                ? t.viaOwner
+                : t.liveAgent
+        }`,
         text: i.text,
         extra: i.durationSec ? formatDuration(i.durationSec) : undefined,
       };
