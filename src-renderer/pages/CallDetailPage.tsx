@@ -95,9 +95,10 @@ export function CallDetailPage() {
     if (c.id === id) q.reload();
   });
   if (!valid || (q.error instanceof ApiCallError && q.error.status === 404)) return <CallNotFound />;
-  if (q.loading && !q.data) return <Loading />;
-  if (q.error !== undefined && !q.data) return <ErrorState error={q.error} onRetry={q.reload} />;
-  const call = q.data!;
+  // Moving from one call to another never shows the previous call while (or instead of) loading.
+  const call = q.data?.id === id ? q.data : undefined;
+  if (!call && q.error !== undefined) return <ErrorState error={q.error} onRetry={q.reload} />;
+  if (!call) return <Loading />;
   const who = callerLabel(call);
   const f = he.calls.fields;
   const testCall = call.engine === 'test' && call.from === 'test';
