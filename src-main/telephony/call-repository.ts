@@ -103,8 +103,10 @@ export interface CallListFilter {
  * its digits ("0501"), the local form without its trunk 0 ("972501" for "0501…") and, for a
  * whole number, its stored form ("050-1234567" → "972501234567"). Fewer than 3 digits: none.
  */
+const PHONE_TYPED = /^[+*\d\s\-().]+$/;
+
 export function numberVariants(q: string): string[] {
-  if (!/^[+*\d\s\-().]+$/.test(q)) return [];
+  if (!PHONE_TYPED.test(q)) return [];
   const digits = q.replace(/\D/g, '');
   if (digits.length < 3) return [];
   const out = new Set([digits]);
@@ -289,8 +291,15 @@ export class CallRepository {
       // The customer's name (any part of it), or the caller's / called number.
       const byName = sql`${calls.customerId} in (select ${customers.id} from ${customers} where instr(lower(${customers.name}), ${q.toLowerCase()}) > 0)`;
       // The other party's number: the caller's on an incoming call, the called one on an outgoing.
+      // A whole number finds its customer through the phone index (every call of a known number
+      // has one); a part of a number is looked for inside the other party's stored number.
+      const whole = PHONE_TYPED.test(q) ? normalizePhone(q) : null;
       const party = sql`case when ${calls.direction} = 'in' then ${calls.fromNumber} else ${calls.toNumber} end`;
-      const byNumber = numberVariants(q).map((d) => sql`instr(${party}, ${d}) > 0`);
+      const byNumber = whole
+        ? [
+            sql`${calls.customerId} in (select ${customers.id} from ${customers} where ${customers.phone} = ${whole})`,
+          ]
+        : numberVariants(q).map((d) => sql`instr(${party}, ${d}) > 0`);
       conds.push(or(byName, ...byNumber)!);
     }
     const where = and(...conds);
