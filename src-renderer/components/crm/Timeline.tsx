@@ -18,15 +18,17 @@ import { paymentDocument } from '../billing/paymentTarget';
 import { EmptyState, ErrorState, Loading } from '../States';
 
 const t = he.crm.timeline;
+/** Calls that ended without anyone answering (a call still ringing shows how it is handled). */
+const NOT_ANSWERED = new Set(['busy', 'failed', 'no-answer', 'canceled']);
 
 function describe(i: TimelineItem): { title: string; text: string; extra?: string } {
   switch (i.kind) {
     case 'call':
       return {
-        // How an answered call was handled; a call nobody answered says what happened instead.
+        // How the call is handled; a call nobody answered says what happened instead.
         title: `${i.direction === 'out' ? t.callOut : t.callIn} · ${
-          i.status !== 'completed' && i.status !== 'in-progress'
-            ? (he.calls.status[i.status as keyof typeof he.calls.status] ?? '')
+          i.status && NOT_ANSWERED.has(i.status)
+            ? he.calls.status[i.status as keyof typeof he.calls.status]
             : i.subtype === 'record'
               ? t.recorded
               : i.subtype === 'bridge'
