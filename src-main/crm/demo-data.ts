@@ -41,6 +41,8 @@ export interface DemoDataSummary {
 }
 
 const BUSINESS_ID = 1;
+/** The demo business's own line: every call's other end. */
+const BUSINESS_PHONE = '+97239555123';
 const DAY = 86_400_000;
 const BATCH = 20_000;
 
@@ -469,7 +471,7 @@ export function generateDemoData(
     const insCall = sqlite.prepare(
       `insert into calls (id, business_id, call_sid, direction, from_number, to_number, customer_id, status, mode, engine, ended_by,
          started_at, answered_at, ended_at, duration_sec, summary, created_at, updated_at)
-       values (?, ${BUSINESS_ID}, ?, ?, ?, '+97239555123', ?, ?, ?, 'pipeline', ?, ?, ?, ?, ?, ?, ?, ?)`,
+       values (?, ${BUSINESS_ID}, ?, ?, ?, ?, ?, ?, ?, 'pipeline', ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insTurn = sqlite.prepare(
       `insert into call_turns (call_id, call_sid, business_id, turn_index, mode, caller_text, agent_text,
@@ -494,11 +496,14 @@ export function generateDemoData(
               const mode = rng.chance(0.86) ? 'stream' : 'record';
               const dur = status === 'completed' ? rng.int(20, 420) : 0;
               const answered = status === 'completed' ? startedAt + rng.int(1000, 4000) : null;
+              // The customer is the caller of an incoming call and the one called on an outgoing one.
+              const incoming = rng.chance(0.93);
               insCall.run(
                 callId,
                 sid,
-                rng.chance(0.93) ? 'in' : 'out',
-                custPhone[i],
+                incoming ? 'in' : 'out',
+                incoming ? custPhone[i] : BUSINESS_PHONE,
+                incoming ? BUSINESS_PHONE : custPhone[i],
                 i + 1,
                 status,
                 mode,
@@ -883,7 +888,7 @@ function writeBusiness(sqlite: Db['$client'], now: number): void {
       'אבי מיזוג אוויר',
       'א.ל. מיזוג ושירות בע״מ',
       '515123456',
-      '+97239555123',
+      BUSINESS_PHONE,
       '+972528889999',
       'office@avi-aircon.co.il',
       'המלאכה 12',

@@ -3,12 +3,13 @@
  * change goes through here so `onChanged` (→ the `call.updated` live event) sees it.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, asc, count, desc, eq, isNull, notInArray, type SQL } from 'drizzle-orm';
-import type { CallDetail, CallSummary, CallTurn } from '../api/contract/calls';
+import { and, asc, count, desc, eq, gte, isNull, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { CALL_PREVIEW_CHARS, type CallDetail, type CallSummary, type CallTurn } from '../api/contract/calls';
 import { BUSINESS_ID } from '../business/business-service';
 import type { Db } from '../db/client';
 import { calls, callTurns, customers } from '../db/schema';
 import type { Clock } from '../platform/clock';
+import { normalizePhone } from '../platform/phone';
 
 export type CallRow = typeof calls.$inferSelect;
 export type CallStatus = CallRow['status'];
@@ -90,6 +91,29 @@ export interface CallListFilter {
   status?: CallStatus;
   mode?: CallMode;
   customerId?: number;
+  /** Part of the customer's name or of the number (see numberVariants). */
+  q?: string;
+  /** Started in [from, to). */
+  from?: number;
+  to?: number;
+}
+
+/**
+ * The digit strings a typed (part of a) number can appear as inside a stored E.164 number:
+ * its digits ("0501"), the local form without its trunk 0 ("972501" for "0501…") and, for a
+ * whole number, its stored form ("050-1234567" → "972501234567"). Fewer than 3 digits: none.
+ */
+const PHONE_TYPED = /^[+*\d\s\-().]+$/;
+
+export function numberVariants(q: string): string[] {
+  if (!PHONE_TYPED.test(q)) return [];
+  const digits = q.replace(/\D/g, '');
+  if (digits.length < 3) return [];
+  const out = new Set([digits]);
+  if (/^0[1-9]/.test(digits)) out.add(`972${digits.slice(1)}`);
+  const stored = normalizePhone(q)?.replace(/\D/g, '');
+  if (stored) out.add(stored);
+  return [...out];
 }
 
 export class CallRepository {
@@ -260,6 +284,24 @@ export class CallRepository {
     if (f.status) conds.push(eq(calls.status, f.status));
     if (f.mode) conds.push(eq(calls.mode, f.mode));
     if (f.customerId) conds.push(eq(calls.customerId, f.customerId));
+    if (f.from !== undefined) conds.push(gte(calls.startedAt, f.from));
+    if (f.to !== undefined) conds.push(lt(calls.startedAt, f.to));
+    const q = f.q?.trim();
+    if (q) {
+      // The customer's name (any part of it), or the caller's / called number.
+      const byName = sql`${calls.customerId} in (select ${customers.id} from ${customers} where instr(lower(${customers.name}), ${q.toLowerCase()}) > 0)`;
+      // The other party's number: the caller's on an incoming call, the called one on an outgoing.
+      // A whole number finds its customer through the phone index (every call of a known number
+      // has one); a part of a number is looked for inside the other party's stored number.
+      const whole = PHONE_TYPED.test(q) ? normalizePhone(q) : null;
+      const party = sql`case when ${calls.direction} = 'in' then ${calls.fromNumber} else ${calls.toNumber} end`;
+      const byNumber = whole
+        ? [
+            sql`${calls.customerId} in (select ${customers.id} from ${customers} where ${customers.phone} = ${whole})`,
+          ]
+        : numberVariants(q).map((d) => sql`instr(${party}, ${d}) > 0`);
+      conds.push(or(byName, ...byNumber)!);
+    }
     const where = and(...conds);
     const total = this.db.select({ n: count() }).from(calls).where(where).get()?.n ?? 0;
     const rows = this.db
@@ -376,7 +418,19 @@ function toSummary(row: CallRow, customerName: string | null): CallSummary {
     recordingStatus: row.recordingStatus,
     hasRecording: row.recordingPath != null,
     hasTranscript: !!row.transcript,
+    // A voice message speaks for itself; a conversation with the agent is best told by its summary.
+    preview: preview(row.mode === 'record' ? row.transcript || row.summary : row.summary || row.transcript),
   };
+}
+
+/** One line, at most CALL_PREVIEW_CHARS characters (then "…"). */
+function preview(text: string | null): string | null {
+  const line = text?.replace(/\s+/g, ' ').trim();
+  if (!line) return null;
+  const chars = [...line];
+  return chars.length <= CALL_PREVIEW_CHARS
+    ? line
+    : `${chars.slice(0, CALL_PREVIEW_CHARS).join('').trimEnd()}…`;
 }
 
 function parseLeadFields(text: string | null): Record<string, unknown> | null {

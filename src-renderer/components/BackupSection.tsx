@@ -10,7 +10,7 @@ import type { BackupProgress, BackupSummary } from '../../src-main/api/contract/
 import { ApiCallError, api } from '../api';
 import { useEvent, useQuery } from '../api/hooks';
 import { he } from '../i18n/he';
-import { formatDateTime } from '../lib/format';
+import { formatDateTime, formatNumber } from '../lib/format';
 import { errorMessage } from './States';
 import '../styles/backup.css';
 
@@ -20,8 +20,7 @@ const keyName = (n: string) => (he.settings.secrets as Record<string, string>)[n
 const fill = (s: string, v: Record<string, string | number>) =>
   s.replace(/\{(\w+)\}/g, (_m, k: string) => String(v[k] ?? ''));
 /** Megabytes, isolated left-to-right inside a Hebrew line (else it reads "MB 2.1"). */
-const mb = (bytes: number) =>
-  `\u2066${(bytes / 2 ** 20).toLocaleString('he-IL', { maximumFractionDigits: 1 })} MB\u2069`;
+const mb = (bytes: number) => `\u2066${formatNumber(bytes / 2 ** 20, 1)} MB\u2069`;
 
 /** A refused backup or restore in the owner's words (the API names the reason). */
 function backupError(err: unknown): string {
@@ -202,9 +201,7 @@ export function BackupSection() {
               <span style={{ minWidth: 150 }}>{formatDateTime(b.createdAt)}</span>
               <span className="badge">{b.kind === 'auto' ? t.auto : t.manual}</span>
               <span className="muted">{mb(b.size)}</span>
-              <span className="muted">
-                {fill(t.customers, { n: (b.counts.customers ?? 0).toLocaleString('he-IL') })}
-              </span>
+              <span className="muted">{fill(t.customers, { n: formatNumber(b.counts.customers ?? 0) })}</span>
               <span className={`badge ${b.keys.included ? 'badge-ok' : ''}`}>
                 {b.keys.included ? t.keysIn : t.keysOut}
               </span>
@@ -422,7 +419,7 @@ function RestoreConfirm({
       <p>
         {fill(t.confirmWhat, {
           when: formatDateTime(backup.createdAt),
-          customers: (backup.counts.customers ?? 0).toLocaleString('he-IL'),
+          customers: formatNumber(backup.counts.customers ?? 0),
           files: backup.files.count,
         })}
       </p>

@@ -1,10 +1,11 @@
 /**
  * A call's turns as a conversation: what the caller said, what the agent answered (only the
  * heard part when interrupted) and each turn's latencies. Live turns show their progress.
- * Used by the live call monitor; the call-detail page can embed it too.
+ * Used by the live call monitor and the call-detail page. Times are in seconds ("1.2").
  */
 import type { CallTurn } from '../../src-main/api/contract/calls';
 import { he } from '../i18n/he';
+import { formatSeconds } from '../lib/format';
 
 export type TurnView = CallTurn & { state?: 'thinking' | 'speaking' | 'done' };
 
@@ -17,7 +18,9 @@ function Latency({ label, value, main }: { label: string; value: number | null; 
   return (
     <span className={`lat ${tone}`} title={label}>
       <span className="lat-label">{label}</span>
-      <span className="ltr">{value}</span>
+      <bdi dir="ltr" className="num">
+        {formatSeconds(value)}
+      </bdi>
     </span>
   );
 }
@@ -42,7 +45,12 @@ export function CallTurns({ turns, live = false }: { turns: TurnView[]; live?: b
                 <span className="muted">—</span>
               ))}
             {turn.interrupted && <span className="badge badge-warn turn-flag">{t.interrupted}</span>}
-            {turn.errorCode && <span className="badge badge-fail turn-flag ltr">{turn.errorCode}</span>}
+            {turn.errorCode && (
+              // The code (a provider's, e.g. asr_timeout) is for support: on hover, not as the label.
+              <span className="badge badge-fail turn-flag" title={turn.errorCode}>
+                {t.failed}
+              </span>
+            )}
           </div>
           <div className="lats" aria-label={t.latencies}>
             <Latency label={t.firstAudio} value={turn.tFirstAudioMs} main />

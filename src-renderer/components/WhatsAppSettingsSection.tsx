@@ -10,8 +10,9 @@ import type { WaConnection, WaSettings } from '../../src-main/api/contract/whats
 import { api, ApiCallError } from '../api';
 import { useQuery } from '../api/hooks';
 import { he } from '../i18n/he';
+import { PhoneNumber } from './format';
 import { useAvailable } from '../lib/capabilities';
-import { formatPhone } from '../lib/format';
+import { formatNumber, formatPhone } from '../lib/format';
 import { Modal } from './crm/Modal';
 import { ErrorState, Loading, errorMessage } from './States';
 import { fill } from './whatsapp/format';
@@ -139,7 +140,7 @@ function Section() {
             {(['queued', 'sending', 'failed', 'sentToday'] as const).map((k) => (
               <div className="stat" key={k}>
                 <span className="label">{t.outbox[k]}</span>
-                <span className="value">{conn.data!.outbox[k].toLocaleString('he-IL')}</span>
+                <span className="value">{formatNumber(conn.data!.outbox[k])}</span>
               </div>
             ))}
           </div>
@@ -179,14 +180,11 @@ function ConnectionBlock({ c, onChanged }: { c: WaConnection; onChanged: (c: WaC
           {states[c.state]}
         </span>
         {c.state === 'reconnecting' && c.nextRetryAt && (
-          <span className="muted">{fill(t.retryIn, { n: seconds.toLocaleString('he-IL') })}</span>
+          <span className="muted">{fill(t.retryIn, { n: formatNumber(seconds) })}</span>
         )}
         {c.state === 'open' && c.me?.phone && (
           <span>
-            {t.connectedAs}{' '}
-            <span className="ltr" data-testid="wa-me">
-              {formatPhone(c.me.phone) || c.me.phone}
-            </span>
+            {t.connectedAs} <PhoneNumber value={c.me.phone} testId="wa-me" />
           </span>
         )}
         {baileys && (c.state === 'open' || !!c.me) && (

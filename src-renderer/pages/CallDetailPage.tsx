@@ -1,17 +1,18 @@
 import { ArrowRight, Play } from 'lucide-react';
 import { useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router-dom';
-import type { CallDetail, CallTurn } from '../../src-main/api/contract/calls';
-import { api } from '../api';
+import type { CallDetail } from '../../src-main/api/contract/calls';
+import { api, ApiCallError } from '../api';
 import { useEvent, useQuery } from '../api/hooks';
-import { ErrorState, Loading, PageHeader, errorMessage } from '../components/States';
+import { CallTurns } from '../components/CallTurns';
+import { PhoneNumber } from '../components/format';
+import { EmptyState, ErrorState, Loading, PageHeader, errorMessage } from '../components/States';
 import { he } from '../i18n/he';
-import { formatDateTime, formatDuration, formatPhone } from '../lib/format';
-import { NotFoundPage } from './NotFoundPage';
-import { callerLabel, STATUS_BADGE } from './CallsPage';
+import { formatDateTime, formatDuration } from '../lib/format';
+import { callerLabel, callHandling, STATUS_BADGE } from './CallsPage';
 import '../styles/calls.css';
-
-const ms = (v: number | null) => (v == null ? '—' : String(v));
+// The conversation bubbles (CallTurns) are styled with the live monitor.
+import '../styles/live-calls.css';
 
 function Recording({ call }: { call: CallDetail }) {
   const [src, setSrc] = useState<string>();
@@ -50,44 +51,36 @@ function Recording({ call }: { call: CallDetail }) {
   );
 }
 
-function Turns({ turns }: { turns: CallTurn[] }) {
-  if (!turns.length) return <p className="muted">{he.calls.turnsNone}</p>;
-  const t = he.calls.turn;
+/** The fields the agent noted, in the owner's words; fields without a Hebrew name are left out. */
+function leadRows(fields: CallDetail['leadFields']): Array<[string, string]> {
+  return Object.entries(fields ?? {}).flatMap(([k, v]): Array<[string, string]> => {
+    const label = he.calls.lead[k];
+    if (!label || v == null || v === '') return [];
+    if (typeof v === 'boolean') return [[label, he.calls.leadValue[v ? 'yes' : 'no']!]];
+    if (typeof v === 'string') return [[label, he.calls.leadValue[v] ?? v]];
+    return [];
+  });
+}
+
+/** A Hebrew sentence for the error the core recorded on the call. */
+function errorText(call: CallDetail): string {
+  const kind = call.error!.split(':')[0]!;
+  const e = he.calls.errors;
+  if (e[kind] && kind !== 'other') return e[kind]!;
+  if (call.recordingStatus === 'failed') return e.download!;
+  return e.other!;
+}
+
+function CallNotFound() {
   return (
-    <table className="table turns-table" data-testid="call-turns">
-      <thead>
-        <tr>
-          <th>{t.index}</th>
-          <th>{t.caller}</th>
-          <th>{t.agent}</th>
-          <th>{t.firstAudio}</th>
-          <th>{t.asr}</th>
-          <th>{t.nlp}</th>
-          <th>{t.tts}</th>
-          <th>{t.total}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {turns.map((turn) => (
-          <tr key={turn.id}>
-            <td>{turn.turnIndex + 1}</td>
-            <td>{turn.callerText}</td>
-            <td>
-              {turn.agentText}
-              {turn.interrupted && <span className="badge badge-warn turn-flag">{t.interrupted}</span>}
-              {turn.errorCode && <span className="badge badge-fail turn-flag">{turn.errorCode}</span>}
-            </td>
-            <td className={`num ${turn.tFirstAudioMs != null && turn.tFirstAudioMs > 2500 ? 'slow' : ''}`}>
-              {ms(turn.tFirstAudioMs)}
-            </td>
-            <td className="num">{ms(turn.tAsrMs)}</td>
-            <td className="num">{ms(turn.tNlpMs)}</td>
-            <td className="num">{ms(turn.tTtsMs)}</td>
-            <td className="num">{ms(turn.tTotalMs)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <div className="card" data-testid="call-not-found">
+      <EmptyState title={he.calls.notFound}>
+        <p>{he.calls.notFoundHint}</p>
+        <Link className="btn btn-primary" to="/calls">
+          {he.calls.back}
+        </Link>
+      </EmptyState>
+    </div>
   );
 }
 
@@ -101,28 +94,24 @@ export function CallDetailPage() {
   useEvent('call.updated', (c) => {
     if (c.id === id) q.reload();
   });
-  if (!valid) return <NotFoundPage />;
-  if (q.loading && !q.data) return <Loading />;
-  if (q.error !== undefined && !q.data) return <ErrorState error={q.error} onRetry={q.reload} />;
-  const call = q.data!;
+  if (!valid || (q.error instanceof ApiCallError && q.error.status === 404)) return <CallNotFound />;
+  // Moving from one call to another never shows the previous call while (or instead of) loading.
+  const call = q.data?.id === id ? q.data : undefined;
+  if (!call && q.error !== undefined) return <ErrorState error={q.error} onRetry={q.reload} />;
+  if (!call) return <Loading />;
   const who = callerLabel(call);
   const f = he.calls.fields;
+  const testCall = call.engine === 'test' && call.from === 'test';
+  const endedBy = call.endedBy ? he.calls.endedBy[call.endedBy] : undefined;
   const rows: Array<[string, ReactNode]> = [
     [f.status, <span className={`badge ${STATUS_BADGE[call.status]}`}>{he.calls.status[call.status]}</span>],
-    [f.mode, he.calls.mode[call.mode]],
+    [f.mode, callHandling(call) ?? '—'],
     [f.direction, he.calls.direction[call.direction]],
-    [f.started, <span className="ltr">{formatDateTime(call.startedAt)}</span>],
-    [f.ended, call.endedAt ? <span className="ltr">{formatDateTime(call.endedAt)}</span> : '—'],
-    [f.duration, <span className="ltr">{formatDuration(call.durationSec)}</span>],
-    [
-      f.from,
-      call.engine === 'test' && call.from === 'test' ? (
-        he.live.testCaller
-      ) : (
-        <span className="ltr">{formatPhone(call.from) || call.from}</span>
-      ),
-    ],
-    [f.to, <span className="ltr">{formatPhone(call.to) || call.to}</span>],
+    [f.started, <bdi dir="ltr">{formatDateTime(call.startedAt)}</bdi>],
+    [f.ended, call.endedAt ? <bdi dir="ltr">{formatDateTime(call.endedAt)}</bdi> : '—'],
+    [f.duration, <bdi dir="ltr">{formatDuration(call.durationSec)}</bdi>],
+    [f.from, testCall ? he.live.testCaller : <PhoneNumber value={call.from} />],
+    [f.to, <PhoneNumber value={call.to} />],
     [
       f.customer,
       call.customerId ? (
@@ -131,13 +120,14 @@ export function CallDetailPage() {
         '—'
       ),
     ],
-    [f.engine, <span className="ltr">{call.engine}</span>],
-    ...(call.endedBy
-      ? [[f.endedBy, he.calls.endedBy[call.endedBy] ?? call.endedBy] as [string, ReactNode]]
-      : []),
-    [f.callSid, <span className="ltr mono">{call.callSid}</span>],
+    ...(endedBy ? [[f.endedBy, endedBy] as [string, ReactNode]] : []),
   ];
-  const leadFields = call.leadFields ? Object.entries(call.leadFields) : [];
+  const lead = leadRows(call.leadFields);
+  const voicemail = call.mode === 'record';
+  const answered = callHandling(call) !== null;
+  // A conversation with the agent is its own transcript; a separate one shows only without it.
+  const transcript = voicemail || (call.turns.length === 0 && call.transcript);
+  const hasRecording = Boolean(call.recording || call.recordingStatus || voicemail);
   return (
     <>
       <PageHeader
@@ -152,42 +142,54 @@ export function CallDetailPage() {
       />
       <div className="grid calls-detail">
         <div className="calls-detail-main">
-          <section className="card">
-            <h2>{he.calls.recording}</h2>
-            <Recording call={call} />
-          </section>
-          <section className="card">
-            <h2>{he.calls.transcript}</h2>
-            {call.transcript ? (
-              <p className="transcript" data-testid="call-transcript">
-                {call.transcript}
-              </p>
-            ) : (
-              <p className="muted">{he.calls.transcriptNone}</p>
-            )}
-            {call.summary && (
-              <>
-                <h3 className="sub">{he.calls.summary}</h3>
-                <p className="transcript">{call.summary}</p>
-              </>
-            )}
-            {leadFields.length > 0 && (
-              <>
-                <h3 className="sub">{he.calls.leadFields}</h3>
-                {leadFields.map(([k, v]) => (
-                  <div className="list-row" key={k}>
-                    <span className="muted">{k}</span>
-                    <span>{typeof v === 'string' ? v : JSON.stringify(v)}</span>
-                  </div>
-                ))}
-              </>
-            )}
-          </section>
-          <section className="card">
-            <h2>{he.calls.turns}</h2>
-            <p className="hint">{he.calls.turnsHint}</p>
-            <Turns turns={call.turns} />
-          </section>
+          {hasRecording && (
+            <section className="card">
+              <h2>{he.calls.recording}</h2>
+              <Recording call={call} />
+            </section>
+          )}
+          {transcript && (
+            <section className="card">
+              <h2>{voicemail ? he.calls.message : he.calls.transcript}</h2>
+              {call.transcript ? (
+                <p className="transcript" data-testid="call-transcript">
+                  {call.transcript}
+                </p>
+              ) : (
+                <p className="muted">{he.calls.transcriptNone}</p>
+              )}
+            </section>
+          )}
+          {(call.summary || lead.length > 0) && (
+            <section className="card" data-testid="call-summary">
+              <h2>{he.calls.summary}</h2>
+              {call.summary && <p className="transcript">{call.summary}</p>}
+              {lead.length > 0 && (
+                <>
+                  <h3 className="sub">{he.calls.leadFields}</h3>
+                  {lead.map(([label, value]) => (
+                    <div className="list-row" key={label}>
+                      <span className="muted">{label}</span>
+                      <span>{value}</span>
+                    </div>
+                  ))}
+                </>
+              )}
+            </section>
+          )}
+          {(call.turns.length > 0 || (answered && !voicemail)) && (
+            <section className="card">
+              <h2>{he.calls.turns}</h2>
+              {call.turns.length > 0 ? (
+                <>
+                  <p className="hint">{he.calls.turnsHint}</p>
+                  <CallTurns turns={call.turns} />
+                </>
+              ) : (
+                <p className="muted">{he.calls.turnsNone}</p>
+              )}
+            </section>
+          )}
         </div>
         <aside className="card">
           <h2>{he.calls.details}</h2>
@@ -198,10 +200,31 @@ export function CallDetailPage() {
             </div>
           ))}
           {call.error && (
-            <p className="notice notice-error calls-error">
-              {he.calls.error}: <span className="ltr">{call.error}</span>
+            <p className="notice notice-error calls-error" data-testid="call-error">
+              {errorText(call)}
             </p>
           )}
+          <details className="calls-technical" data-testid="call-technical">
+            <summary>{he.calls.technical}</summary>
+            <div className="list-row">
+              <span className="muted">{f.engine}</span>
+              <span>{he.live.engines[call.engine] ?? call.engine}</span>
+            </div>
+            <div className="list-row">
+              <span className="muted">{f.callSid}</span>
+              <bdi dir="ltr" className="mono" style={{ overflowWrap: 'anywhere' }}>
+                {call.callSid}
+              </bdi>
+            </div>
+            {call.error && (
+              <div className="list-row">
+                <span className="muted">{he.calls.errorDetail}</span>
+                <bdi dir="ltr" className="mono" style={{ overflowWrap: 'anywhere' }}>
+                  {call.error}
+                </bdi>
+              </div>
+            )}
+          </details>
         </aside>
       </div>
     </>

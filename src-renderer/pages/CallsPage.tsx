@@ -1,10 +1,13 @@
-import { FileText, Mic, PhoneIncoming, PhoneOutgoing } from 'lucide-react';
-import { useRef, useState } from 'react';
+import { FileText, Mic, PhoneIncoming, PhoneOutgoing, Search } from 'lucide-react';
+import { useEffect, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import type { CallSummary } from '../../src-main/api/contract/calls';
 import { CALL_STATUSES } from '../../src-main/api/contract/calls';
 import { api } from '../api';
 import { useEvent, useQuery } from '../api/hooks';
+import { DateInput } from '../components/billing/DateInput';
+import { DAY_MS, fromLocalInput } from '../components/crm/util';
+import { Num } from '../components/format';
 import { EmptyState, ErrorState, Loading, PageHeader } from '../components/States';
 import { he } from '../i18n/he';
 import { formatDateTime, formatDuration, formatPhone } from '../lib/format';
@@ -25,6 +28,17 @@ export const STATUS_BADGE: Record<CallSummary['status'], string> = {
   canceled: 'badge',
 };
 
+/**
+ * How the call was handled ("הסוכן ענה" / "הודעה מוקלטת"), or null for a call nobody answered
+ * (busy, no answer, failed, still ringing): its status already says what happened.
+ */
+export function callHandling(c: Pick<CallSummary, 'status' | 'mode'>): string | null {
+  return c.status === 'completed' || c.status === 'in-progress' ? he.calls.mode[c.mode] : null;
+}
+
+/** 'YYYY-MM-DD' (an Israeli calendar day) → the epoch ms it starts at. */
+const dayStartMs = (iso: string): number => fromLocalInput(`${iso}T00:00`)!;
+
 /** Name if known, else the number as an Israeli reads it. */
 export function callerLabel(c: Pick<CallSummary, 'customerName' | 'from' | 'to' | 'direction'>): {
   name: string;
@@ -42,7 +56,27 @@ export function CallsPage() {
   const [page, setPage] = useState(1);
   const [status, setStatus] = useState<StatusFilter>('');
   const [mode, setMode] = useState<ModeFilter>('');
+  const [text, setText] = useState('');
+  const [search, setSearch] = useState('');
+  // DateInput reports 'YYYY-MM-DD', '' when emptied, or null while what is typed is not a date.
+  const [fromDay, setFromDay] = useState<string | null>('');
+  const [toDay, setToDay] = useState<string | null>('');
   const navigate = useNavigate();
+  useEffect(() => {
+    const t = window.setTimeout(() => {
+      setSearch(text.trim());
+      setPage(1);
+    }, 250);
+    return () => window.clearTimeout(t);
+  }, [text]);
+  const from = fromDay ? dayStartMs(fromDay) : undefined;
+  // "Until" a day includes that whole day.
+  const to = toDay ? dayStartMs(toDay) + DAY_MS : undefined;
+  const badRange = from !== undefined && to !== undefined && to <= from;
+  const range = badRange
+    ? {}
+    : { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
+  const filtered = Boolean(search || status || mode || range.from || range.to);
   const q = useQuery(
     () =>
       api.call('calls.list', {
@@ -50,9 +84,20 @@ export function CallsPage() {
         limit: PAGE_SIZE,
         ...(status ? { status } : {}),
         ...(mode ? { mode } : {}),
+        ...(search ? { q: search } : {}),
+        ...range,
       }),
-    [page, status, mode],
+    [page, status, mode, search, range.from, range.to],
   );
+  const clear = () => {
+    setText('');
+    setSearch('');
+    setStatus('');
+    setMode('');
+    setFromDay('');
+    setToDay('');
+    setPage(1);
+  };
 
   // A changed call already on screen is patched in place; a new one reloads the page (coalesced).
   const pending = useRef<number | undefined>(undefined);
@@ -73,6 +118,45 @@ export function CallsPage() {
       <PageHeader title={he.calls.title} subtitle={he.calls.subtitle} />
       <div className="card calls-card">
         <div className="calls-toolbar">
+          <div className="field calls-filter calls-search">
+            <label htmlFor="calls-search">{he.calls.search}</label>
+            <div className="calls-search-box">
+              <Search size={16} aria-hidden />
+              <input
+                id="calls-search"
+                className="input"
+                type="search"
+                value={text}
+                onChange={(e) => setText(e.target.value)}
+                maxLength={100}
+                data-testid="calls-search"
+              />
+            </div>
+          </div>
+          <DateInput
+            id="calls-from"
+            className="calls-filter calls-date"
+            label={he.calls.from}
+            value={fromDay ?? ''}
+            optional
+            onChange={(v) => {
+              setFromDay(v);
+              setPage(1);
+            }}
+            error={fromDay === null ? he.calls.badDate : undefined}
+          />
+          <DateInput
+            id="calls-to"
+            className="calls-filter calls-date"
+            label={he.calls.to}
+            value={toDay ?? ''}
+            optional
+            onChange={(v) => {
+              setToDay(v);
+              setPage(1);
+            }}
+            error={toDay === null ? he.calls.badDate : badRange ? he.calls.badRange : undefined}
+          />
           <label className="field calls-filter">
             <span>{he.calls.filterStatus}</span>
             <select
@@ -109,7 +193,10 @@ export function CallsPage() {
           <div className="calls-count">
             {q.data && (
               <>
-                <strong>{q.data.total}</strong> {he.calls.total}
+                <strong>
+                  <Num value={q.data.total} />
+                </strong>{' '}
+                {he.calls.total}
               </>
             )}
           </div>
@@ -117,9 +204,17 @@ export function CallsPage() {
 
         {q.loading && !q.data && <Loading />}
         {q.error !== undefined && <ErrorState error={q.error} onRetry={q.reload} />}
-        {q.data && q.data.items.length === 0 && (
+        {q.data && q.data.items.length === 0 && !filtered && (
           <EmptyState title={he.calls.empty}>
             <p>{he.calls.emptyHint}</p>
+          </EmptyState>
+        )}
+        {q.data && q.data.items.length === 0 && filtered && (
+          <EmptyState title={he.calls.noMatch}>
+            <p>{he.calls.noMatchHint}</p>
+            <button className="btn" onClick={clear}>
+              {he.calls.clearSearch}
+            </button>
           </EmptyState>
         )}
         {q.data && q.data.items.length > 0 && (
@@ -137,6 +232,7 @@ export function CallsPage() {
             <tbody>
               {q.data.items.map((c) => {
                 const who = callerLabel(c);
+                const handling = callHandling(c);
                 return (
                   <tr
                     key={c.id}
@@ -155,11 +251,15 @@ export function CallsPage() {
                           ) : who.name ? (
                             <span>{who.name}</span>
                           ) : (
-                            <span className="ltr">{who.phone}</span>
+                            <bdi dir="ltr" className="num">
+                              {who.phone}
+                            </bdi>
                           )}
                           <div className="sub-line">
                             {who.name ? (
-                              <span className="ltr">{who.phone}</span>
+                              <bdi dir="ltr" className="num">
+                                {who.phone}
+                              </bdi>
                             ) : (
                               <span>{he.calls.unknownCaller}</span>
                             )}
@@ -168,20 +268,31 @@ export function CallsPage() {
                       </div>
                     </td>
                     <td>
-                      <span className="ltr">{formatDateTime(c.startedAt)}</span>
+                      <bdi dir="ltr" className="num">
+                        {formatDateTime(c.startedAt)}
+                      </bdi>
                     </td>
                     <td>
-                      <span className="ltr">{formatDuration(c.durationSec)}</span>
+                      <bdi dir="ltr" className="num">
+                        {formatDuration(c.durationSec)}
+                      </bdi>
                     </td>
                     <td>
-                      <span className={`badge ${c.mode === 'stream' ? 'badge-info' : ''}`}>
-                        {he.calls.mode[c.mode]}
-                      </span>
+                      {handling ? (
+                        <span className={`badge ${c.mode === 'stream' ? 'badge-info' : ''}`}>{handling}</span>
+                      ) : (
+                        <span className="muted">—</span>
+                      )}
                     </td>
                     <td>
                       <span className={`badge ${STATUS_BADGE[c.status]}`}>{he.calls.status[c.status]}</span>
                     </td>
-                    <td>
+                    <td className="calls-preview-cell">
+                      {c.preview && (
+                        <p className="calls-preview" title={c.preview} data-testid="call-preview">
+                          {c.preview}
+                        </p>
+                      )}
                       <div className="call-flags">
                         {c.hasRecording && <Mic size={16} aria-label={he.calls.hasRecording} />}
                         {c.hasTranscript && <FileText size={16} aria-label={he.calls.hasTranscript} />}
@@ -206,7 +317,7 @@ export function CallsPage() {
               {he.calls.prev}
             </button>
             <span>
-              {he.calls.page} {page} {he.calls.of} {pages}
+              {he.calls.page} <Num value={page} /> {he.calls.of} <Num value={pages} />
             </span>
             <button className="btn btn-sm" disabled={page >= pages} onClick={() => setPage((p) => p + 1)}>
               {he.calls.next}

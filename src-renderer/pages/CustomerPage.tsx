@@ -25,6 +25,7 @@ import { TaskDialog } from '../components/crm/TaskDialog';
 import { Timeline } from '../components/crm/Timeline';
 import { EmptyState, ErrorState, Loading } from '../components/States';
 import { he } from '../i18n/he';
+import { EmailAddress, Money, Num, PhoneNumber } from '../components/format';
 import { availability } from '../lib/capabilities';
 import { formatDate, formatDateTime, formatMoney } from '../lib/format';
 import { STATUS_BADGE } from './CustomersPage';
@@ -152,12 +153,8 @@ export function CustomerPage() {
             <span className={`badge ${STATUS_BADGE[c.status]}`}>{he.crm.status[c.status]}</span>
           </h1>
           <div className="sub">
-            {c.phone && (
-              <span className="ltr" data-testid="customer-phone">
-                {c.phoneDisplay}
-              </span>
-            )}
-            {c.email && <span className="ltr">{c.email}</span>}
+            {c.phone && <PhoneNumber value={c.phone} testId="customer-phone" />}
+            {c.email && <EmailAddress value={c.email} />}
             <span>{he.crm.source[c.source]}</span>
             {c.tags.map((x) => (
               <span className="tag" key={x}>
@@ -180,11 +177,11 @@ export function CustomerPage() {
       <div className="stats-row">
         {(
           [
-            [t.stats.calls, c.stats.calls.toLocaleString('he-IL'), true],
-            [t.stats.messages, c.stats.messages.toLocaleString('he-IL'), messagesOn],
-            [t.stats.openTasks, c.stats.openTasks.toLocaleString('he-IL'), true],
-            [t.stats.openDeals, c.stats.openDeals.toLocaleString('he-IL'), true],
-            [t.stats.unpaid, formatMoney(c.stats.unpaidAgorot), invoicesOn],
+            [t.stats.calls, <Num value={c.stats.calls} />, true],
+            [t.stats.messages, <Num value={c.stats.messages} />, messagesOn],
+            [t.stats.openTasks, <Num value={c.stats.openTasks} />, true],
+            [t.stats.openDeals, <Num value={c.stats.openDeals} />, true],
+            [t.stats.unpaid, <Money agorot={c.stats.unpaidAgorot} />, invoicesOn],
           ] as const
         )
           .filter(([, , shown]) => shown)
@@ -205,13 +202,9 @@ export function CustomerPage() {
             <h2 style={{ marginBottom: 12 }}>{t.details}</h2>
             <dl className="kv">
               <dt>{he.crm.form.phone}</dt>
-              <dd>
-                <span className="ltr">{c.phoneDisplay || '—'}</span>
-              </dd>
+              <dd>{c.phone ? <PhoneNumber value={c.phone} /> : '—'}</dd>
               <dt>{he.crm.form.email}</dt>
-              <dd>
-                <span className="ltr">{c.email || '—'}</span>
-              </dd>
+              <dd>{c.email ? <EmailAddress value={c.email} /> : '—'}</dd>
               <dt>{he.crm.form.address}</dt>
               <dd>{c.address || '—'}</dd>
               <dt>{t.lastContact}</dt>
@@ -432,8 +425,8 @@ function CallDialog({ customer, onClose }: { customer: CustomerDetail; onClose: 
       {(shared || state.kind === 'failed' || check === 'error') && customer.phone && (
         <p className="muted">
           {d.directly}{' '}
-          <a href={`tel:${customer.phone}`} className="ltr">
-            {customer.phoneDisplay}
+          <a href={`tel:${customer.phone}`}>
+            <PhoneNumber value={customer.phone} />
           </a>
         </p>
       )}

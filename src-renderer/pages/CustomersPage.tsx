@@ -8,7 +8,8 @@ import { CustomerFormDialog } from '../components/crm/CustomerForm';
 import { ImportDialog } from '../components/crm/ImportDialog';
 import { EmptyState, ErrorState, Loading, PageHeader, errorMessage } from '../components/States';
 import { he } from '../i18n/he';
-import { formatDate } from '../lib/format';
+import { EmailAddress, PhoneNumber } from '../components/format';
+import { formatDate, formatNumber } from '../lib/format';
 import '../styles/crm.css';
 
 const t = he.crm.customers;
@@ -170,7 +171,7 @@ export function CustomersPage() {
           </select>
           {data && (
             <span className="crm-count" data-testid="customer-total">
-              {data.total.toLocaleString('he-IL')} {t.total}
+              {formatNumber(data.total)} {t.total}
             </span>
           )}
         </div>
@@ -208,10 +209,10 @@ export function CustomersPage() {
                 <tr key={c.id} onClick={() => navigate(`/customers/${c.id}`)}>
                   <td className="name">{c.name || t.noName}</td>
                   <td>
-                    <span className="ltr">{c.phoneDisplay}</span>
+                    <PhoneNumber value={c.phone} />
                   </td>
                   <td className="muted">
-                    <span className="ltr">{c.email}</span>
+                    <EmailAddress value={c.email} />
                   </td>
                   <td>
                     <span className={`badge ${STATUS_BADGE[c.status]}`}>{he.crm.status[c.status]}</span>
@@ -233,7 +234,7 @@ export function CustomersPage() {
         {data && data.total > data.limit && (
           <div className="pager">
             <span>
-              {t.page} {page.toLocaleString('he-IL')} {t.of} {pages.toLocaleString('he-IL')}
+              {t.page} {formatNumber(page)} {t.of} {formatNumber(pages)}
             </span>
             <div className="btns">
               <button

@@ -7,7 +7,7 @@ import { useEvent, useQuery } from '../api/hooks';
 import { DealDialog } from '../components/crm/DealDialog';
 import { ErrorState, Loading, PageHeader, errorMessage } from '../components/States';
 import { he } from '../i18n/he';
-import { formatDate, formatMoney } from '../lib/format';
+import { formatDate, formatMoney, formatNumber } from '../lib/format';
 import '../styles/crm.css';
 
 const t = he.crm.deals;
@@ -108,7 +108,7 @@ export function DealsPage() {
             >
               <div className="column-head">
                 <h3>
-                  {he.crm.stage[s.stage]} <span className="badge">{s.count.toLocaleString('he-IL')}</span>
+                  {he.crm.stage[s.stage]} <span className="badge">{formatNumber(s.count)}</span>
                 </h3>
                 <span className="sum">{formatMoney(s.totalAgorot)}</span>
               </div>
@@ -178,11 +178,11 @@ export function DealsPage() {
                     disabled={board.loading}
                     onClick={() => setLimit(Math.min(MAX_PER_STAGE, limit + PAGE * 2))}
                   >
-                    {t.more} {(s.count - s.deals.length).toLocaleString('he-IL')}
+                    {t.more} {formatNumber(s.count - s.deals.length)}
                   </button>
                 ) : (
                   <div className="more">
-                    {t.more} {(s.count - s.deals.length).toLocaleString('he-IL')}
+                    {t.more} {formatNumber(s.count - s.deals.length)}
                   </div>
                 ))}
             </section>

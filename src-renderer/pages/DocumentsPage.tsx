@@ -6,7 +6,7 @@ import { useEvent, useQuery } from '../api/hooks';
 import { BillingTabs } from '../components/billing/BillingTabs';
 import { DateInput, showIsoDate } from '../components/billing/DateInput';
 import { DocStatusBadge, PaidBadge, docTitle } from '../components/billing/labels';
-import { Money, Num } from '../components/billing/Money';
+import { Money, Num } from '../components/format';
 import { EmptyState, ErrorState, Loading, PageHeader } from '../components/States';
 import { he } from '../i18n/he';
 import { formatDate } from '../lib/format';

@@ -9,11 +9,12 @@ import type { LiveCall, LiveState, LiveTurnView } from '../../src-main/api/contr
 import { api } from '../api';
 import { useEvent, useQuery } from '../api/hooks';
 import { CallTurns } from '../components/CallTurns';
+import { fill } from '../components/crm/util';
 import { ListenButton } from '../components/ListenIn';
 import { EmptyState, ErrorState, Loading, PageHeader, errorMessage } from '../components/States';
 import { TestCallPanel } from '../components/TestCallPanel';
 import { he } from '../i18n/he';
-import { formatDuration, formatPhone } from '../lib/format';
+import { formatDuration, formatPhone, formatSeconds } from '../lib/format';
 import '../styles/live-calls.css';
 
 const STATE_ICON: Record<LiveState, typeof Mic> = {
@@ -104,15 +105,7 @@ function LiveCallCard({ call, now }: { call: LiveCall; now: number }) {
           </div>
           <div>
             <dt>{he.live.lastLatency}</dt>
-            <dd>
-              {lastLatency != null ? (
-                <>
-                  <span className="ltr">{lastLatency}</span> {he.calls.ms}
-                </>
-              ) : (
-                '—'
-              )}
-            </dd>
+            <dd>{lastLatency != null ? fill(he.calls.seconds, { n: formatSeconds(lastLatency) }) : '—'}</dd>
           </div>
         </dl>
         <div className="live-actions">

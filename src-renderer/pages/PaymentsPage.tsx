@@ -5,11 +5,11 @@ import { api } from '../api';
 import { useQuery } from '../api/hooks';
 import { BillingTabs } from '../components/billing/BillingTabs';
 import { showIsoDate } from '../components/billing/DateInput';
-import { Money, Num } from '../components/billing/Money';
+import { Money, Num } from '../components/format';
 import { RecordPaymentDialog } from '../components/billing/RecordPaymentDialog';
 import { EmptyState, ErrorState, Loading, PageHeader } from '../components/States';
 import { he } from '../i18n/he';
-import { formatDate } from '../lib/format';
+import { formatDate, formatNumber } from '../lib/format';
 import { PAYMENT_METHODS } from '../../src-main/api/contract/billing';
 import '../styles/crm.css';
 import '../styles/billing.css';
@@ -272,7 +272,7 @@ export function UnpaidPage() {
                     ) : x.daysOverdue > 0 ? (
                       <span className="badge badge-fail">
                         {u.days.split('{n}')[0]}
-                        <bdi className="num">{x.daysOverdue.toLocaleString('he-IL')}</bdi>
+                        <bdi className="num">{formatNumber(x.daysOverdue)}</bdi>
                         {u.days.split('{n}')[1]}
                       </span>
                     ) : (

@@ -17,11 +17,12 @@ import {
 import { Link } from 'react-router-dom';
 import { api } from '../api';
 import { useQuery } from '../api/hooks';
-import { DAY_MS, dayStart, fromLocalInput, toLocalInput } from '../components/crm/util';
+import { DAY_MS, dayStart, fill, fromLocalInput, toLocalInput } from '../components/crm/util';
 import { EmptyState, ErrorState, Loading, PageHeader } from '../components/States';
 import { he } from '../i18n/he';
 import { useAvailable } from '../lib/capabilities';
-import { formatMoney } from '../lib/format';
+import { Money, Num } from '../components/format';
+import { formatMoney, formatPercent, formatSeconds } from '../lib/format';
 import '../styles/crm.css';
 
 const t = he.crm.reports;
@@ -32,7 +33,9 @@ const CALL_SERIES = [
   ['fallback', 2],
   ['missed', 3],
 ] as const;
-const shekelTick = (v: unknown) => `₪${Number(v).toLocaleString('he-IL')}`;
+/** Chart values are whole shekels; shown as every other amount ("18,000 ₪"). */
+const secondsTick = (v: unknown) => formatSeconds(Number(v) * 1000);
+const shekelTick = (v: unknown) => formatMoney(Math.round(Number(v) * 100));
 
 /** One report card: a title, and the chart or an empty state. */
 function ChartCard({
@@ -149,17 +152,19 @@ export function ReportsPage() {
           <div className="kpis">
             <div className="stat-tile">
               <div className="label">{t.totalCalls}</div>
-              <div className="value">{d.answer.total.toLocaleString('he-IL')}</div>
+              <div className="value">
+                <Num value={d.answer.total} />
+              </div>
             </div>
             <div className="stat-tile">
               <div className="label">{t.liveRate}</div>
-              <div className="value">{Math.round(d.answer.liveRate * 100)}%</div>
+              <div className="value">
+                <Num value={formatPercent(d.answer.liveRate)} />
+              </div>
             </div>
             <div className="stat-tile">
               <div className="label">{t.avgLatency}</div>
-              <div className="value">
-                {d.avgTurnLatencyMs.toLocaleString('he-IL')} {t.ms}
-              </div>
+              <div className="value">{fill(he.calls.seconds, { n: formatSeconds(d.avgTurnLatencyMs) })}</div>
             </div>
             {invoices && (
               <Link
@@ -169,7 +174,9 @@ export function ReportsPage() {
                 data-testid="report-unpaid"
               >
                 <div className="label">{he.crm.dashboard.unpaidInvoices}</div>
-                <div className="value">{formatMoney(d.openInvoices.totalAgorot)}</div>
+                <div className="value">
+                  <Money agorot={d.openInvoices.totalAgorot} />
+                </div>
               </Link>
             )}
           </div>
@@ -199,16 +206,22 @@ export function ReportsPage() {
             </BarChart>
           </ChartCard>
           <ChartCard title={t.latency} empty={d.latencyPerDay.length === 0}>
-            <LineChart data={d.latencyPerDay.map((x) => ({ ...x, date: dd(x.date) }))}>
+            <LineChart
+              data={d.latencyPerDay.map((x) => ({
+                date: dd(x.date),
+                avgFirstAudio: x.avgFirstAudioMs / 1000,
+                avgTotal: x.avgTotalMs / 1000,
+              }))}
+            >
               <CartesianGrid strokeDasharray="3 3" vertical={false} />
               <XAxis dataKey="date" reversed fontSize={11} />
-              <YAxis orientation="right" fontSize={11} />
-              <Tooltip />
+              <YAxis orientation="right" fontSize={11} tickFormatter={secondsTick} />
+              <Tooltip formatter={secondsTick} />
               <Legend />
               <Line
                 isAnimationActive={false}
                 type="monotone"
-                dataKey="avgFirstAudioMs"
+                dataKey="avgFirstAudio"
                 name={t.firstAudio}
                 stroke={COLORS[1]}
                 dot={false}
@@ -217,7 +230,7 @@ export function ReportsPage() {
               <Line
                 isAnimationActive={false}
                 type="monotone"
-                dataKey="avgTotalMs"
+                dataKey="avgTotal"
                 name={t.total}
                 stroke={COLORS[0]}
                 dot={false}

@@ -8,7 +8,7 @@ import { TaskDialog } from '../components/crm/TaskDialog';
 import { DAY_MS, dayStart, toLocalInput } from '../components/crm/util';
 import { EmptyState, ErrorState, Loading, PageHeader } from '../components/States';
 import { he } from '../i18n/he';
-import { formatDate, formatDateTime, formatTime } from '../lib/format';
+import { formatDate, formatDateTime, formatNumber, formatTime } from '../lib/format';
 import '../styles/crm.css';
 
 const t = he.crm.tasks;
@@ -108,7 +108,7 @@ function Calendar({ onOpen, onNew }: { onOpen: (t: Task) => void; onNew: (start:
                     data-testid="day-show-more"
                     onClick={() => setDayShown(dayShown + DAY_PAGE)}
                   >
-                    {t.showMore} ({(items.length - dayShown).toLocaleString('he-IL')})
+                    {t.showMore} ({formatNumber(items.length - dayShown)})
                   </button>
                 ) : (
                   <button
@@ -117,7 +117,7 @@ function Calendar({ onOpen, onNew }: { onOpen: (t: Task) => void; onNew: (start:
                     aria-label={`${t.moreInDayLabel} ${formatDate(d)}`}
                     onClick={() => set({ view: 'day', at: String(d + 12 * 3_600_000) })}
                   >
-                    {t.moreInDay((items.length - WEEK_CELL).toLocaleString('he-IL'))}
+                    {t.moreInDay(formatNumber(items.length - WEEK_CELL))}
                   </button>
                 ))}
             </div>
@@ -153,7 +153,7 @@ function TaskList({ onOpen }: { onOpen: (t: Task) => void }) {
             </button>
           ))}
         </div>
-        {list.data && <span className="crm-count">{list.data.total.toLocaleString('he-IL')}</span>}
+        {list.data && <span className="crm-count">{formatNumber(list.data.total)}</span>}
       </div>
       {list.loading && !list.data && <Loading />}
       {list.error !== undefined && <ErrorState error={list.error} onRetry={list.reload} />}

@@ -10,6 +10,7 @@ import { Thread } from '../components/whatsapp/Thread';
 import { he } from '../i18n/he';
 import { availability } from '../lib/capabilities';
 import '../styles/whatsapp.css';
+import { formatNumber } from '../lib/format';
 
 const t = he.whatsapp;
 
@@ -40,7 +41,7 @@ function Inbox() {
         <h1>{t.title}</h1>
         {unread > 0 && (
           <span className="badge badge-ok" data-testid="wa-unread-total">
-            {fill(t.unreadCount, { n: unread.toLocaleString('he-IL') })}
+            {fill(t.unreadCount, { n: formatNumber(unread) })}
           </span>
         )}
         <span className="wa-page-spacer" />

@@ -139,9 +139,29 @@ test('a voice message left after the live stream failed shows in the call histor
   // Newest first; the voice message turns "transcribed" live, without a reload.
   await expect(rows.nth(1)).toContainText('תומללה');
   await expect(rows.nth(2)).toContainText('יוסי לוי');
-  await expect(rows.nth(2)).toContainText('סוכן חי');
+  await expect(rows.nth(2)).toContainText('הסוכן ענה');
   await expect(rows.nth(1)).toContainText('הודעה מוקלטת');
   await expect(rows.nth(1)).toContainText('050-1234567');
+  // The voice message's words are in the list; a call nobody answered is not "answered by the agent".
+  await expect(rows.nth(1).getByTestId('call-preview')).toContainText('שלום, זה דני כהן');
+  await expect(rows.nth(2).getByTestId('call-preview')).toContainText('הלקוח שאל על מחיר תספורת');
+  await expect(rows.nth(0)).toContainText('לא נענתה');
+  await expect(rows.nth(0)).not.toContainText('הסוכן ענה');
+
+  // Search by name, by number in the owner's form, and by date.
+  const search = page.getByTestId('calls-search');
+  await search.fill('יוסי');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('יוסי לוי');
+  await search.fill('054-7778899');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('לא נענתה');
+  await search.fill('');
+  await expect(rows).toHaveCount(3);
+  await page.getByLabel('עד תאריך').fill('01/01/2020');
+  await expect(page.getByText('לא נמצאו שיחות שמתאימות לחיפוש')).toBeVisible();
+  await page.getByRole('button', { name: 'ניקוי החיפוש' }).click();
+  await expect(rows).toHaveCount(3);
   await page.evaluate(() => (globalThis as any).document.fonts.ready);
   const list = shot('calls.png');
   await page.screenshot({ path: list, fullPage: true });
@@ -164,8 +184,29 @@ test('a voice message left after the live stream failed shows in the call histor
 
   await page.getByRole('link', { name: 'חזרה לכל השיחות' }).click();
   await rows.nth(2).click();
-  await expect(page.getByTestId('call-turns').locator('tbody tr')).toHaveCount(3);
+  await expect(page.getByTestId('call-turns-live').locator('.call-turn')).toHaveCount(3);
   await expect(page.getByText('הסוכן נפרד מהמתקשר')).toBeVisible();
+  // A conversation with the agent is its own transcript: no "no transcript" above it.
+  await expect(page.getByText('אין תמלול')).toHaveCount(0);
+  // Twilio's call id is for support, behind a toggle.
+  await expect(page.getByText('מספר השיחה אצל')).toBeHidden();
   const turns = shot('calls-detail-turns.png');
   await page.screenshot({ path: turns, fullPage: true });
+
+  // A call that does not exist: the page says so, in Hebrew, with the way back.
+  await page.goto(`${app.localUrl}/#/calls/999999`);
+  await expect(page.getByTestId('call-not-found')).toContainText('השיחה לא נמצאה');
+  await expect(page.getByRole('button', { name: 'נסו שוב' })).toHaveCount(0);
+  await page.getByTestId('call-not-found').getByRole('link', { name: 'חזרה לכל השיחות' }).click();
+  await expect(rows).toHaveCount(3);
+
+  // What went wrong is said in Hebrew; the core's own code is only under the support details.
+  const db2 = new Database(path.join(app.dataDir, 'agentlocator.db'));
+  const missed = db2.prepare('select id from calls where call_sid = ?').get(callSid(3)) as { id: number };
+  db2.prepare("update calls set error = 'gibberish:too_short' where id = ?").run(missed.id);
+  db2.close();
+  await page.goto(`${app.localUrl}/#/calls/${missed.id}`);
+  await expect(page.getByTestId('call-error')).toHaveText('בהקלטה לא נשמע דיבור ברור.');
+  await expect(page.getByText('gibberish:too_short')).toBeHidden();
+  await expect(page.getByText('הסוכן ענה')).toHaveCount(0);
 });

@@ -82,7 +82,7 @@ test('a live call updates on the monitor turn by turn, and the owner hangs it up
     timeout: 15_000,
   });
   await expect(card.locator('.call-turn')).toHaveCount(2);
-  await expect(card.locator('.lat-label', { hasText: 'עד קול ראשון' }).first()).toBeVisible();
+  await expect(card.locator('.lat-label', { hasText: 'זמן תגובה' }).first()).toBeVisible();
   // Mid-sentence on the agent's side makes the most telling picture.
   caller = 'ומה עם צבע? כמה זה עולה בערך?';
   openai.scriptChat({

@@ -16,6 +16,9 @@ export const callStatusSchema = z.enum(CALL_STATUSES);
 export const callModeSchema = z.enum(['stream', 'record']);
 export const recordingStatusSchema = z.enum(['pending', 'downloaded', 'transcribed', 'no_speech', 'failed']);
 
+/** How much of a voice message or summary the call list carries (then "…"). */
+export const CALL_PREVIEW_CHARS = 120;
+
 /** One row of the call history. */
 export const callSummarySchema = z.object({
   id,
@@ -38,6 +41,11 @@ export const callSummarySchema = z.object({
   recordingStatus: recordingStatusSchema.nullable(),
   hasRecording: z.boolean(),
   hasTranscript: z.boolean(),
+  /**
+   * The start of what the call left behind, for the list (at most CALL_PREVIEW_CHARS, then "…"):
+   * a voice message's words, a conversation's summary (else the other one); null when neither.
+   */
+  preview: z.string().nullable(),
 });
 export type CallSummary = z.infer<typeof callSummarySchema>;
 
@@ -100,14 +108,25 @@ export type DialProblem = z.infer<typeof dialProblemSchema>;
 
 export const callsMethods = {
   'calls.list': method({
-    summary: 'Call history, newest first, paged; filter by status, mode or customer',
+    summary:
+      "Call history, newest first, paged; filter by status, mode, customer, text (the caller's name or number) and start time [from, to)",
     input: pageInput
       .extend({
         status: callStatusSchema.optional(),
         mode: callModeSchema.optional(),
         customerId: id.optional(),
+        /** Part of the customer's name, or part of the number in any typed form (050-123…, +97250…). */
+        q: z.string().trim().max(100).optional(),
+        /** Calls that started at or after this moment … */
+        from: epochMs.nonnegative().optional(),
+        /** … and before this one. */
+        to: epochMs.nonnegative().optional(),
       })
       .strict()
+      .refine((f) => f.from === undefined || f.to === undefined || f.to > f.from, {
+        message: 'to must be after from',
+        path: ['to'],
+      })
       .default({ page: 1, limit: 25 }),
     output: paged(callSummarySchema),
   }),

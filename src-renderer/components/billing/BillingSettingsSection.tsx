@@ -5,7 +5,8 @@ import { useApp } from '../../app-context';
 import { he } from '../../i18n/he';
 import { ErrorState, Loading } from '../States';
 import { DateInput } from './DateInput';
-import { Money, Num, parseShekels, shekelsText } from './Money';
+import { Money, Num } from '../format';
+import { parseShekels, shekelsText } from './Money';
 import { DOC_TYPES, type BillingSettings, type DocType } from './types';
 
 const s = he.billing.settings;

@@ -10,7 +10,8 @@ import { fieldErrors } from '../crm/util';
 import { SelectField } from '../SelectField';
 import { errorMessage } from '../States';
 import { DateInput, israelToday } from './DateInput';
-import { Money, parseShekels, shekelsText } from './Money';
+import { Money } from '../format';
+import { parseShekels, shekelsText } from './Money';
 import { PaymentFields, checkPayment, emptyPayment, type PaymentDraft } from './PaymentFields';
 import { PdfFrame } from './PdfFrame';
 import {
@@ -661,7 +662,11 @@ export function DocumentEditor({
                     <div className="inline-field c-total" data-testid="line-total">
                       <label>{f.lineTotal}</label>
                       <span className="c-total-value">
-                        {lineTotal != null ? <Money agorot={lineTotal} /> : <span className="muted">—</span>}
+                        {lineTotal != null ? (
+                          <Money exact agorot={lineTotal} />
+                        ) : (
+                          <span className="muted">—</span>
+                        )}
                       </span>
                     </div>
                   </div>
@@ -682,7 +687,11 @@ export function DocumentEditor({
             <div className="totals" data-testid="totals" aria-live="polite">
               <div className="row">
                 <span>{f.subtotal}</span>
-                {totals ? <Money agorot={totals.subtotalAgorot} testId="total-subtotal" /> : <span>—</span>}
+                {totals ? (
+                  <Money exact agorot={totals.subtotalAgorot} testId="total-subtotal" />
+                ) : (
+                  <span>—</span>
+                )}
               </div>
               <div className="row">
                 {totals && totals.vatRateBp === 0 ? (
@@ -694,13 +703,13 @@ export function DocumentEditor({
                       <bdi className="num">{vatRate ?? ''}</bdi>
                       {f.vat.split('{rate}')[1]}
                     </span>
-                    {totals ? <Money agorot={totals.vatAgorot} testId="total-vat" /> : <span>—</span>}
+                    {totals ? <Money exact agorot={totals.vatAgorot} testId="total-vat" /> : <span>—</span>}
                   </>
                 )}
               </div>
               <div className="row grand">
                 <span>{f.total}</span>
-                {totals ? <Money agorot={totals.totalAgorot} testId="total-grand" /> : <span>—</span>}
+                {totals ? <Money exact agorot={totals.totalAgorot} testId="total-grand" /> : <span>—</span>}
               </div>
             </div>
           </div>
@@ -747,7 +756,7 @@ export function DocumentEditor({
               </button>
               {totals && checked.payments.length > 0 && paySum !== totals.totalAgorot && (
                 <p className="error" style={{ marginTop: 8 }} data-testid="payments-diff">
-                  {problems.payments_mismatch} ({f.paymentsSum} <Money agorot={paySum} />)
+                  {problems.payments_mismatch} ({f.paymentsSum} <Money exact agorot={paySum} />)
                 </p>
               )}
               {err('payments') && <span className="error">{err('payments')}</span>}
@@ -789,7 +798,7 @@ export function DocumentEditor({
           <p>{f.issueConfirm}</p>
           <p>
             <strong>
-              {form.customer?.name} · <Money agorot={totals.totalAgorot} />
+              {form.customer?.name} · <Money exact agorot={totals.totalAgorot} />
             </strong>
           </p>
           <div className="form-actions">

@@ -12,7 +12,7 @@ import { showIsoDate } from './DateInput';
 import { errorText } from './DocumentEditor';
 import { fileSrc } from './file';
 import { DocName, DocStatusBadge, PaidBadge, docTitle } from './labels';
-import { Money, Num } from './Money';
+import { Money, Num } from '../format';
 import { RecordPaymentDialog } from './RecordPaymentDialog';
 import type { BillingDocument, FileRef } from './types';
 
@@ -280,7 +280,7 @@ export function DocumentView({ doc, onChanged }: { doc: BillingDocument; onChang
               )}
               <dt>{he.billing.form.subtotal}</dt>
               <dd>
-                <Money agorot={doc.subtotalAgorot} />
+                <Money exact agorot={doc.subtotalAgorot} />
               </dd>
               <dt>
                 {doc.vatRateBp === 0
@@ -288,25 +288,25 @@ export function DocumentView({ doc, onChanged }: { doc: BillingDocument; onChang
                   : he.billing.form.vat.replace('{rate}', String(doc.vatRateBp / 100))}
               </dt>
               <dd>
-                <Money agorot={doc.vatAgorot} />
+                <Money exact agorot={doc.vatAgorot} />
               </dd>
               <dt>
                 <strong>{he.billing.form.total}</strong>
               </dt>
               <dd>
                 <strong>
-                  <Money agorot={doc.totalAgorot} testId="doc-total" />
+                  <Money exact agorot={doc.totalAgorot} testId="doc-total" />
                 </strong>
               </dd>
               {doc.type === 'tax_invoice' && (
                 <>
                   <dt>{v.paid}</dt>
                   <dd>
-                    <Money agorot={doc.paidAgorot} testId="doc-paid-amount" />
+                    <Money exact agorot={doc.paidAgorot} testId="doc-paid-amount" />
                   </dd>
                   <dt>{v.balance}</dt>
                   <dd>
-                    <Money agorot={balance} testId="doc-balance" />
+                    <Money exact agorot={balance} testId="doc-balance" />
                   </dd>
                 </>
               )}
@@ -366,7 +366,7 @@ export function DocumentView({ doc, onChanged }: { doc: BillingDocument; onChang
                     </div>
                   </span>
                   <strong>
-                    <Money agorot={p.amountAgorot} />
+                    <Money exact agorot={p.amountAgorot} />
                   </strong>
                 </div>
               ))}

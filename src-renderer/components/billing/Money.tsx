@@ -1,26 +1,9 @@
-import { formatMoney } from '../../lib/format';
-
 /**
- * An amount in ₪ inside Hebrew text: one format everywhere (lib/format), isolated left-to-right
- * so its digits, sign and ₪ never mix with the words around it.
+ * Shekel amounts as the owner types them in billing forms. The display components (Money, Num)
+ * live in components/format.tsx; they are re-exported here for the pages that still import them
+ * from billing.
  */
-export function Money({ agorot, testId }: { agorot: number; testId?: string }) {
-  return (
-    <bdi className="num" data-testid={testId}>
-      {formatMoney(agorot)}
-    </bdi>
-  );
-}
-
-/** A number (document number, count) isolated the same way, with thousands separators for counts. */
-export function Num({ value, plain, testId }: { value: number | string; plain?: boolean; testId?: string }) {
-  const text = typeof value === 'number' && !plain ? value.toLocaleString('he-IL') : String(value);
-  return (
-    <bdi className="num" data-testid={testId}>
-      {text}
-    </bdi>
-  );
-}
+export { Money, Num } from '../format';
 
 /** Shekels as the owner types them ("1,250.5", "₪ 99.90") → integer agorot, or null when not a number. */
 export function parseShekels(text: string): number | null {
@@ -29,12 +12,9 @@ export function parseShekels(text: string): number | null {
   return Math.round(Number(clean) * 100);
 }
 
-/** Integer agorot → the text a form field shows ("1250.5" → "1,250.50"; whole shekels without ".00"). */
+/** Integer agorot → the text a form field shows ("1250.5" → "1250.50"; whole shekels without ".00"). */
 export function shekelsText(agorot: number): string {
   const whole = agorot % 100 === 0;
-  return (agorot / 100).toLocaleString('en-US', {
-    minimumFractionDigits: whole ? 0 : 2,
-    maximumFractionDigits: 2,
-    useGrouping: false,
-  });
+  // A form field's value, not display text: plain digits and a dot, whatever the locale.
+  return (agorot / 100).toFixed(whole ? 0 : 2);
 }

@@ -7,7 +7,8 @@ import { fromLocalInput } from '../crm/util';
 import { israelToday } from './DateInput';
 import { errorText } from './DocumentEditor';
 import { DocName } from './labels';
-import { Money, shekelsText } from './Money';
+import { Money } from '../format';
+import { shekelsText } from './Money';
 import { PaymentFields, checkPayment, emptyPayment, type PaymentDraft } from './PaymentFields';
 import type { DocType } from './types';
 

@@ -5,8 +5,9 @@ import { api } from '../../api';
 import { useEvent, useQuery } from '../../api/hooks';
 import { useApp } from '../../app-context';
 import { he } from '../../i18n/he';
+import { PhoneNumber } from '../format';
 import { availability } from '../../lib/capabilities';
-import { formatDateTime, formatMoney, formatPhone, formatTime } from '../../lib/format';
+import { formatDateTime, formatMoney, formatNumber, formatTime } from '../../lib/format';
 import { ErrorState, Loading } from '../States';
 import { dayStart, fill } from './util';
 
@@ -57,18 +58,11 @@ export function CrmDashboard() {
         className="grid kpi-row"
         style={{ '--kpi-cols': 3 + Number(whatsapp) + Number(invoices) } as CSSProperties}
       >
-        {kpi(
-          '/calls',
-          Phone,
-          d.todayCalls.count.toLocaleString('he-IL'),
-          t.todayCalls,
-          undefined,
-          'kpi-calls',
-        )}
+        {kpi('/calls', Phone, formatNumber(d.todayCalls.count), t.todayCalls, undefined, 'kpi-calls')}
         {kpi(
           '/customers?status=lead',
           UserPlus,
-          d.newLeads.count.toLocaleString('he-IL'),
+          formatNumber(d.newLeads.count),
           t.newLeads,
           undefined,
           'kpi-leads',
@@ -76,19 +70,19 @@ export function CrmDashboard() {
         {kpi(
           '/tasks',
           CalendarCheck,
-          d.openTasks.count.toLocaleString('he-IL'),
+          formatNumber(d.openTasks.count),
           t.openTasks,
-          d.openTasks.overdue ? `${d.openTasks.overdue.toLocaleString('he-IL')} ${t.overdue}` : undefined,
+          d.openTasks.overdue ? `${formatNumber(d.openTasks.overdue)} ${t.overdue}` : undefined,
           'kpi-tasks',
         )}
         {whatsapp &&
           kpi(
             '/whatsapp',
             MessageCircle,
-            d.unreadWhatsapp.count.toLocaleString('he-IL'),
+            formatNumber(d.unreadWhatsapp.count),
             t.unreadWhatsapp,
             d.unreadWhatsapp.count
-              ? fill(t.fromCustomers, { n: d.unreadWhatsapp.customers.toLocaleString('he-IL') })
+              ? fill(t.fromCustomers, { n: formatNumber(d.unreadWhatsapp.customers) })
               : undefined,
             'kpi-whatsapp',
           )}
@@ -98,7 +92,7 @@ export function CrmDashboard() {
             Receipt,
             formatMoney(d.unpaidInvoices.totalAgorot),
             t.unpaidInvoices,
-            `${d.unpaidInvoices.count.toLocaleString('he-IL')}`,
+            `${formatNumber(d.unpaidInvoices.count)}`,
             'kpi-invoices',
           )}
       </div>
@@ -128,7 +122,7 @@ export function CrmDashboard() {
           {d.todayCalls.items.map((c) => (
             <div className="list-row" key={c.id}>
               <Link to={`/calls/${c.id}`}>
-                {c.customerName || <span className="ltr">{formatPhone(c.from) || t.unknown}</span>}
+                {c.customerName || (c.from ? <PhoneNumber value={c.from} /> : t.unknown)}
               </Link>
               <span className="muted">{when(c.startedAt)}</span>
             </div>

@@ -1,5 +1,5 @@
 import { Search } from 'lucide-react';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useNavigate } from 'react-router-dom';
 import type { z } from 'zod';
 import type { ContractSummary } from '../../../src-main/api/contract/contracts';
@@ -9,7 +9,8 @@ import { useEvent } from '../../api/hooks';
 import { useApp } from '../../app-context';
 import { he } from '../../i18n/he';
 import { availability } from '../../lib/capabilities';
-import { formatDate, formatMoney } from '../../lib/format';
+import { formatDate } from '../../lib/format';
+import { EmailAddress, Money, PhoneNumber } from '../format';
 import '../../styles/crm.css';
 
 const t = he.crm.search;
@@ -18,7 +19,8 @@ interface Item {
   key: string;
   section: string;
   label: string;
-  sub: string;
+  /** Hebrew text with its numbers, amounts, phones and addresses isolated (components/format). */
+  sub: ReactNode;
   to: string;
 }
 
@@ -84,14 +86,18 @@ export function GlobalSearch() {
         key: `c${c.id}`,
         section: t.customers,
         label: c.name || he.crm.customers.noName,
-        sub: c.phoneDisplay || c.email || '',
+        sub: c.phone ? <PhoneNumber value={c.phone} /> : <EmailAddress value={c.email} />,
         to: `/customers/${c.id}`,
       })),
       ...res.deals.map((d) => ({
         key: `d${d.id}`,
         section: t.deals,
         label: d.title,
-        sub: `${d.customerName} · ${formatMoney(d.amountAgorot)}`,
+        sub: (
+          <>
+            {d.customerName} · <Money agorot={d.amountAgorot} />
+          </>
+        ),
         to: `/customers/${d.customerId}`,
       })),
       // Issued documents only (a draft has no number yet); each opens its own page.
@@ -99,7 +105,12 @@ export function GlobalSearch() {
         key: `f${d.id}`,
         section: t.documents,
         label: `${he.crm.timeline.docTypes[d.type] ?? d.type} ${d.number}`,
-        sub: `${d.customerName ?? ''} · ${formatMoney(d.totalAgorot)} · ${formatDate(Date.parse(d.issueDate))}`,
+        sub: (
+          <>
+            {d.customerName ? `${d.customerName} · ` : ''}
+            <Money agorot={d.totalAgorot} /> · <bdi dir="ltr">{formatDate(Date.parse(d.issueDate))}</bdi>
+          </>
+        ),
         to: `/invoices/${d.id}`,
       })),
       ...(msgsOn ? res.messages : []).map((m) => ({
@@ -194,7 +205,7 @@ export function GlobalSearch() {
                     <span style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
                       {it.label}
                     </span>
-                    <small className="ltr">{it.sub}</small>
+                    <small>{it.sub}</small>
                   </a>
                 </div>
               ))}

@@ -18,12 +18,23 @@ import { paymentDocument } from '../billing/paymentTarget';
 import { EmptyState, ErrorState, Loading } from '../States';
 
 const t = he.crm.timeline;
+/** Calls that ended without anyone answering (a call still ringing shows how it is handled). */
+const NOT_ANSWERED = new Set(['busy', 'failed', 'no-answer', 'canceled']);
 
 function describe(i: TimelineItem): { title: string; text: string; extra?: string } {
   switch (i.kind) {
     case 'call':
       return {
-        title: `${i.direction === 'out' ? t.callOut : t.callIn} · ${i.subtype === 'record' ? t.recorded : i.subtype === 'bridge' ? t.viaOwner : t.liveAgent}`,
+        // How the call is handled; a call nobody answered says what happened instead.
+        title: `${i.direction === 'out' ? t.callOut : t.callIn} · ${
+          i.status && NOT_ANSWERED.has(i.status)
+            ? he.calls.status[i.status as keyof typeof he.calls.status]
+            : i.subtype === 'record'
+              ? t.recorded
+              : i.subtype === 'bridge'
+                ? t.viaOwner
+                : t.liveAgent
+        }`,
         text: i.text,
         extra: i.durationSec ? formatDuration(i.durationSec) : undefined,
       };

@@ -12,6 +12,7 @@ import { sendErrorText } from './errors';
 import { fill, formatBytes } from './format';
 import { QuickReplies } from './QuickReplies';
 import { TemplatePicker } from './TemplatePicker';
+import { formatNumber } from '../../lib/format';
 
 const t = he.whatsapp;
 
@@ -84,7 +85,7 @@ export function Composer({
     const body = text.trim();
     if (busy || (!body && !file)) return;
     if (body.length > WA_TEXT_MAX)
-      return setError(fill(t.composer.tooLong, { n: WA_TEXT_MAX.toLocaleString('he-IL') }));
+      return setError(fill(t.composer.tooLong, { n: formatNumber(WA_TEXT_MAX) }));
     setBusy(true);
     setError('');
     try {

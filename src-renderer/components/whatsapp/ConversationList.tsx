@@ -9,6 +9,7 @@ import { EmptyState, ErrorState, Loading } from '../States';
 import { conversationName, fill, listTime, previewText } from './format';
 import { Ticks } from './Ticks';
 import { VirtualList } from './VirtualList';
+import { formatNumber } from '../../lib/format';
 
 const t = he.whatsapp;
 const PAGE = 50;
@@ -183,9 +184,7 @@ export function ConversationList({
 
   const count =
     state &&
-    (state.total === 1
-      ? t.conversationsOne
-      : fill(t.conversationsCount, { n: state.total.toLocaleString('he-IL') }));
+    (state.total === 1 ? t.conversationsOne : fill(t.conversationsCount, { n: formatNumber(state.total) }));
 
   return (
     <aside className="wa-list-pane" aria-label={t.title}>
@@ -220,7 +219,7 @@ export function ConversationList({
           >
             {t.unreadOnly}
             {state && state.unreadTotal > 0 && (
-              <span className="wa-unread-pill">{state.unreadTotal.toLocaleString('he-IL')}</span>
+              <span className="wa-unread-pill">{formatNumber(state.unreadTotal)}</span>
             )}
           </button>
         </div>
@@ -283,7 +282,7 @@ function Row({ c, active }: { c: WaConversation; active: boolean }) {
               aria-label={fill(t.unreadBadge, { n: c.unread })}
               data-testid="wa-conv-unread"
             >
-              {c.unread.toLocaleString('he-IL')}
+              {formatNumber(c.unread)}
             </span>
           )}
         </span>

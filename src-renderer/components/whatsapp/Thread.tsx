@@ -5,6 +5,7 @@ import type { WaConversation, WaMessage } from '../../../src-main/api/contract/w
 import { api, ApiCallError } from '../../api';
 import { useEvent } from '../../api/hooks';
 import { he } from '../../i18n/he';
+import { PhoneNumber } from '../format';
 import { formatDateTime, formatTime } from '../../lib/format';
 import { EmptyState, ErrorState, Loading } from '../States';
 import { Composer, type ProviderCaps } from './Composer';
@@ -203,7 +204,7 @@ export function Thread({ customerId, caps }: { customerId: number; caps: Provide
             {name}
           </bdi>
           <div className="wa-thread-sub">
-            {phoneDisplay && <span className="ltr">{phoneDisplay}</span>}
+            {phoneDisplay && <PhoneNumber value={phoneDisplay} />}
             {windowUntil && state.canSendText && windowUntil > Date.now() && (
               <span className="muted">{fill(t.thread.window, { time: formatDateTime(windowUntil) })}</span>
             )}

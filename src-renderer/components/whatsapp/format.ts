@@ -1,7 +1,7 @@
 /** Israeli times for the inbox: today HH:mm, "אתמול", the weekday within a week, else dd/MM/yyyy. */
 import type { WaConversation, WaMessage } from '../../../src-main/api/contract/whatsapp';
 import { he } from '../../i18n/he';
-import { formatDate, formatTime } from '../../lib/format';
+import { formatDate, formatNumber, formatTime } from '../../lib/format';
 
 /** `{name}` placeholders in a Hebrew string. */
 export const fill = (template: string, vars: Record<string, string | number>): string =>
@@ -59,7 +59,6 @@ export const conversationName = (c: Pick<WaConversation, 'customerName' | 'profi
 
 /** Bytes as the owner reads them: 340 ק״ב, 2.4 מ״ב. */
 export function formatBytes(n: number): string {
-  if (n < 1024 * 1024)
-    return fill(t.units.kb, { n: Math.max(1, Math.round(n / 1024)).toLocaleString('he-IL') });
-  return fill(t.units.mb, { n: (n / 1024 / 1024).toLocaleString('he-IL', { maximumFractionDigits: 1 }) });
+  if (n < 1024 * 1024) return fill(t.units.kb, { n: formatNumber(Math.max(1, Math.round(n / 1024))) });
+  return fill(t.units.mb, { n: formatNumber(n / 1024 / 1024, 1) });
 }
