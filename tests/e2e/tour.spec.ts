@@ -24,7 +24,7 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Page, type Response } from '@playwright/test';
 import { closeDb, openDb } from '../../src-main/db/client';
 import { generateDemoData } from '../../src-main/crm/demo-data';
 import { ROOT, SCREENS, startApp, type RunningApp } from './harness';
@@ -44,6 +44,8 @@ interface Ids {
 interface Tour {
   app: RunningApp;
   ids: Ids;
+  /** One tab for the whole tour: pages are reached as the owner does, inside the running app. */
+  page: Page;
 }
 
 const MIGRATIONS = path.join(ROOT, 'src-main/db/migrations');
@@ -89,14 +91,20 @@ function pickIds(file: string): Ids {
 
 const test = base.extend<object, { tour: Tour }>({
   tour: [
-    // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
-    async ({}, use) => {
+    async ({ browser }, use) => {
       const dataDir = mkdtempSync(path.join(os.tmpdir(), 'agentlocator-e2e-tour-'));
       const dbFile = path.join(dataDir, 'agentlocator.db');
       copyFileSync(demoDatabase(), dbFile);
       const ids = pickIds(dbFile);
       const app = await startApp({ dataDir });
-      await use({ app, ids });
+      const context = await browser.newContext({
+        locale: 'he-IL',
+        timezoneId: 'Asia/Jerusalem',
+        viewport: { width: WIDTHS[0], height: 860 },
+      });
+      const page = await context.newPage();
+      await use({ app, ids, page });
+      await context.close();
       await app.stop();
       app.cleanup();
     },
@@ -141,7 +149,8 @@ const PAGES: TourPage[] = [
  * Latin text an owner may see, removed in this order: e-mails, URLs, domains and file paths (data
  * the owner typed or needs to copy); a vendor's own English wording quoted inside bidi isolates
  * (⁦…⁩, the UI's one rule for embedding it — e.g. "⁦Account SID⁩", to find it on Twilio's
- * screen); brand and product names, file formats, keyboard keys; document numbers and Twilio ids.
+ * screen); brand and product names, file formats, keyboard keys; document numbers, Twilio ids and
+ * the build's commit id (shown for support).
  */
 const ALLOWED_LATIN: RegExp[] = [
   /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g,
@@ -153,6 +162,7 @@ const ALLOWED_LATIN: RegExp[] = [
   /\b(?:Ctrl|Alt|Shift|Esc|Enter|Tab)\b(?:\+[A-Z])?/g,
   /\b[A-Z]{2,4}-\d[\d-]*/g,
   /\b(?:AC|CA|PN|SK|MG|SM)[0-9a-f]{32}\b/g,
+  /\b(?=[0-9a-f]*\d)[0-9a-f]{7,40}\b/g,
 ];
 /**
  * Words another change owns (reported, not failed here): the call page shows the engine's id
@@ -220,12 +230,32 @@ function findOverflow(): string[] {
         : ''
     } «${(el.textContent ?? '').trim().slice(0, 50)}»`;
   const out: Element[] = [];
+  const spills: Element[] = [];
   for (const el of Array.from(document.body.querySelectorAll('*'))) {
     if (!(el instanceof HTMLElement || el instanceof SVGElement) || !el.checkVisibility()) continue;
     const cs = getComputedStyle(el);
     if (cs.position === 'fixed' || cs.display === 'contents') continue;
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0) continue;
+    // Its own content (a long amount, a word that does not wrap) runs out of its box: spilled when
+    // overflow is visible, cut off mid-character when hidden without an ellipsis.
+    // (A visually hidden label, 1px wide and clipped on purpose, is not a spill.)
+    const srOnly = el.clientWidth <= 1 || cs.clip !== 'auto' || cs.clipPath !== 'none';
+    if (
+      el instanceof HTMLElement &&
+      cs.display !== 'inline' &&
+      !srOnly &&
+      el.scrollWidth > el.clientWidth + 1
+    ) {
+      const ownText = Array.from(el.childNodes).some(
+        (n) => n.nodeType === Node.TEXT_NODE && n.textContent?.trim(),
+      );
+      if (
+        cs.overflowX === 'visible' ||
+        (cs.overflowX === 'hidden' && cs.textOverflow !== 'ellipsis' && ownText)
+      )
+        spills.push(el);
+    }
     for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
       if (scrolls(a)) break;
       if (a.matches('.card, [role=dialog], main, nav')) {
@@ -235,8 +265,11 @@ function findOverflow(): string[] {
       }
     }
   }
-  // The outermost offenders only: a spilling box carries its children with it.
+  // The outermost boxes past their card (a spilling box carries its children with it), and the
+  // innermost boxes whose content runs out (an overflowing child makes every ancestor overflow).
   for (const el of out.filter((e) => !out.some((o) => o !== e && o.contains(e)))) res.push(describe(el));
+  for (const el of spills.filter((e) => !spills.some((o) => o !== e && e.contains(o))))
+    res.push(`${describe(el)} (content ${el.scrollWidth}px in ${el.clientWidth}px)`);
   return res;
 }
 
@@ -254,7 +287,16 @@ const record = (name: string, r: PageResult) =>
 /** Opens a route and waits until it has drawn: its h1 is visible and no spinner is left. */
 async function open(page: Page, tour: Tour, route: string): Promise<number> {
   const t0 = Date.now();
-  await page.goto(`${tour.app.openUrl}#${route}`);
+  if (!page.url().startsWith(tour.app.localUrl)) {
+    await page.goto(`${tour.app.openUrl}#${route}`);
+  } else {
+    // Through the not-found page, so that the page is drawn afresh even when it reuses the last
+    // page's component (the wizard's steps, a WhatsApp thread after the inbox).
+    await page.evaluate(() => (location.hash = '#/__tour_between_pages__'));
+    await expect(page.getByTestId('not-found')).toBeVisible();
+    await page.evaluate((r) => (location.hash = `#${r}`), route);
+    if (!route.startsWith('/no-such-page')) await expect(page.getByTestId('not-found')).toHaveCount(0);
+  }
   await expect(page.getByRole('navigation', { name: 'ניווט ראשי' })).toBeVisible({ timeout: 20_000 });
   await expect(page.locator('main h1').first()).toBeVisible({ timeout: 20_000 });
   await expect(page.locator('main .spinner')).toHaveCount(0, { timeout: 20_000 });
@@ -267,14 +309,18 @@ async function axeScan(page: Page) {
 }
 
 for (const tp of PAGES) {
-  test(`tour: ${tp.name}`, async ({ page, tour }) => {
+  test(`tour: ${tp.name}`, async ({ tour }) => {
+    const { page } = tour;
     const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('response', (r) => {
+    const onError = (e: Error) => problems.push(`page error: ${e.message}`);
+    const onResponse = (r: Response) => {
       if (r.url().includes('/api/') && r.status() >= 500) problems.push(`${r.status()} ${r.url()}`);
-    });
+    };
+    page.on('pageerror', onError);
+    page.on('response', onResponse);
+
     const loadMs = await open(page, tour, tp.route(tour.ids));
-    await page.waitForLoadState('networkidle').catch(() => undefined);
+    await page.waitForTimeout(250);
 
     // Renders without an error state.
     await expect(page.getByTestId('page-crash')).toHaveCount(0);
@@ -330,6 +376,8 @@ for (const tp of PAGES) {
         'axe violations',
       )
       .toEqual([]);
+    page.off('pageerror', onError);
+    page.off('response', onResponse);
     expect.soft(problems, 'page errors and failed API calls').toEqual([]);
   });
 }
