@@ -180,7 +180,8 @@ function visibleTexts(): string[] {
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     const el = n.parentElement;
     const t = n.textContent?.trim();
-    if (!t || !el || el.closest('script, style, noscript')) continue;
+    // A customer's tags are the owner's own words (the demo has "VIP"), not the app's.
+    if (!t || !el || el.closest('script, style, noscript, .tag')) continue;
     if (!el.checkVisibility({ visibilityProperty: true, opacityProperty: true })) continue;
     texts.push(t);
   }
