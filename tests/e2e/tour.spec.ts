@@ -50,12 +50,14 @@ interface Tour {
 
 const MIGRATIONS = path.join(ROOT, 'src-main/db/migrations');
 
-/** The demo database, generated once per schema/generator/size (a file in the temp folder). */
+/** The demo database, generated once per schema/generator/size/day (a file in the temp folder). */
 function demoDatabase(): string {
   const h = createHash('sha256').update(JSON.stringify(DEMO));
   for (const f of readdirSync(MIGRATIONS, { recursive: true }).map(String).sort())
     if (f.endsWith('.sql')) h.update(readFileSync(path.join(MIGRATIONS, f)));
-  h.update(readFileSync(path.join(ROOT, 'src-main/crm/demo-data.ts')));
+  for (const f of ['demo-data.ts', 'sql.ts']) h.update(readFileSync(path.join(ROOT, 'src-main/crm', f)));
+  // The demo is laid out around "today" (today's calls and tasks): a new one each day.
+  h.update(new Date().toISOString().slice(0, 10));
   const file = path.join(os.tmpdir(), `agentlocator-tour-demo-${h.digest('hex').slice(0, 16)}.db`);
   if (existsSync(file)) return file;
   const tmp = `${file}.${process.pid}.tmp`;
