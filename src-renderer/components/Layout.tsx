@@ -29,6 +29,18 @@ export function Layout({ children }: { children: ReactNode }) {
     .sort((a, b) => b.length - a.length)[0];
   return (
     <div className="shell">
+      <a
+        className="skip-link"
+        href="#main-content"
+        data-testid="skip-link"
+        onClick={(e) => {
+          // The hash is the router's: move focus instead of following the link.
+          e.preventDefault();
+          content.current?.focus();
+        }}
+      >
+        {he.app.skipToContent}
+      </a>
       <nav className="nav" aria-label="ניווט ראשי">
         <div className="nav-brand">
           <PhoneCall size={26} />
@@ -66,7 +78,7 @@ export function Layout({ children }: { children: ReactNode }) {
           <div className="topbar-spacer" />
         </header>
         <StorageBanner />
-        <main className="content" ref={content}>
+        <main className="content" id="main-content" tabIndex={-1} ref={content}>
           {children}
         </main>
         <ReminderToasts />

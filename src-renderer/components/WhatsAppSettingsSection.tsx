@@ -86,16 +86,15 @@ function Section() {
       {provider.data && (
         <>
           <h3 className="wa-subtitle">{t.provider}</h3>
-          <div className="wa-providers" role="radiogroup" aria-label={t.provider}>
+          {/* Cards, not radios: each holds its own "switch" button (a radio may not contain one). */}
+          <div className="wa-providers" role="group" aria-label={t.provider}>
             {provider.data.available.map((p) => {
               const active = p.name === provider.data!.active;
               return (
                 <div
                   key={p.name}
                   className={`wa-provider${active ? ' active' : ''}`}
-                  role="radio"
-                  aria-checked={active}
-                  aria-label={t.providers[p.name]}
+                  aria-current={active ? 'true' : undefined}
                   data-testid={`wa-provider-${p.name}`}
                 >
                   <div className="wa-provider-head">

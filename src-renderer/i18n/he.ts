@@ -119,6 +119,8 @@ export const he = {
     tagline: 'המזכירה החכמה של העסק',
     browserMode: 'מצב דפדפן',
     electronMode: 'אפליקציה',
+    /** The first stop of the Tab key: jumps past the navigation to the page itself. */
+    skipToContent: 'דילוג לתוכן העמוד',
   },
   nav: {
     dashboard: 'לוח בקרה',
@@ -833,6 +835,8 @@ export const he = {
       subtitle: 'שיחות, ביצועי הסוכן, לידים והכנסות',
       from: 'מתאריך',
       to: 'עד תאריך',
+      /** The date fields' placeholder: day/month/year, in Hebrew letters. */
+      datePlaceholder: 'יי/חח/שששש',
       presets: { d7: '7 ימים', d30: '30 יום', d90: '90 יום', y1: 'שנה' },
       callsPerDay: 'שיחות ליום',
       live: 'נענו ע״י הסוכן',
@@ -858,9 +862,9 @@ export const he = {
     },
     flags: {
       title: 'תכונות',
-      hint: 'הפעלה וכיבוי של אזורים באפליקציה. תכונה כבויה נעלמת מהתפריט וה־API שלה לא זמין.',
+      hint: 'הפעלה וכיבוי של אזורים באפליקציה. תכונה כבויה נעלמת מהתפריט ואינה זמינה גם לחיבורים חיצוניים.',
       names: {
-        crm_enabled: 'ניהול לקוחות (CRM)',
+        crm_enabled: 'ניהול לקוחות',
         whatsapp_enabled: 'וואטסאפ',
         invoices_enabled: 'חשבוניות ותשלומים',
         contracts_enabled: 'חוזים',
@@ -869,7 +873,7 @@ export const he = {
         enable_recording_fallback: 'הקלטת הודעה כשהסוכן לא זמין',
         enable_payments_paypal: 'תשלום ב־PayPal',
         enable_payments_tranzila: 'תשלום בטרנזילה',
-        ai_whatsapp_autoreply: 'מענה אוטומטי בוואטסאפ (AI)',
+        ai_whatsapp_autoreply: 'מענה אוטומטי בוואטסאפ (בינה מלאכותית)',
       } as Record<string, string>,
       on: 'פעיל',
       off: 'כבוי',
@@ -1593,6 +1597,7 @@ export const he = {
     byAi: 'נכתבה על ידי המענה האוטומטי',
     units: { kb: '{n} ק״ב', mb: '{n} מ״ב' },
     thread: {
+      messages: 'ההודעות בשיחה',
       toCustomer: 'לדף הלקוח',
       loadOlder: 'הודעות קודמות',
       empty: 'אין עדיין הודעות בשיחה הזאת',

@@ -226,7 +226,7 @@ export function DocumentsPage() {
                     <a
                       href={`#/invoices/${d.id}`}
                       onClick={(e) => e.preventDefault()}
-                      aria-label={docTitle(d)}
+                      aria-label={`${d.customerName || he.crm.customers.noName} · ${docTitle(d)}`}
                       style={{ color: 'inherit' }}
                     >
                       {d.customerName || he.crm.customers.noName}

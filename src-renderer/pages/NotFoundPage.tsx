@@ -7,13 +7,10 @@ export function NotFoundPage() {
     <div className="card" data-testid="not-found">
       <div className="state">
         <Compass className="icon" size={56} />
-        <div
-          style={{ fontSize: 64, fontWeight: 800, color: 'var(--color-border-strong)', lineHeight: 1 }}
-          className="ltr"
-        >
+        <div className="not-found-code ltr" aria-hidden="true">
           404
         </div>
-        <h2>{he.notFound.title}</h2>
+        <h1>{he.notFound.title}</h1>
         <p>{he.notFound.body}</p>
         <Link className="btn btn-primary" to="/">
           {he.notFound.back}

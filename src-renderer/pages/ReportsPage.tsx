@@ -13,6 +13,7 @@ import {
   Tooltip,
   XAxis,
   YAxis,
+  type DefaultLegendContentProps,
 } from 'recharts';
 import { Link } from 'react-router-dom';
 import { api } from '../api';
@@ -26,7 +27,24 @@ import { formatMoney, formatPercent, formatSeconds } from '../lib/format';
 import '../styles/crm.css';
 
 const t = he.crm.reports;
-const COLORS = ['#1f6feb', '#1a7f4b', '#a15c00', '#c62828', '#6f42c1', '#0e7490'];
+
+/**
+ * The charts' legend. Recharts' own names every swatch "… legend icon" in English for screen
+ * readers; here the swatch is decoration and the series name is the text.
+ */
+function ChartLegend({ payload }: DefaultLegendContentProps) {
+  return (
+    <ul className="chart-legend">
+      {payload?.map((e, i) => (
+        <li key={i}>
+          <span className="chart-legend-swatch" style={{ background: e.color }} aria-hidden="true" />
+          {String(e.value ?? '')}
+        </li>
+      ))}
+    </ul>
+  );
+}
+const COLORS = ['#1b64d8', '#17743f', '#a15c00', '#c62828', '#6f42c1', '#0e7490'];
 /** Calls per day, stacked: answered live, left a voice message, missed (with their colours). */
 const CALL_SERIES = [
   ['live', 0],
@@ -100,7 +118,7 @@ function DateField({
         className="input"
         dir="ltr"
         inputMode="numeric"
-        placeholder="dd/mm/yyyy"
+        placeholder={t.datePlaceholder}
         value={text}
         aria-invalid={bad ? 'true' : undefined}
         onChange={(e) => commit(e.target.value)}
@@ -192,7 +210,7 @@ export function ReportsPage() {
               <XAxis dataKey="date" reversed fontSize={11} />
               <YAxis orientation="right" fontSize={11} allowDecimals={false} />
               <Tooltip />
-              <Legend />
+              <Legend content={ChartLegend} />
               {CALL_SERIES.map(([key, color]) => (
                 <Bar
                   key={key}
@@ -217,7 +235,7 @@ export function ReportsPage() {
               <XAxis dataKey="date" reversed fontSize={11} />
               <YAxis orientation="right" fontSize={11} tickFormatter={secondsTick} />
               <Tooltip formatter={secondsTick} />
-              <Legend />
+              <Legend content={ChartLegend} />
               <Line
                 isAnimationActive={false}
                 type="monotone"
@@ -255,7 +273,7 @@ export function ReportsPage() {
                 ))}
               </Pie>
               <Tooltip />
-              <Legend />
+              <Legend content={ChartLegend} />
             </PieChart>
           </ChartCard>
           {invoices && (

@@ -114,7 +114,7 @@ function Calendar({ onOpen, onNew }: { onOpen: (t: Task) => void; onNew: (start:
                   <button
                     className="btn btn-ghost btn-sm"
                     data-testid={`more-${d}`}
-                    aria-label={`${t.moreInDayLabel} ${formatDate(d)}`}
+                    aria-label={`${t.moreInDay((items.length - WEEK_CELL).toLocaleString('he-IL'))} · ${t.moreInDayLabel} ${formatDate(d)}`}
                     onClick={() => set({ view: 'day', at: String(d + 12 * 3_600_000) })}
                   >
                     {t.moreInDay(formatNumber(items.length - WEEK_CELL))}

@@ -285,7 +285,7 @@ test('Settings → WhatsApp: provider choice and live state', async ({ page }) =
   await page.goto(`${app.openUrl}#/settings?section=whatsapp`);
   const section = page.getByTestId('wa-settings');
   await expect(section).toBeVisible();
-  await expect(section.getByTestId('wa-provider-twilio')).toHaveAttribute('aria-checked', 'true');
+  await expect(section.getByTestId('wa-provider-twilio')).toHaveAttribute('aria-current', 'true');
   await expect(section.getByTestId('wa-conn-state')).toHaveText('מחובר');
   await expect(section.getByTestId('wa-outbox')).toContainText('נשלחו היום');
   // Pace caps: every field checked at once, nothing saved on a bad value.
@@ -327,7 +327,7 @@ test.describe('WhatsApp Web linking', () => {
   }) => {
     await page.goto(`${core.localUrl}/?token=${core.token}#/settings?section=whatsapp`);
     const section = page.getByTestId('wa-settings');
-    await expect(section.getByTestId('wa-provider-baileys')).toHaveAttribute('aria-checked', 'true');
+    await expect(section.getByTestId('wa-provider-baileys')).toHaveAttribute('aria-current', 'true');
     // Opening the screen asks for a QR: the app opens its socket, WhatsApp sends the code.
     await expect.poll(() => factory.sockets.length).toBeGreaterThan(0);
     const qrString =

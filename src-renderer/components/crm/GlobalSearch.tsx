@@ -11,6 +11,7 @@ import { he } from '../../i18n/he';
 import { availability } from '../../lib/capabilities';
 import { formatDate } from '../../lib/format';
 import { EmailAddress, Money, PhoneNumber } from '../format';
+import { Modal } from './Modal';
 import '../../styles/crm.css';
 
 const t = he.crm.search;
@@ -151,68 +152,66 @@ export function GlobalSearch() {
         <span>{he.nav.searchPlaceholder}</span>
       </button>
       {open && (
-        <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && setOpen(false)}>
-          <div
-            className="modal search-panel"
-            role="dialog"
-            aria-modal="true"
-            aria-label={placeholder}
-            data-testid="global-search"
-          >
-            <div className="search-input">
-              <Search size={18} />
-              <input
-                ref={input}
-                value={q}
-                placeholder={placeholder}
-                aria-label={placeholder}
-                onChange={(e) => setQ(e.target.value)}
-                onKeyDown={(e) => {
-                  if (e.key === 'Escape') setOpen(false);
-                  if (e.key === 'ArrowDown') {
-                    e.preventDefault();
-                    setActive((a) => Math.min(items.length - 1, a + 1));
-                  }
-                  if (e.key === 'ArrowUp') {
-                    e.preventDefault();
-                    setActive((a) => Math.max(0, a - 1));
-                  }
-                  if (e.key === 'Enter') go(items[active]);
-                }}
-              />
-            </div>
-            <div className="search-results">
-              {!q.trim() && (
-                <p className="muted" style={{ padding: '8px 16px' }}>
-                  {hint}
-                </p>
-              )}
-              {q.trim() && res && items.length === 0 && (
-                <p className="muted" style={{ padding: '8px 16px' }}>
-                  {t.empty}
-                </p>
-              )}
-              {items.map((it, i) => (
-                <div key={it.key}>
-                  {(i === 0 || items[i - 1]!.section !== it.section) && <h3>{it.section}</h3>}
-                  <a
-                    className={`search-item${i === active ? ' active' : ''}`}
-                    onMouseEnter={() => setActive(i)}
-                    onClick={() => go(it)}
-                    href={`#${it.to}`}
-                    onMouseDown={(e) => e.preventDefault()}
-                  >
-                    <span style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
-                      {it.label}
-                    </span>
-                    <small>{it.sub}</small>
-                  </a>
-                </div>
-              ))}
-            </div>
-            <div className="search-foot">{t.close}</div>
+        <Modal
+          title={placeholder}
+          hideTitle
+          className="search-panel"
+          testId="global-search"
+          onClose={() => setOpen(false)}
+        >
+          <div className="search-input">
+            <Search size={18} />
+            <input
+              ref={input}
+              value={q}
+              placeholder={placeholder}
+              aria-label={placeholder}
+              onChange={(e) => setQ(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Escape') setOpen(false);
+                if (e.key === 'ArrowDown') {
+                  e.preventDefault();
+                  setActive((a) => Math.min(items.length - 1, a + 1));
+                }
+                if (e.key === 'ArrowUp') {
+                  e.preventDefault();
+                  setActive((a) => Math.max(0, a - 1));
+                }
+                if (e.key === 'Enter') go(items[active]);
+              }}
+            />
           </div>
-        </div>
+          <div className="search-results">
+            {!q.trim() && (
+              <p className="muted" style={{ padding: '8px 16px' }}>
+                {hint}
+              </p>
+            )}
+            {q.trim() && res && items.length === 0 && (
+              <p className="muted" style={{ padding: '8px 16px' }}>
+                {t.empty}
+              </p>
+            )}
+            {items.map((it, i) => (
+              <div key={it.key}>
+                {(i === 0 || items[i - 1]!.section !== it.section) && <h3>{it.section}</h3>}
+                <a
+                  className={`search-item${i === active ? ' active' : ''}`}
+                  onMouseEnter={() => setActive(i)}
+                  onClick={() => go(it)}
+                  href={`#${it.to}`}
+                  onMouseDown={(e) => e.preventDefault()}
+                >
+                  <span style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
+                    {it.label}
+                  </span>
+                  <small>{it.sub}</small>
+                </a>
+              </div>
+            ))}
+          </div>
+          <div className="search-foot">{t.close}</div>
+        </Modal>
       )}
     </>
   );

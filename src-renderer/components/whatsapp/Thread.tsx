@@ -223,6 +223,10 @@ export function Thread({ customerId, caps }: { customerId: number; caps: Provide
           if (el.scrollTop < 40) void older();
         }}
         data-testid="wa-messages"
+        // A scrolling box is reachable by keyboard (Tab, then the arrow keys scroll it).
+        tabIndex={0}
+        role="log"
+        aria-label={t.thread.messages}
         aria-live="polite"
       >
         {state.hasMore && (
