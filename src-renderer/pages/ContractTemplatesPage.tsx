@@ -6,6 +6,7 @@ import { useQuery } from '../api/hooks';
 import { ContractText } from '../components/contracts/ContractText';
 import { ErrorState, Loading, PageHeader, errorMessage } from '../components/States';
 import { he } from '../i18n/he';
+import { placeholderLabel as label, toEditable, toStored } from '../lib/contract-placeholders';
 import { useDebounced } from '../lib/use-debounced';
 import '../styles/crm.css';
 import '../styles/contracts.css';
@@ -41,11 +42,10 @@ export function ContractTemplatesPage() {
         }
       />
       <section className="card crm-card">
-        <div className="template-list" role="list">
+        <div className="template-list">
           {list.map((x) => (
             <button
               key={x.id}
-              role="listitem"
               className="btn"
               aria-current={selected !== 'new' && current?.id === x.id}
               onClick={() => setParams({ id: String(x.id) }, { replace: true })}
@@ -91,7 +91,8 @@ function TemplateEditor({
   onSaved: (id: number, version: number) => void;
 }) {
   const [name, setName] = useState(template?.name ?? '');
-  const [body, setBody] = useState(template?.body ?? '');
+  // What the owner sees and types: placeholders by their Hebrew names (stored as `{{…}}`).
+  const [body, setBody] = useState(toEditable(template?.body ?? ''));
   const [requiresId, setRequiresId] = useState(template?.requiresIdNumber ?? false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
@@ -101,7 +102,7 @@ function TemplateEditor({
   useEffect(() => {
     let live = true;
     api
-      .call('contracts.preview', { body: typed })
+      .call('contracts.preview', { body: toStored(typed) })
       .then((r) => live && setPreview({ text: r.text, unknown: r.unknown }))
       .catch(() => live && setPreview(undefined));
     return () => {
@@ -110,10 +111,13 @@ function TemplateEditor({
   }, [typed]);
 
   const changed =
-    !template || name !== template.name || body !== template.body || requiresId !== template.requiresIdNumber;
+    !template ||
+    name !== template.name ||
+    toStored(body) !== template.body ||
+    requiresId !== template.requiresIdNumber;
   const insert = (p: Placeholder) => {
     const el = area.current;
-    const token = `{{${p}}}`;
+    const token = label(p);
     const at = el ? el.selectionStart : body.length;
     const end = el ? el.selectionEnd : body.length;
     setBody(body.slice(0, at) + token + body.slice(end));
@@ -129,7 +133,7 @@ function TemplateEditor({
       const r = await api.call('contracts.templates.save', {
         ...(template ? { id: template.id } : {}),
         name: name.trim(),
-        body,
+        body: toStored(body),
         requiresIdNumber: requiresId,
       });
       onSaved(r.id, r.version);

@@ -147,6 +147,9 @@ test('the template editor: insert a placeholder, live preview, a typo named, a n
   await page.getByTestId('template-item').filter({ hasText: 'אישור הצעת מחיר' }).click();
   const body = page.getByTestId('template-body');
   await expect(body).not.toBeEmpty();
+  // Placeholders read by their Hebrew names, never as code.
+  await expect(body).toHaveValue(/\[שם הלקוח\]/);
+  expect(await body.inputValue()).not.toContain('{{');
   await body.press('Control+End');
   await body.pressSequentially('\n\nבתוקף מיום ');
   await page.getByTestId('insert-date.today').click();
@@ -162,7 +165,9 @@ test('the template editor: insert a placeholder, live preview, a typo named, a n
     'contracts.templates.list',
     {},
   );
-  expect(after.find((x) => x.name === 'אישור הצעת מחיר')).toMatchObject({ version: quote.version + 1 });
+  const saved = after.find((x) => x.name === 'אישור הצעת מחיר')!;
+  expect(saved).toMatchObject({ version: quote.version + 1 });
+  expect(saved.body).toContain('בתוקף מיום {{date.today}} ועד {{date.tomorow}}.');
   // The contract made from the earlier version keeps its text.
   expect((await api<{ body: string }>('contracts.get', { id: before.id })).body).toBe(before.body);
 });
