@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { api } from '../api';
 import { useQuery } from '../api/hooks';
-import { Num } from '../components/billing/Money';
+import { Num } from '../components/format';
 import { EmptyState, ErrorState, Loading, PageHeader } from '../components/States';
 import { he } from '../i18n/he';
 import { formatDate } from '../lib/format';

@@ -1,9 +1,4 @@
-/**
- * Shekel amounts as the owner types them in billing forms. The display components (Money, Num)
- * live in components/format.tsx; they are re-exported here for the pages that still import them
- * from billing.
- */
-export { Money, Num } from '../format';
+/** Shekel amounts as the owner types them in billing forms (display: components/format.tsx). */
 
 /** Shekels as the owner types them ("1,250.5", "₪ 99.90") → integer agorot, or null when not a number. */
 export function parseShekels(text: string): number | null {
