@@ -55,7 +55,7 @@ export function ContractsPage() {
         title={t.title}
         subtitle={t.subtitle}
         actions={
-          <div className="crm-toolbar">
+          <div style={{ display: 'flex', gap: 8, flexWrap: 'wrap' }}>
             <Link className="btn" to="/contracts/templates" data-testid="contract-templates">
               {t.templatesLink}
             </Link>

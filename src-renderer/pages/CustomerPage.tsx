@@ -9,6 +9,7 @@ import {
   Phone,
   PhoneForwarded,
   Receipt,
+  Trash2,
 } from 'lucide-react';
 import { useEffect, useState, type ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
@@ -19,6 +20,7 @@ import { api, ApiCallError } from '../api';
 import { useEvent, useQuery } from '../api/hooks';
 import { useApp } from '../app-context';
 import { CustomerFormDialog } from '../components/crm/CustomerForm';
+import { CustomerRemoveDialog } from '../components/crm/CustomerRemoveDialog';
 import { DealDialog } from '../components/crm/DealDialog';
 import { Modal } from '../components/crm/Modal';
 import { TaskDialog } from '../components/crm/TaskDialog';
@@ -72,7 +74,7 @@ export function CustomerPage() {
   const navigate = useNavigate();
   const q = useQuery(() => api.call('crm.customers.get', { id }), [id]);
   useEvent('crm.changed', (e) => (e.entity !== 'customer' || e.id === id) && q.reload());
-  const [dialog, setDialog] = useState<'edit' | 'task' | 'deal' | 'call' | null>(null);
+  const [dialog, setDialog] = useState<'edit' | 'task' | 'deal' | 'call' | 'remove' | null>(null);
   // A call placed from here (or any call of this customer) updates the counts.
   useEvent('call.updated', (e) => e.customerId === id && q.reload());
   useEvent('whatsapp.message', (e) => e.message.customerId === id && q.reload());
@@ -163,9 +165,18 @@ export function CustomerPage() {
             ))}
           </div>
         </div>
-        <button className="btn" onClick={() => setDialog('edit')}>
-          <Pencil size={16} /> {t.edit}
-        </button>
+        <div style={{ display: 'flex', gap: 8, flexWrap: 'wrap' }}>
+          <button className="btn" onClick={() => setDialog('edit')}>
+            <Pencil size={16} /> {t.edit}
+          </button>
+          <button
+            className="btn btn-ghost"
+            onClick={() => setDialog('remove')}
+            data-testid="customer-remove-button"
+          >
+            <Trash2 size={16} /> {t.removeButton}
+          </button>
+        </div>
       </div>
       <div className="action-bar" role="toolbar" aria-label="פעולות">
         {ACTIONS.slice(0, 2).map(actionButton)}
@@ -293,6 +304,16 @@ export function CustomerPage() {
         />
       )}
       {dialog === 'call' && <CallDialog customer={c} onClose={() => setDialog(null)} />}
+      {dialog === 'remove' && (
+        <CustomerRemoveDialog
+          customer={{ id: c.id, name: c.name }}
+          onClose={() => setDialog(null)}
+          onDone={(remaining) => {
+            setDialog(null);
+            navigate(remaining ? `/customers/${remaining}` : '/customers', { replace: true });
+          }}
+        />
+      )}
       {notice && (
         <Modal title={notice.title} onClose={() => setNotice(null)} testId="action-notice">
           <p>{notice.body}</p>
