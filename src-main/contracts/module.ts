@@ -8,7 +8,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { signatureInputSchema } from '../api/contract/contracts';
+import { signatureInputSchema, type ContractSummary } from '../api/contract/contracts';
 import type { EventBus } from '../api/events';
 import { ApiError, badInput } from '../api/errors';
 import type { FeatureModule } from '../core/module';
@@ -54,7 +54,12 @@ export function contractsModule(deps: ContractsDeps): FeatureModule & { service:
     pdf: contractPdf({ fontsDir: deps.fontsDir }),
     contractsDir: deps.files().folderPath('contracts'),
     resourcesDir: deps.resourcesDir,
-    changed: () => undefined,
+    // Every transition (the signer's too, over the public server) reaches the owner's screens.
+    changed: (id) => {
+      const c = deps.sqlite.prepare('select status from contracts where id = ?').get(id) as
+        Pick<ContractSummary, 'status'> | undefined;
+      if (c) deps.bus.emit('contracts.changed', { id, status: c.status });
+    },
   });
   const log = deps.logger.child({ module: 'contracts' });
   const names = (ids: number[]) => {

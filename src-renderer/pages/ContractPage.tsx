@@ -4,7 +4,7 @@ import { Link, useParams } from 'react-router-dom';
 import { api, ApiCallError } from '../api';
 import { fileSrc } from '../components/billing/file';
 import { PdfFrame } from '../components/billing/PdfFrame';
-import { useQuery } from '../api/hooks';
+import { useEvent, useQuery } from '../api/hooks';
 import { ContractText } from '../components/contracts/ContractText';
 import { ErrorState, Loading, PageHeader, errorMessage } from '../components/States';
 import { useApp } from '../app-context';
@@ -35,6 +35,8 @@ export function ContractPage() {
   // Signed in another window (or the link signed meanwhile): the page is current when looked at.
   const { reload: reloadContract } = contract;
   const { reload: reloadHistory } = history;
+  // Opened or signed by the customer meanwhile (a link, or the signing window): shown as it happens.
+  useEvent('contracts.changed', (e) => e.id === id && (reloadContract(), reloadHistory()));
   useEffect(() => {
     const onFocus = () => (reloadContract(), reloadHistory());
     window.addEventListener('focus', onFocus);

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { api } from '../api';
-import { useQuery } from '../api/hooks';
+import { useEvent, useQuery } from '../api/hooks';
 import { Num } from '../components/format';
 import { EmptyState, ErrorState, Loading, PageHeader } from '../components/States';
 import { he } from '../i18n/he';
@@ -47,6 +47,7 @@ export function ContractsPage() {
     [status, page, q],
   );
   const filtered = !!(status || q);
+  useEvent('contracts.changed', () => list.reload());
   const data = list.data;
   const pages = data ? Math.max(1, Math.ceil(data.total / PAGE_SIZE)) : 1;
   return (

@@ -112,8 +112,13 @@ describe('contracts and signatures', () => {
     expect((await post(token, { ...signature(), idNumber: '123456789' })).status).toBe(400);
     expect((await ok('contracts.get', { id: draft.id })).status).toBe('opened');
 
+    // The owner's screens hear of each step the signer takes on the public server.
+    const heard: unknown[] = [];
+    const off = t!.core.bus.subscribe((m) => m.name === 'contracts.changed' && heard.push(m.payload));
     const signed = await post(token, signature());
     expect(signed.status).toBe(200);
+    off();
+    expect(heard).toContainEqual({ id: draft.id, status: 'signed' });
     const c = await ok('contracts.get', { id: draft.id });
     expect(c).toMatchObject({
       status: 'signed',

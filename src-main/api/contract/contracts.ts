@@ -219,3 +219,8 @@ export const contractsMethods = {
     output: z.object({ ok: z.boolean(), events: z.number().int(), problems: z.array(auditProblemSchema) }),
   }),
 };
+
+export const contractsEvents = {
+  /** A contract changed (created, edited, sent, opened, signed, voided — here or by its signer). */
+  'contracts.changed': z.object({ id, status: z.enum(CONTRACT_STATUSES) }),
+};

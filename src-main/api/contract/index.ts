@@ -17,7 +17,7 @@ import { backupEvents, backupMethods } from './backup';
 import { paymentsEvents, paymentsMethods } from './payments';
 import { auditMethods } from './audit';
 import { desktopEvents, desktopMethods } from './desktop';
-import { contractsMethods } from './contracts';
+import { contractsEvents, contractsMethods } from './contracts';
 import { whatsappEvents, whatsappMethods } from './whatsapp';
 
 export const contract = {
@@ -50,6 +50,7 @@ export const events = {
   ...backupEvents,
   ...paymentsEvents,
   ...whatsappEvents,
+  ...contractsEvents,
 };
 
 export type Contract = typeof contract;
