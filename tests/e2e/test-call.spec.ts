@@ -134,5 +134,7 @@ test('a test call with the microphone, listen-in on a phone call, and no Twilio 
   // `stop`). The dashboard's setup checklist may have checked the account key (GET Accounts/…).
   expect(twilio.requests.filter((r) => r.path.includes('/Calls'))).toEqual([]);
   await detail.click();
-  await expect(page.getByText('test').first()).toBeVisible();
+  // The call's page says it was the test call from this computer (its technical id is under
+  // the support details).
+  await expect(page.getByText('שיחת ניסיון מהמחשב').first()).toBeVisible();
 });
