@@ -809,21 +809,31 @@ export function generateDemoData(
         ) as { id: number },
       ].map((r) => r.id);
       const insContract = sqlite.prepare(
-        `insert into contracts (business_id, customer_id, template_id, template_version, title, body_rendered, status, signer_name, signed_at, created_at, updated_at)
-         values (${BUSINESS_ID}, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`,
+        `insert into contracts (business_id, customer_id, template_id, template_version, title, body_rendered, status, number, signer_name, signed_at, created_at, updated_at)
+         values (${BUSINESS_ID}, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
-      for (let k = 0; k < counts.contracts && N > 0; k++) {
+      // Numbered as the app numbers them: AGR-<year>-NNNN in the order they were made.
+      const made = Array.from({ length: N > 0 ? counts.contracts : 0 }, () => {
+        // (In the order the generator has always drawn them: the rest of the demo stays the same.)
         const ci = Math.floor(rng.next() * N);
         const at = custTime(ci);
         const first = rng.chance(0.6);
         const status = rng.chance(0.7) ? 'signed' : rng.pick(['sent', 'opened', 'draft']);
+        return { ci, at, first, status };
+      }).sort((a, b) => a.at - b.at);
+      const seq = new Map<number, number>();
+      for (const { ci, at, first, status } of made) {
         const title = first ? 'הסכם התקנה' : 'מנוי שירות שנתי';
+        const year = new Date(at).getUTCFullYear();
+        const n = (seq.get(year) ?? 0) + 1;
+        seq.set(year, n);
         insContract.run(
           ci + 1,
           tplId[first ? 0 : 1],
           title,
           `${title} — ${custName[ci]}`,
           status,
+          `AGR-${year}-${String(n).padStart(4, '0')}`,
           status === 'signed' ? custName[ci] : null,
           status === 'signed' ? at + DAY : null,
           at,

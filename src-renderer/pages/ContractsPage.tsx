@@ -71,6 +71,7 @@ export function ContractsPage() {
           <input
             className="input"
             type="search"
+            style={{ minWidth: 300 }}
             placeholder={t.search}
             aria-label={t.search}
             value={typed}

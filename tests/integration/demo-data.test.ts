@@ -55,6 +55,18 @@ describe('demo data', () => {
       expect(row.mx).toBe(row.n);
       expect(row.next).toBe(row.n + 1);
     }
+    // Contracts are numbered as the app numbers them: AGR-<year>-NNNN, in the order they were made.
+    const agr = q<{ number: string; created_at: number }>(
+      a,
+      'select number, created_at from contracts order by created_at, id',
+    );
+    expect(agr.length).toBeGreaterThan(0);
+    const perYear = new Map<string, number>();
+    for (const c of agr) {
+      const year = String(new Date(c.created_at).getUTCFullYear());
+      perYear.set(year, (perYear.get(year) ?? 0) + 1);
+      expect(c.number).toBe(`AGR-${year}-${String(perYear.get(year)).padStart(4, '0')}`);
+    }
     // Every message/call points at a customer whose phone is the peer.
     expect(
       q(
