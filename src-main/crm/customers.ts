@@ -155,14 +155,23 @@ export class CustomerService {
     private readonly audit?: (e: AuditInput) => void,
   ) {}
 
-  private referencing?: Array<{ table: string; column: string }>;
-  /** Every column with a foreign key to customers, from the schema: a merge re-links them all. */
-  private references() {
-    this.referencing ??= this.sql.all<{ table: string; column: string }>(
-      `select m.name as "table", f."from" as "column" from sqlite_master m, pragma_foreign_key_list(m.name) f
-       where m.type = 'table' and f."table" = 'customers' order by m.name`,
-    );
-    return this.referencing;
+  private readonly referencing = new Map<string, Array<{ table: string; column: string; notnull: number }>>();
+  /**
+   * Every column with a foreign key to `target`, from the schema (and whether it may be empty): a
+   * merge re-links them all, a delete empties or refuses them.
+   */
+  private columnsTo(target: 'customers' | 'deals') {
+    let cols = this.referencing.get(target);
+    if (!cols) {
+      cols = this.sql.all<{ table: string; column: string; notnull: number }>(
+        `select m.name as "table", f."from" as "column", c."notnull" as "notnull"
+         from sqlite_master m, pragma_foreign_key_list(m.name) f, pragma_table_info(m.name) c
+         where m.type = 'table' and f."table" = ? and c.name = f."from" order by m.name`,
+        target,
+      );
+      this.referencing.set(target, cols);
+    }
+    return cols;
   }
 
   /** FROM clause and params for the filters: with a search, the FTS hits drive the join. */
@@ -364,7 +373,7 @@ export class CustomerService {
     const source = this.row(sourceId);
     this.sql.tx(() => {
       // Re-link, never re-word: issued documents and signed contracts keep their own snapshots.
-      for (const { table, column } of this.references()) {
+      for (const { table, column } of this.columnsTo('customers')) {
         this.sql.run(`update "${table}" set "${column}" = ? where "${column}" = ?`, targetId, sourceId);
       }
       this.merged(targetId, sourceId);
@@ -389,15 +398,6 @@ export class CustomerService {
     });
     this.changed(targetId);
     return this.get(targetId);
-  }
-
-  private columnsTo(target: 'customers' | 'deals') {
-    return this.sql.all<{ table: string; column: string; notnull: number }>(
-      `select m.name as "table", f."from" as "column", c."notnull" as "notnull"
-       from sqlite_master m, pragma_foreign_key_list(m.name) f, pragma_table_info(m.name) c
-       where m.type = 'table' and f."table" = ? and c.name = f."from" order by m.name`,
-      target,
-    );
   }
 
   /**

@@ -34,6 +34,16 @@ function harden(win: BrowserWindow, opts: WindowOptions): void {
   });
 }
 
+/** Every window of ours: the sandboxed preload only, no Node, web security on. */
+const lockedDown = (preload: string) => ({
+  preload,
+  contextIsolation: true,
+  sandbox: true,
+  nodeIntegration: false,
+  webSecurity: true,
+  spellcheck: false,
+});
+
 function load(win: BrowserWindow, opts: WindowOptions): void {
   void win.loadURL(opts.devServerUrl ?? APP_INDEX_URL);
 }
@@ -48,14 +58,7 @@ export function createMainWindow(opts: WindowOptions): BrowserWindow {
     title: 'AgentLocator',
     icon: opts.iconPath,
     backgroundColor: '#f5f7fa',
-    webPreferences: {
-      preload: opts.preload,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      spellcheck: false,
-    },
+    webPreferences: lockedDown(opts.preload),
   });
   harden(win, opts);
   win.once('ready-to-show', () => win.show());
@@ -83,20 +86,13 @@ function openSigningWindow(owner: BrowserWindow, url: string, opts: WindowOption
     title: 'AgentLocator',
     icon: opts.iconPath,
     backgroundColor: '#ffffff',
-    webPreferences: {
-      preload: opts.preload,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      spellcheck: false,
-    },
+    webPreferences: lockedDown(opts.preload),
   });
   harden(win, opts);
   win.webContents.on('did-navigate-in-page', (_e, next) => {
     if (signingContractId(next) === null) win.close();
   });
-  // Back to the owner's window, whose contract page reloads when it gets the focus.
+  // Back to the owner's window (its contract page follows `contracts.changed`).
   win.once('closed', () => !owner.isDestroyed() && owner.focus());
   win.once('ready-to-show', () => win.show());
   void win.loadURL(url);

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { PLACEHOLDER_NAMES } from '../../src-main/api/contract/contracts';
 import { Link, useParams } from 'react-router-dom';
 import { api, ApiCallError } from '../api';
@@ -32,16 +32,8 @@ export function ContractPage() {
   const [pdf, setPdf] = useState<{ title: string; file: { url: string; sha256: string } }>();
   const { business } = useApp();
   const whatsappOn = useAvailable('whatsapp_enabled');
-  // Signed in another window (or the link signed meanwhile): the page is current when looked at.
-  const { reload: reloadContract } = contract;
-  const { reload: reloadHistory } = history;
   // Opened or signed by the customer meanwhile (a link, or the signing window): shown as it happens.
-  useEvent('contracts.changed', (e) => e.id === id && (reloadContract(), reloadHistory()));
-  useEffect(() => {
-    const onFocus = () => (reloadContract(), reloadHistory());
-    window.addEventListener('focus', onFocus);
-    return () => window.removeEventListener('focus', onFocus);
-  }, [reloadContract, reloadHistory]);
+  useEvent('contracts.changed', (e) => e.id === id && (contract.reload(), history.reload()));
 
   const run = async (f: () => Promise<void>) => {
     setBusy(true);

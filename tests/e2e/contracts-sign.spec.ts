@@ -7,45 +7,25 @@
  *  (b) on the public link at 360×740 with touch: axe (WCAG 2 A/AA) finds nothing, a finger
  *      signature on a 3× screen, signed, and "already signed" on reload; a random link and an
  *      expired one each show their reason.
- * Screenshots: /work/notes/screens/signing-*.png (and test-results/screens/).
+ * Screenshots: test-results/screens/signing-*.png, the signed PDF's pages as signing-pdf-page-*.png.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type CDPSession, type Locator, type Page } from '@playwright/test';
 import { closeDb, openDb } from '../../src-main/db/client';
 import { pdfText } from '../helpers/pdf';
-import { ROOT, SCREENS, startApp, type RunningApp } from './harness';
+import { ROOT, SCREENS, callApi, screenshot, startApp, type RunningApp } from './harness';
 
-const NOTES = '/work/notes/screens';
 const PUBLIC_HOST = 'sign.agentlocator.test';
 const VALID_ID = '123456782';
 
 let app: RunningApp;
 
-async function shot(page: Page, name: string, fullPage = false) {
-  const file = path.join(SCREENS, name);
-  await page.screenshot({ path: file, fullPage });
-  try {
-    mkdirSync(NOTES, { recursive: true });
-    copyFileSync(file, path.join(NOTES, name));
-  } catch {
-    /* the notes folder is optional */
-  }
-}
-
-async function api<T = any>(method: string, input: unknown): Promise<T> {
-  const res = await fetch(`${app.localUrl}/api/${method}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${app.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(input),
-  });
-  const body = (await res.json()) as { data: T };
-  if (!res.ok) throw new Error(`${method}: ${res.status} ${JSON.stringify(body)}`);
-  return body.data;
-}
+const shot = screenshot;
+const api = <T = any>(method: string, input: unknown) => callApi<T>(app, method, input);
 
 /** A service agreement long enough to need scrolling on any screen. */
 const TEMPLATE = [
@@ -253,8 +233,7 @@ test.describe('signing a contract', () => {
     execFileSync('pdftoppm', ['-png', '-r', '60', path.join(dir, 'signed.pdf'), path.join(dir, 'page')]);
     const pngs = readdirSync(dir).filter((f) => f.endsWith('.png'));
     expect(pngs.length).toBeGreaterThanOrEqual(2);
-    mkdirSync(NOTES, { recursive: true });
-    for (const f of pngs) copyFileSync(path.join(dir, f), path.join(NOTES, `signing-pdf-${f}`));
+    for (const f of pngs) copyFileSync(path.join(dir, f), path.join(SCREENS, `signing-pdf-${f}`));
 
     // Reopened, the screen says it is signed; the owner's way back leads to the contract.
     await page.reload();

@@ -5,29 +5,15 @@
  * editor (placeholders inserted at the cursor, the live preview, a typo named, a new version that
  * leaves the existing contract's text alone). Screenshots: test-results/screens/contracts-*.png.
  */
-import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
-import { SCREENS, startApp, type RunningApp } from './harness';
+import { expect, test } from '@playwright/test';
+import { callApi, screenshot, startApp, type RunningApp } from './harness';
 
 test.use({ viewport: { width: 1366, height: 768 } });
 
 let app: RunningApp;
 
-async function shot(page: Page, name: string) {
-  await page.mouse.move(0, 0);
-  await page.screenshot({ path: path.join(SCREENS, name), fullPage: false });
-}
-
-async function api<T = unknown>(method: string, input: unknown): Promise<T> {
-  const res = await fetch(`${app.localUrl}/api/${method}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${app.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(input),
-  });
-  const body = (await res.json()) as { data: T };
-  if (!res.ok) throw new Error(`${method}: ${res.status} ${JSON.stringify(body)}`);
-  return body.data;
-}
+const api = <T = any>(method: string, input: unknown) => callApi<T>(app, method, input);
+const shot = screenshot;
 
 test.beforeAll(async () => {
   app = await startApp({ env: { PUBLIC_HOST: 'sign.agentlocator.test' } });

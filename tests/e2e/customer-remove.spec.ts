@@ -4,17 +4,13 @@
  * deleted and is merged into another instead, the contract moving with them.
  * Screenshots: test-results/screens/customer-remove-*.png.
  */
-import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
-import { SCREENS, startApp, type RunningApp } from './harness';
+import { expect, test } from '@playwright/test';
+import { screenshot, startApp, type RunningApp } from './harness';
 
 test.use({ viewport: { width: 1366, height: 768 } });
 let app: RunningApp;
 
-async function shot(page: Page, name: string) {
-  await page.mouse.move(0, 0);
-  await page.screenshot({ path: path.join(SCREENS, name), fullPage: false });
-}
+const shot = screenshot;
 
 async function api<T = any>(method: string, input: unknown): Promise<{ status: number; data: T }> {
   const res = await fetch(`${app.localUrl}/api/${method}`, {

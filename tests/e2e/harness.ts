@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import type { Page } from '@playwright/test';
 import { startFakeGoogleTts, type FakeGoogleTts } from '../fakes/google-tts';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai';
 import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio-rest';
@@ -154,4 +155,24 @@ export async function startAppWithFakes(
       await Promise.all([twilio.close(), openai.close(), google.close()]);
     },
   };
+}
+
+/** Calls the app's API over the local server as the renderer does; a refusal throws with its body. */
+export async function callApi<T = any>(app: RunningApp, method: string, input: unknown = {}): Promise<T> {
+  const res = await fetch(`${app.localUrl}/api/${method}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${app.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(input),
+  });
+  const body = (await res.json()) as { data: T };
+  if (!res.ok) throw new Error(`${method}: ${res.status} ${JSON.stringify(body)}`);
+  return body.data;
+}
+
+/** A screenshot into test-results/screens/ (the pointer out of the way, so no hover state shows). */
+export async function screenshot(page: Page, name: string, fullPage = false): Promise<string> {
+  await page.mouse.move(0, 0);
+  const file = path.join(SCREENS, name);
+  await page.screenshot({ path: file, fullPage });
+  return file;
 }
