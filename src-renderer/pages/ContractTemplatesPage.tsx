@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { PLACEHOLDER_NAMES } from '../../src-main/api/contract/contracts';
 import { api } from '../api';
@@ -115,17 +115,24 @@ function TemplateEditor({
     name !== template.name ||
     toStored(body) !== template.body ||
     requiresId !== template.requiresIdNumber;
+  // The cursor goes after an inserted placeholder as the new text is committed, before the next
+  // key is handled (a frame later, fast typing would land before it).
+  const caret = useRef<number | null>(null);
   const insert = (p: Placeholder) => {
     const el = area.current;
     const token = label(p);
     const at = el ? el.selectionStart : body.length;
     const end = el ? el.selectionEnd : body.length;
+    caret.current = at + token.length;
     setBody(body.slice(0, at) + token + body.slice(end));
-    requestAnimationFrame(() => {
-      el?.focus();
-      el?.setSelectionRange(at + token.length, at + token.length);
-    });
   };
+  useLayoutEffect(() => {
+    const el = area.current;
+    if (caret.current === null || !el) return;
+    el.focus();
+    el.setSelectionRange(caret.current, caret.current);
+    caret.current = null;
+  }, [body]);
   const save = async () => {
     setBusy(true);
     setError(undefined);
