@@ -24,6 +24,7 @@
  *   server's own commit → first frame time from `stages_ms`); first audio: speech end → first
  *   agent frame heard. Both p50/p95 (nearest rank) over turns answered without a cut-in.
  */
+import { writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { MediaStreamClient } from '../tests/fakes/media-stream-client';
 import type { RecordedOpenAiRequest } from '../tests/fakes/openai';
@@ -202,8 +203,17 @@ async function runConfig(
   loop.disable();
   const seconds = (performance.now() - started) / 1000;
 
+  // Every call ran on the VAD asked for (Silero falls back to energy when its model cannot load).
+  const sids = new Set(results.map((t) => t.callSid));
+  const logs = r.t.logs();
+  const vadsUsed = logs
+    .filter((l) => sids.has(String(l.call_sid)) && typeof l.vad === 'string')
+    .map((l) => String(l.vad));
+  if (vadsUsed.some((k) => k !== vad))
+    throw new Error(`${vad}: calls ran on ${[...new Set(vadsUsed)].join(', ')}`);
+
   // End of turn from each turn's metrics line: its commit → first frame, subtracted from what the caller heard.
-  const lines = r.t.logs().filter((l) => l.event === 'turn_metrics');
+  const lines = logs.filter((l) => l.event === 'turn_metrics');
   const used = new Set<Record<string, unknown>>();
   for (const t of results) {
     if (t.turn.kind === 'backchannel' || t.firstAudioMs == null) continue;
@@ -214,6 +224,24 @@ async function runConfig(
     const st = (line.stages_ms ?? {}) as Record<string, number>;
     if (typeof st.firstFrame === 'number' && typeof st.endOfTurn === 'number')
       t.endOfTurnMs = t.firstAudioMs - (st.firstFrame - st.endOfTurn);
+  }
+
+  if (process.env.BENCH_TURN_DUMP) {
+    // Diagnostics: the server's log lines of every call with a turn that went wrong.
+    const bad = new Set(
+      results.filter((t) => t.cutIn || (!t.answered && t.turn.kind !== 'backchannel')).map((t) => t.callSid),
+    );
+    writeFileSync(
+      `${process.env.BENCH_TURN_DUMP}/${vad}-${eot}.json`,
+      JSON.stringify(
+        {
+          results: results.map((t) => ({ ...t, turn: t.turn.id })),
+          logs: logs.filter((l) => bad.has(String(l.call_sid))),
+        },
+        null,
+        1,
+      ),
+    );
   }
 
   const spoken = results.filter((t) => t.turn.kind !== 'backchannel');
@@ -230,6 +258,8 @@ async function runConfig(
     false_cut_ins_in_turns_with_pauses: share(withPauses.filter((t) => t.cutIn).length, withPauses.length),
     missed_short_replies: share(shorts.filter((t) => !t.answered).length, shorts.length),
     unanswered_turns: spoken.filter((t) => !t.answered).length,
+    cut_in_turn_ids: spoken.filter((t) => t.cutIn).map((t) => t.turn.id),
+    unanswered_turn_ids: spoken.filter((t) => !t.answered).map((t) => t.turn.id),
     false_barge_ins: share(backchannels.filter((t) => t.bargedIn).length, backchannels.length),
     end_of_turn_ms: dist(clean.flatMap((t) => (t.endOfTurnMs == null ? [] : [t.endOfTurnMs]))),
     first_audio_ms: dist(clean.map((t) => t.firstAudioMs!)),

@@ -376,6 +376,8 @@ const turnConfig = z
     false_cut_ins_in_turns_with_pauses: shareOf,
     missed_short_replies: shareOf,
     unanswered_turns: z.number().int().nonnegative(),
+    cut_in_turn_ids: z.array(z.string()),
+    unanswered_turn_ids: z.array(z.string()),
     false_barge_ins: shareOf,
     end_of_turn_ms: turnDist,
     first_audio_ms: turnDist,
