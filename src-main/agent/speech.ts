@@ -11,7 +11,10 @@ import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../platform/logger';
 import { isAbort, type Synthesizer } from './ports';
+import { UtteranceSpeech, type SpeechStream } from './speech-stream';
 import { toSpoken } from './spoken/speakable';
+
+export type { SpeechStream } from './speech-stream';
 
 export type PhraseId = 'unavailable' | 'filler' | 'sorry' | 'goodbye' | 'greeting' | 'transfer';
 
@@ -53,6 +56,28 @@ export class SpeechService {
   /** One sentence of an answer: no disk cache (answers rarely repeat). */
   async say(text: string, signal?: AbortSignal, phrase?: PhraseId): Promise<SpeechResult> {
     return this.synthesize(text, { signal, phrase, cache: false });
+  }
+
+  /** Whether stream() says an utterance in one streaming session (the first provider streams this voice). */
+  streams(): boolean {
+    const p = this.deps.providers()[0];
+    return !!p?.streamsVoice?.(this.deps.voice());
+  }
+
+  /**
+   * One agent utterance: push the answer's pieces as they are cut, play `audio` as it comes. One
+   * streaming synthesis session where the voice supports it, else piece by piece (as say()).
+   */
+  stream(signal?: AbortSignal): SpeechStream {
+    const p = this.deps.providers()[0];
+    const live = p?.stream?.({ voice: this.deps.voice(), signal });
+    return new UtteranceSpeech({
+      live,
+      liveProvider: live ? p!.name : undefined,
+      say: (text, s) => this.say(text, s),
+      signal,
+      log: this.deps.log,
+    });
   }
 
   /** A fixed line: from the cache when this text+voice was rendered before. */

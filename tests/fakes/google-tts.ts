@@ -84,6 +84,22 @@ function ulaw(sample: number): number {
   return ~(sign | (exp << 4) | ((s >> (exp + 3)) & 0x0f)) & 0xff;
 }
 
+/**
+ * The PCM16 8 kHz audio the fakes answer for a text: a tone per text with a syllable-like
+ * envelope, `msPerChar` long per character (at least 200 ms, at most 6 s).
+ */
+export function renderTone(text: string, msPerChar: number): Buffer {
+  const ms = Math.min(6000, Math.max(200, [...text].length * msPerChar));
+  const n = (ms * 8000) / 1000;
+  const freq = 300 + (hash(text) % 500);
+  const buf = Buffer.alloc(n * 2);
+  for (let i = 0; i < n; i++) {
+    const env = 0.55 + 0.45 * Math.sin((2 * Math.PI * 4 * i) / 8000);
+    buf.writeInt16LE(Math.round(Math.sin((2 * Math.PI * freq * i) / 8000) * 9000 * env), i * 2);
+  }
+  return buf;
+}
+
 export async function startFakeGoogleTts(opts: FakeGoogleTtsOptions = {}): Promise<FakeGoogleTts> {
   const requests: GoogleTtsRequest[] = [];
   let delayMs = opts.delayMs ?? 0;
@@ -92,18 +108,7 @@ export async function startFakeGoogleTts(opts: FakeGoogleTtsOptions = {}): Promi
   let hangUps = 0;
   const msPerChar = opts.msPerChar ?? 20;
 
-  const renderPcm = (text: string): Buffer => {
-    const ms = Math.min(6000, Math.max(200, [...text].length * msPerChar));
-    const n = (ms * 8000) / 1000;
-    const freq = 300 + (hash(text) % 500);
-    const buf = Buffer.alloc(n * 2);
-    for (let i = 0; i < n; i++) {
-      // A tone with a syllable-like envelope: clearly not silence.
-      const env = 0.55 + 0.45 * Math.sin((2 * Math.PI * 4 * i) / 8000);
-      buf.writeInt16LE(Math.round(Math.sin((2 * Math.PI * freq * i) / 8000) * 9000 * env), i * 2);
-    }
-    return buf;
-  };
+  const renderPcm = (text: string): Buffer => renderTone(text, msPerChar);
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((err: unknown) => {
