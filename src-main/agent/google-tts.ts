@@ -8,6 +8,8 @@ import type { SynthesisStream, Synthesizer } from './ports';
 
 /** Voices Google synthesizes over StreamingSynthesize (Chirp 3 HD); Wavenet, Standard and Neural2 do not. */
 export const streamsVoice = (voice: string): boolean => /-Chirp3-HD-/i.test(voice);
+/** Voices that take SSML: Wavenet, Standard, Neural2, Studio… — not Chirp (3) HD. */
+export const ssmlVoice = (voice: string): boolean => !/-Chirp3?-HD-/i.test(voice);
 
 export interface ServiceAccount {
   client_email: string;
@@ -143,14 +145,21 @@ export class GoogleSynthesizer implements Synthesizer {
     return new TextToSpeechClient(base);
   }
 
-  async synthesize(text: string, opts: { voice: string; signal?: AbortSignal }): Promise<Buffer> {
+  acceptsSsml(voice: string): boolean {
+    return ssmlVoice(voice);
+  }
+
+  async synthesize(
+    text: string,
+    opts: { voice: string; signal?: AbortSignal; ssml?: string },
+  ): Promise<Buffer> {
     const languageCode = opts.voice.split('-').slice(0, 2).join('-') || 'he-IL';
     const client = await this.getClient();
     const request = () =>
       abortable(
         client.synthesizeSpeech(
           {
-            input: { text },
+            input: opts.ssml && ssmlVoice(opts.voice) ? { ssml: opts.ssml } : { text },
             voice: { languageCode, name: opts.voice },
             audioConfig: {
               audioEncoding: this.opts.encoding,

@@ -78,8 +78,10 @@ export interface StreamingTranscriber {
 
 export interface Synthesizer {
   readonly name: string;
-  /** Text in; 8 kHz μ-law out, header already stripped. */
-  synthesize(text: string, opts: { voice: string; signal?: AbortSignal }): Promise<Buffer>;
+  /** Text in (or SSML, when given and acceptsSsml); 8 kHz μ-law out, header already stripped. */
+  synthesize(text: string, opts: { voice: string; signal?: AbortSignal; ssml?: string }): Promise<Buffer>;
+  /** Whether this provider takes SSML for this voice. */
+  acceptsSsml?(voice: string): boolean;
   /**
    * One streaming synthesis session for an utterance, when this provider and voice support it
    * (undefined otherwise): text pieces in as they come, audio out as it is made.

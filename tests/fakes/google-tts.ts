@@ -8,7 +8,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { closeServer, listenLoopback, readBody, sendJson } from './http';
 
 export interface GoogleTtsRequest {
+  /** input.text, or input.ssml as sent. */
   text: string;
+  /** Whether the input was SSML. */
+  ssml: boolean;
   voice: string;
   languageCode: string;
   /** As sent: the client uses numeric enums in REST mode (LINEAR16 = 1, MULAW = 5). */
@@ -100,6 +103,17 @@ export function renderTone(text: string, msPerChar: number): Buffer {
   return buf;
 }
 
+/**
+ * A strict check of the SSML this product sends: one <speak> root holding text and <say-as>
+ * elements (attributes double-quoted, not nested), every & an entity, no stray < or >.
+ */
+export function wellFormedSsml(ssml: string): boolean {
+  const m = /^<speak>([\s\S]*)<\/speak>$/.exec(ssml);
+  if (!m) return false;
+  const inner = m[1]!.replace(/<say-as(?: [a-z:-]+="[^"<>&]*")+>([^<>]*)<\/say-as>/g, '$1');
+  return !/[<>]/.test(inner) && !/&(?!(?:amp|lt|gt|quot|apos);)/.test(inner);
+}
+
 export async function startFakeGoogleTts(opts: FakeGoogleTtsOptions = {}): Promise<FakeGoogleTts> {
   const requests: GoogleTtsRequest[] = [];
   let delayMs = opts.delayMs ?? 0;
@@ -138,11 +152,13 @@ export async function startFakeGoogleTts(opts: FakeGoogleTtsOptions = {}): Promi
       });
     }
     const text = body.input?.text ?? body.input?.ssml ?? '';
+    const ssml = body.input?.ssml !== undefined;
     const encRaw = String(body.audioConfig?.audioEncoding ?? '');
     const encoding = ENCODING_NAMES[encRaw] ?? encRaw;
     const rate = body.audioConfig?.sampleRateHertz || 24_000;
     requests.push({
       text,
+      ssml,
       voice: body.voice?.name ?? '',
       languageCode: body.voice?.languageCode ?? '',
       encoding,
@@ -169,6 +185,14 @@ export async function startFakeGoogleTts(opts: FakeGoogleTtsOptions = {}): Promi
           message: 'Either `input.text` or `input.ssml` is required.',
           status: 'INVALID_ARGUMENT',
         },
+      });
+    if (ssml && /-Chirp3?-HD-/.test(body.voice?.name ?? ''))
+      return sendJson(res, 400, {
+        error: { code: 400, message: 'This voice does not support SSML input.', status: 'INVALID_ARGUMENT' },
+      });
+    if (ssml && !wellFormedSsml(text))
+      return sendJson(res, 400, {
+        error: { code: 400, message: 'Invalid SSML.', status: 'INVALID_ARGUMENT' },
       });
     if (rate !== 8000)
       return sendJson(res, 400, {

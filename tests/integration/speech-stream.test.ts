@@ -1,7 +1,8 @@
 /**
  * SpeechService.stream: one utterance, pieces in, phone audio out — over one gRPC streaming
  * session for a Chirp 3 HD voice, piece by piece over REST otherwise or when streaming fails
- * before any audio. The official SDK against the local fakes of both Google APIs.
+ * before any audio. And SSML say-as sent only to voices that take it. The official SDK against
+ * the local fakes of both Google APIs.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -115,5 +116,44 @@ describe('speech stream (one utterance)', () => {
     ac.abort();
     await expect(read).rejects.toThrow(/abort/i);
     await expect.poll(() => grpcFake!.calls[0]!.cancelled).toBe(true);
+  });
+});
+
+describe('SSML say-as through SpeechService', () => {
+  const WRITTEN = 'אפשר להשיג אותו ב-+1 212 555 0100 החל מ-10:30';
+
+  it('a Wavenet voice gets SSML for what the normalizer leaves, plain text otherwise', async () => {
+    const speech = await rig('he-IL-Wavenet-A');
+    const r = await speech.say(WRITTEN);
+    expect(r.provider).toBe('google');
+    expect(r.audio.length).toBeGreaterThan(0);
+    expect(rest!.requests[0]).toMatchObject({
+      ssml: true,
+      text: '<speak>אפשר להשיג אותו ב-<say-as interpret-as="telephone">+1 212 555 0100</say-as> החל מעשר וחצי בבוקר</speak>',
+    });
+    await speech.say('המספר שלנו 050-1234567');
+    expect(rest!.requests[1]).toMatchObject({ ssml: false, text: toSpoken('המספר שלנו 050-1234567') });
+  });
+
+  it('a Chirp 3 HD voice never gets SSML (the service refuses it), over REST or streaming', async () => {
+    const speech = await rig(CHIRP);
+    const r = await speech.say(WRITTEN);
+    expect(r.error).toBeUndefined();
+    expect(rest!.requests[0]).toMatchObject({ ssml: false, text: toSpoken(WRITTEN) });
+    const s = speech.stream();
+    s.push(WRITTEN);
+    s.end();
+    for await (const c of s.audio) void c;
+    expect(grpcFake!.calls[0]!.inputs.map((i) => i.text)).toEqual([toSpoken(WRITTEN)]);
+  });
+
+  it('a fixed line with SSML is cached under its SSML', async () => {
+    const speech = await rig('he-IL-Wavenet-A');
+    const line = 'לשאלות: +1 212 555 0100';
+    const first = await speech.line(line, 'greeting');
+    expect(first.cached).toBe(false);
+    expect((await speech.line(line, 'greeting')).cached).toBe(true);
+    expect(speech.cachedLine(line)?.equals(first.audio)).toBe(true);
+    expect(rest!.requests).toHaveLength(1);
   });
 });
