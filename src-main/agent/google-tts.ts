@@ -261,6 +261,11 @@ export class GoogleSynthesizer implements Synthesizer {
         ended = true;
         call?.end();
       },
+      cancel: () => {
+        done();
+        call?.cancel();
+        out.destroy(new Error('streaming synthesis given up'));
+      },
       audio: out,
     };
   }

@@ -98,6 +98,8 @@ export interface SynthesisStream {
   end(): void;
   /** 8 kHz μ-law chunks in order, as they arrive; rejects (AbortError on abort) if the session fails. */
   readonly audio: AsyncIterable<Buffer>;
+  /** Gives up on the session: `audio` rejects with a non-abort error. */
+  cancel(): void;
 }
 
 /** An error from a provider, with a short code for the turn metrics. */

@@ -4,7 +4,8 @@
  * configured voice (Google Chirp 3 HD: StreamingSynthesize), every piece goes into one streaming
  * session and its chunks are forwarded as they arrive; otherwise — or when that session fails
  * before any audio — each piece is synthesized on its own through SpeechService.say (the whole
- * fallback chain), all pieces requested at once and their audio given in order.
+ * fallback chain), all pieces requested at once and their audio given in order. A session with
+ * no audio `firstAudioTimeoutMs` after the first piece counts as failed before any audio.
  */
 import { Readable } from 'node:stream';
 import type { Logger } from '../platform/logger';
@@ -33,6 +34,8 @@ export interface UtteranceDeps {
   say: (written: string, signal?: AbortSignal) => Promise<SpeechResult>;
   signal: AbortSignal | undefined;
   log: Logger;
+  /** No audio this long after the first piece: the streaming session is given up (piece by piece). */
+  firstAudioTimeoutMs: number;
 }
 
 const abortError = () => Object.assign(new Error('aborted'), { name: 'AbortError' });
@@ -45,6 +48,7 @@ export class UtteranceSpeech implements SpeechStream {
   /** Piece-by-piece mode: the audio of each piece, played in order. */
   private chain: Promise<void> = Promise.resolve();
   private gotAudio = false;
+  private firstAudioTimer: NodeJS.Timeout | undefined;
   provider: string | undefined;
   error: string | undefined;
 
@@ -71,8 +75,10 @@ export class UtteranceSpeech implements SpeechStream {
   push(written: string): void {
     if (this.ended || !written.trim()) return;
     this.written.push(written);
-    if (this.live) this.live.push(toSpoken(written));
-    else this.sayPiece(written);
+    if (this.live) {
+      if (this.written.length === 1) this.armFirstAudio(this.live);
+      this.live.push(toSpoken(written));
+    } else this.sayPiece(written);
   }
 
   end(): void {
@@ -82,15 +88,24 @@ export class UtteranceSpeech implements SpeechStream {
     else this.finishPieces();
   }
 
+  private armFirstAudio(live: SynthesisStream): void {
+    this.firstAudioTimer = setTimeout(() => {
+      if (!this.gotAudio && this.live === live) live.cancel();
+    }, this.deps.firstAudioTimeoutMs);
+    this.firstAudioTimer.unref?.();
+  }
+
   private async pumpLive(live: SynthesisStream): Promise<void> {
     try {
       for await (const chunk of live.audio) {
         if (this.out.destroyed) return;
+        clearTimeout(this.firstAudioTimer);
         this.gotAudio = true;
         this.out.push(chunk);
       }
       if (!this.out.destroyed) this.out.push(null);
     } catch (err) {
+      clearTimeout(this.firstAudioTimer);
       if (this.out.destroyed) return;
       if (isAbort(err) || this.deps.signal?.aborted) return void this.out.destroy(abortError());
       if (this.gotAudio) return void this.out.destroy(err as Error);

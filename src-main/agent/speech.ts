@@ -38,6 +38,8 @@ export interface SpeechServiceDeps {
   phrasesDir: string;
   log: Logger;
   monotonic: () => number;
+  /** stream(): a streaming session with no audio this long after its first piece is given up (default 4 s). */
+  streamFirstAudioMs?: number;
 }
 
 const MEMORY_ENTRIES = 64;
@@ -80,6 +82,7 @@ export class SpeechService {
       say: (text, s) => this.say(text, s),
       signal,
       log: this.deps.log,
+      firstAudioTimeoutMs: this.deps.streamFirstAudioMs ?? 4000,
     });
   }
 

@@ -33,7 +33,10 @@ afterEach(async () => {
   rest = grpcFake = tts = dir = undefined;
 });
 
-async function rig(voice: string, o: { streamDelayMs?: number; restDelayMs?: number } = {}) {
+async function rig(
+  voice: string,
+  o: { streamDelayMs?: number; restDelayMs?: number; firstAudioMs?: number } = {},
+) {
   rest = await startFakeGoogleTts({ delayMs: o.restDelayMs ?? 0 });
   grpcFake = await startFakeGoogleTtsGrpc({ delayMs: o.streamDelayMs ?? 0 });
   tts = new GoogleSynthesizer({ endpoint: rest.url, streamEndpoint: grpcFake.url, encoding: 'LINEAR16' });
@@ -46,6 +49,7 @@ async function rig(voice: string, o: { streamDelayMs?: number; restDelayMs?: num
     phrasesDir: path.join(dir, 'phrases'),
     log: createLogger({ level: 'warn', stdout: false }),
     monotonic: () => performance.now(),
+    ...(o.firstAudioMs ? { streamFirstAudioMs: o.firstAudioMs } : {}),
   });
 }
 
@@ -99,6 +103,18 @@ describe('speech stream (one utterance)', () => {
     const { s, audio } = await speak(speech);
     expect(s.streamed).toBe(false);
     expect(s.error).toBe('tts_google_failed');
+    const spoken = PIECES.map((p) => toSpoken(p));
+    expect(rest!.requests.map((r) => r.text)).toEqual(spoken);
+    expect(audio.length).toBe(spoken.reduce((n, p) => n + rest!.renderPcm(p).length / 2, 0));
+  });
+
+  it('a streaming session with no audio in time is given up: piece by piece over REST', async () => {
+    const speech = await rig(CHIRP, { streamDelayMs: 3000, firstAudioMs: 150 });
+    const t0 = performance.now();
+    const { s, audio } = await speak(speech);
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(s.streamed).toBe(false);
+    await expect.poll(() => grpcFake!.calls[0]!.cancelled).toBe(true);
     const spoken = PIECES.map((p) => toSpoken(p));
     expect(rest!.requests.map((r) => r.text)).toEqual(spoken);
     expect(audio.length).toBe(spoken.reduce((n, p) => n + rest!.renderPcm(p).length / 2, 0));
