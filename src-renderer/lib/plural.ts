@@ -23,6 +23,12 @@ export const isPlural = (v: unknown): v is Plural =>
   typeof (v as Plural).one === 'string' &&
   typeof (v as Plural).other === 'string';
 
+/** The template of `forms` Hebrew uses for `n` (its {n} not filled yet). */
+export function pluralForm(n: number, forms: Plural): string {
+  const cat = rules.select(n);
+  return cat === 'one' ? forms.one : cat === 'two' ? (forms.two ?? forms.other) : forms.other;
+}
+
 /**
  * The right form of `forms` for `n`, its {n} filled with the formatted count (or `shown`, e.g.
  * "1.5" for a decimal) and any other {key} from `vars`.
@@ -33,7 +39,7 @@ export function plural(
   vars: Record<string, string | number> = {},
   shown: string = formatNumber(n),
 ): string {
-  const cat = rules.select(n);
-  const template = cat === 'one' ? forms.one : cat === 'two' ? (forms.two ?? forms.other) : forms.other;
-  return template.replace(/\{(\w+)\}/g, (_, k: string) => (k === 'n' ? shown : String(vars[k] ?? '')));
+  return pluralForm(n, forms).replace(/\{(\w+)\}/g, (_, k: string) =>
+    k === 'n' ? shown : String(vars[k] ?? ''),
+  );
 }
