@@ -4,7 +4,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
-import type { Customer, ImportIssue } from '../api/contract/crm';
+import type { Customer, IMPORT_ACTIONS, ImportIssue, ImportTarget } from '../api/contract/crm';
 import { badInput } from '../api/errors';
 import type { Clock } from '../platform/clock';
 import { formatPhone, parsePhone } from '../platform/phone';
@@ -33,18 +33,33 @@ const emailSchema = z.email();
 export interface ParsedRow {
   line: number;
   name: string;
+  /** The file names the contact (not only its number). */
+  nameGiven: boolean;
   phone: string | null;
   email: string | null;
   status: Customer['status'];
+  statusGiven: boolean;
   tags: string[];
   notes: string;
   address: string | null;
   vatId: string | null;
   issues: ImportIssue[];
+  action: ImportAction;
+  /** For an update: the existing customer it updates. */
+  existingId: number | null;
+}
+
+type ImportAction = (typeof IMPORT_ACTIONS)[number];
+
+export interface ImportOptions {
+  /** One target (or null: ignored) per column; without it the suggested mapping. */
+  mapping?: Array<ImportTarget | null> | undefined;
+  /** Rows matching an existing customer (phone, else e-mail) update it instead of being skipped. */
+  update?: boolean | undefined;
 }
 
 export interface ParsedCsv {
-  columns: Array<{ header: string; field: string | null }>;
+  columns: Array<{ header: string; field: ImportTarget | null; example: string }>;
   rows: ParsedRow[];
 }
 
@@ -55,13 +70,24 @@ const splitMulti = (v: string) =>
     .filter(Boolean);
 
 /**
- * Parses and validates every row of a CSV (ours, Google Contacts, Outlook) or vCard file; checks
- * phones against the file itself and the database. Several phones: a mobile one is the customer's
- * phone, the others are kept in the notes; a contact with only a phone is named by its number.
+ * Parses and validates every row of a CSV (ours, Google Contacts, Outlook) or vCard file with the
+ * suggested or the owner's column mapping; checks phones against the file itself and matches
+ * each row to an existing customer (phone, else e-mail). Several phones: a mobile one is the
+ * customer's phone, the others are kept in the notes; a contact with only a phone is named by
+ * its number.
  */
-export function parseCustomersCsv(csv: string, sql: StatementCache): ParsedCsv {
+export function parseCustomersCsv(csv: string, sql: StatementCache, opts: ImportOptions = {}): ParsedCsv {
   const table = readContacts(csv);
-  const fields = table.suggested;
+  if (opts.mapping && opts.mapping.length !== table.headers.length) {
+    throw badInput(`the mapping has ${opts.mapping.length} columns, the file ${table.headers.length}`, {
+      code: 'bad_mapping',
+    });
+  }
+  // The owner's targets, or the suggested ones ("mobile" for a column its header calls mobile).
+  const targets: Array<ImportTarget | null> =
+    opts.mapping ??
+    table.suggested.map((f, i) => (f === 'phone' && table.headerType[i] === 'mobile' ? 'mobile' : f));
+  const fields: Array<Field | null> = targets.map((f) => (f === 'mobile' ? 'phone' : f));
   if (!fields.includes('name') && !fields.includes('firstName') && !fields.includes('phone')) {
     throw badInput('no name or phone column found', {
       code: 'no_columns',
@@ -69,8 +95,19 @@ export function parseCustomersCsv(csv: string, sql: StatementCache): ParsedCsv {
     });
   }
   const seen = new Map<string, number>();
+  const matched = new Map<number, number>();
   const rows: ParsedRow[] = [];
   const existing = sql.get(`select id from customers where business_id = ${BUSINESS_ID} and phone = ?`);
+  // E-mails match case-insensitively; one pass over the customers, not one scan per row.
+  const byEmail = new Map<string, number>();
+  for (const c of sql
+    .get(
+      `select id, email from customers where business_id = ${BUSINESS_ID} and email is not null and email != ''`,
+    )
+    .all() as Array<{ id: number; email: string }>) {
+    const k = c.email.toLowerCase();
+    if (!byEmail.has(k)) byEmail.set(k, c.id);
+  }
   for (let r = 0; r < table.rows.length; r++) {
     const line = table.lines[r]!;
     const rec = table.rows[r]!;
@@ -84,7 +121,12 @@ export function parseCustomersCsv(csv: string, sql: StatementCache): ParsedCsv {
       if (!f || cell === undefined || cell === '') return;
       if (f === 'phone') {
         const tc = table.typeColumn[i];
-        const type = tc != null && rec[tc] ? phoneTypeOf(rec[tc]) : table.headerType[i];
+        const type =
+          targets[i] === 'mobile'
+            ? 'mobile'
+            : tc != null && rec[tc]
+              ? phoneTypeOf(rec[tc])
+              : table.headerType[i];
         for (const raw of splitMulti(cell)) phonesIn.push({ raw, type: type ?? null });
       } else if (f === 'email') emailsIn.push(...splitMulti(cell));
       else if (f === 'tags') tagsIn.push(...splitMulti(cell).flatMap((x) => x.split(/[,;|]/)));
@@ -95,6 +137,7 @@ export function parseCustomersCsv(csv: string, sql: StatementCache): ParsedCsv {
     let name = (v.name ?? [v.firstName, v.middleName, v.lastName].filter(Boolean).join(' ')).trim();
     if (!name && v.company) name = v.company.trim();
     else if (v.company) notesIn.push(`חברה: ${v.company}`);
+    const nameGiven = name !== '';
 
     // Phones: each through the one parser; mobile first (by its type, else by the number).
     const parsedPhones = phonesIn
@@ -152,8 +195,19 @@ export function parseCustomersCsv(csv: string, sql: StatementCache): ParsedCsv {
       if (dup !== undefined)
         issues.push({ line, field: 'phone', code: 'duplicate_in_file', value: `${dup}` });
       else seen.set(phone, line);
-      const ex = existing.get(phone) as { id: number } | undefined;
-      if (ex) issues.push({ line, field: 'phone', code: 'exists', existingId: ex.id });
+    }
+    // The existing customer this row is: the phone's owner, else the e-mail's.
+    const byPhone = phone ? (existing.get(phone) as { id: number } | undefined)?.id : undefined;
+    const match = byPhone ?? (email ? byEmail.get(email.toLowerCase()) : undefined);
+    if (match !== undefined) {
+      const field = byPhone !== undefined ? 'phone' : 'email';
+      if (!opts.update) issues.push({ line, field, code: 'exists', existingId: match });
+      else {
+        const earlier = matched.get(match);
+        if (earlier !== undefined && !issues.some((i) => i.code === 'duplicate_in_file'))
+          issues.push({ line, field, code: 'duplicate_in_file', value: `${earlier}` });
+        else if (earlier === undefined) matched.set(match, line);
+      }
     }
     const tags = tagsIn
       .map((t) => t.trim().slice(0, 40))
@@ -161,33 +215,56 @@ export function parseCustomersCsv(csv: string, sql: StatementCache): ParsedCsv {
       .filter((t) => t && !/^\*\s*(mycontacts|starred)$/i.test(t.replace(/\s+/g, '')))
       .slice(0, 20);
     const address = [v.address, v.city].filter(Boolean).join(', ').slice(0, 300) || null;
+    const action: ImportAction = issues.length > 0 ? 'skip' : match !== undefined ? 'update' : 'create';
     rows.push({
       line,
       name: name.slice(0, 120),
+      nameGiven,
       phone,
       email,
       status,
+      statusGiven: !!v.status,
       tags,
       notes: notes.slice(0, 10_000),
       address,
       vatId: v.vatId?.slice(0, 20) ?? null,
       issues,
+      action,
+      existingId: action === 'update' ? match! : null,
     });
   }
   return {
-    columns: table.headers.map((h, i) => ({ header: h, field: fields[i] ?? null })),
+    columns: table.headers.map((h, i) => ({
+      header: h,
+      field: targets[i] ?? null,
+      example: (table.rows.find((rec) => rec[i])?.[i] ?? '').slice(0, 80),
+    })),
     rows,
   };
 }
 
-export function importPreview(csv: string, sql: StatementCache) {
-  const parsed = parseCustomersCsv(csv, sql);
-  const invalid = parsed.rows.filter((r) => r.issues.length > 0).length;
+function summary(rows: ParsedRow[]) {
+  const counts = { create: 0, update: 0, skip: 0 };
+  const reasons = new Map<string, number>();
+  for (const r of rows) {
+    counts[r.action]++;
+    // A skipped row counts once, under its first problem.
+    if (r.action === 'skip') reasons.set(r.issues[0]!.code, (reasons.get(r.issues[0]!.code) ?? 0) + 1);
+  }
+  const skipReasons = [...reasons].map(([code, n]) => ({ code, rows: n })).sort((a, b) => b.rows - a.rows);
+  return { counts, skipReasons };
+}
+
+export function importPreview(csv: string, sql: StatementCache, opts: ImportOptions = {}) {
+  const parsed = parseCustomersCsv(csv, sql, opts);
+  const { counts, skipReasons } = summary(parsed.rows);
   return {
     columns: parsed.columns,
     totalRows: parsed.rows.length,
-    validRows: parsed.rows.length - invalid,
-    invalidRows: invalid,
+    validRows: counts.create + counts.update,
+    invalidRows: counts.skip,
+    counts,
+    skipReasons,
     sample: parsed.rows.slice(0, 20).map((r) => ({
       line: r.line,
       name: r.name,
@@ -197,38 +274,83 @@ export function importPreview(csv: string, sql: StatementCache) {
       status: r.status,
       tags: r.tags,
       ok: r.issues.length === 0,
+      action: r.action,
     })),
     issues: parsed.rows.flatMap((r) => r.issues).slice(0, 1000),
   };
 }
 
-/** Imports every valid row in one transaction; nothing is written if the transaction fails. */
-export function importCommit(csv: string, sql: StatementCache, clock: Clock) {
-  const parsed = parseCustomersCsv(csv, sql);
-  const good = parsed.rows.filter((r) => r.issues.length === 0);
+/**
+ * Imports every valid row in one transaction: new customers are inserted; with `update`, an
+ * existing customer gets the file's name, phone, e-mail, status, address and VAT id where the
+ * file has them, its tags merged and the file's notes added. Nothing is written if it fails.
+ */
+export function importCommit(csv: string, sql: StatementCache, clock: Clock, opts: ImportOptions = {}) {
+  const parsed = parseCustomersCsv(csv, sql, opts);
   const now = clock.now();
   const ins = sql.get(
     `insert into customers (business_id, name, phone, email, status, source, tags, notes, vat_id, address, created_at, updated_at)
      values (${BUSINESS_ID}, ?, ?, ?, ?, 'import', ?, ?, ?, ?, ?, ?)`,
   );
+  const current = sql.get(
+    `select name, phone, email, status, tags, notes, vat_id as vatId, address from customers where id = ?`,
+  );
+  const upd = sql.get(
+    `update customers set name = ?, phone = ?, email = ?, status = ?, tags = ?, notes = ?, vat_id = ?, address = ?,
+       updated_at = ? where id = ?`,
+  );
+  let imported = 0;
+  let updated = 0;
   sql.tx(() => {
-    for (const r of good)
-      ins.run(
-        r.name,
-        r.phone,
-        r.email,
-        r.status,
-        JSON.stringify(r.tags),
-        r.notes,
-        r.vatId,
-        r.address,
-        now,
-        now,
-      );
+    for (const r of parsed.rows) {
+      if (r.action === 'create') {
+        ins.run(
+          r.name,
+          r.phone,
+          r.email,
+          r.status,
+          JSON.stringify(r.tags),
+          r.notes,
+          r.vatId,
+          r.address,
+          now,
+          now,
+        );
+        imported++;
+      } else if (r.action === 'update') {
+        const c = current.get(r.existingId) as {
+          name: string;
+          phone: string | null;
+          email: string | null;
+          status: Customer['status'];
+          tags: string;
+          notes: string;
+          vatId: string | null;
+          address: string | null;
+        };
+        const tags = [...new Set([...(JSON.parse(c.tags || '[]') as string[]), ...r.tags])].slice(0, 20);
+        const notes =
+          r.notes && !c.notes.includes(r.notes) ? (c.notes ? `${c.notes}\n${r.notes}` : r.notes) : c.notes;
+        upd.run(
+          r.nameGiven ? r.name : c.name,
+          r.phone ?? c.phone,
+          r.email ?? c.email,
+          r.statusGiven ? r.status : c.status,
+          JSON.stringify(tags),
+          notes.slice(0, 10_000),
+          r.vatId ?? c.vatId,
+          r.address ?? c.address,
+          now,
+          r.existingId,
+        );
+        updated++;
+      }
+    }
   });
   return {
-    imported: good.length,
-    skipped: parsed.rows.length - good.length,
+    imported,
+    updated,
+    skipped: parsed.rows.length - imported - updated,
     issues: parsed.rows.flatMap((r) => r.issues).slice(0, 1000),
   };
 }

@@ -86,10 +86,10 @@ export function crmModule(deps: CrmDeps): FeatureModule {
       'crm.customers.merge': (i) => customers.merge(i.targetId, i.sourceId),
       'crm.customers.deleteImpact': (i) => customers.deleteImpact(i.id),
       'crm.customers.delete': (i) => customers.delete(i.id),
-      'crm.customers.importPreview': (i) => importPreview(i.csv, sql),
+      'crm.customers.importPreview': (i) => importPreview(i.csv, sql, i),
       'crm.customers.importCommit': (i) => {
-        const r = importCommit(i.csv, sql, deps.clock);
-        if (r.imported) deps.bus.emit('crm.changed', { entity: 'customer', id: 1 });
+        const r = importCommit(i.csv, sql, deps.clock, i);
+        if (r.imported || r.updated) deps.bus.emit('crm.changed', { entity: 'customer', id: 1 });
         return r;
       },
       'crm.customers.export': (i) => exportCustomers(customers, i, deps.clock.now()),

@@ -11,6 +11,7 @@ import { ApiCallError, api } from '../api';
 import { useEvent, useQuery } from '../api/hooks';
 import { he } from '../i18n/he';
 import { formatDateTime, formatNumber } from '../lib/format';
+import { plural } from '../lib/plural';
 import { errorMessage } from './States';
 import '../styles/backup.css';
 
@@ -201,7 +202,7 @@ export function BackupSection() {
               <span style={{ minWidth: 150 }}>{formatDateTime(b.createdAt)}</span>
               <span className="badge">{b.kind === 'auto' ? t.auto : t.manual}</span>
               <span className="muted">{mb(b.size)}</span>
-              <span className="muted">{fill(t.customers, { n: formatNumber(b.counts.customers ?? 0) })}</span>
+              <span className="muted">{plural(b.counts.customers ?? 0, t.customers)}</span>
               <span className={`badge ${b.keys.included ? 'badge-ok' : ''}`}>
                 {b.keys.included ? t.keysIn : t.keysOut}
               </span>
@@ -279,7 +280,12 @@ function BackupSettingsForm({
         <span>{t.automatic}</span>
         <span style={{ display: 'flex', alignItems: 'center', gap: 10 }}>
           <span className="muted" style={{ fontSize: 'var(--text-xs)' }}>
-            {s.automatic ? fill(t.automaticOn, { daily: s.keepDaily, weekly: s.keepWeekly }) : t.automaticOff}
+            {s.automatic
+              ? fill(t.automaticOn, {
+                  daily: plural(s.keepDaily, t.dailyCount),
+                  weekly: plural(s.keepWeekly, t.weeklyCount),
+                })
+              : t.automaticOff}
           </span>
           <button
             type="button"
@@ -419,8 +425,8 @@ function RestoreConfirm({
       <p>
         {fill(t.confirmWhat, {
           when: formatDateTime(backup.createdAt),
-          customers: formatNumber(backup.counts.customers ?? 0),
-          files: backup.files.count,
+          customers: plural(backup.counts.customers ?? 0, t.customers),
+          files: plural(backup.files.count, t.files),
         })}
       </p>
       <p>{t.confirmReplaced}</p>

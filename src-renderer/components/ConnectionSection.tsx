@@ -11,6 +11,7 @@ import { api, ApiCallError } from '../api';
 import { useEvent, useQuery } from '../api/hooks';
 import { he } from '../i18n/he';
 import { formatDateTime, formatPhone } from '../lib/format';
+import { plural } from '../lib/plural';
 import { NumberPicker } from './onboarding/NumberPicker';
 import { ErrorState, Loading, errorMessage } from './States';
 import '../styles/onboarding.css';
@@ -39,7 +40,8 @@ const STATE_BADGE: Record<TunnelState['state'], string> = {
 /** The tunnel's state in words: online with its address, connecting, retrying in N s, failed and why. */
 export function TunnelStateLine({ tunnel, hasKey }: { tunnel: TunnelState; hasKey: boolean | undefined }) {
   const seconds = useCountdown(tunnel.state === 'retrying' ? tunnel.nextRetryAt : null);
-  const label = t.states[tunnel.state].replace('{n}', String(seconds));
+  const state = t.states[tunnel.state];
+  const label = typeof state === 'string' ? state : plural(seconds, state);
   return (
     <div className="conn-state" data-testid="tunnel-state" data-state={tunnel.state}>
       <span className={STATE_BADGE[tunnel.state]}>{label}</span>

@@ -4,12 +4,13 @@ import type { SECRET_KEYS } from '../../src-main/api/contract/system';
 import { api } from '../api';
 import { useQuery } from '../api/hooks';
 import { he } from '../i18n/he';
+import { KeyLabel, keyLabelText } from './KeyLabel';
 import { ErrorState, Loading, errorMessage } from './States';
 
 const t = he.paymentsSettings;
 type SecretName = (typeof SECRET_KEYS)[number];
 type Provider = 'paypal' | 'tranzila';
-type KeyName = keyof typeof t.keys;
+type KeyName = Extract<SecretName, `paypal_${string}` | `tranzila_${string}`>;
 
 const KEYS: Record<Provider, KeyName[]> = {
   paypal: ['paypal_client_id', 'paypal_client_secret'],
@@ -80,8 +81,8 @@ export function PaymentsSettingsSection() {
 
   const keyRows = (p: Provider) =>
     KEYS[p].map((name) => (
-      <div className="list-row" key={name} style={{ gap: 12 }} data-testid={`pay-key-${name}`}>
-        <span style={{ minWidth: 200 }}>{t.keys[name]}</span>
+      <div className="key-row" key={name} data-testid={`pay-key-${name}`}>
+        <KeyLabel name={name} />
         <span className={`badge ${keys?.[name] ? 'badge-ok' : ''}`}>
           {keys?.[name] ? he.settings.keySet : he.settings.keyMissing}
         </span>
@@ -90,7 +91,7 @@ export function PaymentsSettingsSection() {
           type={PLAIN.has(name) ? 'text' : 'password'}
           dir="ltr"
           autoComplete="off"
-          aria-label={t.keys[name]}
+          aria-label={keyLabelText(name)}
           placeholder={he.settings.keyPlaceholder}
           value={drafts[name] ?? ''}
           onChange={(e) => setDrafts((d) => ({ ...d, [name]: e.target.value }))}

@@ -10,12 +10,12 @@ import type { WaConnection, WaSettings } from '../../src-main/api/contract/whats
 import { api, ApiCallError } from '../api';
 import { useQuery } from '../api/hooks';
 import { he } from '../i18n/he';
+import { plural } from '../lib/plural';
 import { PhoneNumber } from './format';
 import { useAvailable } from '../lib/capabilities';
 import { formatNumber, formatPhone } from '../lib/format';
 import { Modal } from './crm/Modal';
 import { ErrorState, Loading, errorMessage } from './States';
-import { fill } from './whatsapp/format';
 import { CONNECTION_BADGE, useWaConnection, useWaProvider } from './whatsapp/hooks';
 import { QrImage } from './whatsapp/QrImage';
 import '../styles/whatsapp.css';
@@ -179,7 +179,7 @@ function ConnectionBlock({ c, onChanged }: { c: WaConnection; onChanged: (c: WaC
           {states[c.state]}
         </span>
         {c.state === 'reconnecting' && c.nextRetryAt && (
-          <span className="muted">{fill(t.retryIn, { n: formatNumber(seconds) })}</span>
+          <span className="muted">{plural(seconds, t.retryIn)}</span>
         )}
         {c.state === 'open' && c.me?.phone && (
           <span>

@@ -4,8 +4,9 @@
  * so its digits, signs, ₪ and punctuation never mix with the words around it, and it is
  * formatted by lib/format.
  */
-import type { ReactNode } from 'react';
+import { Fragment, type ReactNode } from 'react';
 import { formatMoney, formatMoneyExact, formatNumber, formatPhone } from '../lib/format';
+import { pluralForm, type Plural } from '../lib/plural';
 
 /**
  * An amount in ₪. Lists and cards drop ".00" on whole amounts; `exact` (tax documents) always
@@ -56,5 +57,23 @@ export function EmailAddress({ value, testId }: { value: string | null | undefin
     <bdi dir="ltr" className="email" data-testid={testId} style={{ overflowWrap: 'anywhere' }}>
       {parts}
     </bdi>
+  );
+}
+
+/**
+ * A count next to its noun in the right Hebrew form ("לקוח אחד", "2 לקוחות", "יומיים"), the count
+ * isolated and with thousands separators like <Num>.
+ */
+export function Counted({ n, forms, testId }: { n: number; forms: Plural; testId?: string }) {
+  const parts = pluralForm(n, forms).split('{n}');
+  return (
+    <span data-testid={testId}>
+      {parts.map((part, i) => (
+        <Fragment key={i}>
+          {i > 0 && <Num value={n} />}
+          {part}
+        </Fragment>
+      ))}
+    </span>
   );
 }

@@ -7,7 +7,7 @@ import { api } from '../api';
 import { useEvent, useQuery } from '../api/hooks';
 import { DateInput } from '../components/billing/DateInput';
 import { DAY_MS, fromLocalInput } from '../components/crm/util';
-import { Num } from '../components/format';
+import { Counted, Num } from '../components/format';
 import { EmptyState, ErrorState, Loading, PageHeader } from '../components/States';
 import { he } from '../i18n/he';
 import { formatDateTime, formatDuration, formatPhone } from '../lib/format';
@@ -193,10 +193,7 @@ export function CallsPage() {
           <div className="calls-count">
             {q.data && (
               <>
-                <strong>
-                  <Num value={q.data.total} />
-                </strong>{' '}
-                {he.calls.total}
+                <Counted n={q.data.total} forms={he.calls.total} />
               </>
             )}
           </div>

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { api } from '../api';
 import { useEvent, useQuery } from '../api/hooks';
-import { Num } from '../components/format';
+import { Counted, Num } from '../components/format';
 import { EmptyState, ErrorState, Loading, PageHeader } from '../components/States';
 import { he } from '../i18n/he';
 import { formatDate } from '../lib/format';
@@ -94,7 +94,7 @@ export function ContractsPage() {
           </select>
           {data && (
             <span className="crm-count" data-testid="contract-total">
-              <Num value={data.total} /> {t.count}
+              <Counted n={data.total} forms={t.count} />
             </span>
           )}
         </div>

@@ -8,7 +8,7 @@ import { CustomerFormDialog } from '../components/crm/CustomerForm';
 import { ImportDialog } from '../components/crm/ImportDialog';
 import { EmptyState, ErrorState, Loading, PageHeader, errorMessage } from '../components/States';
 import { he } from '../i18n/he';
-import { EmailAddress, PhoneNumber } from '../components/format';
+import { Counted, EmailAddress, PhoneNumber } from '../components/format';
 import { formatDate, formatNumber } from '../lib/format';
 import '../styles/crm.css';
 
@@ -171,7 +171,7 @@ export function CustomersPage() {
           </select>
           {data && (
             <span className="crm-count" data-testid="customer-total">
-              {formatNumber(data.total)} {t.total}
+              <Counted n={data.total} forms={t.total} />
             </span>
           )}
         </div>

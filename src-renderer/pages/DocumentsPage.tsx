@@ -6,7 +6,7 @@ import { useEvent, useQuery } from '../api/hooks';
 import { BillingTabs } from '../components/billing/BillingTabs';
 import { DateInput, showIsoDate } from '../components/billing/DateInput';
 import { DocStatusBadge, PaidBadge, docTitle } from '../components/billing/labels';
-import { Money, Num } from '../components/format';
+import { Counted, Money, Num } from '../components/format';
 import { EmptyState, ErrorState, Loading, PageHeader } from '../components/States';
 import { he } from '../i18n/he';
 import { formatDate } from '../lib/format';
@@ -177,7 +177,7 @@ export function DocumentsPage() {
           )}
           {data && (
             <span className="crm-count" data-testid="document-total">
-              <Num value={data.total} /> {t.count}
+              <Counted n={data.total} forms={t.count} />
             </span>
           )}
         </div>

@@ -14,6 +14,7 @@ import { ListenButton } from '../components/ListenIn';
 import { EmptyState, ErrorState, Loading, PageHeader, errorMessage } from '../components/States';
 import { TestCallPanel } from '../components/TestCallPanel';
 import { he } from '../i18n/he';
+import { Counted } from '../components/format';
 import { formatDuration, formatPhone, formatSeconds } from '../lib/format';
 import '../styles/live-calls.css';
 
@@ -208,7 +209,7 @@ export function LiveCallsPage() {
                     : e.call.customerName || formatPhone(e.call.from) || he.calls.anonymous}
                 </span>
                 <span className="muted">
-                  {e.call.turns.length} {he.live.turnsCount}
+                  <Counted n={e.call.turns.length} forms={he.live.turnsCount} />
                   {e.endedBy ? ` · ${he.calls.endedBy[e.endedBy] ?? e.endedBy}` : ''}
                 </span>
                 {e.call.callId != null && <Link to={`/calls/${e.call.callId}`}>{he.live.openCall}</Link>}

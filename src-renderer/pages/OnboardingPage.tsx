@@ -13,6 +13,7 @@ import { useApp } from '../app-context';
 import { AddressStep } from '../components/onboarding/AddressStep';
 import { KeysStep } from '../components/onboarding/KeysStep';
 import { NumberPicker } from '../components/onboarding/NumberPicker';
+import { fill } from '../components/crm/util';
 import { Loading, PageHeader } from '../components/States';
 import { TestCallPanel } from '../components/TestCallPanel';
 import { he } from '../i18n/he';
@@ -35,7 +36,7 @@ function Stepper({ current, status }: { current: WizardStep; status: SetupStatus
   return (
     <nav className="wizard-stepper" aria-label={t.title}>
       <div className="wizard-progress-text" data-testid="wizard-progress">
-        {t.progress.replace('{n}', String(index + 1)).replace('{total}', String(WIZARD_STEPS.length))}
+        {fill(t.progress, { n: index + 1, total: WIZARD_STEPS.length })}
       </div>
       <div className="wizard-bar" aria-hidden>
         <span style={{ width: `${((index + 1) / WIZARD_STEPS.length) * 100}%` }} />

@@ -5,11 +5,11 @@ import { api } from '../api';
 import { useQuery } from '../api/hooks';
 import { BillingTabs } from '../components/billing/BillingTabs';
 import { showIsoDate } from '../components/billing/DateInput';
-import { Money, Num } from '../components/format';
+import { Counted, Money, Num } from '../components/format';
 import { RecordPaymentDialog } from '../components/billing/RecordPaymentDialog';
 import { EmptyState, ErrorState, Loading, PageHeader } from '../components/States';
 import { he } from '../i18n/he';
-import { formatDate, formatNumber } from '../lib/format';
+import { formatDate } from '../lib/format';
 import { PAYMENT_METHODS } from '../../src-main/api/contract/billing';
 import '../styles/crm.css';
 import '../styles/billing.css';
@@ -267,13 +267,9 @@ export function UnpaidPage() {
                     <Money agorot={x.dueAgorot} />
                   </td>
                   <td>
-                    {x.daysOverdue === 1 ? (
-                      <span className="badge badge-fail">{u.oneDay}</span>
-                    ) : x.daysOverdue > 0 ? (
+                    {x.daysOverdue > 0 ? (
                       <span className="badge badge-fail">
-                        {u.days.split('{n}')[0]}
-                        <bdi className="num">{formatNumber(x.daysOverdue)}</bdi>
-                        {u.days.split('{n}')[1]}
+                        <Counted n={x.daysOverdue} forms={u.days} />
                       </span>
                     ) : (
                       <span className="muted">—</span>

@@ -18,6 +18,7 @@ import { Wand2 } from 'lucide-react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { BillingSettingsSection } from '../components/billing/BillingSettingsSection';
 import { ConnectionSection } from '../components/ConnectionSection';
+import { KeyLabel, keyLabelText } from '../components/KeyLabel';
 import { PAYMENT_SECRET_KEYS, PaymentsSettingsSection } from '../components/PaymentsSettingsSection';
 import { DoctorSection } from '../components/DoctorSection';
 import { BackupSection } from '../components/BackupSection';
@@ -287,8 +288,8 @@ function KeysSection() {
       {q.data &&
         // The payment keys are entered in their own section (with where to get them), once it is built.
         SECRET_KEYS.filter((n) => !isBuilt('payments') || !PAYMENT_SECRET_KEYS.includes(n)).map((name) => (
-          <div className="list-row" key={name} style={{ gap: 12 }}>
-            <span style={{ minWidth: 200 }}>{he.settings.secrets[name]}</span>
+          <div className="key-row" key={name}>
+            <KeyLabel name={name} />
             <span className={`badge ${q.data![name] ? 'badge-ok' : ''}`}>
               {q.data![name] ? he.settings.keySet : he.settings.keyMissing}
             </span>
@@ -297,7 +298,7 @@ function KeysSection() {
               type="password"
               dir="ltr"
               autoComplete="off"
-              aria-label={he.settings.secrets[name]}
+              aria-label={keyLabelText(name)}
               placeholder={he.settings.keyPlaceholder}
               value={drafts[name] ?? ''}
               onChange={(e) => setDrafts((d) => ({ ...d, [name]: e.target.value }))}

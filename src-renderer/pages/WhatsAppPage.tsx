@@ -4,13 +4,12 @@ import { Link, useParams } from 'react-router-dom';
 import { useApp } from '../app-context';
 import { ComingSoon } from '../components/States';
 import { ConversationList } from '../components/whatsapp/ConversationList';
-import { fill } from '../components/whatsapp/format';
 import { CONNECTION_BADGE, useWaConnection, useWaProvider } from '../components/whatsapp/hooks';
 import { Thread } from '../components/whatsapp/Thread';
 import { he } from '../i18n/he';
+import { plural } from '../lib/plural';
 import { availability } from '../lib/capabilities';
 import '../styles/whatsapp.css';
-import { formatNumber } from '../lib/format';
 
 const t = he.whatsapp;
 
@@ -41,7 +40,7 @@ function Inbox() {
         <h1>{t.title}</h1>
         {unread > 0 && (
           <span className="badge badge-ok" data-testid="wa-unread-total">
-            {fill(t.unreadCount, { n: formatNumber(unread) })}
+            {plural(unread, t.unreadCount)}
           </span>
         )}
         <span className="wa-page-spacer" />

@@ -222,14 +222,14 @@ test('customers, customer page, task + reminder, calendar, timeline, pipeline, i
   await page
     .getByTestId('import-file')
     .setInputFiles({ name: 'לקוחות.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
-  await expect(page.getByTestId('import-valid')).toHaveText('3');
-  await expect(page.getByTestId('import-invalid')).toHaveText('2');
+  await expect(page.getByTestId('import-count-create')).toHaveText('3');
+  await expect(page.getByTestId('import-count-skip')).toHaveText('2');
   await expect(page.getByTestId('import-issues').locator('tbody tr')).toHaveCount(2);
   await expect(page.getByTestId('import-issues')).toContainText('מספר טלפון לא תקין');
   await expect(page.getByTestId('import-issues')).toContainText('אימייל לא תקין');
   await shot(page, 'crm-import.png');
-  await page.getByRole('button', { name: /ייבוא השורות התקינות/ }).click();
-  await expect(page.getByTestId('import-result')).toContainText('יובאו 3 לקוחות, 2 שורות דולגו');
+  await page.getByRole('button', { name: 'ייבוא 3 לקוחות' }).click();
+  await expect(page.getByTestId('import-result')).toHaveText('נוספו 3 לקוחות חדשים · 2 שורות לא יובאו');
   await page.keyboard.press('Escape');
   await page.getByTestId('customer-search').fill('כהן, שירה');
   await expect(page.getByTestId('customer-table')).toContainText('058-8001004');

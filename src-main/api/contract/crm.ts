@@ -164,12 +164,47 @@ export const importIssueSchema = z.object({
 });
 export type ImportIssue = z.infer<typeof importIssueSchema>;
 
+/**
+ * What a source column can feed: a customer field, or "mobile" (a phone column whose numbers
+ * are mobile ones, put first). null: the column is ignored.
+ */
+export const IMPORT_TARGETS = [
+  'name',
+  'firstName',
+  'middleName',
+  'lastName',
+  'phone',
+  'mobile',
+  'email',
+  'company',
+  'notes',
+  'status',
+  'tags',
+  'address',
+  'city',
+  'vatId',
+] as const;
+export type ImportTarget = (typeof IMPORT_TARGETS)[number];
+/** What importing a row does: a new customer, an update of an existing one, or nothing. */
+export const IMPORT_ACTIONS = ['create', 'update', 'skip'] as const;
+
 export const importPreviewSchema = z.object({
-  /** Which CSV column feeds which field (null: not recognized). */
-  columns: z.array(z.object({ header: z.string(), field: z.string().nullable() })),
+  /** Which column feeds which field (null: ignored), as suggested or as the owner mapped it. */
+  columns: z.array(
+    z.object({
+      header: z.string(),
+      field: z.enum(IMPORT_TARGETS).nullable(),
+      /** The first non-empty cell of the column, to recognize it by. */
+      example: z.string(),
+    }),
+  ),
   totalRows: z.number().int(),
   validRows: z.number().int(),
   invalidRows: z.number().int(),
+  /** create: new customers; update: existing ones the file updates; skip: rows not imported. */
+  counts: z.object({ create: z.number().int(), update: z.number().int(), skip: z.number().int() }),
+  /** Why rows are skipped: how many rows for each issue code, most common first. */
+  skipReasons: z.array(z.object({ code: z.string(), rows: z.number().int() })),
   /** The first rows as they will be imported. */
   sample: z.array(
     z.object({
@@ -181,12 +216,24 @@ export const importPreviewSchema = z.object({
       status: customerStatusSchema,
       tags: z.array(z.string()),
       ok: z.boolean(),
+      action: z.enum(IMPORT_ACTIONS),
     }),
   ),
   issues: z.array(importIssueSchema),
 });
 
-const csvInput = z.object({ csv: z.string().min(1).max(10_000_000) }).strict();
+/**
+ * The file's text, and optionally the owner's mapping (one target or null per column, in the
+ * file's order; without it the suggested one) and whether rows matching an existing customer
+ * (by phone, else by e-mail) update that customer (otherwise they are skipped).
+ */
+const csvInput = z
+  .object({
+    csv: z.string().min(1).max(10_000_000),
+    mapping: z.array(z.enum(IMPORT_TARGETS).nullable()).min(1).max(500).optional(),
+    update: z.boolean().default(false),
+  })
+  .strict();
 
 export const timelineKindSchema = z.enum(['call', 'whatsapp', 'task', 'contract', 'document', 'payment']);
 export const timelineItemSchema = z.object({
@@ -413,11 +460,13 @@ export const crmMethods = {
     output: importPreviewSchema,
   }),
   'crm.customers.importCommit': method({
-    summary: 'Import the valid rows of a CSV in one transaction; invalid rows are reported and skipped',
+    summary:
+      'Import the valid rows of a CSV in one transaction (new customers, and with update: the existing ones they match); invalid rows are reported and skipped',
     feature: crm,
     input: csvInput,
     output: z.object({
       imported: z.number().int(),
+      updated: z.number().int(),
       skipped: z.number().int(),
       issues: z.array(importIssueSchema),
     }),

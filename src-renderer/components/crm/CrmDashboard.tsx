@@ -5,11 +5,12 @@ import { api } from '../../api';
 import { useEvent, useQuery } from '../../api/hooks';
 import { useApp } from '../../app-context';
 import { he } from '../../i18n/he';
+import { plural } from '../../lib/plural';
 import { PhoneNumber } from '../format';
 import { availability } from '../../lib/capabilities';
 import { formatDateTime, formatMoney, formatNumber, formatTime } from '../../lib/format';
 import { ErrorState, Loading } from '../States';
-import { dayStart, fill } from './util';
+import { dayStart } from './util';
 
 const t = he.crm.dashboard;
 /** The time for today, the date and time otherwise. */
@@ -72,7 +73,7 @@ export function CrmDashboard() {
           CalendarCheck,
           formatNumber(d.openTasks.count),
           t.openTasks,
-          d.openTasks.overdue ? `${formatNumber(d.openTasks.overdue)} ${t.overdue}` : undefined,
+          d.openTasks.overdue ? plural(d.openTasks.overdue, t.overdue) : undefined,
           'kpi-tasks',
         )}
         {whatsapp &&
@@ -81,9 +82,7 @@ export function CrmDashboard() {
             MessageCircle,
             formatNumber(d.unreadWhatsapp.count),
             t.unreadWhatsapp,
-            d.unreadWhatsapp.count
-              ? fill(t.fromCustomers, { n: formatNumber(d.unreadWhatsapp.customers) })
-              : undefined,
+            d.unreadWhatsapp.count ? plural(d.unreadWhatsapp.customers, t.fromCustomers) : undefined,
             'kpi-whatsapp',
           )}
         {invoices &&
@@ -92,7 +91,7 @@ export function CrmDashboard() {
             Receipt,
             formatMoney(d.unpaidInvoices.totalAgorot),
             t.unpaidInvoices,
-            `${formatNumber(d.unpaidInvoices.count)}`,
+            plural(d.unpaidInvoices.count, t.unpaidCount),
             'kpi-invoices',
           )}
       </div>

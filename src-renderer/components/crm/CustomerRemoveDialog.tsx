@@ -2,23 +2,13 @@ import { useState } from 'react';
 import { api } from '../../api';
 import { useQuery } from '../../api/hooks';
 import { he } from '../../i18n/he';
-import { Num } from '../format';
+import type { Plural } from '../../lib/plural';
+import { Counted } from '../format';
 import { ErrorState, Loading, errorMessage } from '../States';
 import { CustomerPicker } from './CustomerPicker';
 import { Modal } from './Modal';
 
 const t = he.crm.customer.remove;
-type Noun = { one: string; many: string };
-
-/** "עסקה אחת", "3 עסקאות". */
-function Count({ n, noun }: { n: number; noun: Noun }) {
-  if (n === 1) return <>{noun.one}</>;
-  return (
-    <>
-      <Num value={n} /> {noun.many}
-    </>
-  );
-}
 
 /**
  * Removing a customer, said before it is done: deleting (their deals and tasks go, the rest stays
@@ -49,7 +39,7 @@ export function CustomerRemoveDialog({
       setBusy(false);
     }
   };
-  const tableName = (table: string) => (t.tables as Record<string, Noun | undefined>)[table];
+  const tableName = (table: string) => (t.tables as Record<string, Plural | undefined>)[table];
   const d = impact.data;
   const blocked = (d?.blocked.length ?? 0) > 0;
 
@@ -83,7 +73,7 @@ export function CustomerRemoveDialog({
                 {t.blocked}{' '}
                 {d.blocked.map((b) => (
                   <span key={b.table}>
-                    <Count n={b.count} noun={tableName(b.table) ?? t.otherRecords} />{' '}
+                    <Counted n={b.count} forms={tableName(b.table) ?? t.otherRecords} />{' '}
                   </span>
                 ))}
               </p>
@@ -94,13 +84,14 @@ export function CustomerRemoveDialog({
               <p>{t.deleteIntro}</p>
               <ul>
                 <li>
-                  <Count n={d.deals} noun={t.deals} /> · <Count n={d.tasks} noun={t.tasks} /> — {t.deleted}
+                  <Counted n={d.deals} forms={t.deals} /> · <Counted n={d.tasks} forms={t.tasks} /> —{' '}
+                  {t.deleted}
                 </li>
                 {d.unlinked
                   .filter((u) => tableName(u.table))
                   .map((u) => (
                     <li key={u.table}>
-                      <Count n={u.count} noun={tableName(u.table)!} /> — {t.kept}
+                      <Counted n={u.count} forms={tableName(u.table)!} /> — {t.kept}
                     </li>
                   ))}
               </ul>

@@ -10,6 +10,7 @@ import type { SECRET_KEYS } from '../../../src-main/api/contract/system';
 import { api } from '../../api';
 import { useQuery } from '../../api/hooks';
 import { he } from '../../i18n/he';
+import { KeyLabel } from '../KeyLabel';
 import { errorMessage } from '../States';
 
 const t = he.onboarding.keys;
@@ -133,7 +134,7 @@ function KeyCard({
       <div className={names.length > 1 ? 'grid grid-2' : undefined}>
         {id === 'google' ? (
           <div className="field">
-            <label htmlFor="k-google-file">{t.googleField}</label>
+            <KeyLabel name="google_service_account_json" htmlFor="k-google-file" where={false} />
             <div className="file-row">
               <input
                 ref={fileInput}
@@ -155,7 +156,7 @@ function KeyCard({
         ) : (
           names.map((name) => (
             <div className="field" key={name}>
-              <label htmlFor={`k-${name}`}>{he.settings.secrets[name]}</label>
+              <KeyLabel name={name} htmlFor={`k-${name}`} where={false} />
               <input
                 id={`k-${name}`}
                 className="input"

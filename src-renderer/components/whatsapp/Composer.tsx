@@ -8,11 +8,11 @@ import {
 } from '../../../src-main/api/contract/whatsapp';
 import { api } from '../../api';
 import { he } from '../../i18n/he';
+import { plural } from '../../lib/plural';
 import { sendErrorText } from './errors';
 import { fill, formatBytes } from './format';
 import { QuickReplies } from './QuickReplies';
 import { TemplatePicker } from './TemplatePicker';
-import { formatNumber } from '../../lib/format';
 
 const t = he.whatsapp;
 
@@ -84,8 +84,7 @@ export function Composer({
   const send = async () => {
     const body = text.trim();
     if (busy || (!body && !file)) return;
-    if (body.length > WA_TEXT_MAX)
-      return setError(fill(t.composer.tooLong, { n: formatNumber(WA_TEXT_MAX) }));
+    if (body.length > WA_TEXT_MAX) return setError(plural(WA_TEXT_MAX, t.composer.tooLong));
     setBusy(true);
     setError('');
     try {

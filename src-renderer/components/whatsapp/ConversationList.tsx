@@ -5,8 +5,9 @@ import type { WaConversation } from '../../../src-main/api/contract/whatsapp';
 import { api } from '../../api';
 import { useEvent } from '../../api/hooks';
 import { he } from '../../i18n/he';
+import { plural } from '../../lib/plural';
 import { EmptyState, ErrorState, Loading } from '../States';
-import { conversationName, fill, listTime, previewText } from './format';
+import { conversationName, listTime, previewText } from './format';
 import { Ticks } from './Ticks';
 import { VirtualList } from './VirtualList';
 import { formatNumber } from '../../lib/format';
@@ -182,9 +183,7 @@ export function ConversationList({
     });
   }, [selectedId, state?.items.length]);
 
-  const count =
-    state &&
-    (state.total === 1 ? t.conversationsOne : fill(t.conversationsCount, { n: formatNumber(state.total) }));
+  const count = state && plural(state.total, t.conversationsCount);
 
   return (
     <aside className="wa-list-pane" aria-label={t.title}>
@@ -279,7 +278,7 @@ function Row({ c, active }: { c: WaConversation; active: boolean }) {
           {c.unread > 0 && (
             <span
               className="wa-unread-pill"
-              aria-label={fill(t.unreadBadge, { n: c.unread })}
+              aria-label={plural(c.unread, t.unreadBadge)}
               data-testid="wa-conv-unread"
             >
               {formatNumber(c.unread)}
