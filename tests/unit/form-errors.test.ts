@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ApiCallError } from '../../src-main/api/client';
-import { crmMethods } from '../../src-main/api/contract/crm';
+import { crmMethods, customerCreateSchema } from '../../src-main/api/contract/crm';
+import { fieldIssues } from '../../src-main/api/field-issues';
 import { he } from '../../src-renderer/i18n/he';
 import {
   customerFormErrors,
+  issueMessage,
+  TASK_FIELDS,
   dealFormErrors,
   serverFieldErrors,
   shekelsToAgorot,
@@ -106,5 +109,44 @@ describe('every field of a form is checked at once, by the schema the API valida
     } as never);
     expect(serverFieldErrors(err)).toEqual({ phone: he.crm.form.phoneProblems.phone_star, email: f.invalid });
     expect(serverFieldErrors(new Error('x'))).toEqual({});
+  });
+
+  it("the API's per-field issues (details.issues) land on the form's fields in Hebrew, renamed where the form differs", () => {
+    const err = new ApiCallError(400, {
+      code: 'bad_input',
+      message: 'invalid input',
+      details: {
+        formErrors: [],
+        fieldErrors: { dueAt: ['x'] },
+        issues: [
+          { path: ['dueAt'], kind: 'type' },
+          { path: ['endsAt'], kind: 'rule', reason: 'before_start' },
+          { path: ['title'], kind: 'too_long', limit: 200 },
+          { path: ['title'], kind: 'required' },
+        ],
+      },
+    } as never);
+    expect(serverFieldErrors(err, undefined, TASK_FIELDS)).toEqual({
+      when: f.invalid,
+      end: he.crm.tasks.endBeforeStart,
+      title: f.tooLong,
+    });
+  });
+
+  it('the issues the form computes are the ones the API sends (one shape, one mapping)', () => {
+    const body = { name: '', phone: '050-12', email: 'noa@' };
+    const parsed = customerCreateSchema.safeParse(body);
+    expect(parsed.success).toBe(false);
+    const issues = fieldIssues(parsed.error!);
+    expect(issues).toEqual([
+      { path: ['name'], kind: 'required' },
+      { path: ['phone'], kind: 'rule', reason: 'phone_mobile_length' },
+      { path: ['email'], kind: 'email' },
+    ]);
+    expect(issues.map(issueMessage)).toEqual([
+      f.required,
+      he.crm.form.phoneProblems.phone_mobile_length,
+      f.badEmail,
+    ]);
   });
 });
