@@ -1,9 +1,10 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type CSSProperties, type KeyboardEvent } from 'react';
 import { DayPicker } from 'react-day-picker';
 import { he as heLocale } from 'react-day-picker/locale';
 import 'react-day-picker/style.css';
 import '../styles/forms.css';
 import { he } from '../i18n/he';
+import { FieldMessage } from './form';
 import {
   israelToday,
   israelWallTime,
@@ -18,6 +19,8 @@ import {
 } from '../lib/datetime';
 
 const t = he.forms.dateTime;
+/** Until it is placed: laid out (so it can be measured and focused) but not seen. */
+const HIDDEN: CSSProperties = { top: 0, left: 0, opacity: 0 };
 
 export type { DateTimeValue };
 
@@ -58,6 +61,31 @@ function CalendarButton({
     button.current?.focus();
     onClosed();
   };
+  const pop = useRef<HTMLDivElement>(null);
+  const [place, setPlace] = useState<CSSProperties>(HIDDEN);
+  // Fixed to the window, so a dialog's scrolling box does not cut it off: below the button, or
+  // above it when the window has no room below; its right edge on the button's (right to left).
+  useLayoutEffect(() => {
+    if (!open) return;
+    const placeIt = () => {
+      const b = button.current?.getBoundingClientRect();
+      const p = pop.current?.getBoundingClientRect();
+      if (!b || !p) return;
+      const gap = 4;
+      const below = b.bottom + gap + p.height <= window.innerHeight - 8;
+      const top = below ? b.bottom + gap : Math.max(8, b.top - gap - p.height);
+      const left = Math.min(Math.max(8, b.right - p.width), window.innerWidth - p.width - 8);
+      setPlace({ position: 'fixed', top, left });
+    };
+    placeIt();
+    window.addEventListener('resize', placeIt);
+    document.addEventListener('scroll', placeIt, true);
+    return () => {
+      window.removeEventListener('resize', placeIt);
+      document.removeEventListener('scroll', placeIt, true);
+      setPlace(HIDDEN);
+    };
+  }, [open]);
   useEffect(() => {
     if (!open) return;
     const onDown = (e: MouseEvent) => {
@@ -88,6 +116,8 @@ function CalendarButton({
       </button>
       {open && (
         <div
+          ref={pop}
+          style={place}
           className="dt-popover"
           id={`${id}-calendar`}
           role="dialog"
@@ -95,6 +125,8 @@ function CalendarButton({
           data-testid={`${id}-calendar`}
           onKeyDown={(e) => {
             if (e.key === 'Escape') {
+              // Only the calendar closes, not the dialog around it.
+              e.preventDefault();
               e.stopPropagation();
               close();
             }
@@ -239,7 +271,7 @@ export function DateTimeField({
       </div>
       {error ? (
         <span className="error" id={`${id}-error`}>
-          {error}
+          <FieldMessage text={error} />
         </span>
       ) : hint ? (
         <span className="muted dt-hint" id={`${id}-hint`}>
@@ -313,7 +345,7 @@ export function DateField({
       </div>
       {error && (
         <span className="error" id={`${id}-error`}>
-          {error}
+          <FieldMessage text={error} />
         </span>
       )}
     </div>

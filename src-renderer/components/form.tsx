@@ -44,6 +44,29 @@ export function useFormErrors(errors: FieldErrors) {
   );
 }
 
+/** Numbers, phones, dates and times inside a Hebrew sentence ('050-123-4567', '31/12/2026'). */
+const NUMBERS = /([+*]?\d[\d\-/.: ]*\d|\*\d+)/;
+
+/**
+ * A field's error or hint: its numbers isolated left to right and never split across lines (so
+ * 'למשל 050-123-4567' does not wrap as '050-' / '123-4567').
+ */
+export function FieldMessage({ text }: { text: string }) {
+  return (
+    <>
+      {text.split(NUMBERS).map((part, i) =>
+        i % 2 ? (
+          <bdi key={i} className="num">
+            {part}
+          </bdi>
+        ) : (
+          part
+        ),
+      )}
+    </>
+  );
+}
+
 /**
  * A labelled text input (or textarea) with its error or hint under it, wired for screen readers:
  * the one text field of every form.
@@ -119,11 +142,11 @@ export function TextField({
       )}
       {error ? (
         <span className="error" id={`${id}-error`}>
-          {error}
+          <FieldMessage text={error} />
         </span>
       ) : hint ? (
         <span className="muted field-hint" id={`${id}-hint`}>
-          {hint}
+          {typeof hint === 'string' ? <FieldMessage text={hint} /> : hint}
         </span>
       ) : null}
       {after}
