@@ -158,3 +158,24 @@ test('a task made with the picker is saved as the Israeli instant and shown DD/M
   });
   expect(again.items.find((t) => t.title === 'פגישה')!.dueAt).toBe(Date.parse('2026-12-03T06:05:00Z'));
 });
+
+test('the business profile shows every field’s error at once, and saves nothing until fixed', async ({
+  page,
+}) => {
+  await page.goto(`${app.openUrl}#/settings`);
+  const form = page.getByTestId('profile-form');
+  await form.locator('#f-vatId').fill('12');
+  await form.locator('#f-email').fill('office@');
+  await form.locator('#f-phone').fill('050-12');
+  await form.getByRole('button', { name: 'שמירה' }).click();
+  await expect(form.locator('#f-vatId-error')).toHaveText('מספר עוסק צריך להכיל 9 ספרות');
+  await expect(form.locator('#f-email-error')).toBeVisible();
+  await expect(form.locator('#f-phone-error')).toBeVisible();
+  expect((await callApi<{ vatId: string }>(app, 'business.get')).vatId).toBe('');
+  await form.locator('#f-vatId').fill('512345678');
+  await form.locator('#f-email').fill('office@example.co.il');
+  await form.locator('#f-phone').fill('03-123-4567');
+  await form.getByRole('button', { name: 'שמירה' }).click();
+  await expect(form.getByText('נשמר')).toBeVisible();
+  expect((await callApi<{ phone: string }>(app, 'business.get')).phone).toBe('+97231234567');
+});
