@@ -1,6 +1,7 @@
 /** Tasks, call-backs and appointments; the calendar; reminders that raise desktop notifications. */
 import type { Task } from '../api/contract/crm';
 import { badInput, notFound } from '../api/errors';
+import { ruleDetails } from '../api/field-issues';
 import type { Clock } from '../platform/clock';
 import type { Logger } from '../platform/logger';
 import type { Notifier } from '../platform/notifier';
@@ -53,9 +54,9 @@ type TaskFields = Pick<
 
 function check(t: TaskFields): void {
   if (t.kind === 'appointment' && t.startsAt === null)
-    throw badInput('an appointment needs a start time', { fieldErrors: { startsAt: ['required'] } });
+    throw badInput('an appointment needs a start time', ruleDetails({ startsAt: 'required' }));
   if (t.startsAt !== null && t.endsAt !== null && t.endsAt <= t.startsAt) {
-    throw badInput('the end must be after the start', { fieldErrors: { endsAt: ['before_start'] } });
+    throw badInput('the end must be after the start', ruleDetails({ endsAt: 'before_start' }));
   }
 }
 

@@ -32,7 +32,7 @@ describe('customers', () => {
     });
     expect(c).toMatchObject({
       phone: '+972501234567',
-      phoneDisplay: '050-1234567',
+      phoneDisplay: '050-123-4567',
       status: 'lead',
       source: 'manual',
       tags: ['VIP', 'חוזר'],
@@ -279,7 +279,7 @@ describe('CSV import and export', () => {
     expect(e.rows).toBe(1);
     expect(e.csv.startsWith('\uFEFFשם,טלפון,אימייל')).toBe(true);
     expect(e.csv).toContain(`"'=HYPERLINK(""x"")"`);
-    expect(e.csv).toContain('050-7770000');
+    expect(e.csv).toContain('050-777-0000');
     expect(e.filename).toMatch(/^customers-\d{4}-\d{2}-\d{2}\.csv$/);
   });
 });

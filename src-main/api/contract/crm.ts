@@ -35,7 +35,7 @@ export const customerSchema = z.object({
   name: z.string(),
   /** E.164 (+972501234567, +9721800123456, +442079460958), or a star code as its own form: *2700. */
   phone: z.string().nullable(),
-  /** As an Israeli owner reads it: 050-1234567, 02-6234567, 1-800-123-456, *2700, +44 20 7946 0958. */
+  /** As an Israeli owner reads it: 050-123-4567, 02-623-4567, 1-800-123-456, *2700, +44 20 7946 0958. */
   phoneDisplay: z.string(),
   email: z.string().nullable(),
   status: customerStatusSchema,
