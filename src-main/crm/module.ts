@@ -109,7 +109,7 @@ export function crmModule(deps: CrmDeps): FeatureModule {
         tasks.delete(i.id);
         return { ok: true as const };
       },
-      'crm.calendar': (i) => ({ items: tasks.calendar(i.from, i.to) }),
+      'crm.calendar': (i) => tasks.calendar(i.from, i.to, i.perDay, i.offset),
       'crm.dashboard': () => dashboard(sql, deps.clock),
       'crm.reports': (i) => reports(sql, deps.clock, i.from, i.to),
       'crm.search': (i) => globalSearch(sql, i.q),

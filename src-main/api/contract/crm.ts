@@ -540,10 +540,24 @@ export const crmMethods = {
     output: z.object({ ok: z.literal(true) }),
   }),
   'crm.calendar': method({
-    summary: 'Appointments and dated tasks between two instants (at most 62 days)',
+    summary:
+      'Appointments and dated tasks between two instants (at most 62 days): per Israeli day its count and first items',
     feature: crm,
-    input: dateRange.refine((r) => r.to - r.from <= 62 * 86_400_000, { message: 'at most 62 days' }),
-    output: z.object({ items: z.array(taskSchema) }),
+    input: z
+      .object({
+        from: epochMs,
+        to: epochMs,
+        /** Items returned per day (0: counts only); a day's items past them come with `offset`. */
+        perDay: z.number().int().min(0).max(200).default(4),
+        offset: z.number().int().min(0).max(1_000_000).default(0),
+      })
+      .strict()
+      .refine((r) => r.to > r.from, { message: 'to must be after from' })
+      .refine((r) => r.to - r.from <= 62 * 86_400_000, { message: 'at most 62 days' }),
+    output: z.object({
+      days: z.array(z.object({ start: epochMs, count: z.number().int(), items: z.array(taskSchema) })),
+      total: z.number().int(),
+    }),
   }),
   'crm.dashboard': method({
     summary: "Today's calls, new leads, open tasks, unread WhatsApp, unpaid invoices",
