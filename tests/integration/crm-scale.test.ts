@@ -89,3 +89,111 @@ describe('calendar: counts per day from the server, a few items each, the rest b
     expect((await t.api('crm.calendar', { from: day(0), to: day(7), perDay: 201 })).status).toBe(400);
   });
 });
+
+interface BoardStage {
+  stage: string;
+  count: number;
+  totalAgorot: number;
+  deals: Array<{ id: number; title: string; amountAgorot: number; customerName: string; position: number }>;
+  nextCursor: string | null;
+}
+
+describe('deals board: every column pages to its end; filters narrow the cards and the counts', () => {
+  let cohen: number;
+  let levi: number;
+  const T0 = Date.UTC(2032, 0, 1);
+  beforeAll(() => {
+    const sqlite = t.core.db.$client;
+    const cust = sqlite.prepare(
+      `insert into customers (business_id, name, status, source, tags, notes, created_at, updated_at)
+       values (1, ?, 'customer', 'manual', '[]', '', 0, 0) returning id`,
+    );
+    cohen = (cust.get('משפחת כהן') as { id: number }).id;
+    levi = (cust.get('יוסי לוי') as { id: number }).id;
+    const deal = sqlite.prepare(
+      `insert into deals (business_id, customer_id, title, stage, amount_agorot, position, created_at, updated_at)
+       values (1, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    sqlite.transaction(() => {
+      // 450 new deals (past the old cap of 200 a column), some on equal positions (keyset by id).
+      for (let i = 0; i < 450; i++) {
+        const title = i % 3 === 0 ? `התקנת מזגן ${i}` : `תיקון ${i}`;
+        deal.run(
+          i % 2 ? cohen : levi,
+          title,
+          'new',
+          (i + 1) * 100_00,
+          Math.floor(i / 2) * 1024,
+          T0 + i * 86_400_000,
+          0,
+        );
+      }
+      for (let i = 0; i < 40; i++) deal.run(levi, `הצעה ${i}`, 'proposal', 500_00, i, T0, 0);
+    })();
+  });
+
+  const board = async (input: Record<string, unknown> = {}) =>
+    (await ok('crm.deals.board', { limitPerStage: 30, ...input })).stages as BoardStage[];
+  const col = (stages: BoardStage[], stage: string) => stages.find((s) => s.stage === stage)!;
+  const allOf = async (stage: string, filters: Record<string, unknown> = {}) => {
+    const first = col(await board(filters), stage);
+    const deals = [...first.deals];
+    let cursor = first.nextCursor;
+    let pages = 1;
+    while (cursor) {
+      const page = await ok('crm.deals.stage', { ...filters, stage, cursor, limit: 30 });
+      deals.push(...page.deals);
+      cursor = page.nextCursor;
+      pages++;
+    }
+    return { count: first.count, deals, pages };
+  };
+
+  it('"more" walks one column by cursor to its end, each deal once, in board order', async () => {
+    const { count, deals, pages } = await allOf('new');
+    expect(count).toBe(450);
+    expect(deals).toHaveLength(450);
+    expect(new Set(deals.map((d) => d.id)).size).toBe(450);
+    expect(pages).toBe(15);
+    const order = deals.map((d) => [d.position, d.id]);
+    expect(order).toEqual([...order].sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!));
+    const proposal = col(await board(), 'proposal');
+    expect([proposal.deals.length, proposal.nextCursor !== null]).toEqual([30, true]);
+    expect(col(await board(), 'won')).toMatchObject({ count: 0, deals: [], nextCursor: null });
+  });
+
+  it('filters by text (title or customer), amount, opening date and customer; counts follow', async () => {
+    const byTitle = await allOf('new', { q: 'מזגן' });
+    expect(byTitle.count).toBe(150);
+    expect(byTitle.deals.every((d) => d.title.includes('מזגן'))).toBe(true);
+    const byName = await allOf('new', { q: 'כהן' });
+    expect(byName.count).toBe(225);
+    expect(byName.deals.every((d) => d.customerName === 'משפחת כהן')).toBe(true);
+    expect(col(await board({ q: 'כהן' }), 'proposal').count).toBe(0);
+    // ₪1,000 – ₪2,000: deals 10..20 (amounts (i + 1) × ₪100).
+    const amount = col(await board({ minAgorot: 1000_00, maxAgorot: 2000_00 }), 'new');
+    expect([amount.count, amount.totalAgorot]).toEqual([11, 11 * 1500_00]);
+    expect(amount.deals.every((d) => d.amountAgorot >= 1000_00 && d.amountAgorot <= 2000_00)).toBe(true);
+    // Opened in the first ten days.
+    const dated = col(await board({ createdFrom: T0, createdTo: T0 + 10 * 86_400_000 }), 'new');
+    expect(dated.count).toBe(10);
+    const mine = await board({ customerId: levi });
+    expect([col(mine, 'new').count, col(mine, 'proposal').count]).toEqual([225, 40]);
+    // Everything together, and a filter nothing matches.
+    const all = await allOf('new', { q: 'מזגן', customerId: cohen, minAgorot: 10_000_00 });
+    expect(all.deals.every((d) => d.title.includes('מזגן') && d.customerName === 'משפחת כהן')).toBe(true);
+    expect(all.count).toBe(all.deals.length);
+    expect((await board({ q: 'אין כזה' })).every((s) => s.count === 0 && s.nextCursor === null)).toBe(true);
+  });
+
+  it('refuses a bad cursor or filter with a clear error', async () => {
+    for (const input of [
+      { stage: 'new', cursor: 'x' },
+      { stage: 'new', cursor: "1:1' or 1=1" },
+      { stage: 'nope', cursor: '1:1' },
+    ]) {
+      expect((await t.api('crm.deals.stage', input)).status, JSON.stringify(input)).toBe(400);
+    }
+    expect((await t.api('crm.deals.board', { minAgorot: -5 })).status).toBe(400);
+  });
+});

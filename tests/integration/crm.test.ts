@@ -570,6 +570,9 @@ describe('dashboard, reports, search, feature flag and query plans (demo data)',
         ['crm.timeline', { customerId: someone.id }],
         ['crm.dashboard', undefined],
         ['crm.calendar', { from: now - 3 * 86_400_000, to: now + 4 * 86_400_000 }],
+        ['crm.deals.board', { limitPerStage: 30 }],
+        ['crm.deals.board', { q: 'מזגן', minAgorot: 100_00, createdFrom: now - 90 * 86_400_000 }],
+        ['crm.deals.stage', { stage: 'won', cursor: '0:1', q: 'כהן', maxAgorot: 9_000_00 }],
       ] as const) {
         const r = await demo.api(m, input);
         expect(r.status, m).toBe(200);

@@ -210,10 +210,27 @@ export type TimelineItem = z.infer<typeof timelineItemSchema>;
 
 export const boardStageSchema = z.object({
   stage: dealStageSchema,
+  /** Deals in the stage matching the filters, and their ₪ total. */
   count: z.number().int(),
   totalAgorot: z.number().int(),
   deals: z.array(dealSchema),
+  /** The next page of this stage (`crm.deals.stage`), null at its end. */
+  nextCursor: z.string().nullable(),
 });
+
+/** The board's filters: customer, part of the title or customer name, ₪ amount, opening date. */
+export const dealFiltersSchema = z.object({
+  customerId: id.optional(),
+  q: str(200).optional(),
+  minAgorot: agorot.min(0).optional(),
+  maxAgorot: agorot.min(0).optional(),
+  createdFrom: epochMs.optional(),
+  createdTo: epochMs.optional(),
+});
+const dealCursor = z
+  .string()
+  .max(40)
+  .regex(/^-?\d{1,16}:\d{1,15}$/, 'bad cursor');
 
 const taskFields = {
   customerId: id.nullable(),
@@ -447,13 +464,26 @@ export const crmMethods = {
     output: z.object({ items: z.array(timelineItemSchema), nextCursor: z.string().nullable() }),
   }),
   'crm.deals.board': method({
-    summary: 'The pipeline: per stage its count, ₪ total and first deals by position',
+    summary:
+      'The pipeline: per stage the count, ₪ total and first deals (by position) of the deals matching the filters',
     feature: crm,
-    input: z
-      .object({ limitPerStage: z.number().int().min(1).max(200).default(50), customerId: id.optional() })
+    input: dealFiltersSchema
+      .extend({ limitPerStage: z.number().int().min(1).max(200).default(50) })
       .strict()
       .default({ limitPerStage: 50 }),
     output: z.object({ stages: z.array(boardStageSchema) }),
+  }),
+  'crm.deals.stage': method({
+    summary: "One stage's next deals after a cursor, with the same filters as the board, until its end",
+    feature: crm,
+    input: dealFiltersSchema
+      .extend({
+        stage: dealStageSchema,
+        cursor: dealCursor,
+        limit: z.number().int().min(1).max(200).default(30),
+      })
+      .strict(),
+    output: z.object({ deals: z.array(dealSchema), nextCursor: z.string().nullable() }),
   }),
   'crm.deals.create': method({
     summary: 'Open a deal for a customer',
