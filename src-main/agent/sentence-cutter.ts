@@ -35,14 +35,16 @@ const LEADS = new Set(
   (
     'שעה בשעה לשעה משעה השעה יום ביום ליום מיום היום תאריך בתאריך מספר המספר מס׳ טלפון בטלפון ' +
     'ת״ז רחוב ברחוב רח׳ שדרות קומה דירה שם בשם השם שמי שמו שמה קוראים ד״ר דוקטור מר גברת ' +
+    // first words of two-word place names ("בתל | אביב", "לראשון | לציון")
+    'תל באר ראש ראשון פתח בית קריית קרית נס רמת כפר מעלה זכרון גבעת אור בני הוד נווה מגדל ' +
     'פרופ׳ פרופסור עו״ד רו״ח הרב רב מהנדס אדריכל ' +
     // function words that bind to the next word (prosody)
     'את של עם על עד בין אל או גם כי אם אבל לא רק כמו אחר לפני אחרי לפנות כל אצל ליד מול לפי בלי בשביל כדי'
   ).split(' '),
 );
-/** A name after one of these is two words: no cut between them either. */
+/** A name after one of these is taken as two words: no cut between them either ("של יוסי | כהן"). */
 const NAME_LEADS = new Set(
-  'שם בשם השם שמי שמו שמה קוראים ד״ר דוקטור מר גברת פרופ׳ פרופסור עו״ד רו״ח הרב'.split(' '),
+  'שם בשם השם שמי שמו שמה קוראים ד״ר דוקטור מר גברת פרופ׳ פרופסור עו״ד רו״ח הרב של אצל עם'.split(' '),
 );
 
 /** The word as a table key: outer punctuation off, ASCII quotes as Hebrew geresh/gershayim. */

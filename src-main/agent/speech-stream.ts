@@ -10,8 +10,14 @@
 import { Readable } from 'node:stream';
 import type { Logger } from '../platform/logger';
 import { isAbort, type SynthesisStream } from './ports';
-import type { SpeechResult } from './speech';
 import { toSpoken } from './spoken/speakable';
+
+/** What SpeechService.say gives for one piece (the part of SpeechResult used here). */
+interface PieceResult {
+  audio: Buffer;
+  provider: string;
+  error?: string;
+}
 
 export interface SpeechStream {
   /** The next piece of the answer, in written form (made speakable here). */
@@ -31,7 +37,7 @@ export interface UtteranceDeps {
   /** The provider's streaming session, when it has one for the voice. */
   live: SynthesisStream | undefined;
   liveProvider: string | undefined;
-  say: (written: string, signal?: AbortSignal) => Promise<SpeechResult>;
+  say: (written: string, signal?: AbortSignal) => Promise<PieceResult>;
   signal: AbortSignal | undefined;
   log: Logger;
   /** No audio this long after the first piece: the streaming session is given up (piece by piece). */

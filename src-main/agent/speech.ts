@@ -4,7 +4,7 @@
  * cached on disk as 8 kHz μ-law keyed by text+voice, so the next call plays them at once.
  * Every text is made speakable first (times, prices, numbers in the right gender, phone numbers
  * as digit groups: spoken/speakable.ts), and for a provider and voice that take SSML what that
- * leaves (international phone numbers, year-first dates, times with seconds, letter-digit codes)
+ * leaves as digits (phone numbers in unknown groupings, year-first dates, times with seconds, codes)
  * is marked with say-as (spoken/ssml.ts); callers pass and keep the written form.
  */
 import { createHash } from 'node:crypto';

@@ -80,6 +80,16 @@ describe('sentence cutter: the first piece early, never inside a number, date, t
       ['הפגישה שלכם עם John Smith', 'נקבעה למחר בבוקר.'],
     ],
     [
+      'a business name after "של" and a two-word city stay whole',
+      'שלום, הגעתם למספרה של יוסי כהן בתל אביב ואני העוזרת הדיגיטלית.',
+      ['שלום, הגעתם למספרה של יוסי כהן', 'בתל אביב ואני העוזרת הדיגיטלית.'],
+    ],
+    [
+      'a two-word city with a prefix',
+      'הסניף החדש שלנו נפתח בראשון לציון ממש בשבוע שעבר.',
+      ['הסניף החדש שלנו נפתח', 'בראשון לציון ממש בשבוע שעבר.'],
+    ],
+    [
       'not before a possessive',
       'נשמח לראות אתכם בסניף שלנו ברחוב הרצל 12 בתל אביב.',
       ['נשמח לראות אתכם בסניף שלנו', 'ברחוב הרצל 12 בתל אביב.'],
@@ -129,6 +139,9 @@ describe('safe word boundary', () => {
     ['בסניף', 'שלנו', '', false],
     ['לכם', 'תור', '', true],
     ['כהן', 'ביום', 'משה', true],
+    ['יוסי', 'כהן', 'של', false],
+    ['בתל', 'אביב', '', false],
+    ['בבאר', 'שבע', '', false],
   ])('%s | %s (after %s): %s', (a, b, before, ok) => {
     expect(safeBoundary(a, b, before)).toBe(ok);
   });

@@ -5,14 +5,14 @@ import { wellFormedSsml } from '../fakes/google-tts';
 describe('SSML say-as only for what the normalizer leaves', () => {
   it.each([
     [
-      'an international phone number',
-      'התקשרו ל-+1 212 555 0100 בכל שעה',
-      '<speak>התקשרו ל-<say-as interpret-as="telephone">+1 212 555 0100</say-as> בכל שעה</speak>',
+      'a phone number in groups the normalizer does not know',
+      'התקשרו ל-555-12-34 בכל שעה',
+      '<speak>התקשרו ל-<say-as interpret-as="telephone">555-12-34</say-as> בכל שעה</speak>',
     ],
     [
-      'a London number with dashes',
-      'המשרד בלונדון: +44-20-7946-0958.',
-      '<speak>המשרד בלונדון: <say-as interpret-as="telephone">+44-20-7946-0958</say-as>.</speak>',
+      'pairs of digits',
+      'המספר: 12-34-56-78.',
+      '<speak>המספר: <say-as interpret-as="telephone">12-34-56-78</say-as>.</speak>',
     ],
     [
       'a year-first date with slashes',
@@ -35,9 +35,9 @@ describe('SSML say-as only for what the normalizer leaves', () => {
       '<speak>מספר ההזמנה <say-as interpret-as="characters">AB12345</say-as> נשמר, נתראה בעשר וחצי בבוקר &amp; &quot;מחר&quot; &lt;b&gt;</speak>',
     ],
     [
-      'two marks in one sentence',
-      'קוד 7XK2 לשיחה עם +1 415 555 2671',
-      '<speak>קוד <say-as interpret-as="characters">7XK2</say-as> לשיחה עם <say-as interpret-as="telephone">+1 415 555 2671</say-as></speak>',
+      'two marks in one sentence, a foreign number said by the normalizer between them',
+      'קוד 7XK2 לשיחה עם +1 415 555 2671 עד 23:59:59',
+      '<speak>קוד <say-as interpret-as="characters">7XK2</say-as> לשיחה עם פלוס אחת, ארבע אחת חמש, חמש חמש חמש, שתיים שש שבע אחת עד <say-as interpret-as="time" format="hms24">23:59:59</say-as></speak>',
     ],
   ])('%s', (_name, written, ssml) => {
     expect(toSsml(written)).toBe(ssml);
@@ -47,6 +47,8 @@ describe('SSML say-as only for what the normalizer leaves', () => {
   it.each([
     ['an Israeli mobile: the normalizer says it', 'מספר 050-1234567'],
     ['an Israeli number with +972', '+972 50 123 4567'],
+    ['a foreign number: the normalizer says it', 'התקשרו ל-+1 212 555 0100'],
+    ['an area code in parentheses', '(03) 555-1234'],
     ['a day-first date', 'ב-3.12.2026 בשעה 10:30'],
     ['an ISO date', 'ב-2026-12-03'],
     ['a time without seconds', 'בשעה 14:30'],

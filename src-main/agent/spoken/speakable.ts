@@ -14,7 +14,8 @@
  *   שעה is a time too; above 12 it gets the part of the day.
  * - D/M and D.M.YYYY are day/month (Israeli order): "שלושה בדצמבר" (the day masculine). After a
  *   street word (רחוב, שדרות, כתובת, דירה) N/M is a house/apartment number: "שתים עשרה לוכסן שלוש".
- * - Israeli phone numbers (+972 is read as the local 0…), 1-800 numbers, 9-digit ID numbers and
+ * - Israeli phone numbers (+972 is read as the local 0…), 1-700/1-800/1-599 numbers, foreign
+ *   numbers (+1 212 555 0100: "פלוס" and the groups as written), (03) 555-1234, 9-digit ID numbers and
  *   any run of 7+ digits or a number with a leading zero are read digit by digit in groups, with
  *   a comma (a short pause) between groups.
  * - Anything else (Latin words not in the table, e-mail addresses, text with nothing to change)
@@ -83,7 +84,7 @@ const END = String.raw`(?![\dA-Za-z\u05D0-\u05EA]|[.,:/]\d)`;
 
 const sticky = (src: string) => new RegExp(src, 'y');
 const RE = {
-  prefix: sticky(String.raw`([ובלמהשכ]{1,3})[-־]?(?=[\d₪$€])`),
+  prefix: sticky(String.raw`([ובלמהשכ]{1,3})[-־]?(?=[\d₪$€]|[-־]?[+(]\d)`),
   latinPrefix: sticky(String.raw`([ובלמהשכ]{1,3})[-־](?=[A-Za-z])`),
   hebWord: sticky(String.raw`[\u05D0-\u05EA]+(?:["״][\u05D0-\u05EA]+|['׳])?`),
   latinWord: sticky(String.raw`[A-Za-z][A-Za-z0-9]*(?:[-.'’_@][A-Za-z0-9]+)*`),
@@ -96,7 +97,11 @@ const RE = {
   dayBeforeHours: sticky(String.raw`([אבגדהוש])['׳](?=\s+\d{1,2}(?::\d{2})?\s?[-–]\s?\d)`),
   star: sticky(String.raw`\*(\d{3,5})(?!\d)`),
   phone: sticky(String.raw`(\+972[- ]?|0)(\d{1,2})((?:[- ]?\d){7})(?![\d])`),
-  tollFree: sticky(String.raw`1[- ]?([78]00)[- ]?(\d{3})[- ]?(\d{3})(?!\d)`),
+  tollFree: sticky(String.raw`1[- ]?(700|80[01]|599)[- ]?(\d{3})[- ]?(\d{3})(?!\d)`),
+  /** A foreign number: +country code, then groups of digits (an area code may be in parentheses). */
+  intlPhone: sticky(String.raw`\+(?!972)([1-9]\d{0,2})((?:[- ]?\(\d{1,4}\)|[- ]?\d{1,4}){2,5})(?![\d])`),
+  /** (03) 555-1234, (212) 555-0100, 212-555-0100: groups as written. */
+  groupedPhone: sticky(String.raw`(?:\((\d{2,4})\)\s?|(\d{3})-)(\d{3})[- ]?(\d{4})(?![\d]|[.,:/]\d)`),
   id9: sticky(String.raw`([1-9]\d{8})${END}`),
   longDigits: sticky(String.raw`(\d{7,}|0\d{1,5})${END}`),
   isoDate: sticky(String.raw`(\d{4})-(\d{1,2})-(\d{1,2})${END}`),
@@ -253,6 +258,19 @@ function numberAt(text: string, at: number, prefix: string, start: number): Step
 
   if ((m = match(RE.star, text, at)))
     return done(`כוכבית ${digitGroups(m[1]!, [m[1]!.length])}`, m[0].length);
+  if ((m = match(RE.intlPhone, text, at))) {
+    const groups = m[2]!.match(/\d+/g)!;
+    const digits = groups.join('');
+    if (digits.length >= 6 && digits.length <= 13)
+      return done(
+        `פלוס ${digitGroups(m[1]! + digits, [m[1]!.length, ...groups.map((g) => g.length)])}`,
+        m[0].length,
+      );
+  }
+  if ((m = match(RE.groupedPhone, text, at))) {
+    const area = m[1] ?? m[2]!;
+    return done(digitGroups(area + m[3]! + m[4]!, [area.length, 3, 4]), m[0].length);
+  }
   if ((m = match(RE.phone, text, at))) {
     const area = m[2]!;
     const sub = m[3]!.replace(/[- ]/g, '');
@@ -398,7 +416,7 @@ export function toSpoken(text: string): string {
     else if (isLatin(c) && !isWordChar(prev)) {
       const m = match(RE.latinWord, text, i)!;
       step = { out: LATIN[m[0].toLowerCase()] ?? m[0], end: i + m[0].length };
-    } else if (/[\d₪$€*+]/.test(c) && wordStart) step = numberAt(text, i, '', i);
+    } else if (/[\d₪$€*+(]/.test(c) && wordStart) step = numberAt(text, i, '', i);
     if (!step && isDigit(c)) {
       const m = match(RE.gluedDigits, text, i)!;
       step = { out: m[0], end: i + m[0].length };

@@ -1,9 +1,9 @@
 /**
  * SSML for voices that accept it (Google Wavenet, Standard, Neural2 — not Chirp 3 HD, not
  * OpenAI): `<say-as>` only for what the deterministic normalizer (speakable.ts) does not turn into
- * plain words — international phone numbers (+1 212…; Israeli ones are digit groups already),
- * year-first dates with / or . (2026/12/03), times with seconds (10:30:15) and codes mixing Latin
- * letters and digits (AB12345). Everything else is the normalizer's speakable text, XML-escaped.
+ * plain words (a candidate whose normalized form still has digits): phone-like digit runs in
+ * groupings it does not know, year-first dates with / or . (2026/12/03), times with seconds
+ * (10:30:15) and codes mixing Latin letters and digits (AB12345). Everything else is the normalizer's speakable text, XML-escaped.
  * Returns undefined when there is nothing to mark, so plain text is sent as before.
  */
 import { toSpoken } from './speakable';
@@ -13,7 +13,7 @@ export const escapeXml = (s: string): string => s.replace(/[&<>"']/g, (c) => XML
 
 const SPECIAL = new RegExp(
   [
-    String.raw`(?<phone>\+(?!972)[1-9]\d{0,2}(?:[ -]?\d){6,12})(?![\d])`,
+    String.raw`(?<phone>\+?\(?\d[\d ()-]{5,}\d)(?![\d])`,
     String.raw`(?<date>(?<y>(?:19|20)\d{2})(?<sep>[/.])(?<mo>\d{1,2})\k<sep>(?<d>\d{1,2}))(?![\d.]\d)`,
     String.raw`(?<time>(?<h>\d{1,2}):(?<mi>\d{2}):(?<s>\d{2}))(?!\d)`,
     String.raw`(?<code>(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z\d]{4,16})(?![A-Za-z\d])`,
@@ -46,6 +46,8 @@ export function toSsml(written: string): string | undefined {
   for (const m of written.matchAll(SPECIAL)) {
     const before = written[m.index - 1];
     if (before && /[\p{L}\p{N}_+]/u.test(before) && !/[\u05D0-\u05EA]/.test(before)) continue;
+    // Only where the normalizer does not already say it in words.
+    if (!/\d/.test(toSpoken(m[0]))) continue;
     const tag = sayAs(m.groups ?? {});
     if (!tag) continue;
     out += escapeXml(toSpoken(written.slice(last, m.index))) + tag;
