@@ -8,6 +8,8 @@ import type { z } from 'zod';
 
 export type FieldIssueKind =
   | 'required'
+  /** A text shorter than `limit` characters (but not empty). */
+  | 'too_short'
   | 'too_long'
   | 'too_many'
   | 'too_small'
@@ -41,6 +43,8 @@ export function toFieldIssue(issue: Issue): FieldIssue {
   const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
   switch (issue.code) {
     case 'too_small':
+      if (issue.origin === 'string' && Number(issue.minimum) > 1)
+        return { path, kind: 'too_short', limit: Number(issue.minimum) };
       if ((issue.origin === 'string' || issue.origin === 'array') && Number(issue.minimum) >= 1)
         return { path, kind: 'required' };
       return { path, kind: 'too_small', limit: Number(issue.minimum) };

@@ -7,14 +7,12 @@ import { he } from '../i18n/he';
 import { FieldMessage } from './form';
 import {
   israelToday,
-  israelWallTime,
   parseDate,
   parseDateTime,
   showDate,
   showTime,
   splitDateTime,
   stepTime,
-  type DateTimeProblem,
   type DateTimeValue,
 } from '../lib/datetime';
 
@@ -23,9 +21,6 @@ const t = he.forms.dateTime;
 const HIDDEN: CSSProperties = { top: 0, left: 0, opacity: 0 };
 
 export type { DateTimeValue };
-
-/** The Hebrew reason a typed date or time is refused. */
-export const dateTimeProblemText = (p: DateTimeProblem): string => t.problems[p];
 
 const two = (n: number) => String(n).padStart(2, '0');
 
@@ -350,11 +345,4 @@ export function DateField({
       )}
     </div>
   );
-}
-
-/** Today at `hh:mm` in Israel as an instant (a default for a new task or appointment). */
-export function israelTodayAt(hhmm: string, now = Date.now()): number | null {
-  const w = israelWallTime(now);
-  const r = parseDateTime(`${w.day}/${w.month}/${w.year}`, hhmm);
-  return 'ms' in r ? r.ms : null;
 }

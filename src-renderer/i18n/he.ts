@@ -164,6 +164,7 @@ export const he = {
   forms: {
     required: 'שדה חובה',
     tooLong: 'הטקסט ארוך מדי',
+    tooShort: 'קצר מדי: לפחות {n} תווים',
     invalid: 'הערך אינו תקין',
     badEmail: 'כתובת האימייל אינה תקינה, למשל name@example.com',
     badNumber: 'יש להקליד מספר, למשל 1,500',

@@ -144,12 +144,6 @@ export function stepTime(text: string, minutes: number): string {
 export const showIsoDate = (iso: string | null | undefined): string =>
   iso ? `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}` : '';
 
-/** 'D/M/YYYY' → 'YYYY-MM-DD' when it is a real calendar date, else null. */
-export function parseIsraeliDate(text: string): string | null {
-  const d = parseDate(text);
-  return d ? `${d.year}-${two(d.month)}-${two(d.day)}` : null;
-}
-
 /** Today's calendar date in Israel, 'YYYY-MM-DD'. */
 export const israelToday = (now = Date.now()): string => {
   const w = israelWallTime(now);

@@ -31,6 +31,8 @@ export function issueMessage(issue: FieldIssue): string {
   switch (issue.kind) {
     case 'required':
       return he.forms.required;
+    case 'too_short':
+      return he.forms.tooShort.replace('{n}', String(issue.limit ?? ''));
     case 'too_long':
     case 'too_many':
       return he.forms.tooLong;

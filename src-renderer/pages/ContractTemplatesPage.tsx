@@ -1,9 +1,10 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
-import { PLACEHOLDER_NAMES } from '../../src-main/api/contract/contracts';
+import { contractsMethods, PLACEHOLDER_NAMES } from '../../src-main/api/contract/contracts';
 import { api } from '../api';
 import { useQuery } from '../api/hooks';
 import { ContractText } from '../components/contracts/ContractText';
+import { FieldMessage, schemaErrors, serverFieldErrors, useFormErrors } from '../components/form';
 import { ErrorState, Loading, PageHeader, errorMessage } from '../components/States';
 import { he } from '../i18n/he';
 import { placeholderLabel as label, toEditable, toStored } from '../lib/contract-placeholders';
@@ -133,7 +134,12 @@ function TemplateEditor({
     el.setSelectionRange(caret.current, caret.current);
     caret.current = null;
   }, [body]);
+  // Every field's problem at once, by the API's own schema; shown once left or on save.
+  const check = useFormErrors(
+    schemaErrors(contractsMethods['contracts.templates.save'].input, { name, body: toStored(body) }),
+  );
   const save = async () => {
+    if (!check.submit()) return;
     setBusy(true);
     setError(undefined);
     try {
@@ -145,7 +151,9 @@ function TemplateEditor({
       });
       onSaved(r.id, r.version);
     } catch (e) {
-      setError(errorMessage(e));
+      const mapped = serverFieldErrors(e);
+      check.setServer(mapped);
+      if (!Object.keys(mapped).length) setError(errorMessage(e));
     } finally {
       setBusy(false);
     }
@@ -162,9 +170,20 @@ function TemplateEditor({
             value={name}
             // A template's name is who it is: a new version keeps it.
             readOnly={!!template}
-            onChange={(e) => setName(e.target.value)}
+            onChange={(e) => {
+              setName(e.target.value);
+              check.changed('name');
+            }}
+            onBlur={() => check.blur('name')}
+            aria-invalid={check.error('name') ? 'true' : undefined}
+            aria-describedby={check.error('name') ? 'tpl-name-error' : undefined}
             data-testid="template-name"
           />
+          {check.error('name') && (
+            <span className="error" id="tpl-name-error">
+              <FieldMessage text={check.error('name')!} />
+            </span>
+          )}
         </div>
         <div className="field">
           <span id="tpl-insert" className="muted">
@@ -192,10 +211,20 @@ function TemplateEditor({
             className="textarea"
             dir="rtl"
             value={body}
-            aria-describedby="tpl-body-hint"
-            onChange={(e) => setBody(e.target.value)}
+            aria-describedby={check.error('body') ? 'tpl-body-error tpl-body-hint' : 'tpl-body-hint'}
+            aria-invalid={check.error('body') ? 'true' : undefined}
+            onChange={(e) => {
+              setBody(e.target.value);
+              check.changed('body');
+            }}
+            onBlur={() => check.blur('body')}
             data-testid="template-body"
           />
+          {check.error('body') && (
+            <span className="error" id="tpl-body-error">
+              <FieldMessage text={check.error('body')!} />
+            </span>
+          )}
           <span id="tpl-body-hint" className="hint">
             {t.bodyHint}
           </span>
@@ -225,7 +254,7 @@ function TemplateEditor({
         <div className="crm-toolbar">
           <button
             className="btn btn-primary"
-            disabled={busy || !changed || name.trim().length < 2 || body.trim().length < 20}
+            disabled={busy || !changed}
             onClick={() => void save()}
             data-testid="template-save"
           >

@@ -179,3 +179,28 @@ test('the business profile shows every field’s error at once, and saves nothin
   await expect(form.getByText('נשמר')).toBeVisible();
   expect((await callApi<{ phone: string }>(app, 'business.get')).phone).toBe('+97231234567');
 });
+
+test('the date filters (calls, documents, reports) are the same picker and fit their toolbars', async ({
+  page,
+}) => {
+  await page.goto(app.openUrl);
+  for (const [route, field, name] of [
+    ['calls', 'calls-from', 'forms-calls-filter.png'],
+    ['invoices', 'doc-from', 'forms-documents-filter.png'],
+    ['reports', 'r-from', 'forms-reports-range.png'],
+  ] as const) {
+    await page.goto(`${app.localUrl}/#/${route}`);
+    const button = page.getByTestId(`${field}-calendar-button`);
+    await expect(button).toBeVisible();
+    const input = page.locator(`#${field}`);
+    // DD/MM/YYYY fits without being cut.
+    await input.fill('28/12/2026');
+    expect(await input.evaluate((el: HTMLInputElement) => el.scrollWidth <= el.clientWidth)).toBe(true);
+    await button.click();
+    await expect(page.getByTestId(`${field}-calendar`)).toBeVisible();
+    await screenshot(page, name);
+    await page.keyboard.press('Escape');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    expect(overflow, route).toBe(false);
+  }
+});

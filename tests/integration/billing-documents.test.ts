@@ -100,7 +100,11 @@ describe('drafts and issuing', () => {
       vatId: '514123456',
       address: 'הרצל 10, חיפה',
     });
-    expect(issued.customer).toMatchObject({ name: 'דנה לוי', address: 'הגפן 3, חיפה', phone: '050-1234567' });
+    expect(issued.customer).toMatchObject({
+      name: 'דנה לוי',
+      address: 'הגפן 3, חיפה',
+      phone: '050-123-4567',
+    });
     expect(issued.pdfSha256).toMatch(/^[0-9a-f]{64}$/);
     const audit = await ok('audit.history', { entityType: 'document', entityId: d.id });
     expect(audit.map((e: { event: string }) => e.event)).toEqual(['document.issued', 'document.pdf_stored']);

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ApiCallError } from '../../src-main/api/client';
 import { crmMethods, customerCreateSchema } from '../../src-main/api/contract/crm';
+import { contractsMethods } from '../../src-main/api/contract/contracts';
 import { fieldIssues } from '../../src-main/api/field-issues';
 import { he } from '../../src-renderer/i18n/he';
 import {
   customerFormErrors,
   issueMessage,
+  schemaErrors,
   TASK_FIELDS,
   dealFormErrors,
   serverFieldErrors,
@@ -148,5 +150,16 @@ describe('every field of a form is checked at once, by the schema the API valida
       he.crm.form.phoneProblems.phone_mobile_length,
       f.badEmail,
     ]);
+  });
+
+  it('a text shorter than its minimum says how long it must be (not "required")', () => {
+    const save = contractsMethods['contracts.templates.save'].input;
+    expect(schemaErrors(save, { name: 'א', body: 'קצר' })).toEqual({
+      name: 'קצר מדי: לפחות 2 תווים',
+      body: 'קצר מדי: לפחות 20 תווים',
+    });
+    expect(schemaErrors(save, { name: '', body: 'x'.repeat(20) })).toEqual({
+      name: 'קצר מדי: לפחות 2 תווים',
+    });
   });
 });

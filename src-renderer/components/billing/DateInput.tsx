@@ -3,4 +3,4 @@
  * DD/MM/YYYY or picked on the Hebrew calendar, independent of the browser's locale.
  */
 export { DateField as DateInput } from '../DateTimeField';
-export { israelToday, parseIsraeliDate, showIsoDate } from '../../lib/datetime';
+export { israelToday, showIsoDate } from '../../lib/datetime';
