@@ -16,6 +16,7 @@ import {
   type DefaultLegendContentProps,
 } from 'recharts';
 import { Link } from 'react-router-dom';
+import type { Reports } from '../../src-main/api/contract/crm';
 import { api } from '../api';
 import { useQuery } from '../api/hooks';
 import { DAY_MS, dayStart, fill, fromLocalInput, toLocalInput } from '../components/crm/util';
@@ -23,7 +24,7 @@ import { EmptyState, ErrorState, Loading, PageHeader } from '../components/State
 import { he } from '../i18n/he';
 import { useAvailable } from '../lib/capabilities';
 import { Money, Num } from '../components/format';
-import { formatMoney, formatPercent, formatSeconds } from '../lib/format';
+import { formatMoney, formatPercent, formatSeconds, formatTime } from '../lib/format';
 import '../styles/crm.css';
 
 const t = he.crm.reports;
@@ -79,6 +80,14 @@ function ChartCard({
   );
 }
 const PRESETS = { d7: 7, d30: 30, d90: 90, y1: 365 } as const;
+
+/** The figures computed in this session, by range, with when (kept while the app runs). */
+const seen = new Map<string, { data: Reports; at: number }>();
+function remember(key: string, data: Reports) {
+  seen.delete(key);
+  seen.set(key, { data, at: Date.now() });
+  if (seen.size > 20) seen.delete(seen.keys().next().value!);
+}
 const dd = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}`;
 const mm = (iso: string) => `${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 const shekels = (agorot: number) => Math.round(agorot / 100);
@@ -134,15 +143,27 @@ export function ReportsPage() {
   const fromMs = fromLocalInput(`${from}T00:00`) ?? today;
   const toMs = (fromLocalInput(`${to}T00:00`) ?? today) + DAY_MS;
   const valid = toMs > fromMs && toMs - fromMs <= 400 * DAY_MS;
+  const key = `${fromMs}:${toMs}`;
   const r = useQuery(
-    () => (valid ? api.call('crm.reports', { from: fromMs, to: toMs }) : Promise.reject(new Error('range'))),
+    () =>
+      valid
+        ? api.call('crm.reports', { from: fromMs, to: toMs }).then((data) => {
+            remember(key, data);
+            return data;
+          })
+        : Promise.reject(new Error('range')),
     [fromMs, toMs],
   );
   const preset = (days: number) => {
     setFrom(toLocalInput(today - (days - 1) * DAY_MS).slice(0, 10));
     setTo(toLocalInput(today).slice(0, 10));
   };
-  const d = r.data;
+  // Stale-while-revalidate: the figures last computed for this range show at once (with the time
+  // they were computed) while fresh ones load; a range never seen waits behind the spinner.
+  const fresh = r.data && r.data.from === fromMs && r.data.to === toMs && !r.loading;
+  const cached = seen.get(key);
+  const d = fresh ? r.data : (cached?.data ?? r.data);
+  const computedAt = fresh ? seen.get(key)?.at : cached?.at;
   // Revenue and open invoices come from invoices and payments: left out until those are built.
   const invoices = useAvailable('invoices_enabled');
 
@@ -161,6 +182,12 @@ export function ReportsPage() {
             ))}
           </div>
         </div>
+        {d && computedAt !== undefined && (
+          <p className="muted reports-updated" data-testid="reports-updated">
+            {fill(t.updatedAt, { time: formatTime(computedAt) })}
+            {!fresh && r.loading && ` · ${t.refreshing}`}
+          </p>
+        )}
         {!valid && (
           <div className="notice notice-error" style={{ marginTop: 12 }}>
             {t.badRange}
