@@ -116,6 +116,8 @@ export const deals = sqliteTable(
   (t) => [
     index('deals_customer_idx').on(t.customerId, t.createdAt),
     index('deals_business_stage_idx').on(t.businessId, t.stage, t.position),
+    /** The board's count and ₪ total per column: covering. */
+    index('deals_business_stage_amount_idx').on(t.businessId, t.stage, t.amountAgorot),
   ],
 );
 
