@@ -138,7 +138,8 @@ export class DealService {
     const w = dealWhere(stage, filters);
     const after = cursor ? cursor.split(':').map(Number) : null;
     const rows = this.sql.all<DealRow>(
-      `select ${COLS} from deals d left join customers c on c.id = d.customer_id
+      // The position index gives the board's order (a filter never makes SQLite sort a whole column).
+      `select ${COLS} from deals d indexed by deals_business_stage_idx left join customers c on c.id = d.customer_id
        where ${w.where}${after ? ' and (d.position > ? or (d.position = ? and d.id > ?))' : ''}
        order by d.position, d.id limit ?`,
       ...w.params,
