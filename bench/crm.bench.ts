@@ -2,7 +2,9 @@
  * CRM at scale, measured in the core (dispatch an API call → validated result):
  * customer search, customer list page, customer timeline and the dashboard on a demo database
  * of 100,000 customers, 1,000,000 WhatsApp messages and 200,000 calls.
- * Targets: search / list page / timeline p95 < 20 ms, dashboard < 50 ms.
+ * Targets: search / list page / timeline p95 < 20 ms, dashboard < 50 ms; reports (7 days to a
+ * year) p95 < 300 ms; the calendar's week (counts per day and 4 items each) and the deals board
+ * (with or without filters) p95 < 100 ms.
  * The demo database is built once (~20 s) and cached in the temp folder, keyed by the migrations
  * and the generator's options; stale caches are removed. CRM_BENCH_CUSTOMERS=N for a smaller run.
  */
@@ -22,7 +24,15 @@ import { resolvePaths } from '../src-main/platform/paths';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CUSTOMERS = Number(process.env.CRM_BENCH_CUSTOMERS ?? 100_000);
 const OPTIONS = { customers: CUSTOMERS, messages: CUSTOMERS * 10, calls: CUSTOMERS * 2, seed: 42 };
-const TARGETS = { search: 20, list: 20, timeline: 20, dashboard: 50 };
+const TARGETS = {
+  search: 20,
+  list: 20,
+  timeline: 20,
+  dashboard: 50,
+  reports: 300,
+  calendar: 100,
+  board: 100,
+};
 
 function cacheDir(): string {
   const migrations = readFileSync(path.join(ROOT, 'src-main/db/migrations/meta/_journal.json'), 'utf8');
@@ -138,6 +148,34 @@ export default async function crmBench() {
     const dashboard = await run(50, () => ['crm.dashboard', undefined]);
     const globalSearch = await run(100, () => ['crm.search', { q: searchQuery() }]);
     const customerPage = await run(200, () => ['crm.customers.get', { id: pick(sample).id }]);
+    const DAY = 86_400_000;
+    const now = core.clock.now();
+    // One range after the other (never interleaved: each timing is one call alone).
+    const reportsBy: Record<string, ReturnType<typeof stats>> = {};
+    for (const days of [7, 30, 90, 365]) {
+      reportsBy[`d${days}`] = await run(days > 90 ? 20 : 40, () => [
+        'crm.reports',
+        { from: now - days * DAY, to: now + DAY },
+      ]);
+    }
+    const reports = await run(80, () => {
+      const days = pick([7, 30, 30, 30, 90, 365]);
+      return ['crm.reports', { from: now - days * DAY, to: now + DAY }];
+    });
+    const calendar = await run(100, () => {
+      const at = now + Math.floor((rnd() - 0.5) * 8) * 7 * DAY;
+      return ['crm.calendar', { from: at - 3 * DAY, to: at + 4 * DAY, perDay: 4 }];
+    });
+    const surnames = sample.map((c) => c.name.split(' ').at(-1)!);
+    const board = await run(100, () => [
+      'crm.deals.board',
+      pick([
+        { limitPerStage: 30 },
+        { limitPerStage: 30, q: pick(surnames) },
+        { limitPerStage: 30, q: 'מזגן', minAgorot: 1000_00 },
+        { limitPerStage: 30, minAgorot: 500_00, maxAgorot: 5000_00, createdFrom: now - 90 * DAY },
+      ]),
+    ]);
 
     const plan = (sql: string, ...p: unknown[]) =>
       (sqlite.prepare(`explain query plan ${sql}`).all(...p) as Array<{ detail: string }>).map(
@@ -158,11 +196,18 @@ export default async function crmBench() {
       dashboard,
       global_search: globalSearch,
       customer_page: customerPage,
+      reports,
+      reports_by_range: reportsBy,
+      calendar_week: calendar,
+      deals_board: board,
       pass: {
         search: search.p95 < TARGETS.search,
         list: list.p95 < TARGETS.list,
         timeline: timeline.p95 < TARGETS.timeline,
         dashboard: dashboard.max < TARGETS.dashboard,
+        reports: reports.p95 < TARGETS.reports,
+        calendar: calendar.p95 < TARGETS.calendar,
+        board: board.p95 < TARGETS.board,
       },
       query_plans: {
         search_phone: plan(
@@ -178,6 +223,18 @@ export default async function crmBench() {
           1,
         ),
         dashboard_unread: plan(`select count(*) from wa_messages where business_id = 1 and unread = 1`),
+        reports_calls: plan(
+          `select started_at / 3600000 h, count(*), sum(mode = 'stream' and status = 'completed') from calls
+           where business_id = 1 and started_at >= ? and started_at < ? and engine <> 'test' group by h`,
+          now - 30 * DAY,
+          now,
+        ),
+        reports_turns: plan(
+          `select created_at / 3600000 h, count(*), sum(t_total_ms) from call_turns
+           where business_id = 1 and created_at >= ? and created_at < ? and mode = 'stream' and call_sid not like 'TEST%' group by h`,
+          now - 30 * DAY,
+          now,
+        ),
       },
     };
   } finally {

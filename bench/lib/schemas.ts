@@ -46,15 +46,37 @@ const crm = z
   .object({
     dataset: z.record(z.string(), z.number().int().nonnegative()),
     demo: z.object({ built: z.boolean(), buildMs: numOrNull }).strict(),
-    targets_ms_p95: z.object({ search: num, list: num, timeline: num, dashboard: num }).strict(),
+    targets_ms_p95: z
+      .object({
+        search: num,
+        list: num,
+        timeline: num,
+        dashboard: num,
+        reports: num,
+        calendar: num,
+        board: num,
+      })
+      .strict(),
     customer_search: crmStats,
     customer_list_page: crmStats,
     customer_timeline: crmStats,
     dashboard: crmStats,
     global_search: crmStats,
     customer_page: crmStats,
+    reports: crmStats,
+    reports_by_range: z.record(z.string(), crmStats),
+    calendar_week: crmStats,
+    deals_board: crmStats,
     pass: z
-      .object({ search: z.boolean(), list: z.boolean(), timeline: z.boolean(), dashboard: z.boolean() })
+      .object({
+        search: z.boolean(),
+        list: z.boolean(),
+        timeline: z.boolean(),
+        dashboard: z.boolean(),
+        reports: z.boolean(),
+        calendar: z.boolean(),
+        board: z.boolean(),
+      })
       .strict(),
     query_plans: z.record(z.string(), z.array(z.string())),
   })

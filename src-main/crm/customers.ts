@@ -232,14 +232,26 @@ export class CustomerService {
     return { items: rows.map(toListItem), total, page: input.page, limit: input.limit };
   }
 
-  /** Every matching customer, for export (streams rows from SQLite). */
-  *iterate(f: CustomerFilters): Generator<Customer> {
+  /** How many customers match the filters. */
+  count(f: CustomerFilters): number {
     const { from, where, params } = this.from(f);
-    for (const r of this.sql
-      .get(`select ${CUSTOMER_COLUMNS} from ${from} where ${where} order by c.id`)
-      .iterate(...params)) {
-      yield toCustomer(r as CustomerRow);
-    }
+    return this.sql.one<{ n: number }>(`select count(*) n from ${from} where ${where}`, ...params)!.n;
+  }
+
+  /**
+   * The matching customers after `afterId`, by id, at most `limit`: the export reads them a chunk
+   * at a time (a whole read per chunk, so the connection is free between chunks).
+   */
+  chunk(f: CustomerFilters, afterId: number, limit: number): Customer[] {
+    const { from, where, params } = this.from(f);
+    return this.sql
+      .all<CustomerRow>(
+        `select ${CUSTOMER_COLUMNS} from ${from} where ${where} and c.id > ? order by c.id limit ?`,
+        ...params,
+        afterId,
+        limit,
+      )
+      .map(toCustomer);
   }
 
   row(id: number): CustomerRow {

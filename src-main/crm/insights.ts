@@ -1,5 +1,5 @@
 /** Dashboard, reports and global search: read-only queries, each on an index range. */
-import type { Dashboard, Reports } from '../api/contract/crm';
+import { CUSTOMER_SOURCES, type Dashboard, type Reports } from '../api/contract/crm';
 import type { Clock } from '../platform/clock';
 import { CUSTOMER_COLUMNS, customerWhere, toListItem, type CustomerRow } from './customers';
 import { toDeal } from './deals';
@@ -181,7 +181,10 @@ export function reports(sql: StatementCache, clock: Clock, from: number, to: num
   );
 
   const leadsBySource = sql.all<{ source: Reports['leadsBySource'][number]['source']; count: number }>(
-    `select source, count(*) count from customers where business_id = ${BUSINESS_ID} and created_at >= ? and created_at < ? group by source order by count desc`,
+    // One covering range per source (business, source, created) instead of reading every new customer's row.
+    `select source, count(*) count from customers indexed by customers_business_source_created_idx
+     where business_id = ${BUSINESS_ID} and source in (${CUSTOMER_SOURCES.map((x) => `'${x}'`).join(', ')})
+       and created_at >= ? and created_at < ? group by source order by count desc`,
     from,
     to,
   );

@@ -6,9 +6,10 @@ import type { Db } from '../db/client';
 import type { Clock } from '../platform/clock';
 import type { Logger } from '../platform/logger';
 import type { Notifier } from '../platform/notifier';
-import { CustomerService } from './customers';
+import { CustomerService, type CustomerFilters } from './customers';
 import { DealService } from './deals';
-import { exportCustomers, importCommit, importPreview } from './import-export';
+import { ExportCancelled, exportCustomers, importCommit, importPreview } from './import-export';
+import { ApiError } from '../api/errors';
 import { dashboard, globalSearch, reports } from './insights';
 import { StatementCache } from './sql';
 import { ReminderScheduler, TaskService } from './tasks';
@@ -76,6 +77,44 @@ export function crmModule(deps: CrmDeps): FeatureModule {
   const ownSources = [taskTimelineSource(deps.db.$client)];
   const sources = () =>
     [...ownSources, ...(deps.timelineSources?.() ?? [])].filter((s) => isBuilt(s.capability));
+  /** Running exports by id: their cancel switch. */
+  const exports = new Map<string, AbortController>();
+  const runExport = async (exportId: string | undefined, filters: CustomerFilters) => {
+    if (exportId !== undefined && exports.has(exportId))
+      throw new ApiError('conflict', 'this export id is running');
+    const ctl = new AbortController();
+    if (exportId !== undefined) exports.set(exportId, ctl);
+    const progress = (phase: 'running' | 'done' | 'cancelled' | 'failed', rows: number, total: number) =>
+      exportId !== undefined &&
+      deps.bus.emit('crm.export.progress', {
+        exportId,
+        phase,
+        rows,
+        total,
+        percent: total ? Math.min(100, Math.round((rows / total) * 1000) / 10) : 100,
+      });
+    let last = { rows: 0, total: 0 };
+    try {
+      const r = await exportCustomers(customers, filters, deps.clock.now(), {
+        signal: ctl.signal,
+        onProgress: (rows, total) => {
+          last = { rows, total };
+          progress('running', rows, total);
+        },
+      });
+      progress('done', r.rows, last.total);
+      return r;
+    } catch (err) {
+      if (err instanceof ExportCancelled) {
+        progress('cancelled', last.rows, last.total);
+        throw new ApiError('conflict', 'the export was cancelled', undefined, 'export_cancelled');
+      }
+      progress('failed', last.rows, last.total);
+      throw err;
+    } finally {
+      if (exportId !== undefined) exports.delete(exportId);
+    }
+  };
   return {
     name: 'crm',
     handlers: {
@@ -92,7 +131,12 @@ export function crmModule(deps: CrmDeps): FeatureModule {
         if (r.imported || r.updated) deps.bus.emit('crm.changed', { entity: 'customer', id: 1 });
         return r;
       },
-      'crm.customers.export': (i) => exportCustomers(customers, i, deps.clock.now()),
+      'crm.customers.export': ({ exportId, ...filters }) => runExport(exportId, filters),
+      'crm.customers.exportCancel': (i) => {
+        const running = exports.get(i.exportId);
+        running?.abort();
+        return { cancelled: running !== undefined };
+      },
       'crm.timeline': (i) => {
         customers.row(i.customerId);
         return timeline(sources(), i.customerId, i.limit, i.cursor);

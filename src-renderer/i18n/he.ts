@@ -964,6 +964,14 @@ export const he = {
       nothing: 'אין כרגע',
       unknown: 'לא מזוהה',
     },
+    export: {
+      label: 'ייצוא הלקוחות לקובץ',
+      starting: 'מתחיל לייצא…',
+      progress: 'מייצא {rows} מתוך {total} לקוחות',
+      cancel: 'ביטול',
+      cancelled: 'הייצוא בוטל. לא נשמר קובץ.',
+      done: 'הקובץ מוכן: {n} לקוחות',
+    },
     reports: {
       title: 'דוחות',
       subtitle: 'שיחות, ביצועי הסוכן, לידים והכנסות',
@@ -991,6 +999,9 @@ export const he = {
       } as Record<string, string>,
       empty: 'אין נתונים בטווח הזה',
       badRange: 'טווח התאריכים אינו תקין (עד 400 יום)',
+      /** When the figures shown were computed; while newer ones load, the last ones show at once. */
+      updatedAt: 'עודכן ב־{time}',
+      refreshing: 'מעדכן…',
     },
     flags: {
       title: 'תכונות',

@@ -1,12 +1,13 @@
-import { Download, Plus, Search, Upload } from 'lucide-react';
+import { Plus, Search, Upload } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router-dom';
 import { CUSTOMER_SOURCES, CUSTOMER_STATUSES } from '../../src-main/api/contract/crm';
 import { api } from '../api';
 import { useEvent, useQuery } from '../api/hooks';
 import { CustomerFormDialog } from '../components/crm/CustomerForm';
+import { useCustomerExport } from '../components/crm/CustomerExport';
 import { ImportDialog } from '../components/crm/ImportDialog';
-import { EmptyState, ErrorState, Loading, PageHeader, errorMessage } from '../components/States';
+import { EmptyState, ErrorState, Loading, PageHeader } from '../components/States';
 import { he } from '../i18n/he';
 import { Counted, EmailAddress, PhoneNumber } from '../components/format';
 import { formatDate, formatNumber } from '../lib/format';
@@ -33,8 +34,6 @@ export function CustomersPage() {
   const page = Math.max(1, Number(params.get('page')) || 1);
   const [typed, setTyped] = useState(q);
   const [dialog, setDialog] = useState<'create' | 'import' | null>(null);
-  const [exportError, setExportError] = useState('');
-  const [exporting, setExporting] = useState(false);
 
   const update = (patch: Record<string, string>) => {
     const next = new URLSearchParams(params);
@@ -68,27 +67,11 @@ export function CustomersPage() {
   );
   useEvent('crm.changed', (e) => e.entity === 'customer' && list.reload());
 
-  const exportCsv = async () => {
-    setExporting(true);
-    setExportError('');
-    try {
-      const r = await api.call('crm.customers.export', {
-        ...(q ? { q } : {}),
-        ...(status ? { status: status as 'lead' } : {}),
-        ...(source ? { source: source as 'manual' } : {}),
-      });
-      const url = URL.createObjectURL(new Blob([r.csv], { type: 'text/csv;charset=utf-8' }));
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = r.filename;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    } catch (err) {
-      setExportError(errorMessage(err));
-    } finally {
-      setExporting(false);
-    }
-  };
+  const exporter = useCustomerExport({
+    ...(q ? { q } : {}),
+    ...(status ? { status: status as (typeof CUSTOMER_STATUSES)[number] } : {}),
+    ...(source ? { source: source as (typeof CUSTOMER_SOURCES)[number] } : {}),
+  });
 
   const data = list.data;
   const pages = data ? Math.max(1, Math.ceil(data.total / data.limit)) : 1;
@@ -103,9 +86,7 @@ export function CustomersPage() {
             <button className="btn" onClick={() => setDialog('import')}>
               <Upload size={16} /> {t.import}
             </button>
-            <button className="btn" onClick={() => void exportCsv()} disabled={exporting}>
-              <Download size={16} /> {exporting ? t.exporting : t.export}
-            </button>
+            {exporter.button}
             <button
               className="btn btn-primary"
               onClick={() => setDialog('create')}
@@ -116,7 +97,7 @@ export function CustomersPage() {
           </div>
         }
       />
-      {exportError && <div className="notice notice-error">{exportError}</div>}
+      {exporter.status}
       <section className="card crm-card">
         <div className="crm-toolbar">
           <div className="crm-search">

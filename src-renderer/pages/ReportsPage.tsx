@@ -1,4 +1,4 @@
-import { useState, type ReactElement } from 'react';
+import { createContext, useContext, useDeferredValue, useEffect, useState, type ReactElement } from 'react';
 import {
   Bar,
   BarChart,
@@ -16,6 +16,7 @@ import {
   type DefaultLegendContentProps,
 } from 'recharts';
 import { Link } from 'react-router-dom';
+import type { Reports } from '../../src-main/api/contract/crm';
 import { api } from '../api';
 import { useQuery } from '../api/hooks';
 import { DAY_MS, dayStart, fill, fromLocalInput, toLocalInput } from '../components/crm/util';
@@ -24,7 +25,7 @@ import { EmptyState, ErrorState, Loading, PageHeader } from '../components/State
 import { he } from '../i18n/he';
 import { useAvailable } from '../lib/capabilities';
 import { Money, Num } from '../components/format';
-import { formatMoney, formatPercent, formatSeconds } from '../lib/format';
+import { formatMoney, formatPercent, formatSeconds, formatTime } from '../lib/format';
 import '../styles/crm.css';
 
 const t = he.crm.reports;
@@ -56,6 +57,12 @@ const CALL_SERIES = [
 const secondsTick = (v: unknown) => formatSeconds(Number(v) * 1000);
 const shekelTick = (v: unknown) => formatMoney(Math.round(Number(v) * 100));
 
+/**
+ * Whether the charts are drawn yet: the page (figures, range picker) answers first, the charts
+ * follow in a background render a moment later, in boxes of their final size.
+ */
+const ChartsDrawn = createContext(true);
+
 /** One report card: a title, and the chart or an empty state. */
 function ChartCard({
   title,
@@ -66,10 +73,13 @@ function ChartCard({
   empty?: boolean;
   children: ReactElement;
 }) {
+  const drawn = useContext(ChartsDrawn);
   return (
     <section className="card chart-card">
       <h2>{title}</h2>
-      {empty ? (
+      {!drawn ? (
+        <div className="chart-box" />
+      ) : empty ? (
         <EmptyState title={t.empty} />
       ) : (
         <div className="chart-box">
@@ -80,6 +90,14 @@ function ChartCard({
   );
 }
 const PRESETS = { d7: 7, d30: 30, d90: 90, y1: 365 } as const;
+
+/** The figures computed in this session, by range, with when (kept while the app runs). */
+const seen = new Map<string, { data: Reports; at: number }>();
+function remember(key: string, data: Reports) {
+  seen.delete(key);
+  seen.set(key, { data, at: Date.now() });
+  if (seen.size > 20) seen.delete(seen.keys().next().value!);
+}
 const dd = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}`;
 const mm = (iso: string) => `${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 const shekels = (agorot: number) => Math.round(agorot / 100);
@@ -91,15 +109,29 @@ export function ReportsPage() {
   const fromMs = fromLocalInput(`${from}T00:00`) ?? today;
   const toMs = (fromLocalInput(`${to}T00:00`) ?? today) + DAY_MS;
   const valid = toMs > fromMs && toMs - fromMs <= 400 * DAY_MS;
+  const key = `${fromMs}:${toMs}`;
   const r = useQuery(
-    () => (valid ? api.call('crm.reports', { from: fromMs, to: toMs }) : Promise.reject(new Error('range'))),
+    () =>
+      valid
+        ? api.call('crm.reports', { from: fromMs, to: toMs }).then((data) => {
+            remember(key, data);
+            return data;
+          })
+        : Promise.reject(new Error('range')),
     [fromMs, toMs],
   );
   const preset = (days: number) => {
     setFrom(toLocalInput(today - (days - 1) * DAY_MS).slice(0, 10));
     setTo(toLocalInput(today).slice(0, 10));
   };
-  const d = r.data;
+  // Stale-while-revalidate: the figures last computed for this range show at once (with the time
+  // they were computed) while fresh ones load; a range never seen waits behind the spinner.
+  const fresh = r.data && r.data.from === fromMs && r.data.to === toMs && !r.loading;
+  const cached = seen.get(key);
+  const d = fresh ? r.data : (cached?.data ?? r.data);
+  const computedAt = fresh ? seen.get(key)?.at : cached?.at;
+  // React draws the charts after the first paint (null until then, whether the figures are cached or fresh).
+  const drawn = useDeferredValue(d ?? null, null) !== null;
   // Revenue and open invoices come from invoices and payments: left out until those are built.
   const invoices = useAvailable('invoices_enabled');
 
@@ -118,6 +150,12 @@ export function ReportsPage() {
             ))}
           </div>
         </div>
+        {d && computedAt !== undefined && (
+          <p className="muted reports-updated" data-testid="reports-updated">
+            {fill(t.updatedAt, { time: formatTime(computedAt) })}
+            {!fresh && r.loading && ` · ${t.refreshing}`}
+          </p>
+        )}
         {!valid && (
           <div className="notice notice-error" style={{ marginTop: 12 }}>
             {t.badRange}
@@ -160,118 +198,120 @@ export function ReportsPage() {
       {valid && r.loading && !d && <Loading />}
       {valid && r.error !== undefined && <ErrorState error={r.error} onRetry={r.reload} />}
       {d && (
-        <div className="grid grid-2" style={{ marginTop: 20 }} data-testid="reports">
-          <ChartCard title={t.callsPerDay} empty={d.callsPerDay.length === 0}>
-            <BarChart data={d.callsPerDay.map((x) => ({ ...x, date: dd(x.date) }))}>
-              <CartesianGrid strokeDasharray="3 3" vertical={false} />
-              <XAxis dataKey="date" reversed fontSize={11} />
-              <YAxis orientation="right" fontSize={11} allowDecimals={false} />
-              <Tooltip />
-              <Legend content={ChartLegend} />
-              {CALL_SERIES.map(([key, color]) => (
-                <Bar
-                  key={key}
-                  isAnimationActive={false}
-                  dataKey={key}
-                  name={t[key]}
-                  stackId="a"
-                  fill={COLORS[color]}
-                />
-              ))}
-            </BarChart>
-          </ChartCard>
-          <ChartCard title={t.latency} empty={d.latencyPerDay.length === 0}>
-            <LineChart
-              data={d.latencyPerDay.map((x) => ({
-                date: dd(x.date),
-                avgFirstAudio: x.avgFirstAudioMs / 1000,
-                avgTotal: x.avgTotalMs / 1000,
-              }))}
-            >
-              <CartesianGrid strokeDasharray="3 3" vertical={false} />
-              <XAxis dataKey="date" reversed fontSize={11} />
-              <YAxis orientation="right" fontSize={11} tickFormatter={secondsTick} />
-              <Tooltip formatter={secondsTick} />
-              <Legend content={ChartLegend} />
-              <Line
-                isAnimationActive={false}
-                type="monotone"
-                dataKey="avgFirstAudio"
-                name={t.firstAudio}
-                stroke={COLORS[1]}
-                dot={false}
-                strokeWidth={2}
-              />
-              <Line
-                isAnimationActive={false}
-                type="monotone"
-                dataKey="avgTotal"
-                name={t.total}
-                stroke={COLORS[0]}
-                dot={false}
-                strokeWidth={2}
-              />
-            </LineChart>
-          </ChartCard>
-          <ChartCard title={t.leadsBySource} empty={d.leadsBySource.length === 0}>
-            <PieChart>
-              <Pie
-                isAnimationActive={false}
-                data={d.leadsBySource.map((x) => ({ name: he.crm.source[x.source], value: x.count }))}
-                dataKey="value"
-                nameKey="name"
-                innerRadius={55}
-                outerRadius={95}
-                paddingAngle={2}
-                label
-              >
-                {d.leadsBySource.map((x, i) => (
-                  <Cell key={x.source} fill={COLORS[i % COLORS.length]} />
-                ))}
-              </Pie>
-              <Tooltip />
-              <Legend content={ChartLegend} />
-            </PieChart>
-          </ChartCard>
-          {invoices && (
-            <>
-              <ChartCard title={t.revenueByMonth} empty={d.revenueByMonth.length === 0}>
-                <BarChart
-                  data={d.revenueByMonth.map((x) => ({
-                    month: mm(x.month),
-                    total: shekels(x.totalAgorot),
-                  }))}
-                >
-                  <CartesianGrid strokeDasharray="3 3" vertical={false} />
-                  <XAxis dataKey="month" reversed fontSize={11} />
-                  <YAxis orientation="right" fontSize={11} tickFormatter={shekelTick} width={80} />
-                  <Tooltip formatter={shekelTick} />
-                  <Bar isAnimationActive={false} dataKey="total" name={t.revenueByMonth} fill={COLORS[1]} />
-                </BarChart>
-              </ChartCard>
-              <ChartCard title={t.openInvoices}>
-                <BarChart
-                  data={d.openInvoices.aging.map((x) => ({
-                    bucket: t.aging[x.bucket],
-                    total: shekels(x.totalAgorot),
-                    count: x.count,
-                  }))}
-                >
-                  <CartesianGrid strokeDasharray="3 3" vertical={false} />
-                  <XAxis dataKey="bucket" reversed fontSize={11} />
-                  <YAxis orientation="right" fontSize={11} tickFormatter={shekelTick} width={80} />
-                  <Tooltip formatter={shekelTick} />
+        <ChartsDrawn.Provider value={drawn}>
+          <div className="grid grid-2" style={{ marginTop: 20 }} data-testid="reports">
+            <ChartCard title={t.callsPerDay} empty={d.callsPerDay.length === 0}>
+              <BarChart data={d.callsPerDay.map((x) => ({ ...x, date: dd(x.date) }))}>
+                <CartesianGrid strokeDasharray="3 3" vertical={false} />
+                <XAxis dataKey="date" reversed fontSize={11} />
+                <YAxis orientation="right" fontSize={11} allowDecimals={false} />
+                <Tooltip />
+                <Legend content={ChartLegend} />
+                {CALL_SERIES.map(([key, color]) => (
                   <Bar
+                    key={key}
                     isAnimationActive={false}
-                    dataKey="total"
-                    name={he.crm.dashboard.unpaidInvoices}
-                    fill={COLORS[3]}
+                    dataKey={key}
+                    name={t[key]}
+                    stackId="a"
+                    fill={COLORS[color]}
                   />
-                </BarChart>
-              </ChartCard>
-            </>
-          )}
-        </div>
+                ))}
+              </BarChart>
+            </ChartCard>
+            <ChartCard title={t.latency} empty={d.latencyPerDay.length === 0}>
+              <LineChart
+                data={d.latencyPerDay.map((x) => ({
+                  date: dd(x.date),
+                  avgFirstAudio: x.avgFirstAudioMs / 1000,
+                  avgTotal: x.avgTotalMs / 1000,
+                }))}
+              >
+                <CartesianGrid strokeDasharray="3 3" vertical={false} />
+                <XAxis dataKey="date" reversed fontSize={11} />
+                <YAxis orientation="right" fontSize={11} tickFormatter={secondsTick} />
+                <Tooltip formatter={secondsTick} />
+                <Legend content={ChartLegend} />
+                <Line
+                  isAnimationActive={false}
+                  type="monotone"
+                  dataKey="avgFirstAudio"
+                  name={t.firstAudio}
+                  stroke={COLORS[1]}
+                  dot={false}
+                  strokeWidth={2}
+                />
+                <Line
+                  isAnimationActive={false}
+                  type="monotone"
+                  dataKey="avgTotal"
+                  name={t.total}
+                  stroke={COLORS[0]}
+                  dot={false}
+                  strokeWidth={2}
+                />
+              </LineChart>
+            </ChartCard>
+            <ChartCard title={t.leadsBySource} empty={d.leadsBySource.length === 0}>
+              <PieChart>
+                <Pie
+                  isAnimationActive={false}
+                  data={d.leadsBySource.map((x) => ({ name: he.crm.source[x.source], value: x.count }))}
+                  dataKey="value"
+                  nameKey="name"
+                  innerRadius={55}
+                  outerRadius={95}
+                  paddingAngle={2}
+                  label
+                >
+                  {d.leadsBySource.map((x, i) => (
+                    <Cell key={x.source} fill={COLORS[i % COLORS.length]} />
+                  ))}
+                </Pie>
+                <Tooltip />
+                <Legend content={ChartLegend} />
+              </PieChart>
+            </ChartCard>
+            {invoices && (
+              <>
+                <ChartCard title={t.revenueByMonth} empty={d.revenueByMonth.length === 0}>
+                  <BarChart
+                    data={d.revenueByMonth.map((x) => ({
+                      month: mm(x.month),
+                      total: shekels(x.totalAgorot),
+                    }))}
+                  >
+                    <CartesianGrid strokeDasharray="3 3" vertical={false} />
+                    <XAxis dataKey="month" reversed fontSize={11} />
+                    <YAxis orientation="right" fontSize={11} tickFormatter={shekelTick} width={80} />
+                    <Tooltip formatter={shekelTick} />
+                    <Bar isAnimationActive={false} dataKey="total" name={t.revenueByMonth} fill={COLORS[1]} />
+                  </BarChart>
+                </ChartCard>
+                <ChartCard title={t.openInvoices}>
+                  <BarChart
+                    data={d.openInvoices.aging.map((x) => ({
+                      bucket: t.aging[x.bucket],
+                      total: shekels(x.totalAgorot),
+                      count: x.count,
+                    }))}
+                  >
+                    <CartesianGrid strokeDasharray="3 3" vertical={false} />
+                    <XAxis dataKey="bucket" reversed fontSize={11} />
+                    <YAxis orientation="right" fontSize={11} tickFormatter={shekelTick} width={80} />
+                    <Tooltip formatter={shekelTick} />
+                    <Bar
+                      isAnimationActive={false}
+                      dataKey="total"
+                      name={he.crm.dashboard.unpaidInvoices}
+                      fill={COLORS[3]}
+                    />
+                  </BarChart>
+                </ChartCard>
+              </>
+            )}
+          </div>
+        </ChartsDrawn.Provider>
       )}
     </>
   );

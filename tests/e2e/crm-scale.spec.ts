@@ -93,3 +93,20 @@ test('deals board columns are bounded, "more" pages every column to its end, fil
   await page.getByTestId('deal-clear').click();
   await expect.poll(() => count('won')).toBe(before);
 });
+
+test('the customer export shows its progress and the page stays usable', async ({ page }) => {
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.goto(app.openUrl + '#/customers');
+  await expect(page.locator('main table tbody tr').first()).toBeVisible({ timeout: 20_000 });
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export-csv').click();
+  const bar = page.getByTestId('export-progress').getByRole('progressbar');
+  await expect(bar).toBeVisible();
+  await expect(page.getByTestId('export-cancel')).toBeVisible();
+  await page.screenshot({ path: `${SCREENS}/crm-scale-export-progress.png` });
+  // While it runs the list still answers: the next page opens.
+  await page.locator('main .pager').getByRole('button', { name: 'הבא' }).click();
+  await expect(page.locator('main .pager')).toContainText('עמוד 2 מתוך');
+  expect((await download).suggestedFilename()).toMatch(/^customers-\d{4}-\d{2}-\d{2}\.csv$/);
+  await expect(page.getByTestId('export-notice')).toContainText('20,000');
+});

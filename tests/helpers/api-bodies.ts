@@ -72,6 +72,7 @@ export const VALID_BODIES: Record<MethodName, unknown> = {
   'crm.customers.importPreview': { csv },
   'crm.customers.importCommit': { csv },
   'crm.customers.export': { q: 'דנה' },
+  'crm.customers.exportCancel': { exportId: 'export-1234' },
   'crm.timeline': { customerId: 1, limit: 10 },
   'crm.deals.board': { limitPerStage: 10 },
   'crm.deals.stage': { stage: 'new', cursor: '0:1', limit: 10 },

@@ -170,6 +170,9 @@ describe('deals board: every column pages to its end; filters narrow the cards a
     expect(byName.count).toBe(225);
     expect(byName.deals.every((d) => d.customerName === 'משפחת כהן')).toBe(true);
     expect(col(await board({ q: 'כהן' }), 'proposal').count).toBe(0);
+    // Shorter than the name index answers (2 letters): still found, on the name itself.
+    expect(col(await board({ q: 'לו' }), 'new').count).toBe(225);
+    expect(col(await board({ q: 'ן 1' }), 'new').count).toBeGreaterThan(0);
     // ₪1,000 – ₪2,000: deals 10..20 (amounts (i + 1) × ₪100).
     const amount = col(await board({ minAgorot: 1000_00, maxAgorot: 2000_00 }), 'new');
     expect([amount.count, amount.totalAgorot]).toEqual([11, 11 * 1500_00]);
@@ -195,5 +198,80 @@ describe('deals board: every column pages to its end; filters narrow the cards a
       expect((await t.api('crm.deals.stage', input)).status, JSON.stringify(input)).toBe(400);
     }
     expect((await t.api('crm.deals.board', { minAgorot: -5 })).status).toBe(400);
+  });
+});
+
+describe('customer export: streamed a chunk at a time with progress events, cancellable', () => {
+  const N = 12_000;
+  beforeAll(() => {
+    const sqlite = t.core.db.$client;
+    const ins = sqlite.prepare(
+      `insert into customers (business_id, name, phone, status, source, tags, notes, created_at, updated_at)
+       values (1, ?, ?, 'lead', 'import', '[]', '', 0, 0)`,
+    );
+    sqlite.transaction(() => {
+      for (let i = 0; i < N; i++) ins.run(`ייצוא ${i}`, `+97254${String(1_000_000 + i).padStart(7, '0')}`);
+    })();
+  });
+  type Progress = { exportId: string; phase: string; rows: number; total: number; percent: number };
+  const listen = (exportId: string) => {
+    const heard: Progress[] = [];
+    const off = t.core.bus.subscribe((m) => {
+      if (m.name === 'crm.export.progress' && (m.payload as Progress).exportId === exportId)
+        heard.push(m.payload as Progress);
+    });
+    return { heard, off };
+  };
+
+  it('reports progress as it goes and hands over the whole CSV; other requests are answered meanwhile', async () => {
+    const { heard, off } = listen('export-all-1');
+    let exportDone = 0;
+    const exported = t.api('crm.customers.export', { q: 'ייצוא', exportId: 'export-all-1' }).then((r) => {
+      exportDone = performance.now();
+      return r;
+    });
+    // Asked once the export is under way: answered before the export ends.
+    while (!heard.some((p) => p.rows > 0)) await new Promise((r) => setTimeout(r, 1));
+    const list = await t.api('crm.customers.list', { limit: 5 });
+    const listDone = performance.now();
+    const r = await exported;
+    off();
+    expect([r.status, list.status]).toEqual([200, 200]);
+    expect(exportDone).toBeGreaterThan(listDone);
+    const { csv, rows } = r.body.data;
+    expect(rows).toBe(N);
+    const lines = csv.split('\r\n').filter(Boolean);
+    expect(lines).toHaveLength(N + 1);
+    expect(lines[0]).toBe('\uFEFFשם,טלפון,אימייל,סטטוס,מקור,תגיות,כתובת,הערות,נוצר');
+    expect(new Set(lines.slice(1).map((l: string) => l.split(',')[0])).size).toBe(N);
+    expect(csv).toContain('ייצוא 11999,054-1011999');
+    // Progress: from 0 up, never backwards, every event with the total, the last one "done" at 100%.
+    expect(heard.length).toBeGreaterThanOrEqual(N / 2000);
+    expect(heard[0]).toMatchObject({ phase: 'running', rows: 0, total: N, percent: 0 });
+    expect(heard.at(-1)).toMatchObject({ phase: 'done', rows: N, total: N, percent: 100 });
+    for (let i = 1; i < heard.length; i++) expect(heard[i]!.rows).toBeGreaterThanOrEqual(heard[i - 1]!.rows);
+    expect(heard.every((p) => p.total === N)).toBe(true);
+  });
+
+  it('stops when cancelled: 409 export_cancelled, a last "cancelled" event, and the id is free again', async () => {
+    const { heard, off } = listen('export-cancel-1');
+    const cancelOnce = t.core.bus.subscribe((m) => {
+      const p = m.payload as Progress;
+      if (m.name === 'crm.export.progress' && p.exportId === 'export-cancel-1' && p.rows > 0) {
+        cancelOnce();
+        void t.core.dispatch(
+          'crm.customers.exportCancel',
+          { exportId: 'export-cancel-1' },
+          { transport: 'internal', requestId: 'test' },
+        );
+      }
+    });
+    const r = await t.api('crm.customers.export', { exportId: 'export-cancel-1' });
+    off();
+    expect([r.status, r.body.error]).toEqual([409, 'export_cancelled']);
+    expect(heard.at(-1)!.phase).toBe('cancelled');
+    expect(heard.at(-1)!.rows).toBeLessThan(heard.at(-1)!.total);
+    expect((await ok('crm.customers.exportCancel', { exportId: 'export-cancel-1' })).cancelled).toBe(false);
+    expect((await t.api('crm.customers.export', { exportId: 'no' })).status).toBe(400);
   });
 });

@@ -235,6 +235,9 @@ const csvInput = z
   })
   .strict();
 
+/** A running export's id, chosen by the caller so it can follow the export's progress events. */
+const exportId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'bad export id');
+
 export const timelineKindSchema = z.enum(['call', 'whatsapp', 'task', 'contract', 'document', 'payment']);
 export const timelineItemSchema = z.object({
   kind: timelineKindSchema,
@@ -489,10 +492,17 @@ export const crmMethods = {
     }),
   }),
   'crm.customers.export': method({
-    summary: 'CSV (UTF-8 with BOM, Hebrew headers) of the customers matching the filters',
+    summary:
+      'CSV (UTF-8 with BOM, Hebrew headers) of the customers matching the filters; with an exportId, crm.export.progress events follow it and crm.customers.exportCancel stops it',
     feature: crm,
-    input: customerFiltersSchema.strict().default({}),
+    input: customerFiltersSchema.extend({ exportId: exportId.optional() }).strict().default({}),
     output: z.object({ filename: z.string(), csv: z.string(), rows: z.number().int() }),
+  }),
+  'crm.customers.exportCancel': method({
+    summary: 'Stop a running export (it answers 409 export_cancelled); false when none runs under that id',
+    feature: crm,
+    input: z.object({ exportId }).strict(),
+    output: z.object({ cancelled: z.boolean() }),
   }),
   'crm.timeline': method({
     summary:
@@ -667,6 +677,15 @@ export const crmEvents = {
     customerId: id.nullable(),
     customerName: z.string().nullable(),
     at: epochMs,
+  }),
+  /** A customer export moves on (about every 2,000 rows); the last one says done or cancelled. */
+  'crm.export.progress': z.object({
+    exportId: z.string(),
+    phase: z.enum(['running', 'done', 'cancelled', 'failed']),
+    rows: z.number().int(),
+    total: z.number().int(),
+    /** 0–100. */
+    percent: z.number().min(0).max(100),
   }),
   /** Something in the CRM changed; open lists refresh. */
   'crm.changed': z.object({ entity: z.enum(['customer', 'deal', 'task']), id }),

@@ -1,0 +1,3 @@
+CREATE INDEX `call_turns_business_created_report_idx` ON `call_turns` (`business_id`,`created_at`,`mode`,`call_sid`,`t_total_ms`,`t_first_audio_ms`);--> statement-breakpoint
+CREATE INDEX `calls_business_started_report_idx` ON `calls` (`business_id`,`started_at`,`engine`,`mode`,`status`);--> statement-breakpoint
+CREATE INDEX `deals_business_stage_amount_idx` ON `deals` (`business_id`,`stage`,`amount_agorot`);
