@@ -1,4 +1,4 @@
-import { createContext, useContext, useDeferredValue, useEffect, useState, type ReactElement } from 'react';
+import { createContext, useContext, useDeferredValue, useState, type ReactElement } from 'react';
 import {
   Bar,
   BarChart,
