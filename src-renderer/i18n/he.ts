@@ -560,7 +560,14 @@ export const he = {
   crm: {
     status: { lead: 'ליד', customer: 'לקוח', inactive: 'לא פעיל' },
     source: { phone: 'שיחת טלפון', whatsapp: 'וואטסאפ', manual: 'הוזן ידנית', import: 'ייבוא', web: 'אתר' },
-    stage: { new: 'חדשה', qualified: 'מתאימה', proposal: 'הצעת מחיר', won: 'נסגרה', lost: 'אבודה' },
+    /** Deal stages, each plain on its own: a won deal and a lost one never read alike. */
+    stage: {
+      new: 'חדשה',
+      qualified: 'יש עניין',
+      proposal: 'נשלחה הצעת מחיר',
+      won: 'נסגרה בהצלחה',
+      lost: 'לא נסגרה',
+    },
     taskKind: { task: 'משימה', callback: 'חזרה ללקוח', appointment: 'פגישה' },
     customers: {
       title: 'לקוחות',
@@ -825,8 +832,8 @@ export const he = {
       stage: 'שלב',
       empty: 'אין עסקאות בשלב הזה',
       more: 'ועוד',
-      wonAt: 'נסגרה ב־',
-      lostAt: 'אבדה ב־',
+      wonAt: 'נסגרה בהצלחה ב־',
+      lostAt: 'סומנה כלא נסגרה ב־',
       moveTo: 'העברה לשלב',
       moved: 'העסקה עודכנה',
       noCustomers: 'כדי לפתוח עסקה צריך קודם להוסיף לקוח.',
