@@ -252,7 +252,7 @@ export function ImportDialog({ onClose, onImported }: { onClose: () => void; onI
                 {preview.sample.map((r) => (
                   <tr key={r.line}>
                     <td>
-                      <Num value={r.line} />
+                      <Num value={r.line} plain />
                     </td>
                     <td>
                       <bdi>{r.name}</bdi>
@@ -294,7 +294,7 @@ export function ImportDialog({ onClose, onImported }: { onClose: () => void; onI
                     {preview.issues.map((i, k) => (
                       <tr key={k}>
                         <td>
-                          <Num value={i.line} />
+                          <Num value={i.line} plain />
                         </td>
                         <td>
                           {issueText(i)}
