@@ -353,6 +353,60 @@ const vadBench = z
   })
   .strict();
 
+/** bench/turn-taking.bench.ts: Hebrew turn taking per VAD × end of turn. */
+const shareOf = z
+  .object({ count: z.number().int().nonnegative(), of: z.number().int().nonnegative(), pct: num })
+  .strict();
+const turnDist = z.object({ n: z.number().int().nonnegative(), p50: numOrNull, p95: numOrNull }).strict();
+const turnKindRow = z
+  .object({
+    turns: z.number().int().nonnegative(),
+    cut_ins: z.number().int().nonnegative(),
+    unanswered: z.number().int().nonnegative(),
+    end_of_turn_p50_ms: numOrNull,
+    first_audio_p50_ms: numOrNull,
+  })
+  .strict();
+const turnConfig = z
+  .object({
+    vad: z.enum(['energy', 'silero-8k', 'silero-16k']),
+    end_of_turn: z.enum(['fixed', 'adaptive']),
+    turns: z.number().int().positive(),
+    false_cut_ins: shareOf,
+    false_cut_ins_in_turns_with_pauses: shareOf,
+    missed_short_replies: shareOf,
+    unanswered_turns: z.number().int().nonnegative(),
+    cut_in_turn_ids: z.array(z.string()),
+    unanswered_turn_ids: z.array(z.string()),
+    false_barge_ins: shareOf,
+    end_of_turn_ms: turnDist,
+    first_audio_ms: turnDist,
+    by_kind: z.record(z.string(), turnKindRow),
+    event_loop_delay_p99_ms: num,
+    seconds: ms,
+  })
+  .strict();
+const turnTaking = z
+  .object({
+    corpus: z
+      .object({
+        turns: z.number().int().positive(),
+        by_kind: z.record(z.string(), z.number().int().nonnegative()),
+        caller_audio_s: num,
+        line_noise_peak_dbfs: num,
+        cached: z.boolean(),
+        generate_s: ms,
+      })
+      .strict(),
+    calls_per_config: z.number().int().positive(),
+    fake_delays_ms: z.record(z.string(), num),
+    percentiles: z.literal('nearest rank'),
+    asr_uploads: z.number().int().nonnegative(),
+    asr_uploads_without_speech: z.number().int().nonnegative(),
+    configs: z.array(turnConfig).min(1),
+  })
+  .strict();
+
 export const resultSchemas: Record<string, z.ZodType> = {
   crm: envelope('crm', crm),
   'voice-realtime': envelope('voice-realtime', voiceRealtime),
@@ -363,4 +417,5 @@ export const resultSchemas: Record<string, z.ZodType> = {
   whatsapp: envelope('whatsapp', whatsapp),
   backup: envelope('backup', backupBench),
   vad: envelope('vad', vadBench),
+  'turn-taking': envelope('turn-taking', turnTaking),
 };

@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import type { TextToSpeechClient } from '@google-cloud/text-to-speech';
 import { toPhoneMulaw } from '../telephony/audio/convert';
-import type { Synthesizer } from './ports';
+import { mulawEncode } from '../telephony/audio/mulaw';
+import { pcm16FromBuffer } from '../telephony/audio/pcm';
+import type { SynthesisStream, Synthesizer } from './ports';
+
+/** Voices Google synthesizes over StreamingSynthesize (Chirp 3 HD); Wavenet, Standard and Neural2 do not. */
+export const streamsVoice = (voice: string): boolean => /-Chirp3-HD-/i.test(voice);
+/** Voices that take SSML: Wavenet, Standard, Neural2, Studio… — not Chirp (3) HD. */
+export const ssmlVoice = (voice: string): boolean => !/-Chirp3?-HD-/i.test(voice);
 
 export interface ServiceAccount {
   client_email: string;
@@ -67,44 +75,60 @@ export interface GoogleTtsOptions {
   credentials?: GoogleCredentialSource;
   /** A custom endpoint (tests, private service connect), e.g. http://127.0.0.1:4010. */
   endpoint?: string;
+  /** A custom endpoint for gRPC streaming synthesis (default: `endpoint`); http: is plaintext. */
+  streamEndpoint?: string;
   encoding: 'LINEAR16' | 'MULAW';
   speakingRate?: number;
 }
 
 /**
- * Google Cloud Text-to-Speech v1 through the official client in REST ("fallback") mode, one
- * request per sentence (Wavenet has no streaming synthesis). Both LINEAR16 and MULAW answers
- * are WAV files; toPhoneMulaw strips the header.
+ * Google Cloud Text-to-Speech v1 through the official client. One request per sentence in REST
+ * ("fallback") mode for every voice (both LINEAR16 and MULAW answers are WAV files; toPhoneMulaw
+ * strips the header); and for Chirp 3 HD voices one bidirectional gRPC StreamingSynthesize call
+ * per utterance (stream()): pieces in as the answer is cut, headerless PCM chunks out, turned into
+ * μ-law as they arrive.
  */
 export class GoogleSynthesizer implements Synthesizer {
   readonly name = 'google';
   private client: Promise<TextToSpeechClient> | undefined;
+  private grpcClient: Promise<TextToSpeechClient> | undefined;
 
   constructor(private readonly opts: GoogleTtsOptions) {}
 
   /** The SDK is large: it is loaded on first use (or by warmUp), not at start-up. */
   private getClient(): Promise<TextToSpeechClient> {
-    return (this.client ??= this.makeClient());
+    return (this.client ??= this.makeClient(false));
   }
 
-  warmUp(): void {
+  private getGrpcClient(): Promise<TextToSpeechClient> {
+    return (this.grpcClient ??= this.makeClient(true));
+  }
+
+  warmUp(voice?: string): void {
     void this.getClient().catch(() => undefined);
+    if (voice && streamsVoice(voice)) void this.getGrpcClient().catch(() => undefined);
   }
 
-  private async makeClient(): Promise<TextToSpeechClient> {
+  private async makeClient(grpcMode: boolean): Promise<TextToSpeechClient> {
     const [{ TextToSpeechClient }, { PassThroughClient }] = await Promise.all([
       import('@google-cloud/text-to-speech'),
       import('google-auth-library'),
     ]);
     const opts = this.opts;
-    const base: ConstructorParameters<typeof TextToSpeechClient>[0] = { fallback: true };
-    if (opts.endpoint) {
-      const u = new URL(opts.endpoint);
+    const base: ConstructorParameters<typeof TextToSpeechClient>[0] = { fallback: !grpcMode };
+    const endpoint = grpcMode ? (opts.streamEndpoint ?? opts.endpoint) : opts.endpoint;
+    if (endpoint) {
+      const u = new URL(endpoint);
       Object.assign(base!, {
         apiEndpoint: u.hostname,
         port: Number(u.port || (u.protocol === 'http:' ? 80 : 443)),
         protocol: u.protocol.replace(':', ''),
       });
+      // Plaintext gRPC to a local emulator or test fake (http:), no auth.
+      if (grpcMode && u.protocol === 'http:') {
+        const grpc = await import('@grpc/grpc-js');
+        Object.assign(base!, { sslCreds: grpc.credentials.createInsecure() });
+      }
     }
     const c = opts.credentials;
     if (c?.kind === 'service_account') {
@@ -121,14 +145,21 @@ export class GoogleSynthesizer implements Synthesizer {
     return new TextToSpeechClient(base);
   }
 
-  async synthesize(text: string, opts: { voice: string; signal?: AbortSignal }): Promise<Buffer> {
+  acceptsSsml(voice: string): boolean {
+    return ssmlVoice(voice);
+  }
+
+  async synthesize(
+    text: string,
+    opts: { voice: string; signal?: AbortSignal; ssml?: string },
+  ): Promise<Buffer> {
     const languageCode = opts.voice.split('-').slice(0, 2).join('-') || 'he-IL';
     const client = await this.getClient();
     const request = () =>
       abortable(
         client.synthesizeSpeech(
           {
-            input: { text },
+            input: opts.ssml && ssmlVoice(opts.voice) ? { ssml: opts.ssml } : { text },
             voice: { languageCode, name: opts.voice },
             audioConfig: {
               audioEncoding: this.opts.encoding,
@@ -157,9 +188,94 @@ export class GoogleSynthesizer implements Synthesizer {
     });
   }
 
+  streamsVoice(voice: string): boolean {
+    return streamsVoice(voice);
+  }
+
+  /** A StreamingSynthesize session for a Chirp 3 HD voice; undefined for other voices. */
+  stream(opts: { voice: string; signal?: AbortSignal }): SynthesisStream | undefined {
+    if (!streamsVoice(opts.voice)) return undefined;
+    const languageCode = opts.voice.split('-').slice(0, 2).join('-') || 'he-IL';
+    const out = new Readable({ objectMode: true, read() {} });
+    out.on('error', () => undefined); // a reader gets it from the iterator; no reader is no crash
+    const pending: Array<{ input: { text: string } }> = [];
+    let ended = false;
+    let call: ReturnType<TextToSpeechClient['streamingSynthesize']> | undefined;
+    let carry: Buffer | undefined; // an odd byte split from its sample by chunking
+    const abortError = () => Object.assign(new Error('aborted'), { name: 'AbortError' });
+    const onAbort = () => {
+      call?.cancel();
+      out.destroy(abortError());
+    };
+    if (opts.signal?.aborted) out.destroy(abortError());
+    else opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const done = () => opts.signal?.removeEventListener('abort', onAbort);
+    this.getGrpcClient().then(
+      (client) => {
+        if (out.destroyed) return;
+        call = client.streamingSynthesize({ maxRetries: 0 });
+        call.on('data', (r: { audioContent?: Uint8Array | string | null }) => {
+          const a = r.audioContent;
+          if (!a || a.length === 0) return;
+          let bytes = typeof a === 'string' ? Buffer.from(a, 'base64') : Buffer.from(a);
+          if (carry) bytes = Buffer.concat([carry, bytes]);
+          carry = bytes.length % 2 ? bytes.subarray(bytes.length - 1) : undefined;
+          const samples = pcm16FromBuffer(bytes);
+          if (samples.length) out.push(mulawEncode(samples));
+        });
+        call.on('error', (err: Error) => {
+          done();
+          out.destroy(opts.signal?.aborted ? abortError() : err);
+        });
+        call.on('end', () => {
+          done();
+          out.push(null);
+        });
+        call.write({
+          streamingConfig: {
+            voice: { languageCode, name: opts.voice },
+            streamingAudioConfig: {
+              audioEncoding: 'PCM',
+              sampleRateHertz: 8000,
+              speakingRate: this.opts.speakingRate ?? 1.05,
+            },
+          },
+        });
+        for (const req of pending.splice(0)) call.write(req);
+        if (ended) call.end();
+      },
+      (err: unknown) => {
+        done();
+        out.destroy(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+    return {
+      push: (text) => {
+        if (ended || !text.trim()) return;
+        const req = { input: { text } };
+        if (call) call.write(req);
+        else pending.push(req);
+      },
+      end: () => {
+        if (ended) return;
+        ended = true;
+        call?.end();
+      },
+      cancel: () => {
+        done();
+        call?.cancel();
+        out.destroy(new Error('streaming synthesis given up'));
+      },
+      audio: out,
+    };
+  }
+
   async close(): Promise<void> {
-    if (!this.client) return;
-    await (await this.client.catch(() => undefined))?.close().catch(() => undefined);
+    await Promise.all(
+      [this.client, this.grpcClient].map(async (c) => {
+        if (c) await (await c.catch(() => undefined))?.close().catch(() => undefined);
+      }),
+    );
   }
 }
 

@@ -78,8 +78,28 @@ export interface StreamingTranscriber {
 
 export interface Synthesizer {
   readonly name: string;
-  /** Text in; 8 kHz μ-law out, header already stripped. */
-  synthesize(text: string, opts: { voice: string; signal?: AbortSignal }): Promise<Buffer>;
+  /** Text in (or SSML, when given and acceptsSsml); 8 kHz μ-law out, header already stripped. */
+  synthesize(text: string, opts: { voice: string; signal?: AbortSignal; ssml?: string }): Promise<Buffer>;
+  /** Whether this provider takes SSML for this voice. */
+  acceptsSsml?(voice: string): boolean;
+  /**
+   * One streaming synthesis session for an utterance, when this provider and voice support it
+   * (undefined otherwise): text pieces in as they come, audio out as it is made.
+   */
+  stream?(opts: { voice: string; signal?: AbortSignal }): SynthesisStream | undefined;
+  /** Whether stream() works for this voice. */
+  streamsVoice?(voice: string): boolean;
+}
+
+export interface SynthesisStream {
+  /** The next piece of text (already speakable). */
+  push(text: string): void;
+  /** No more text: the audio ends once the last piece is synthesized. */
+  end(): void;
+  /** 8 kHz μ-law chunks in order, as they arrive; rejects (AbortError on abort) if the session fails. */
+  readonly audio: AsyncIterable<Buffer>;
+  /** Gives up on the session: `audio` rejects with a non-abort error. */
+  cancel(): void;
 }
 
 /** An error from a provider, with a short code for the turn metrics. */

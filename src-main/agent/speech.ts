@@ -3,7 +3,9 @@
  * pre-rendered phrases → silence (with a WARN). Fixed lines (greeting, goodbye, fillers) are
  * cached on disk as 8 kHz μ-law keyed by text+voice, so the next call plays them at once.
  * Every text is made speakable first (times, prices, numbers in the right gender, phone numbers
- * as digit groups: spoken/speakable.ts); callers pass and keep the written form.
+ * as digit groups: spoken/speakable.ts), and for a provider and voice that take SSML what that
+ * leaves (international phone numbers, year-first dates, times with seconds, letter-digit codes)
+ * is marked with say-as (spoken/ssml.ts); callers pass and keep the written form.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -11,7 +13,11 @@ import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../platform/logger';
 import { isAbort, type Synthesizer } from './ports';
+import { UtteranceSpeech, type SpeechStream } from './speech-stream';
 import { toSpoken } from './spoken/speakable';
+import { toSsml } from './spoken/ssml';
+
+export type { SpeechStream } from './speech-stream';
 
 export type PhraseId = 'unavailable' | 'filler' | 'sorry' | 'goodbye' | 'greeting' | 'transfer';
 
@@ -32,6 +38,8 @@ export interface SpeechServiceDeps {
   phrasesDir: string;
   log: Logger;
   monotonic: () => number;
+  /** stream(): a streaming session with no audio this long after its first piece is given up (default 4 s). */
+  streamFirstAudioMs?: number;
 }
 
 const MEMORY_ENTRIES = 64;
@@ -53,6 +61,29 @@ export class SpeechService {
   /** One sentence of an answer: no disk cache (answers rarely repeat). */
   async say(text: string, signal?: AbortSignal, phrase?: PhraseId): Promise<SpeechResult> {
     return this.synthesize(text, { signal, phrase, cache: false });
+  }
+
+  /** Whether stream() says an utterance in one streaming session (the first provider streams this voice). */
+  streams(): boolean {
+    const p = this.deps.providers()[0];
+    return !!p?.streamsVoice?.(this.deps.voice());
+  }
+
+  /**
+   * One agent utterance: push the answer's pieces as they are cut, play `audio` as it comes. One
+   * streaming synthesis session where the voice supports it, else piece by piece (as say()).
+   */
+  stream(signal?: AbortSignal): SpeechStream {
+    const p = this.deps.providers()[0];
+    const live = p?.stream?.({ voice: this.deps.voice(), signal });
+    return new UtteranceSpeech({
+      live,
+      liveProvider: live ? p!.name : undefined,
+      say: (text, s) => this.say(text, s),
+      signal,
+      log: this.deps.log,
+      firstAudioTimeoutMs: this.deps.streamFirstAudioMs ?? 4000,
+    });
   }
 
   /** A fixed line: from the cache when this text+voice was rendered before. */
@@ -79,10 +110,15 @@ export class SpeechService {
     const providers = this.deps.providers();
     const spoken = toSpoken(text);
     for (const p of providers) {
-      const hit = this.readCache(this.key(p.name, spoken));
+      const hit = this.readCache(this.key(p.name, this.ssmlFor(p, text) ?? spoken));
       if (hit) return hit;
     }
     return undefined;
+  }
+
+  /** SSML (say-as for what the normalizer leaves) for a provider and voice that take it. */
+  private ssmlFor(p: Synthesizer, written: string): string | undefined {
+    return p.acceptsSsml?.(this.deps.voice()) ? toSsml(written) : undefined;
   }
 
   private key(provider: string, text: string): string {
@@ -130,13 +166,18 @@ export class SpeechService {
     const providers = this.deps.providers();
     let lastError: string | undefined;
     for (const p of providers) {
-      const key = this.key(p.name, text);
+      const ssml = this.ssmlFor(p, written);
+      const key = this.key(p.name, ssml ?? text);
       if (o.cache) {
         const hit = this.readCache(key);
         if (hit) return { audio: hit, provider: p.name, cached: true, ms: 0 };
       }
       try {
-        const audio = await p.synthesize(text, { voice: this.deps.voice(), signal: o.signal });
+        const audio = await p.synthesize(text, {
+          voice: this.deps.voice(),
+          signal: o.signal,
+          ...(ssml ? { ssml } : {}),
+        });
         if (audio.length === 0) throw new Error('empty audio');
         if (o.cache) this.writeCache(key, audio);
         return {

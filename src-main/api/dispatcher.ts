@@ -11,6 +11,7 @@ import {
 import type { Envelope } from './envelope';
 import { isStorageFailure, storageErrorCode } from '../platform/storage-health';
 import { ApiError, storageFull } from './errors';
+import { badInputDetails } from './field-issues';
 
 export interface CallContext {
   /** Which transport carried the call. */
@@ -60,7 +61,9 @@ export function createDispatcher(deps: DispatcherDeps) {
       }
       const parsed = def.input.safeParse(rawInput ?? undefined);
       if (!parsed.success) {
-        throw new ApiError('bad_input', 'invalid input', z.flattenError(parsed.error as z.ZodError));
+        // Per field: zod's flattened messages and the field issues the forms show in Hebrew.
+        const error = parsed.error as z.ZodError;
+        throw new ApiError('bad_input', 'invalid input', badInputDetails(z.flattenError(error), error));
       }
       const handler = deps.handlers[method] as (input: unknown, ctx: CallContext) => unknown;
       const data: unknown = await handler(parsed.data, ctx);

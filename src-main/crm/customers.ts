@@ -11,6 +11,7 @@ import type {
   customerSortSchema,
 } from '../api/contract/crm';
 import { ApiError, badInput, notFound } from '../api/errors';
+import { ruleDetails } from '../api/field-issues';
 import type { AuditInput } from '../platform/audit';
 import type { Clock } from '../platform/clock';
 import { formatPhone, normalizePhone, parsePhone } from '../platform/phone';
@@ -278,7 +279,7 @@ export class CustomerService {
   private normalizePhone(phone: string | null | undefined): string | null {
     if (phone === undefined || phone === null || phone.trim() === '') return null;
     const parsed = parsePhone(phone);
-    if (!parsed.ok) throw badInput('invalid phone number', { fieldErrors: { phone: [parsed.problem] } });
+    if (!parsed.ok) throw badInput('invalid phone number', ruleDetails({ phone: parsed.problem }));
     return parsed.stored;
   }
 

@@ -2,7 +2,7 @@
 import { DEAL_STAGES, type Deal } from '../api/contract/crm';
 import { notFound } from '../api/errors';
 import type { Clock } from '../platform/clock';
-import { BUSINESS_ID, type StatementCache } from './sql';
+import { BUSINESS_ID, searchText, type StatementCache } from './sql';
 
 interface DealRow {
   id: number;
@@ -18,6 +18,37 @@ interface DealRow {
   lost_reason: string | null;
   created_at: number;
   updated_at: number;
+}
+
+export interface DealFilters {
+  customerId?: number;
+  /** Part of the title or of the customer's name. */
+  q?: string;
+  minAgorot?: number;
+  maxAgorot?: number;
+  /** Opened within [createdFrom, createdTo). */
+  createdFrom?: number;
+  createdTo?: number;
+}
+
+/** Deals (of one stage) matching the filters: on the (business, stage, position) index, never a scan. */
+function dealWhere(stage: Deal['stage'] | null, f: DealFilters) {
+  const where = [`d.business_id = ${BUSINESS_ID}`];
+  const params: unknown[] = [];
+  const put = (sql: string, ...p: unknown[]) => (where.push(sql), params.push(...p));
+  if (stage) put('d.stage = ?', stage);
+  if (f.customerId !== undefined) put('d.customer_id = ?', f.customerId);
+  if (f.minAgorot !== undefined) put('d.amount_agorot >= ?', f.minAgorot);
+  if (f.maxAgorot !== undefined) put('d.amount_agorot <= ?', f.maxAgorot);
+  if (f.createdFrom !== undefined) put('d.created_at >= ?', f.createdFrom);
+  if (f.createdTo !== undefined) put('d.created_at < ?', f.createdTo);
+  const q = searchText(f.q ?? '').toLowerCase();
+  if (q) put("(instr(lower(d.title), ?) > 0 or instr(lower(coalesce(c.name, '')), ?) > 0)", q, q);
+  return {
+    where: where.join(' and '),
+    params,
+    join: q ? ' left join customers c on c.id = d.customer_id' : '',
+  };
 }
 
 const COLS = `d.id, d.customer_id, c.name as customer_name, d.title, d.stage, d.amount_agorot, d.position, d.expected_close_date,
@@ -67,26 +98,46 @@ export class DealService {
       .map(toDeal);
   }
 
-  board(limitPerStage: number, customerId?: number) {
+  /**
+   * The pipeline: per stage the count and ₪ total of the deals matching the filters, and the
+   * first `limitPerStage` of them by position with the cursor of the next page.
+   */
+  board(limitPerStage: number, filters: DealFilters = {}) {
+    // One pass for every column's count and total (a filtered text search reads each deal once).
+    const w = dealWhere(null, filters);
+    const agg = new Map(
+      this.sql
+        .all<{ stage: Deal['stage']; n: number; total: number | null }>(
+          `select d.stage, count(*) n, sum(d.amount_agorot) total from deals d${w.join} where ${w.where} group by d.stage`,
+          ...w.params,
+        )
+        .map((r) => [r.stage, r]),
+    );
     return {
-      stages: DEAL_STAGES.map((stage) => {
-        const byCustomer = customerId !== undefined ? ' and d.customer_id = ?' : '';
-        const p = customerId !== undefined ? [stage, customerId] : [stage];
-        const agg = this.sql.one<{ n: number; total: number | null }>(
-          `select count(*) n, sum(d.amount_agorot) total from deals d where d.business_id = ${BUSINESS_ID} and d.stage = ?${byCustomer}`,
-          ...p,
-        )!;
-        const deals = this.sql
-          .all<DealRow>(
-            `select ${COLS} from deals d left join customers c on c.id = d.customer_id
-             where d.business_id = ${BUSINESS_ID} and d.stage = ?${byCustomer} order by d.position, d.id limit ?`,
-            ...p,
-            limitPerStage,
-          )
-          .map(toDeal);
-        return { stage, count: agg.n, totalAgorot: agg.total ?? 0, deals };
-      }),
+      stages: DEAL_STAGES.map((stage) => ({
+        stage,
+        count: agg.get(stage)?.n ?? 0,
+        totalAgorot: agg.get(stage)?.total ?? 0,
+        ...this.stagePage(stage, limitPerStage, filters),
+      })),
     };
+  }
+
+  /** One stage's next deals by position after `cursor` (keyset: `position:id`), to its end. */
+  stagePage(stage: Deal['stage'], limit: number, filters: DealFilters = {}, cursor?: string) {
+    const w = dealWhere(stage, filters);
+    const after = cursor ? cursor.split(':').map(Number) : null;
+    const rows = this.sql.all<DealRow>(
+      `select ${COLS} from deals d left join customers c on c.id = d.customer_id
+       where ${w.where}${after ? ' and (d.position > ? or (d.position = ? and d.id > ?))' : ''}
+       order by d.position, d.id limit ?`,
+      ...w.params,
+      ...(after ? [after[0], after[0], after[1]] : []),
+      limit + 1,
+    );
+    const deals = rows.slice(0, limit).map(toDeal);
+    const last = deals.at(-1);
+    return { deals, nextCursor: rows.length > limit && last ? `${last.position}:${last.id}` : null };
   }
 
   private firstPosition(stage: Deal['stage']): number {

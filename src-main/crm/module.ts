@@ -97,7 +97,9 @@ export function crmModule(deps: CrmDeps): FeatureModule {
         customers.row(i.customerId);
         return timeline(sources(), i.customerId, i.limit, i.cursor);
       },
-      'crm.deals.board': (i) => deals.board(i.limitPerStage, i.customerId),
+      'crm.deals.board': ({ limitPerStage, ...filters }) => deals.board(limitPerStage, filters),
+      'crm.deals.stage': ({ stage, cursor, limit, ...filters }) =>
+        deals.stagePage(stage, limit, filters, cursor),
       'crm.deals.create': (i) => deals.create(i),
       'crm.deals.update': (i) => deals.update(i),
       'crm.deals.move': (i) => deals.move(i),
@@ -109,7 +111,7 @@ export function crmModule(deps: CrmDeps): FeatureModule {
         tasks.delete(i.id);
         return { ok: true as const };
       },
-      'crm.calendar': (i) => ({ items: tasks.calendar(i.from, i.to) }),
+      'crm.calendar': (i) => tasks.calendar(i.from, i.to, i.perDay, i.offset),
       'crm.dashboard': () => dashboard(sql, deps.clock),
       'crm.reports': (i) => reports(sql, deps.clock, i.from, i.to),
       'crm.search': (i) => globalSearch(sql, i.q),

@@ -1,10 +1,11 @@
 /** Tasks, call-backs and appointments; the calendar; reminders that raise desktop notifications. */
 import type { Task } from '../api/contract/crm';
 import { badInput, notFound } from '../api/errors';
+import { ruleDetails } from '../api/field-issues';
 import type { Clock } from '../platform/clock';
 import type { Logger } from '../platform/logger';
 import type { Notifier } from '../platform/notifier';
-import { BUSINESS_ID, type StatementCache } from './sql';
+import { BUSINESS_ID, israelDayStart, type StatementCache } from './sql';
 
 interface TaskRow {
   id: number;
@@ -53,9 +54,9 @@ type TaskFields = Pick<
 
 function check(t: TaskFields): void {
   if (t.kind === 'appointment' && t.startsAt === null)
-    throw badInput('an appointment needs a start time', { fieldErrors: { startsAt: ['required'] } });
+    throw badInput('an appointment needs a start time', ruleDetails({ startsAt: 'required' }));
   if (t.startsAt !== null && t.endsAt !== null && t.endsAt <= t.startsAt) {
-    throw badInput('the end must be after the start', { fieldErrors: { endsAt: ['before_start'] } });
+    throw badInput('the end must be after the start', ruleDetails({ endsAt: 'before_start' }));
   }
 }
 
@@ -135,21 +136,65 @@ export class TaskService {
     return { items: rows.map(toTask), total, page: input.page, limit: input.limit };
   }
 
-  /** Appointments starting, and undated-slot tasks due, within [from, to). Two index range scans. */
-  calendar(from: number, to: number): Task[] {
-    const appts = this.sql.all<TaskRow>(
-      `select ${COLS} from ${FROM} where t.business_id = ${BUSINESS_ID} and t.starts_at >= ? and t.starts_at < ? order by t.starts_at limit 2000`,
-      from,
-      to,
+  /**
+   * The calendar over [from, to), one entry per Israeli day: how many appointments start and
+   * undated-slot tasks fall due that day (counted in SQL by hour: Israel's offset is whole hours),
+   * and the first `perDay` of them from `offset` on, by time. Index range scans only: the counts
+   * read covering indexes, each day's items one bounded query.
+   */
+  calendar(from: number, to: number, perDay: number, offset = 0) {
+    const hours = new Map<number, number>();
+    const add = (rows: Array<{ h: number; n: number }>) => {
+      for (const r of rows) hours.set(r.h, (hours.get(r.h) ?? 0) + r.n);
+    };
+    add(
+      this.sql.all(
+        `select starts_at / 3600000 h, count(*) n from tasks
+         where business_id = ${BUSINESS_ID} and starts_at >= ? and starts_at < ? group by h`,
+        from,
+        to,
+      ),
     );
-    const due = this.sql.all<TaskRow>(
-      `select ${COLS} from ${FROM} where t.business_id = ${BUSINESS_ID} and t.due_at >= ? and t.due_at < ? and t.starts_at is null order by t.due_at limit 2000`,
-      from,
-      to,
+    add(
+      this.sql.all(
+        `select due_at / 3600000 h, count(*) n from tasks indexed by tasks_business_due_starts_idx
+         where business_id = ${BUSINESS_ID} and due_at >= ? and due_at < ? and starts_at is null group by h`,
+        from,
+        to,
+      ),
     );
-    return [...appts, ...due]
-      .map(toTask)
-      .sort((a, b) => (a.startsAt ?? a.dueAt ?? 0) - (b.startsAt ?? b.dueAt ?? 0));
+    const days: Array<{ start: number; count: number; items: Task[] }> = [];
+    for (let d = israelDayStart(from); d < to; d = israelDayStart(d + 36 * 3_600_000)) {
+      days.push({ start: d, count: 0, items: [] });
+    }
+    for (const [h, n] of hours) {
+      const day = days.findLast((x) => x.start <= h * 3_600_000);
+      if (day) day.count += n;
+    }
+    for (let i = 0; i < days.length; i++) {
+      const day = days[i]!;
+      if (day.count <= offset || perDay === 0) continue;
+      const lo = Math.max(from, day.start);
+      const hi = Math.min(to, days[i + 1]?.start ?? to);
+      day.items = this.sql
+        .all<TaskRow>(
+          `select * from (
+             select ${COLS}, t.starts_at as at from ${FROM}
+             where t.business_id = ${BUSINESS_ID} and t.starts_at >= ? and t.starts_at < ?
+             union all
+             select ${COLS}, t.due_at as at from tasks t indexed by tasks_business_due_starts_idx left join customers c on c.id = t.customer_id
+             where t.business_id = ${BUSINESS_ID} and t.due_at >= ? and t.due_at < ? and t.starts_at is null
+           ) order by at, id limit ? offset ?`,
+          lo,
+          hi,
+          lo,
+          hi,
+          perDay,
+          offset,
+        )
+        .map(toTask);
+    }
+    return { days, total: days.reduce((a, d) => a + d.count, 0) };
   }
 
   create(input: TaskFields): Task {

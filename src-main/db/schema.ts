@@ -240,6 +240,8 @@ export const tasks = sqliteTable(
     index('tasks_business_starts_idx').on(t.businessId, t.startsAt),
     index('tasks_reminder_idx').on(t.reminderAt, t.remindedAt),
     index('tasks_business_due_at_idx').on(t.businessId, t.dueAt),
+    /** The calendar's per-day counts of undated-slot tasks: covering (no row lookups). */
+    index('tasks_business_due_starts_idx').on(t.businessId, t.dueAt, t.startsAt),
   ],
 );
 

@@ -37,7 +37,7 @@ export type ParsedPhone =
       /** Null for star codes. */
       e164: string | null;
       kind: PhoneKind;
-      /** As the owner reads it: 050-1234567, 02-6234567, 1-800-123-456, *2700, +44 20 7946 0958. */
+      /** As the owner reads it: 050-123-4567, 02-623-4567, 1-800-123-456, *2700, +44 20 7946 0958. */
       display: string;
     }
   | { ok: false; problem: PhoneProblem };
@@ -75,10 +75,13 @@ function displayOf(p: PhoneNumber): string {
     return n.length === 10 ? `${n.slice(0, 1)}-${n.slice(1, 4)}-${n.slice(4, 7)}-${n.slice(7)}` : n;
   }
   const national = `0${n}`;
-  // The app's Israeli style: 050-1234567 (mobiles and 07X), 02-6234567 (landlines).
-  return national.length === 10
-    ? `${national.slice(0, 3)}-${national.slice(3)}`
-    : `${national.slice(0, 2)}-${national.slice(2)}`;
+  // The Israeli way: 050-123-4567 (mobiles and 07X), 03-123-4567 (landlines); the last seven
+  // digits as three and four.
+  const prefix = national.length === 10 ? 3 : 2;
+  const rest = national.slice(prefix);
+  return rest.length === 7
+    ? `${national.slice(0, prefix)}-${rest.slice(0, 3)}-${rest.slice(3)}`
+    : `${national.slice(0, prefix)}-${rest}`;
 }
 
 /** The refusal reason for a number libphonenumber could not accept. */
@@ -160,7 +163,7 @@ export function phoneKind(stored: string | null | undefined): PhoneKind | null {
 }
 
 /**
- * How an Israeli owner reads a stored number: 050-1234567, 02-6234567, 1-800-123-456, *2700 for
+ * How an Israeli owner reads a stored number: 050-123-4567, 02-623-4567, 1-800-123-456, *2700 for
  * Israeli numbers, the international form (+44 20 7946 0958) otherwise. Anything else (a value
  * saved before validation existed) is shown as it is.
  */

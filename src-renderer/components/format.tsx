@@ -32,7 +32,7 @@ export function Num({ value, plain, testId }: { value: number | string; plain?: 
   );
 }
 
-/** A stored phone number as an Israeli reads it (050-1234567, 1-800-123-456, *2700, +44 …). */
+/** A stored phone number as an Israeli reads it (050-123-4567, 1-800-123-456, *2700, +44 …). */
 export function PhoneNumber({ value, testId }: { value: string | null | undefined; testId?: string }) {
   if (!value) return null;
   return (

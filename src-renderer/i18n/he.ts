@@ -160,6 +160,30 @@ export const he = {
     yes: 'כן',
     no: 'לא',
   },
+  /** Every form: one message per kind of problem, every field's at once (components/form.tsx). */
+  forms: {
+    required: 'שדה חובה',
+    tooLong: 'הטקסט ארוך מדי',
+    invalid: 'הערך אינו תקין',
+    badEmail: 'כתובת האימייל אינה תקינה, למשל name@example.com',
+    badNumber: 'יש להקליד מספר, למשל 1,500',
+    negative: 'הסכום לא יכול להיות שלילי',
+    fixBelow: 'יש לתקן את השדות המסומנים',
+    /** The one date-time picker (components/DateTimeField.tsx). */
+    dateTime: {
+      datePlaceholder: 'יום/חודש/שנה',
+      timePlaceholder: 'שעה:דקות',
+      time: 'שעה',
+      timeHint: 'שעה בשעון 24 שעות, למשל 14:30. החצים למעלה ולמטה מזיזים ברבע שעה',
+      openCalendar: 'בחירת תאריך בלוח השנה',
+      calendar: 'לוח שנה',
+      problems: {
+        date: 'תאריך כמו 31/12/2026 (יום/חודש/שנה)',
+        time: 'שעה כמו 09:30 או 18:00',
+        no_such_time: 'השעה הזאת לא קיימת ביום המעבר לשעון קיץ. בחרו שעה אחרת',
+      },
+    },
+  },
   /** One full page when browser mode has no valid link (no token, or one from an earlier launch). */
   access: {
     noLinkTitle: 'פתחו את AgentLocator מהקישור שלו',
@@ -611,13 +635,14 @@ export const he = {
       editTitle: 'עריכת פרטי לקוח',
       name: 'שם מלא',
       phone: 'טלפון',
-      phoneHint: 'אפשר להקליד בכל צורה: 050-1234567, 02-6234567, 1-800-123-456, ‎*2700 או ‎+44 20 7946 0958',
+      phoneHint:
+        'אפשר להקליד בכל צורה: 050-123-4567, 02-623-4567, 1-800-123-456, ‎*2700 או ‎+44 20 7946 0958',
       /** Why a phone was refused (the codes of src-main/platform/phone.ts, shared with the API). */
       phoneProblems: {
         phone_chars: 'מספר טלפון יכול לכלול רק ספרות, רווחים, מקפים, + בהתחלה או כוכבית',
         phone_star: 'מספר כוכבית הוא כוכבית וארבע ספרות, למשל ‎*2700',
-        phone_mobile_length: 'מספר נייד או מספר שמתחיל ב-07 הוא 10 ספרות, למשל 050-1234567',
-        phone_landline_length: 'מספר קווי הוא 9 ספרות עם הקידומת, למשל 02-6234567',
+        phone_mobile_length: 'מספר נייד או מספר שמתחיל ב-07 הוא 10 ספרות, למשל 050-123-4567',
+        phone_landline_length: 'מספר קווי הוא 9 ספרות עם הקידומת, למשל 02-623-4567',
         phone_special_length: 'מספר 1-800, 1-700 או 1-599 הוא 10 ספרות, למשל 1-800-123-456',
         phone_country: 'קידומת המדינה לא מוכרת. מספר מחו״ל מתחיל ב-+ ובקידומת המדינה, למשל ‎+44 20 7946 0958',
         phone_invalid: 'אין מספר טלפון כזה. בדקו את הקידומת ואת מספר הספרות',
@@ -837,6 +862,23 @@ export const he = {
       moveTo: 'העברה לשלב',
       moved: 'העסקה עודכנה',
       noCustomers: 'כדי לפתוח עסקה צריך קודם להוסיף לקוח.',
+      filters: {
+        title: 'סינון עסקאות',
+        search: 'חיפוש לפי שם עסקה או לקוח',
+        minAmount: 'מסכום (₪)',
+        maxAmount: 'עד סכום (₪)',
+        period: 'נפתחה',
+        anyTime: 'בכל זמן',
+        periods: {
+          d7: 'ב־7 הימים האחרונים',
+          d30: 'ב־30 הימים האחרונים',
+          d90: 'ב־90 הימים האחרונים',
+          y1: 'בשנה האחרונה',
+        },
+        customer: 'לקוח:',
+        clearCustomer: 'הסרת הסינון לפי לקוח',
+        clear: 'ניקוי הסינון',
+      },
     },
     import: {
       title: 'ייבוא לקוחות מקובץ',
@@ -933,8 +975,6 @@ export const he = {
       subtitle: 'שיחות, ביצועי הסוכן, לידים והכנסות',
       from: 'מתאריך',
       to: 'עד תאריך',
-      /** The date fields' placeholder: day/month/year, in Hebrew letters. */
-      datePlaceholder: 'יי/חח/שששש',
       presets: { d7: '7 ימים', d30: '30 יום', d90: '90 יום', y1: 'שנה' },
       callsPerDay: 'שיחות ליום',
       live: 'נענו ע״י הסוכן',
@@ -1606,7 +1646,6 @@ export const he = {
       document_not_found: 'המסמך לא נמצא',
     } as Record<string, string>,
     toSettings: 'להגדרות',
-    datePlaceholder: 'יום/חודש/שנה',
     failed: 'הפעולה לא הצליחה. נסו שוב, ואם זה חוזר — בדקו את פרטי המסמך.',
     settings: {
       title: 'חשבוניות ומסמכים',

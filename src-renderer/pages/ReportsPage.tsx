@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactElement } from 'react';
+import { useState, type ReactElement } from 'react';
 import {
   Bar,
   BarChart,
@@ -19,6 +19,7 @@ import { Link } from 'react-router-dom';
 import { api } from '../api';
 import { useQuery } from '../api/hooks';
 import { DAY_MS, dayStart, fill, fromLocalInput, toLocalInput } from '../components/crm/util';
+import { DateField } from '../components/DateTimeField';
 import { EmptyState, ErrorState, Loading, PageHeader } from '../components/States';
 import { he } from '../i18n/he';
 import { useAvailable } from '../lib/capabilities';
@@ -83,50 +84,6 @@ const dd = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}`;
 const mm = (iso: string) => `${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 const shekels = (agorot: number) => Math.round(agorot / 100);
 
-/** A date typed the Israeli way (dd/MM/yyyy); reports 'YYYY-MM-DD' when it parses. */
-function DateField({
-  id,
-  label,
-  value,
-  onChange,
-}: {
-  id: string;
-  label: string;
-  value: string;
-  onChange: (iso: string) => void;
-}) {
-  const show = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
-  const [text, setText] = useState(show(value));
-  const [bad, setBad] = useState(false);
-  useEffect(() => setText(show(value)), [value]);
-  const commit = (v: string) => {
-    setText(v);
-    const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(v.trim());
-    const iso = m ? `${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}` : '';
-    const ok =
-      Boolean(m) &&
-      !Number.isNaN(Date.parse(`${iso}T00:00:00Z`)) &&
-      new Date(`${iso}T00:00:00Z`).getUTCDate() === Number(m![1]);
-    setBad(!ok);
-    if (ok) onChange(iso);
-  };
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        className="input"
-        dir="ltr"
-        inputMode="numeric"
-        placeholder={t.datePlaceholder}
-        value={text}
-        aria-invalid={bad ? 'true' : undefined}
-        onChange={(e) => commit(e.target.value)}
-      />
-    </div>
-  );
-}
-
 export function ReportsPage() {
   const today = dayStart(Date.now());
   const [from, setFrom] = useState(toLocalInput(today - 29 * DAY_MS).slice(0, 10));
@@ -151,8 +108,8 @@ export function ReportsPage() {
       <PageHeader title={t.title} subtitle={t.subtitle} />
       <section className="card">
         <div className="range-picker" data-testid="range-picker">
-          <DateField id="r-from" label={t.from} value={from} onChange={setFrom} />
-          <DateField id="r-to" label={t.to} value={to} onChange={setTo} />
+          <DateField id="r-from" label={t.from} value={from} onChange={(v) => v && setFrom(v)} />
+          <DateField id="r-to" label={t.to} value={to} onChange={(v) => v && setTo(v)} />
           <div className="seg" role="group">
             {(Object.keys(PRESETS) as Array<keyof typeof PRESETS>).map((k) => (
               <button key={k} onClick={() => preset(PRESETS[k])}>

@@ -5,11 +5,18 @@ import {
   type BusinessProfile,
   type Knowledge,
 } from '../../src-main/api/contract/business';
-import { isBuilt } from '../../src-main/api/contract/business';
+import { businessMethods, isBuilt } from '../../src-main/api/contract/business';
 import { SECRET_KEYS } from '../../src-main/api/contract/system';
 import { api } from '../api';
-import { fieldErrors } from '../components/crm/util';
 import { SelectField } from '../components/SelectField';
+import {
+  FieldMessage,
+  issueMessage,
+  schemaErrors,
+  serverFieldErrors,
+  useFormErrors,
+} from '../components/form';
+import type { FieldIssue } from '../../src-main/api/field-issues';
 import { formatPhone } from '../lib/format';
 import { useQuery } from '../api/hooks';
 import { useApp } from '../app-context';
@@ -58,6 +65,15 @@ const PROFILE_ERRORS: Partial<Record<keyof BusinessProfile, string>> = {
   ownerPhone: he.settings.errors.phone,
 };
 
+/** A profile field's problem: its own sentence where it has one (a phone's reason first). */
+const profileMessage = (issue: FieldIssue): string =>
+  issue.kind === 'rule' && he.crm.form.phoneProblems[issue.reason ?? '']
+    ? issueMessage(issue)
+    : (PROFILE_ERRORS[String(issue.path[0]) as keyof BusinessProfile] ?? issueMessage(issue));
+
+/** The fields the first-run wizard's short profile shows. */
+const ESSENTIAL_KEYS = new Set(['name', 'businessType', 'phone', 'ownerPhone']);
+
 /** Phones are kept as +972…; the owner reads and types them the Israeli way (05X-XXXXXXX). */
 const toForm = (b: Business): BusinessProfile => ({
   ...b,
@@ -85,11 +101,19 @@ export function ProfileForm({
 }: SharedFormProps & { essentials?: boolean }) {
   const [form, setForm] = useState<BusinessProfile>(() => toForm(business));
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
-  const [errors, setErrors] = useState<Record<string, string>>({});
   useEffect(() => setForm(toForm(business)), [business]);
+  // Only the profile's own fields: the form was filled from the whole business record.
+  const profile = Object.fromEntries(PROFILE_KEYS.map((k) => [k, form[k]])) as BusinessProfile;
+  // Every field's problem at once, by the API's own schema (the fields this form shows).
+  const all = schemaErrors(businessMethods['business.updateProfile'].input, profile, profileMessage);
+  const check = useFormErrors(
+    essentials ? Object.fromEntries(Object.entries(all).filter(([k]) => ESSENTIAL_KEYS.has(k))) : all,
+  );
 
-  const set = <K extends keyof BusinessProfile>(key: K, value: BusinessProfile[K]) =>
+  const set = <K extends keyof BusinessProfile>(key: K, value: BusinessProfile[K]) => {
     setForm((f) => ({ ...f, [key]: value }));
+    check.changed(key);
+  };
   const text = (key: Exclude<keyof BusinessProfile, 'vatRateBp' | 'businessType'>, ltr = false) => (
     <div className="field">
       <label htmlFor={`f-${key}`}>{he.settings.fields[key]}</label>
@@ -99,25 +123,29 @@ export function ProfileForm({
         className="input"
         dir={ltr ? 'ltr' : undefined}
         value={form[key]}
-        aria-invalid={errors[key] ? 'true' : undefined}
+        aria-invalid={check.error(key) ? 'true' : undefined}
+        aria-describedby={check.error(key) ? `f-${key}-error` : undefined}
         onChange={(e) => set(key, e.target.value)}
+        onBlur={() => check.blur(key)}
       />
-      {errors[key] && <span className="error">{PROFILE_ERRORS[key] ?? errors[key]}</span>}
+      {check.error(key) && (
+        <span className="error" id={`f-${key}-error`}>
+          <FieldMessage text={check.error(key)!} />
+        </span>
+      )}
     </div>
   );
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
+    if (!check.submit()) return setStatus({ kind: 'idle' });
     setStatus({ kind: 'saving' });
-    setErrors({});
     try {
-      // Only the profile's own fields: the form was filled from the whole business record.
-      const profile = Object.fromEntries(PROFILE_KEYS.map((k) => [k, form[k]])) as BusinessProfile;
       await api.call('business.updateProfile', profile);
       setStatus({ kind: 'saved' });
       onSaved?.();
     } catch (err) {
-      setErrors(fieldErrors(err));
+      check.setServer(serverFieldErrors(err, profileMessage));
       setStatus({ kind: 'error', message: errorMessage(err) });
     }
   };

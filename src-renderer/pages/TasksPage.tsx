@@ -31,21 +31,40 @@ function Calendar({ onOpen, onNew }: { onOpen: (t: Task) => void; onNew: (start:
   const from = view === 'day' ? dayStart(anchor) : weekStart(anchor);
   const days = view === 'day' ? 1 : 7;
   const to = dayStart(from + days * DAY_MS + 12 * 3_600_000);
-  const cal = useQuery(() => api.call('crm.calendar', { from, to }), [from, to]);
+  // Bounded: the server counts each day and sends a week cell's first few items ("+N" opens the
+  // day); the day view pages its items, DAY_PAGE at a time.
+  const perDay = days === 1 ? DAY_PAGE : WEEK_CELL;
+  const cal = useQuery(() => api.call('crm.calendar', { from, to, perDay }), [from, to, perDay]);
+  const [extra, setExtra] = useState<{ key: string; items: Task[] }>({ key: '', items: [] });
+  const key = `${from}:${to}:${perDay}:${cal.data?.total ?? ''}`;
+  const more = extra.key === key ? extra.items : [];
+  const [loadingMore, setLoadingMore] = useState(false);
   useEvent('crm.changed', (e) => e.entity === 'task' && cal.reload());
   const set = (patch: Record<string, string>) =>
     setParams({ ...Object.fromEntries(params), ...patch }, { replace: true });
   const shift = (dir: number) => set({ at: String(from + dir * days * DAY_MS + 12 * 3_600_000) });
-  const cols = Array.from({ length: days }, (_, i) => dayStart(from + i * DAY_MS + 12 * 3_600_000));
+  const cols =
+    cal.data?.days ??
+    Array.from({ length: days }, (_, i) => ({
+      start: dayStart(from + i * DAY_MS + 12 * 3_600_000),
+      count: 0,
+      items: [] as Task[],
+    }));
   const today = dayStart(Date.now());
-  // Bounded rendering: a week cell shows a few items and "+N" opens the day; the day view pages.
-  const [dayShown, setDayShown] = useState(DAY_PAGE);
-  const [shownFor, setShownFor] = useState(from);
-  if (shownFor !== from) {
-    setShownFor(from);
-    setDayShown(DAY_PAGE);
-  }
-  const shownIn = (n: number) => Math.min(n, days === 1 ? dayShown : WEEK_CELL);
+  const showMore = async (day: number, shown: number) => {
+    setLoadingMore(true);
+    try {
+      const next = await api.call('crm.calendar', {
+        from: day,
+        to: dayStart(day + DAY_MS + 12 * 3_600_000),
+        perDay: DAY_PAGE,
+        offset: shown,
+      });
+      setExtra({ key, items: [...more, ...(next.days[0]?.items ?? [])] });
+    } finally {
+      setLoadingMore(false);
+    }
+  };
   return (
     <section className="card" data-testid="calendar">
       <div className="cal-toolbar">
@@ -75,22 +94,21 @@ function Calendar({ onOpen, onNew }: { onOpen: (t: Task) => void; onNew: (start:
       </div>
       {cal.error !== undefined && <ErrorState error={cal.error} onRetry={cal.reload} />}
       <div className={`week${days === 1 ? ' day-view' : ''}`}>
-        {cols.map((d) => {
-          const items = (cal.data?.items ?? []).filter((x) => {
-            const at = x.startsAt ?? x.dueAt ?? 0;
-            return at >= d && at < d + DAY_MS + 3_600_000 && dayStart(at) === d;
-          });
+        {cols.map(({ start: d, count, items: first }) => {
+          const items = days === 1 ? [...first, ...more] : first;
           return (
             <div
               key={d}
               className={`day-col${d === today ? ' today' : ''}`}
               onDoubleClick={() => onNew(d + 9 * 3_600_000)}
+              data-testid={`day-${d}`}
+              data-count={count}
             >
               <h4>
                 <span>{weekday.format(d)}</span>
                 <span>{formatDate(d).slice(0, 5)}</span>
               </h4>
-              {items.slice(0, shownIn(items.length)).map((x) => (
+              {items.map((x) => (
                 <div
                   key={x.id}
                   className={`event ${x.kind}${x.doneAt ? ' done' : ''}`}
@@ -101,30 +119,31 @@ function Calendar({ onOpen, onNew }: { onOpen: (t: Task) => void; onNew: (start:
                   {x.customerName && <div className="muted">{x.customerName}</div>}
                 </div>
               ))}
-              {items.length > shownIn(items.length) &&
+              {count > items.length &&
                 (days === 1 ? (
                   <button
                     className="btn btn-sm"
                     data-testid="day-show-more"
-                    onClick={() => setDayShown(dayShown + DAY_PAGE)}
+                    disabled={loadingMore}
+                    onClick={() => void showMore(d, items.length)}
                   >
-                    {t.showMore} ({formatNumber(items.length - dayShown)})
+                    {t.showMore} ({formatNumber(count - items.length)})
                   </button>
                 ) : (
                   <button
                     className="btn btn-ghost btn-sm"
                     data-testid={`more-${d}`}
-                    aria-label={`${t.moreInDay((items.length - WEEK_CELL).toLocaleString('he-IL'))} · ${t.moreInDayLabel} ${formatDate(d)}`}
+                    aria-label={`${t.moreInDay(formatNumber(count - items.length))} · ${t.moreInDayLabel} ${formatDate(d)}`}
                     onClick={() => set({ view: 'day', at: String(d + 12 * 3_600_000) })}
                   >
-                    {t.moreInDay(formatNumber(items.length - WEEK_CELL))}
+                    {t.moreInDay(formatNumber(count - items.length))}
                   </button>
                 ))}
             </div>
           );
         })}
       </div>
-      {cal.data && cal.data.items.length === 0 && (
+      {cal.data && cal.data.total === 0 && (
         <p className="muted" style={{ textAlign: 'center' }}>
           {t.calendarEmpty}
         </p>

@@ -141,7 +141,7 @@ test('a voice message left after the live stream failed shows in the call histor
   await expect(rows.nth(2)).toContainText('יוסי לוי');
   await expect(rows.nth(2)).toContainText('הסוכן ענה');
   await expect(rows.nth(1)).toContainText('הודעה מוקלטת');
-  await expect(rows.nth(1)).toContainText('050-1234567');
+  await expect(rows.nth(1)).toContainText('050-123-4567');
   // The voice message's words are in the list; a call nobody answered is not "answered by the agent".
   await expect(rows.nth(1).getByTestId('call-preview')).toContainText('שלום, זה דני כהן');
   await expect(rows.nth(2).getByTestId('call-preview')).toContainText('הלקוח שאל על מחיר תספורת');

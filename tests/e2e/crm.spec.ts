@@ -82,7 +82,7 @@ test('customers, customer page, task + reminder, calendar, timeline, pipeline, i
   await form.getByLabel('תגיות').fill('VIP, חדש');
   await form.getByRole('button', { name: 'הוספת לקוח' }).click();
   await expect(page.getByTestId('customer-name')).toContainText('נועה ברגר');
-  await expect(page.getByTestId('customer-phone')).toHaveText('050-1234567');
+  await expect(page.getByTestId('customer-phone')).toHaveText('050-123-4567');
 
   // Find it by phone in both formats.
   for (const typed of ['050-1234567', '+972501234567']) {
@@ -140,7 +140,9 @@ test('customers, customer page, task + reminder, calendar, timeline, pipeline, i
   const dlg = page.getByTestId('task-dialog');
   await dlg.getByLabel('סוג').selectOption('appointment');
   await dlg.getByLabel('כותרת').fill('התקנת מזגן בסלון');
-  await dlg.getByLabel('תחילת הפגישה').fill(`${israelDate(1)}T10:00`);
+  // The one date-time picker: typed the Israeli way, date and 24-hour time in one go.
+  const [y, m, d] = israelDate(1).split('-');
+  await dlg.getByRole('textbox', { name: 'תחילת הפגישה', exact: true }).fill(`${d}/${m}/${y} 10:00`);
   await dlg.getByLabel('תזכורת').selectOption('15');
   await dlg.getByRole('button', { name: 'שמירה' }).click();
   await expect(dlg).toBeHidden();
@@ -232,7 +234,7 @@ test('customers, customer page, task + reminder, calendar, timeline, pipeline, i
   await expect(page.getByTestId('import-result')).toHaveText('נוספו 3 לקוחות חדשים · 2 שורות לא יובאו');
   await page.keyboard.press('Escape');
   await page.getByTestId('customer-search').fill('כהן, שירה');
-  await expect(page.getByTestId('customer-table')).toContainText('058-8001004');
+  await expect(page.getByTestId('customer-table')).toContainText('058-800-1004');
 
   // Ctrl+K finds her from anywhere.
   await page.goto(`${app.localUrl}/#/reports`);

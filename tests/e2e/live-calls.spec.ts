@@ -51,7 +51,7 @@ test('a live call updates on the monitor turn by turn, and the owner hangs it up
   client.start();
   const card = page.getByTestId('live-call');
   await expect(card).toBeVisible();
-  await expect(card.getByText('052-3334455')).toBeVisible();
+  await expect(card.getByText('052-333-4455')).toBeVisible();
   await expect(page.getByTestId('live-state')).toHaveText(/מקשיב/, { timeout: 15_000 });
 
   caller = 'שלום, כמה עולה תספורת גברים?';

@@ -229,16 +229,16 @@ test('the wizard: profile → knowledge → keys → address → number → test
   await expect(wizard).toHaveAttribute('data-step', 'number');
   const rows = page.getByTestId('number-row');
   await expect(rows).toHaveCount(2);
-  await rows.filter({ hasText: '03-5551234' }).getByTestId('number-pick').click();
+  await rows.filter({ hasText: '03-555-1234' }).getByTestId('number-pick').click();
   const change = page.getByTestId('number-change');
   await expect(change).toContainText('https://old.example.com/voice');
   await expect(change).toContainText(`https://${host}/webhook/incoming_call`);
-  await expect(rows.filter({ hasText: '03-5551234' })).toContainText('מפנה לאפליקציה');
+  await expect(rows.filter({ hasText: '03-555-1234' })).toContainText('מפנה לאפליקציה');
   await shot(page, '5-number');
   const picked = twilio.numbers.find((n) => n.phone_number === '+97235551234')!;
   await change.getByTestId('phone-undo').click();
   await expect.poll(() => picked.voice_url).toBe('https://old.example.com/voice');
-  await rows.filter({ hasText: '03-5551234' }).getByTestId('number-pick').click();
+  await rows.filter({ hasText: '03-555-1234' }).getByTestId('number-pick').click();
   await expect.poll(() => picked.voice_url).toBe(`https://${host}/webhook/incoming_call`);
   await page.getByTestId('wizard-next').click();
 
@@ -280,7 +280,7 @@ test('the wizard: profile → knowledge → keys → address → number → test
   await page.goto(`${app.localUrl}/#/settings?section=connection`);
   const conn = page.getByTestId('connection');
   await expect(conn.getByTestId('public-address')).toHaveText(host);
-  await expect(conn.getByTestId('picked-number')).toHaveText('03-5551234');
+  await expect(conn.getByTestId('picked-number')).toHaveText('03-555-1234');
   await expect(conn.getByTestId('phone-history').locator('li')).toHaveCount(3);
   await conn.scrollIntoViewIfNeeded();
   await shot(page, '9-settings-connection');

@@ -95,7 +95,7 @@ test('a test call with the microphone, listen-in on a phone call, and no Twilio 
     speed: 1,
   });
   phone.start();
-  const phoneCard = page.getByTestId('live-call').filter({ hasText: '054-1112233' });
+  const phoneCard = page.getByTestId('live-call').filter({ hasText: '054-111-2233' });
   await expect(phoneCard).toBeVisible();
   await phoneCard.getByTestId('listen-toggle').click();
   await expect(phoneCard.getByTestId('listen-in')).toHaveAttribute('data-phase', 'listening');

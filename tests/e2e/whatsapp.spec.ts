@@ -357,7 +357,7 @@ test.describe('WhatsApp Web linking', () => {
     factory.last().open(me);
     await expect(section.getByTestId('wa-conn-state')).toHaveText('מחובר');
     await expect(section.getByTestId('wa-pairing')).toHaveCount(0);
-    await expect(section.getByTestId('wa-me')).toHaveText('050-1234567');
+    await expect(section.getByTestId('wa-me')).toHaveText('050-123-4567');
 
     // Logout asks first; then the device is unlinked.
     await section.getByTestId('wa-logout').click();

@@ -8,7 +8,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { closeServer, listenLoopback, readBody, sendJson } from './http';
 
 export interface GoogleTtsRequest {
+  /** input.text, or input.ssml as sent. */
   text: string;
+  /** Whether the input was SSML. */
+  ssml: boolean;
   voice: string;
   languageCode: string;
   /** As sent: the client uses numeric enums in REST mode (LINEAR16 = 1, MULAW = 5). */
@@ -84,6 +87,33 @@ function ulaw(sample: number): number {
   return ~(sign | (exp << 4) | ((s >> (exp + 3)) & 0x0f)) & 0xff;
 }
 
+/**
+ * The PCM16 8 kHz audio the fakes answer for a text: a tone per text with a syllable-like
+ * envelope, `msPerChar` long per character (at least 200 ms, at most 6 s).
+ */
+export function renderTone(text: string, msPerChar: number): Buffer {
+  const ms = Math.min(6000, Math.max(200, [...text].length * msPerChar));
+  const n = (ms * 8000) / 1000;
+  const freq = 300 + (hash(text) % 500);
+  const buf = Buffer.alloc(n * 2);
+  for (let i = 0; i < n; i++) {
+    const env = 0.55 + 0.45 * Math.sin((2 * Math.PI * 4 * i) / 8000);
+    buf.writeInt16LE(Math.round(Math.sin((2 * Math.PI * freq * i) / 8000) * 9000 * env), i * 2);
+  }
+  return buf;
+}
+
+/**
+ * A strict check of the SSML this product sends: one <speak> root holding text and <say-as>
+ * elements (attributes double-quoted, not nested), every & an entity, no stray < or >.
+ */
+export function wellFormedSsml(ssml: string): boolean {
+  const m = /^<speak>([\s\S]*)<\/speak>$/.exec(ssml);
+  if (!m) return false;
+  const inner = m[1]!.replace(/<say-as(?: [a-z:-]+="[^"<>&]*")+>([^<>]*)<\/say-as>/g, '$1');
+  return !/[<>]/.test(inner) && !/&(?!(?:amp|lt|gt|quot|apos);)/.test(inner);
+}
+
 export async function startFakeGoogleTts(opts: FakeGoogleTtsOptions = {}): Promise<FakeGoogleTts> {
   const requests: GoogleTtsRequest[] = [];
   let delayMs = opts.delayMs ?? 0;
@@ -92,18 +122,7 @@ export async function startFakeGoogleTts(opts: FakeGoogleTtsOptions = {}): Promi
   let hangUps = 0;
   const msPerChar = opts.msPerChar ?? 20;
 
-  const renderPcm = (text: string): Buffer => {
-    const ms = Math.min(6000, Math.max(200, [...text].length * msPerChar));
-    const n = (ms * 8000) / 1000;
-    const freq = 300 + (hash(text) % 500);
-    const buf = Buffer.alloc(n * 2);
-    for (let i = 0; i < n; i++) {
-      // A tone with a syllable-like envelope: clearly not silence.
-      const env = 0.55 + 0.45 * Math.sin((2 * Math.PI * 4 * i) / 8000);
-      buf.writeInt16LE(Math.round(Math.sin((2 * Math.PI * freq * i) / 8000) * 9000 * env), i * 2);
-    }
-    return buf;
-  };
+  const renderPcm = (text: string): Buffer => renderTone(text, msPerChar);
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((err: unknown) => {
@@ -133,11 +152,13 @@ export async function startFakeGoogleTts(opts: FakeGoogleTtsOptions = {}): Promi
       });
     }
     const text = body.input?.text ?? body.input?.ssml ?? '';
+    const ssml = body.input?.ssml !== undefined;
     const encRaw = String(body.audioConfig?.audioEncoding ?? '');
     const encoding = ENCODING_NAMES[encRaw] ?? encRaw;
     const rate = body.audioConfig?.sampleRateHertz || 24_000;
     requests.push({
       text,
+      ssml,
       voice: body.voice?.name ?? '',
       languageCode: body.voice?.languageCode ?? '',
       encoding,
@@ -164,6 +185,14 @@ export async function startFakeGoogleTts(opts: FakeGoogleTtsOptions = {}): Promi
           message: 'Either `input.text` or `input.ssml` is required.',
           status: 'INVALID_ARGUMENT',
         },
+      });
+    if (ssml && /-Chirp3?-HD-/.test(body.voice?.name ?? ''))
+      return sendJson(res, 400, {
+        error: { code: 400, message: 'This voice does not support SSML input.', status: 'INVALID_ARGUMENT' },
+      });
+    if (ssml && !wellFormedSsml(text))
+      return sendJson(res, 400, {
+        error: { code: 400, message: 'Invalid SSML.', status: 'INVALID_ARGUMENT' },
       });
     if (rate !== 8000)
       return sendJson(res, 400, {

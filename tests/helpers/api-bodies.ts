@@ -74,6 +74,7 @@ export const VALID_BODIES: Record<MethodName, unknown> = {
   'crm.customers.export': { q: 'דנה' },
   'crm.timeline': { customerId: 1, limit: 10 },
   'crm.deals.board': { limitPerStage: 10 },
+  'crm.deals.stage': { stage: 'new', cursor: '0:1', limit: 10 },
   'crm.deals.create': { customerId: 1, title: 'תספורת', amountAgorot: 12_000 },
   'crm.deals.update': { id: 1, title: 'צבע' },
   'crm.deals.move': { id: 1, stage: 'qualified', beforeId: null },

@@ -32,7 +32,7 @@ describe('customers', () => {
     });
     expect(c).toMatchObject({
       phone: '+972501234567',
-      phoneDisplay: '050-1234567',
+      phoneDisplay: '050-123-4567',
       status: 'lead',
       source: 'manual',
       tags: ['VIP', 'חוזר'],
@@ -279,7 +279,7 @@ describe('CSV import and export', () => {
     expect(e.rows).toBe(1);
     expect(e.csv.startsWith('\uFEFFשם,טלפון,אימייל')).toBe(true);
     expect(e.csv).toContain(`"'=HYPERLINK(""x"")"`);
-    expect(e.csv).toContain('050-7770000');
+    expect(e.csv).toContain('050-777-0000');
     expect(e.filename).toMatch(/^customers-\d{4}-\d{2}-\d{2}\.csv$/);
   });
 });
@@ -336,7 +336,10 @@ describe('deals, tasks, calendar, timeline, reminders', () => {
     });
     const undated = await ok('crm.tasks.create', { title: 'לסדר את המחסן' });
     const cal = await ok('crm.calendar', { from: start - 86_400_000, to: start + 7 * 86_400_000 });
-    expect(cal.items.map((x: { id: number }) => x.id)).toEqual([appt.id, task.id]);
+    expect(cal.days.flatMap((d: { items: Array<{ id: number }> }) => d.items.map((x) => x.id))).toEqual([
+      appt.id,
+      task.id,
+    ]);
     const open = await ok('crm.tasks.list', { status: 'open', limit: 100 });
     const ids = open.items.map((x: { id: number }) => x.id);
     expect(ids.indexOf(appt.id)).toBeLessThan(ids.indexOf(task.id));
@@ -566,6 +569,10 @@ describe('dashboard, reports, search, feature flag and query plans (demo data)',
         ['crm.customers.get', { id: someone.id }],
         ['crm.timeline', { customerId: someone.id }],
         ['crm.dashboard', undefined],
+        ['crm.calendar', { from: now - 3 * 86_400_000, to: now + 4 * 86_400_000 }],
+        ['crm.deals.board', { limitPerStage: 30 }],
+        ['crm.deals.board', { q: 'מזגן', minAgorot: 100_00, createdFrom: now - 90 * 86_400_000 }],
+        ['crm.deals.stage', { stage: 'won', cursor: '0:1', q: 'כהן', maxAgorot: 9_000_00 }],
       ] as const) {
         const r = await demo.api(m, input);
         expect(r.status, m).toBe(200);

@@ -102,7 +102,7 @@ describe('a simulated call that falls back to a voice message', () => {
       created_by: 'system',
       description: MESSAGE,
     });
-    expect(String(tasks[0]!.title)).toContain('050-1234567');
+    expect(String(tasks[0]!.title)).toContain('050-123-4567');
 
     // The download used the account's credentials; the transcription was Hebrew with the default model.
     expect(rig.twilio.requests.filter((r) => r.path.endsWith(`${recordingSid(1)}.wav`))).toEqual([

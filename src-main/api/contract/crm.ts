@@ -35,7 +35,7 @@ export const customerSchema = z.object({
   name: z.string(),
   /** E.164 (+972501234567, +9721800123456, +442079460958), or a star code as its own form: *2700. */
   phone: z.string().nullable(),
-  /** As an Israeli owner reads it: 050-1234567, 02-6234567, 1-800-123-456, *2700, +44 20 7946 0958. */
+  /** As an Israeli owner reads it: 050-123-4567, 02-623-4567, 1-800-123-456, *2700, +44 20 7946 0958. */
   phoneDisplay: z.string(),
   email: z.string().nullable(),
   status: customerStatusSchema,
@@ -257,10 +257,27 @@ export type TimelineItem = z.infer<typeof timelineItemSchema>;
 
 export const boardStageSchema = z.object({
   stage: dealStageSchema,
+  /** Deals in the stage matching the filters, and their ₪ total. */
   count: z.number().int(),
   totalAgorot: z.number().int(),
   deals: z.array(dealSchema),
+  /** The next page of this stage (`crm.deals.stage`), null at its end. */
+  nextCursor: z.string().nullable(),
 });
+
+/** The board's filters: customer, part of the title or customer name, ₪ amount, opening date. */
+export const dealFiltersSchema = z.object({
+  customerId: id.optional(),
+  q: str(200).optional(),
+  minAgorot: agorot.min(0).optional(),
+  maxAgorot: agorot.min(0).optional(),
+  createdFrom: epochMs.optional(),
+  createdTo: epochMs.optional(),
+});
+const dealCursor = z
+  .string()
+  .max(40)
+  .regex(/^-?\d{1,16}:\d{1,15}$/, 'bad cursor');
 
 const taskFields = {
   customerId: id.nullable(),
@@ -496,13 +513,26 @@ export const crmMethods = {
     output: z.object({ items: z.array(timelineItemSchema), nextCursor: z.string().nullable() }),
   }),
   'crm.deals.board': method({
-    summary: 'The pipeline: per stage its count, ₪ total and first deals by position',
+    summary:
+      'The pipeline: per stage the count, ₪ total and first deals (by position) of the deals matching the filters',
     feature: crm,
-    input: z
-      .object({ limitPerStage: z.number().int().min(1).max(200).default(50), customerId: id.optional() })
+    input: dealFiltersSchema
+      .extend({ limitPerStage: z.number().int().min(1).max(200).default(50) })
       .strict()
       .default({ limitPerStage: 50 }),
     output: z.object({ stages: z.array(boardStageSchema) }),
+  }),
+  'crm.deals.stage': method({
+    summary: "One stage's next deals after a cursor, with the same filters as the board, until its end",
+    feature: crm,
+    input: dealFiltersSchema
+      .extend({
+        stage: dealStageSchema,
+        cursor: dealCursor,
+        limit: z.number().int().min(1).max(200).default(30),
+      })
+      .strict(),
+    output: z.object({ deals: z.array(dealSchema), nextCursor: z.string().nullable() }),
   }),
   'crm.deals.create': method({
     summary: 'Open a deal for a customer',
@@ -589,10 +619,24 @@ export const crmMethods = {
     output: z.object({ ok: z.literal(true) }),
   }),
   'crm.calendar': method({
-    summary: 'Appointments and dated tasks between two instants (at most 62 days)',
+    summary:
+      'Appointments and dated tasks between two instants (at most 62 days): per Israeli day its count and first items',
     feature: crm,
-    input: dateRange.refine((r) => r.to - r.from <= 62 * 86_400_000, { message: 'at most 62 days' }),
-    output: z.object({ items: z.array(taskSchema) }),
+    input: z
+      .object({
+        from: epochMs,
+        to: epochMs,
+        /** Items returned per day (0: counts only); a day's items past them come with `offset`. */
+        perDay: z.number().int().min(0).max(200).default(4),
+        offset: z.number().int().min(0).max(1_000_000).default(0),
+      })
+      .strict()
+      .refine((r) => r.to > r.from, { message: 'to must be after from' })
+      .refine((r) => r.to - r.from <= 62 * 86_400_000, { message: 'at most 62 days' }),
+    output: z.object({
+      days: z.array(z.object({ start: epochMs, count: z.number().int(), items: z.array(taskSchema) })),
+      total: z.number().int(),
+    }),
   }),
   'crm.dashboard': method({
     summary: "Today's calls, new leads, open tasks, unread WhatsApp, unpaid invoices",

@@ -1,22 +1,16 @@
-import { useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
 import type { Customer } from '../../../src-main/api/contract/crm';
 import { CUSTOMER_SOURCES, CUSTOMER_STATUSES } from '../../../src-main/api/contract/crm';
-import { phoneProblem } from '../../../src-main/platform/phone';
 import { api, ApiCallError } from '../../api';
 import { he } from '../../i18n/he';
 import { errorMessage } from '../States';
 import { Modal } from './Modal';
-import { fieldErrors } from './util';
+import { TextField, serverFieldErrors, useFormErrors } from '../form';
+import { customerBody, customerFormErrors, type CustomerDraft } from '../../lib/form-errors';
 import { SelectField } from '../SelectField';
 
 const t = he.crm.form;
-
-/** The Hebrew reason a typed phone is refused (the same check as the API's), or ''. */
-const phoneMessage = (typed: string): string => {
-  const problem = typed.trim() ? phoneProblem(typed) : null;
-  return problem ? (t.phoneProblems[problem] ?? t.badPhone) : '';
-};
 
 /** Create or edit a customer. The phone may be typed in any form; the core normalizes it. */
 export function CustomerFormDialog({
@@ -28,7 +22,7 @@ export function CustomerFormDialog({
   onClose: () => void;
   onSaved: (c: Customer) => void;
 }) {
-  const [form, setForm] = useState({
+  const [form, setForm] = useState<CustomerDraft>({
     name: customer?.name ?? '',
     phone: customer?.phoneDisplay ?? '',
     email: customer?.email ?? '',
@@ -38,52 +32,36 @@ export function CustomerFormDialog({
     notes: customer?.notes ?? '',
     address: customer?.address ?? '',
   });
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  // Every field's problem at once, by the API's own schema (the phone by the one phone parser).
+  const errors = useMemo(() => customerFormErrors(form), [form]);
+  const check = useFormErrors(errors);
   const [existingId, setExistingId] = useState<number | null>(null);
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState('');
-  const set = (k: keyof typeof form, v: string) => setForm((f) => ({ ...f, [k]: v }));
+  const set = (k: keyof CustomerDraft, v: string) => {
+    setForm((f) => ({ ...f, [k]: v }));
+    check.changed(k);
+  };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const local: Record<string, string> = {};
-    if (!form.name.trim()) local.name = t.required;
-    const phoneError = phoneMessage(form.phone);
-    if (phoneError) local.phone = phoneError;
-    setErrors(local);
     setExistingId(null);
     setFailure('');
-    if (Object.keys(local).length) return;
+    if (!check.submit()) return;
     setBusy(true);
-    const body = {
-      name: form.name.trim(),
-      phone: form.phone.trim() || null,
-      email: form.email.trim() || null,
-      status: form.status,
-      source: form.source,
-      tags: form.tags
-        .split(/[,،]/)
-        .map((x) => x.trim())
-        .filter(Boolean),
-      notes: form.notes,
-      address: form.address.trim() || null,
-    };
+    const body = customerBody(form);
     try {
       const saved = customer
         ? await api.call('crm.customers.update', { id: customer.id, ...body })
         : await api.call('crm.customers.create', body);
       onSaved(saved);
     } catch (err) {
-      const fe = fieldErrors(err);
-      const mapped: Record<string, string> = {};
-      if (fe.phone) mapped.phone = t.phoneProblems[fe.phone] ?? t.badPhone;
-      if (fe.email) mapped.email = t.badEmail;
-      if (fe.notes || fe.name) mapped[fe.notes ? 'notes' : 'name'] = t.tooLong;
+      const mapped = serverFieldErrors(err);
       if (err instanceof ApiCallError && err.body.code === 'conflict') {
         mapped.phone = t.phoneExists;
         setExistingId((err.body.details as { existingId?: number } | undefined)?.existingId ?? null);
       }
-      setErrors(mapped);
+      check.setServer(mapped);
       if (!Object.keys(mapped).length) setFailure(errorMessage(err));
     } finally {
       setBusy(false);
@@ -91,42 +69,24 @@ export function CustomerFormDialog({
   };
 
   const input = (k: 'name' | 'phone' | 'email' | 'address', label: string, ltr = false, hint?: string) => (
-    <div className="field">
-      <label htmlFor={`cf-${k}`}>{label}</label>
-      <input
-        id={`cf-${k}`}
-        name={k}
-        className="input"
-        dir={ltr ? 'ltr' : undefined}
-        value={form[k]}
-        aria-invalid={errors[k] ? 'true' : undefined}
-        onChange={(e) => set(k, e.target.value)}
-        onBlur={
-          k === 'phone'
-            ? () =>
-                setErrors((er) => {
-                  const { phone: _old, ...rest } = er;
-                  const msg = phoneMessage(form.phone);
-                  return msg ? { ...rest, phone: msg } : rest;
-                })
-            : undefined
-        }
-      />
-      {errors[k] ? (
-        <span className="error" role="alert">
-          {errors[k]}
-        </span>
-      ) : hint ? (
-        <span className="muted" style={{ fontSize: 'var(--text-xs)' }}>
-          {hint}
-        </span>
-      ) : null}
-      {k === 'phone' && existingId && (
-        <Link to={`/customers/${existingId}`} onClick={onClose}>
-          {t.openExisting}
-        </Link>
-      )}
-    </div>
+    <TextField
+      id={`cf-${k}`}
+      name={k}
+      label={label}
+      ltr={ltr}
+      value={form[k]}
+      onChange={(v) => set(k, v)}
+      onBlur={() => check.blur(k)}
+      error={check.error(k)}
+      hint={hint}
+      after={
+        k === 'phone' && existingId ? (
+          <Link to={`/customers/${existingId}`} onClick={onClose}>
+            {t.openExisting}
+          </Link>
+        ) : undefined
+      }
+    />
   );
 
   return (
@@ -154,28 +114,33 @@ export function CustomerFormDialog({
             onChange={(v) => set('source', v)}
           />
         </div>
-        <div className="field" style={{ marginTop: 16 }}>
-          <label htmlFor="cf-tags">{t.tags}</label>
-          <input
-            id="cf-tags"
-            className="input"
-            value={form.tags}
-            onChange={(e) => set('tags', e.target.value)}
-          />
-        </div>
-        <div className="field" style={{ marginTop: 16 }}>
-          <label htmlFor="cf-notes">{t.notes}</label>
-          <textarea
-            id="cf-notes"
-            className="textarea"
-            value={form.notes}
-            maxLength={10_000}
-            onChange={(e) => set('notes', e.target.value)}
-          />
-          {errors.notes && <span className="error">{errors.notes}</span>}
-        </div>
+        <TextField
+          id="cf-tags"
+          className="field-gap"
+          label={t.tags}
+          value={form.tags}
+          onChange={(v) => set('tags', v)}
+          onBlur={() => check.blur('tags')}
+          error={check.error('tags')}
+        />
+        <TextField
+          id="cf-notes"
+          className="field-gap"
+          label={t.notes}
+          multiline
+          maxLength={10_000}
+          value={form.notes}
+          onChange={(v) => set('notes', v)}
+          onBlur={() => check.blur('notes')}
+          error={check.error('notes')}
+        />
+        {check.submitted && !check.valid && (
+          <div className="notice notice-error form-errors-summary" role="alert">
+            {he.forms.fixBelow}
+          </div>
+        )}
         {failure && (
-          <div className="notice notice-error" style={{ marginTop: 12 }}>
+          <div className="notice notice-error form-errors-summary" role="alert">
             {failure}
           </div>
         )}

@@ -1,8 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import type { Deal } from '../../../src-main/api/contract/crm';
-import { DEAL_STAGES } from '../../../src-main/api/contract/crm';
+import { crmMethods, DEAL_STAGES } from '../../../src-main/api/contract/crm';
 import { api } from '../../api';
 import { he } from '../../i18n/he';
+import { dealBody, dealFormErrors, dealMessage } from '../../lib/form-errors';
+import { TextField, serverFieldErrors, useFormErrors } from '../form';
 import { errorMessage } from '../States';
 import { CustomerPicker } from './CustomerPicker';
 import { Modal } from './Modal';
@@ -23,50 +25,58 @@ export function DealDialog({
   const [title, setTitle] = useState('');
   const [amount, setAmount] = useState('');
   const [stage, setStage] = useState<Deal['stage']>('new');
-  const [error, setError] = useState('');
+  const [failure, setFailure] = useState('');
+  const [busy, setBusy] = useState(false);
+  const draft = { customerId: who?.id ?? null, title, amount, stage };
+  // Every field's problem at once, by the API's own schema.
+  const check = useFormErrors(dealFormErrors(draft));
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    if (!who) return setError(t.noCustomers);
+    setFailure('');
+    if (!check.submit()) return;
+    setBusy(true);
     try {
-      const shekels = Number(amount.replace(/[,₪\s]/g, '') || 0);
+      // Checked above by the same schema: parse only gives it its type.
       onSaved(
-        await api.call('crm.deals.create', {
-          customerId: who.id,
-          title: title.trim(),
-          amountAgorot: Math.round(shekels * 100),
-          stage,
-        }),
+        await api.call('crm.deals.create', crmMethods['crm.deals.create'].input.parse(dealBody(draft))),
       );
     } catch (err) {
-      setError(errorMessage(err));
+      const mapped = serverFieldErrors(err, dealMessage);
+      check.setServer(mapped);
+      if (!Object.keys(mapped).length) setFailure(errorMessage(err));
+    } finally {
+      setBusy(false);
     }
   };
   return (
     <Modal title={t.createTitle} onClose={onClose} testId="deal-dialog">
-      <form onSubmit={submit}>
+      <form onSubmit={submit} noValidate>
         <div className="grid grid-2">
-          <div className="field">
-            <label htmlFor="dd-title">{t.titleField}</label>
-            <input
-              id="dd-title"
-              className="input"
-              required
-              maxLength={200}
-              value={title}
-              onChange={(e) => setTitle(e.target.value)}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor="dd-amount">{t.amount}</label>
-            <input
-              id="dd-amount"
-              className="input"
-              dir="ltr"
-              inputMode="decimal"
-              value={amount}
-              onChange={(e) => setAmount(e.target.value)}
-            />
-          </div>
+          <TextField
+            id="dd-title"
+            label={t.titleField}
+            maxLength={200}
+            value={title}
+            onChange={(v) => {
+              setTitle(v);
+              check.changed('title');
+            }}
+            onBlur={() => check.blur('title')}
+            error={check.error('title')}
+          />
+          <TextField
+            id="dd-amount"
+            label={t.amount}
+            ltr
+            inputMode="decimal"
+            value={amount}
+            onChange={(v) => {
+              setAmount(v);
+              check.changed('amountAgorot');
+            }}
+            onBlur={() => check.blur('amountAgorot')}
+            error={check.error('amountAgorot')}
+          />
           <SelectField
             id="dd-stage"
             label={t.stage}
@@ -77,17 +87,30 @@ export function DealDialog({
           />
           <div className="field">
             <label>{t.customer}</label>
-            <CustomerPicker value={who} onChange={setWho} />
+            <CustomerPicker
+              value={who}
+              onChange={(c) => {
+                setWho(c);
+                check.blur('customerId');
+                check.changed('customerId');
+              }}
+            />
+            {check.error('customerId') && <span className="error">{check.error('customerId')}</span>}
           </div>
         </div>
-        {error && (
-          <div className="notice notice-error" style={{ marginTop: 12 }}>
-            {error}
+        {check.submitted && !check.valid && (
+          <div className="notice notice-error form-errors-summary" role="alert">
+            {he.forms.fixBelow}
+          </div>
+        )}
+        {failure && (
+          <div className="notice notice-error form-errors-summary" role="alert">
+            {failure}
           </div>
         )}
         <div className="form-actions">
-          <button className="btn btn-primary" type="submit" disabled={!title.trim()}>
-            {he.common.save}
+          <button className="btn btn-primary" type="submit" disabled={busy}>
+            {busy ? he.common.saving : he.common.save}
           </button>
           <button className="btn btn-ghost" type="button" onClick={onClose}>
             {he.common.cancel}

@@ -2,11 +2,13 @@ import { useState, type FormEvent } from 'react';
 import type { Task } from '../../../src-main/api/contract/crm';
 import { TASK_KINDS } from '../../../src-main/api/contract/crm';
 import { api } from '../../api';
+import { DateTimeField, type DateTimeValue } from '../DateTimeField';
+import { TextField, issueMessage, serverFieldErrors, useFormErrors } from '../form';
+import { TASK_FIELDS, taskBody, taskFormErrors, type TaskDraft } from '../../lib/form-errors';
 import { he } from '../../i18n/he';
 import { errorMessage } from '../States';
 import { Modal } from './Modal';
 import { CustomerPicker } from './CustomerPicker';
-import { fromLocalInput, toLocalInput } from './util';
 import { SelectField } from '../SelectField';
 
 const t = he.crm.tasks;
@@ -36,8 +38,8 @@ export function TaskDialog({
   const [kind, setKind] = useState<Task['kind']>(task?.kind ?? 'task');
   const [title, setTitle] = useState(task?.title ?? '');
   const [description, setDescription] = useState(task?.description ?? '');
-  const [when, setWhen] = useState(toLocalInput(initialWhen));
-  const [end, setEnd] = useState(toLocalInput(task?.endsAt));
+  const [when, setWhen] = useState<DateTimeValue>(initialWhen);
+  const [end, setEnd] = useState<DateTimeValue>(task?.endsAt ?? null);
   const [who, setWho] = useState<{ id: number; name: string } | null>(
     task?.customerId ? { id: task.customerId, name: task.customerName ?? '' } : (customer ?? null),
   );
@@ -48,36 +50,37 @@ export function TaskDialog({
   const [reminder, setReminder] = useState<string>(
     REMINDERS.some(([v]) => v === initialReminder) ? initialReminder : task?.reminderAt ? '0' : '',
   );
-  const [error, setError] = useState('');
+  const [failure, setFailure] = useState('');
   const [busy, setBusy] = useState(false);
+  const draft: TaskDraft = {
+    kind,
+    title,
+    description,
+    customerId: who?.id ?? null,
+    when,
+    end,
+    reminder,
+  };
+  // Every field's problem at once, by the API's own schema (and the picker's own reasons).
+  const errors = taskFormErrors(draft);
+  const check = useFormErrors(errors);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setError('');
-    const at = fromLocalInput(when);
-    const endsAt = fromLocalInput(end);
-    if (kind === 'appointment' && at === null) return setError(t.startsRequired);
-    if (at !== null && endsAt !== null && endsAt <= at) return setError(t.endBeforeStart);
-    const reminderAt = reminder !== '' && at !== null ? at - Number(reminder) * 60_000 : null;
-    const body = {
-      kind,
-      title: title.trim(),
-      description,
-      customerId: who?.id ?? null,
-      dueAt: at,
-      startsAt: kind === 'appointment' ? at : null,
-      endsAt: kind === 'appointment' ? endsAt : null,
-      reminderAt,
-    };
+    setFailure('');
+    if (!check.submit()) return;
     setBusy(true);
     try {
+      const body = taskBody(draft);
       onSaved(
         task
           ? await api.call('crm.tasks.update', { id: task.id, ...body })
           : await api.call('crm.tasks.create', body),
       );
     } catch (err) {
-      setError(errorMessage(err));
+      const mapped = serverFieldErrors(err, issueMessage, TASK_FIELDS);
+      check.setServer(mapped);
+      if (!Object.keys(mapped).length) setFailure(errorMessage(err));
     } finally {
       setBusy(false);
     }
@@ -101,38 +104,44 @@ export function TaskDialog({
             labels={he.crm.taskKind}
             onChange={setKind}
           />
-          <div className="field">
-            <label htmlFor="td-title">{t.titleField}</label>
-            <input
-              id="td-title"
-              className="input"
-              required
-              maxLength={200}
-              value={title}
-              onChange={(e) => setTitle(e.target.value)}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor="td-when">{kind === 'appointment' ? t.startsAt : t.due}</label>
-            <input
-              id="td-when"
-              className="input"
-              type="datetime-local"
-              value={when}
-              onChange={(e) => setWhen(e.target.value)}
-            />
-          </div>
+          <TextField
+            id="td-title"
+            label={t.titleField}
+            maxLength={200}
+            value={title}
+            onChange={(v) => {
+              setTitle(v);
+              check.changed('title');
+            }}
+            onBlur={() => check.blur('title')}
+            error={check.error('title')}
+          />
+          <DateTimeField
+            id="td-when"
+            testId="td-when-field"
+            label={kind === 'appointment' ? t.startsAt : t.due}
+            value={when}
+            onChange={(v) => {
+              setWhen(v);
+              check.changed('when');
+            }}
+            onBlur={() => check.blur('when')}
+            error={check.error('when')}
+          />
           {kind === 'appointment' ? (
-            <div className="field">
-              <label htmlFor="td-end">{t.endsAt}</label>
-              <input
-                id="td-end"
-                className="input"
-                type="datetime-local"
-                value={end}
-                onChange={(e) => setEnd(e.target.value)}
-              />
-            </div>
+            <DateTimeField
+              id="td-end"
+              testId="td-end-field"
+              label={t.endsAt}
+              value={end}
+              defaultTime="10:00"
+              onChange={(v) => {
+                setEnd(v);
+                check.changed('end');
+              }}
+              onBlur={() => check.blur('end')}
+              error={check.error('end')}
+            />
           ) : (
             <div />
           )}
@@ -142,7 +151,7 @@ export function TaskDialog({
               id="td-reminder"
               className="select"
               value={reminder}
-              disabled={!when}
+              disabled={when === null}
               onChange={(e) => setReminder(e.target.value)}
             >
               {REMINDERS.map(([v, label]) => (
@@ -157,23 +166,32 @@ export function TaskDialog({
             <CustomerPicker value={who} onChange={setWho} />
           </div>
         </div>
-        <div className="field" style={{ marginTop: 16 }}>
-          <label htmlFor="td-desc">{t.description}</label>
-          <textarea
-            id="td-desc"
-            className="textarea"
-            maxLength={10_000}
-            value={description}
-            onChange={(e) => setDescription(e.target.value)}
-          />
-        </div>
-        {error && (
-          <div className="notice notice-error" style={{ marginTop: 12 }} role="alert">
-            {error}
+        <TextField
+          id="td-desc"
+          className="field-gap"
+          label={t.description}
+          multiline
+          maxLength={10_000}
+          value={description}
+          onChange={(v) => {
+            setDescription(v);
+            check.changed('description');
+          }}
+          onBlur={() => check.blur('description')}
+          error={check.error('description')}
+        />
+        {check.submitted && !check.valid && (
+          <div className="notice notice-error form-errors-summary" role="alert">
+            {he.forms.fixBelow}
+          </div>
+        )}
+        {failure && (
+          <div className="notice notice-error form-errors-summary" role="alert">
+            {failure}
           </div>
         )}
         <div className="form-actions">
-          <button className="btn btn-primary" type="submit" disabled={busy || !title.trim()}>
+          <button className="btn btn-primary" type="submit" disabled={busy}>
             {busy ? he.common.saving : t.save}
           </button>
           <button className="btn btn-ghost" type="button" onClick={onClose}>

@@ -7,7 +7,7 @@ export function fieldErrors(err: unknown): Record<string, string> {
   return Object.fromEntries(Object.entries(details?.fieldErrors ?? {}).map(([k, v]) => [k, v[0] ?? '']));
 }
 
-/** `<input type="datetime-local">` value (Israel time) ↔ epoch ms. */
+/** An instant ↔ its Israeli wall-clock time as `YYYY-MM-DDTHH:mm` (for day arithmetic). */
 export function toLocalInput(ms: number | null | undefined): string {
   if (ms == null) return '';
   const p = Object.fromEntries(

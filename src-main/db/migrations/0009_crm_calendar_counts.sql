@@ -1,0 +1,1 @@
+CREATE INDEX `tasks_business_due_starts_idx` ON `tasks` (`business_id`,`due_at`,`starts_at`);
