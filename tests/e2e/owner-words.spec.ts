@@ -80,7 +80,7 @@ test('settings keys: a Hebrew name first, the English term as a hint, where to f
   await expect(keys).toBeVisible();
   const sid = keys.getByTestId('key-label-twilio_account_sid');
   await expect(sid.locator('.key-name')).toHaveText(/^מזהה החשבון ב־.Twilio. .Account SID.$/);
-  await expect(sid).toContainText('במסוף Twilio, בעמוד הראשי של החשבון');
+  await expect(sid.locator('.key-where-line')).toHaveText(/^במסוף .Twilio., בעמוד הראשי של החשבון/);
   await expect(keys.getByTestId('key-label-ngrok_authtoken')).toContainText('מפתח החיבור של');
   await expect(keys.getByRole('textbox', { name: /סיסמת הגישה ב־.Twilio/ })).toBeVisible();
   await keys.scrollIntoViewIfNeeded();
