@@ -588,7 +588,7 @@ export const he = {
     stage: {
       new: 'חדשה',
       qualified: 'יש עניין',
-      proposal: 'נשלחה הצעת מחיר',
+      proposal: 'הצעה נשלחה',
       won: 'נסגרה בהצלחה',
       lost: 'לא נסגרה',
     },
