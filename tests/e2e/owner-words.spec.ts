@@ -86,3 +86,24 @@ test('settings keys: a Hebrew name first, the English term as a hint, where to f
   await keys.scrollIntoViewIfNeeded();
   await screenshot(page, 'settings-keys.png');
 });
+
+test('import: a file whose headers nothing recognizes is shown to map, then imported', async ({ page }) => {
+  await page.goto(`${app.openUrl}#/customers`);
+  await page.getByRole('button', { name: 'ייבוא CSV' }).click();
+  const csv = 'איש קשר,מספר\r\nעומר מיפוי,054-7770001\r\n';
+  await page
+    .getByTestId('import-file')
+    .setInputFiles({ name: 'רשימה.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+  await expect(page.getByTestId('import-needs-mapping')).toBeVisible();
+  await expect(page.getByTestId('import-commit')).toBeDisabled();
+  await page.getByTestId('import-map-0').selectOption({ label: 'שם' });
+  await page.getByTestId('import-map-1').selectOption({ label: 'טלפון' });
+  await expect(page.getByTestId('import-needs-mapping')).toBeHidden();
+  await expect(page.getByTestId('import-count-create')).toHaveText('1');
+  await page.getByRole('button', { name: 'ייבוא לקוח אחד' }).click();
+  await expect(page.getByTestId('import-result')).toHaveText('נוסף לקוח חדש אחד');
+  const found = await callApi<{ items: Array<{ name: string }> }>(app, 'crm.customers.list', {
+    q: '0547770001',
+  });
+  expect(found.items[0]!.name).toBe('עומר מיפוי');
+});

@@ -84,6 +84,9 @@ describe('import preview and update', () => {
     expect(u.sample.slice(0, 2).map((r: { action: string }) => r.action)).toEqual(['update', 'update']);
     // Ignoring the name column leaves the phone-only rows named by their number.
     const noName = await ok('crm.customers.importPreview', { csv, mapping: [null, 'phone', 'email', null] });
+    // Without a name or phone column the preview asks for one instead of failing.
+    const none = await ok('crm.customers.importPreview', { csv, mapping: [null, null, 'email', null] });
+    expect(none).toMatchObject({ needsMapping: true, totalRows: 6, sample: [] });
     expect(noName.sample[2]).toMatchObject({ name: formatPhone('+972522220002'), action: 'create' });
   });
 
