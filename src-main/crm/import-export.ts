@@ -56,11 +56,16 @@ export interface ImportOptions {
   mapping?: Array<ImportTarget | null> | undefined;
   /** Rows matching an existing customer (phone, else e-mail) update it instead of being skipped. */
   update?: boolean | undefined;
+  /** For the preview: a mapping without a name or phone column answers `needsMapping`, not 400. */
+  needsMappingOk?: boolean;
 }
 
 export interface ParsedCsv {
   columns: Array<{ header: string; field: ImportTarget | null; example: string }>;
   rows: ParsedRow[];
+  /** No column feeds a name or a phone (only with `needsMappingOk`; no rows are read then). */
+  needsMapping: boolean;
+  fileRows: number;
 }
 
 const splitMulti = (v: string) =>
@@ -88,7 +93,14 @@ export function parseCustomersCsv(csv: string, sql: StatementCache, opts: Import
     opts.mapping ??
     table.suggested.map((f, i) => (f === 'phone' && table.headerType[i] === 'mobile' ? 'mobile' : f));
   const fields: Array<Field | null> = targets.map((f) => (f === 'mobile' ? 'phone' : f));
+  const columns = table.headers.map((h, i) => ({
+    header: h,
+    field: targets[i] ?? null,
+    example: (table.rows.find((rec) => rec[i])?.[i] ?? '').slice(0, 80),
+  }));
   if (!fields.includes('name') && !fields.includes('firstName') && !fields.includes('phone')) {
+    // The preview still shows the columns, so the owner can say which one is the name or phone.
+    if (opts.needsMappingOk) return { columns, rows: [], needsMapping: true, fileRows: table.rows.length };
     throw badInput('no name or phone column found', {
       code: 'no_columns',
       headers: table.headers.slice(0, 30),
@@ -233,14 +245,7 @@ export function parseCustomersCsv(csv: string, sql: StatementCache, opts: Import
       existingId: action === 'update' ? match! : null,
     });
   }
-  return {
-    columns: table.headers.map((h, i) => ({
-      header: h,
-      field: targets[i] ?? null,
-      example: (table.rows.find((rec) => rec[i])?.[i] ?? '').slice(0, 80),
-    })),
-    rows,
-  };
+  return { columns, rows, needsMapping: false, fileRows: table.rows.length };
 }
 
 function summary(rows: ParsedRow[]) {
@@ -256,11 +261,12 @@ function summary(rows: ParsedRow[]) {
 }
 
 export function importPreview(csv: string, sql: StatementCache, opts: ImportOptions = {}) {
-  const parsed = parseCustomersCsv(csv, sql, opts);
+  const parsed = parseCustomersCsv(csv, sql, { ...opts, needsMappingOk: true });
   const { counts, skipReasons } = summary(parsed.rows);
   return {
     columns: parsed.columns,
-    totalRows: parsed.rows.length,
+    needsMapping: parsed.needsMapping,
+    totalRows: parsed.fileRows,
     validRows: counts.create + counts.update,
     invalidRows: counts.skip,
     counts,
@@ -286,7 +292,7 @@ export function importPreview(csv: string, sql: StatementCache, opts: ImportOpti
  * file has them, its tags merged and the file's notes added. Nothing is written if it fails.
  */
 export function importCommit(csv: string, sql: StatementCache, clock: Clock, opts: ImportOptions = {}) {
-  const parsed = parseCustomersCsv(csv, sql, opts);
+  const parsed = parseCustomersCsv(csv, sql, { ...opts, needsMappingOk: false });
   const now = clock.now();
   const ins = sql.get(
     `insert into customers (business_id, name, phone, email, status, source, tags, notes, vat_id, address, created_at, updated_at)

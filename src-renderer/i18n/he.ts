@@ -585,7 +585,14 @@ export const he = {
   crm: {
     status: { lead: 'ליד', customer: 'לקוח', inactive: 'לא פעיל' },
     source: { phone: 'שיחת טלפון', whatsapp: 'וואטסאפ', manual: 'הוזן ידנית', import: 'ייבוא', web: 'אתר' },
-    stage: { new: 'חדשה', qualified: 'מתאימה', proposal: 'הצעת מחיר', won: 'נסגרה', lost: 'אבודה' },
+    /** Deal stages, each plain on its own: a won deal and a lost one never read alike. */
+    stage: {
+      new: 'חדשה',
+      qualified: 'יש עניין',
+      proposal: 'הצעה נשלחה',
+      won: 'נסגרה בהצלחה',
+      lost: 'לא נסגרה',
+    },
     taskKind: { task: 'משימה', callback: 'חזרה ללקוח', appointment: 'פגישה' },
     customers: {
       title: 'לקוחות',
@@ -736,14 +743,14 @@ export const he = {
           customer_phone_not_dialable:
             'המספר של הלקוח הוא מספר כוכבית, ואליו אפשר לחייג רק מקו טלפון ישראלי. חייגו אליו מהטלפון שלכם.',
           twilio_not_configured:
-            'חיוג מהאפליקציה דורש חשבון Twilio, ופרטי החשבון (מזהה החשבון והאסימון) עדיין לא הוזנו. מזינים אותם בהגדרות ← מפתחות.',
+            'חיוג מהאפליקציה דורש חשבון Twilio, ופרטי החשבון (מזהה החשבון וסיסמת הגישה) עדיין לא הוזנו. מזינים אותם בהגדרות ← מפתחות.',
           twilio_number_missing:
             'עדיין לא נבחר מספר הטלפון של העסק ב־Twilio, שממנו יוצאות השיחות. בוחרים אותו בהגדרות.',
           owner_phone_missing:
             'כדי לחייג דרכך צריך את מספר הטלפון שלך. מוסיפים אותו בהגדרות ← פרטי העסק ← הטלפון של בעל העסק.',
           line_not_connected: 'הקו עדיין לא מחובר לאינטרנט (אין כתובת ציבורית). מחברים אותו בהגדרות.',
           agent_disabled: 'הסוכן הקולי כבוי בהגדרות העסק, ולכן הוא לא יכול להתקשר.',
-          twilio_auth_failed: 'Twilio דחה את פרטי החשבון. בדקו את מזהה החשבון והאסימון בהגדרות.',
+          twilio_auth_failed: 'Twilio דחה את פרטי החשבון. בדקו את מזהה החשבון ואת סיסמת הגישה בהגדרות.',
           twilio_call_failed: 'Twilio לא הצליח להוציא את השיחה. בדקו שהמספרים נכונים ונסו שוב.',
         } as Record<string, string>,
       },
@@ -851,8 +858,8 @@ export const he = {
       stage: 'שלב',
       empty: 'אין עסקאות בשלב הזה',
       more: 'ועוד',
-      wonAt: 'נסגרה ב־',
-      lostAt: 'אבדה ב־',
+      wonAt: 'נסגרה בהצלחה ב־',
+      lostAt: 'סומנה כלא נסגרה ב־',
       moveTo: 'העברה לשלב',
       moved: 'העסקה עודכנה',
       noCustomers: 'כדי לפתוח עסקה צריך קודם להוסיף לקוח.',
@@ -1267,10 +1274,10 @@ export const he = {
     modeHint: 'התחילו בסביבת הניסיון; עברו לחשבון האמיתי אחרי תשלום ניסיון מוצלח. המפתחות של כל סביבה שונים.',
     paypalKeysHint:
       'איפה מוצאים: ⁦developer.paypal.com⁩ ← ⁦Apps & Credentials⁩ ← בחרו את האפליקציה (לשונית ⁦Sandbox⁩ או ⁦Live⁩) ← העתיקו את ⁦Client ID⁩ ואת ⁦Secret⁩.',
-    webhookId: 'מזהה ה-⁦Webhook⁩',
+    webhookId: 'מזהה ההתראות (⁦Webhook ID⁩)',
     webhookHint:
       'באותה אפליקציה ב-⁦PayPal⁩: ⁦Webhooks⁩ ← ⁦Add Webhook⁩, הדביקו את הכתובת שלמטה, סמנו את האירועים ⁦Checkout order approved⁩ ו-⁦Payment capture completed⁩, ושמרו. העתיקו לכאן את ה-⁦Webhook ID⁩ שמופיע.',
-    webhookInvalid: 'מזהה ה-⁦Webhook⁩ מכיל רק אותיות באנגלית, ספרות ומקפים',
+    webhookInvalid: 'מזהה ההתראות מכיל רק אותיות באנגלית, ספרות ומקפים',
     tranzilaKeysHint:
       'איפה מוצאים: במערכת הניהול של טרנזילה (⁦my.tranzila.com⁩) — שם המסוף מופיע בראש המסך; המפתח הציבורי והמפתח הסודי בהגדרות ← מפתחות. אם אין לכם, בקשו אותם מהתמיכה של טרנזילה.',
     callbackUrl: 'הכתובת שהספק פונה אליה',
@@ -1280,7 +1287,7 @@ export const he = {
     missing: {
       paypal_client_id: 'מזהה הלקוח',
       paypal_client_secret: 'הסוד',
-      paypal_webhook_id: 'מזהה ה-⁦Webhook⁩',
+      paypal_webhook_id: 'מזהה ההתראות',
       tranzila_terminal: 'שם המסוף',
       tranzila_api_key: 'המפתח הציבורי',
       tranzila_api_secret: 'הסוד',

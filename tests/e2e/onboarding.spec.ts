@@ -143,7 +143,7 @@ async function apiCall(method: string, input: unknown = {}) {
  */
 const ALLOWED = new Set(
   (
-    'OpenAI Google Twilio ngrok AgentLocator JSON API keys Create new secret key sk Account SID Auth Token ' +
+    'OpenAI Google Twilio ngrok AgentLocator JSON API keys Create new secret key sk Account SID Auth Token account ' +
     'Authtoken Your Service accounts Keys Add Cloud Console Domains Phone Numbers Buy a number Text to Speech'
   ).split(' '),
 );

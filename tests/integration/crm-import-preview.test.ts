@@ -4,6 +4,7 @@
  * else by e-mail; without it they are skipped). Bad input changes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatPhone } from '../../src-main/platform/phone';
 import { startTestCore, type TestCore } from '../helpers/core';
 
 let t: TestCore;
@@ -83,7 +84,10 @@ describe('import preview and update', () => {
     expect(u.sample.slice(0, 2).map((r: { action: string }) => r.action)).toEqual(['update', 'update']);
     // Ignoring the name column leaves the phone-only rows named by their number.
     const noName = await ok('crm.customers.importPreview', { csv, mapping: [null, 'phone', 'email', null] });
-    expect(noName.sample[2]).toMatchObject({ name: '052-2220002', action: 'create' });
+    // Without a name or phone column the preview asks for one instead of failing.
+    const none = await ok('crm.customers.importPreview', { csv, mapping: [null, null, 'email', null] });
+    expect(none).toMatchObject({ needsMapping: true, totalRows: 6, sample: [] });
+    expect(noName.sample[2]).toMatchObject({ name: formatPhone('+972522220002'), action: 'create' });
   });
 
   it('without update the existing customers are skipped and keep their details', async () => {

@@ -258,7 +258,7 @@ describe('CSV import and export', () => {
     expect(again.issues.filter((i: { code: string }) => i.code === 'exists')).toHaveLength(4);
   });
 
-  it('reads English headers, semicolons and no BOM; rejects files without a name or phone column', async () => {
+  it('reads English headers, semicolons and no BOM; a file without a name or phone column is shown to map, not imported', async () => {
     const p = await ok('crm.customers.importPreview', {
       csv: 'First Name;Last Name;Mobile;Status\nJohn;Smith;+1 212 555 0100;inactive\n',
     });
@@ -268,7 +268,15 @@ describe('CSV import and export', () => {
       status: 'inactive',
       ok: true,
     });
-    const bad = await t.api('crm.customers.importPreview', { csv: 'a,b\n1,2\n' });
+    // Nothing recognized: the preview shows the columns to map; importing is refused.
+    const unknown = await ok('crm.customers.importPreview', { csv: 'a,b\n1,2\n' });
+    expect(unknown).toMatchObject({
+      needsMapping: true,
+      totalRows: 1,
+      counts: { create: 0, update: 0, skip: 0 },
+    });
+    expect(unknown.columns.map((c: { header: string }) => c.header)).toEqual(['a', 'b']);
+    const bad = await t.api('crm.customers.importCommit', { csv: 'a,b\n1,2\n' });
     expect(bad.status).toBe(400);
     expect(bad.body.details.code).toBe('no_columns');
   });

@@ -198,6 +198,8 @@ export const importPreviewSchema = z.object({
       example: z.string(),
     }),
   ),
+  /** No column is mapped to a name or a phone: nothing can be imported until the owner maps one. */
+  needsMapping: z.boolean(),
   totalRows: z.number().int(),
   validRows: z.number().int(),
   invalidRows: z.number().int(),

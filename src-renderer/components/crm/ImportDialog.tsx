@@ -182,6 +182,11 @@ export function ImportDialog({ onClose, onImported }: { onClose: () => void; onI
             {t.updateHint}
           </p>
 
+          {preview.needsMapping && (
+            <div className="notice notice-error" role="alert" data-testid="import-needs-mapping">
+              {t.noColumns}
+            </div>
+          )}
           <h3 style={{ marginBottom: 4 }}>{t.mappingTitle}</h3>
           <p className="hint" style={{ marginTop: 0 }}>
             {t.mappingHint}
@@ -252,7 +257,7 @@ export function ImportDialog({ onClose, onImported }: { onClose: () => void; onI
                 {preview.sample.map((r) => (
                   <tr key={r.line}>
                     <td>
-                      <Num value={r.line} />
+                      <Num value={r.line} plain />
                     </td>
                     <td>
                       <bdi>{r.name}</bdi>
@@ -294,7 +299,7 @@ export function ImportDialog({ onClose, onImported }: { onClose: () => void; onI
                     {preview.issues.map((i, k) => (
                       <tr key={k}>
                         <td>
-                          <Num value={i.line} />
+                          <Num value={i.line} plain />
                         </td>
                         <td>
                           {issueText(i)}
@@ -314,7 +319,7 @@ export function ImportDialog({ onClose, onImported }: { onClose: () => void; onI
           <div className="form-actions">
             <button
               className="btn btn-primary"
-              disabled={busy || toImport === 0}
+              disabled={busy || toImport === 0 || !!error}
               data-testid="import-commit"
               onClick={() => void commit()}
             >

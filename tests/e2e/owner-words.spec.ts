@@ -1,8 +1,11 @@
 /**
- * Importing customers as an owner does (browser mode, Chromium, 1366×768): the preview shows the
- * totals, the first rows and the column mapping before anything is written; the owner maps an
- * unrecognized column to e-mail, asks to update existing customers, sees the totals change and
- * imports. Screenshot: test-results/screens/import-preview.png.
+ * Words and steps an owner understands (browser mode, Chromium, 1366×768).
+ * - Importing customers: the preview shows the totals, the first rows and the column mapping
+ *   before anything is written; the owner maps an unrecognized column to e-mail, asks to update
+ *   existing customers, sees the totals change and imports.
+ * - The keys in Settings: each named in Hebrew first, the service's English term after it, and
+ *   where to find it.
+ * Screenshots: test-results/screens/import-preview.png, settings-keys.png.
  */
 import { expect, test } from '@playwright/test';
 import { callApi, screenshot, startApp, type RunningApp } from './harness';
@@ -69,4 +72,38 @@ test('import: preview, adjust a column, update existing, import', async ({ page 
     q: '0526660002',
   });
   expect(gil.items[0]!.email).toBe('gil@example.com');
+});
+
+test('settings keys: a Hebrew name first, the English term as a hint, where to find it', async ({ page }) => {
+  await page.goto(`${app.openUrl}#/settings?section=keys`);
+  const keys = page.getByTestId('keys');
+  await expect(keys).toBeVisible();
+  const sid = keys.getByTestId('key-label-twilio_account_sid');
+  await expect(sid.locator('.key-name')).toHaveText(/^מזהה החשבון ב־.Twilio. .Account SID.$/);
+  await expect(sid.locator('.key-where-line')).toHaveText(/^במסוף .Twilio., בעמוד הראשי של החשבון/);
+  await expect(keys.getByTestId('key-label-ngrok_authtoken')).toContainText('מפתח החיבור של');
+  await expect(keys.getByRole('textbox', { name: /סיסמת הגישה ב־.Twilio/ })).toBeVisible();
+  await keys.scrollIntoViewIfNeeded();
+  await screenshot(page, 'settings-keys.png');
+});
+
+test('import: a file whose headers nothing recognizes is shown to map, then imported', async ({ page }) => {
+  await page.goto(`${app.openUrl}#/customers`);
+  await page.getByRole('button', { name: 'ייבוא CSV' }).click();
+  const csv = 'איש קשר,מספר\r\nעומר מיפוי,054-7770001\r\n';
+  await page
+    .getByTestId('import-file')
+    .setInputFiles({ name: 'רשימה.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+  await expect(page.getByTestId('import-needs-mapping')).toBeVisible();
+  await expect(page.getByTestId('import-commit')).toBeDisabled();
+  await page.getByTestId('import-map-0').selectOption({ label: 'שם' });
+  await page.getByTestId('import-map-1').selectOption({ label: 'טלפון' });
+  await expect(page.getByTestId('import-needs-mapping')).toBeHidden();
+  await expect(page.getByTestId('import-count-create')).toHaveText('1');
+  await page.getByRole('button', { name: 'ייבוא לקוח אחד' }).click();
+  await expect(page.getByTestId('import-result')).toHaveText('נוסף לקוח חדש אחד');
+  const found = await callApi<{ items: Array<{ name: string }> }>(app, 'crm.customers.list', {
+    q: '0547770001',
+  });
+  expect(found.items[0]!.name).toBe('עומר מיפוי');
 });
