@@ -164,7 +164,7 @@ export const he = {
   forms: {
     required: 'שדה חובה',
     tooLong: 'הטקסט ארוך מדי',
-    tooShort: 'קצר מדי: לפחות {n} תווים',
+    tooShort: { one: 'קצר מדי: לפחות תו אחד', other: 'קצר מדי: לפחות {n} תווים' },
     invalid: 'הערך אינו תקין',
     badEmail: 'כתובת האימייל אינה תקינה, למשל name@example.com',
     badNumber: 'יש להקליד מספר, למשל 1,500',
@@ -840,7 +840,7 @@ export const he = {
       prevRange: 'הקודם',
       nextRange: 'הבא',
       calendarEmpty: 'אין פגישות או משימות בטווח הזה',
-      moreInDay: (n: string) => `+${n} נוספות`,
+      moreInDay: { one: 'ועוד אחת', other: '+{n} נוספות' },
       moreInDayLabel: 'פתיחת היום עם כל הפריטים',
       showMore: 'הצגת עוד',
       reminderToast: 'תזכורת',
@@ -974,10 +974,10 @@ export const he = {
     export: {
       label: 'ייצוא הלקוחות לקובץ',
       starting: 'מתחיל לייצא…',
-      progress: 'מייצא {rows} מתוך {total} לקוחות',
+      progress: { one: 'מייצא {rows} מתוך לקוח אחד', other: 'מייצא {rows} מתוך {n} לקוחות' },
       cancel: 'ביטול',
       cancelled: 'הייצוא בוטל. לא נשמר קובץ.',
-      done: 'הקובץ מוכן: {n} לקוחות',
+      done: { one: 'הקובץ מוכן: לקוח אחד', other: 'הקובץ מוכן: {n} לקוחות' },
     },
     reports: {
       title: 'דוחות',

@@ -16,6 +16,7 @@ import {
 import { toFieldIssue, type FieldIssue } from '../../src-main/api/field-issues';
 import type { DateTimeValue } from './datetime';
 import { he } from '../i18n/he';
+import { plural } from './plural';
 
 export type FieldErrors = Record<string, string>;
 
@@ -32,7 +33,7 @@ export function issueMessage(issue: FieldIssue): string {
     case 'required':
       return he.forms.required;
     case 'too_short':
-      return he.forms.tooShort.replace('{n}', String(issue.limit ?? ''));
+      return plural(issue.limit ?? 0, he.forms.tooShort);
     case 'too_long':
     case 'too_many':
       return he.forms.tooLong;

@@ -9,6 +9,7 @@ import { DAY_MS, dayStart, toLocalInput } from '../components/crm/util';
 import { EmptyState, ErrorState, Loading, PageHeader } from '../components/States';
 import { he } from '../i18n/he';
 import { formatDate, formatDateTime, formatNumber, formatTime } from '../lib/format';
+import { plural } from '../lib/plural';
 import '../styles/crm.css';
 
 const t = he.crm.tasks;
@@ -133,10 +134,10 @@ function Calendar({ onOpen, onNew }: { onOpen: (t: Task) => void; onNew: (start:
                   <button
                     className="btn btn-ghost btn-sm"
                     data-testid={`more-${d}`}
-                    aria-label={`${t.moreInDay(formatNumber(count - items.length))} · ${t.moreInDayLabel} ${formatDate(d)}`}
+                    aria-label={`${plural(count - items.length, t.moreInDay)} · ${t.moreInDayLabel} ${formatDate(d)}`}
                     onClick={() => set({ view: 'day', at: String(d + 12 * 3_600_000) })}
                   >
-                    {t.moreInDay(formatNumber(count - items.length))}
+                    {plural(count - items.length, t.moreInDay)}
                   </button>
                 ))}
             </div>

@@ -11,8 +11,8 @@ import { api, ApiCallError } from '../../api';
 import { useEvent } from '../../api/hooks';
 import { he } from '../../i18n/he';
 import { formatNumber } from '../../lib/format';
+import { plural } from '../../lib/plural';
 import { errorMessage } from '../States';
-import { fill } from './util';
 
 const t = he.crm.export;
 type Progress = EventPayload<'crm.export.progress'>;
@@ -45,7 +45,7 @@ export function useCustomerExport(filters: CustomerFilters): {
       a.download = r.filename;
       a.click();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      setNotice({ kind: 'info', text: fill(t.done, { n: formatNumber(r.rows) }) });
+      setNotice({ kind: 'info', text: plural(r.rows, t.done) });
     } catch (err) {
       const cancelled = err instanceof ApiCallError && err.body.error === 'export_cancelled';
       setNotice(cancelled ? { kind: 'info', text: t.cancelled } : { kind: 'error', text: errorMessage(err) });
@@ -76,9 +76,7 @@ export function useCustomerExport(filters: CustomerFilters): {
       >
         <div className="export-progress-bar" style={{ width: `${pct}%` }} />
         <span>
-          {progress
-            ? fill(t.progress, { rows: formatNumber(progress.rows), total: formatNumber(progress.total) })
-            : t.starting}
+          {progress ? plural(progress.total, t.progress, { rows: formatNumber(progress.rows) }) : t.starting}
         </span>
       </div>
       <button className="btn btn-sm" onClick={cancel} data-testid="export-cancel">
