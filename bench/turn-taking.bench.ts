@@ -8,8 +8,8 @@
  *
  * Each configuration places concurrent calls on one real core over the fake Twilio Media Streams
  * WebSocket, in real time; the callers say their turns and listen. The transcriber is honest
- * (bench/turn-taking/honest-asr.ts: the text of the segments the uploaded audio holds, so a
- * speculative transcript taken in a pause has only the words before it); the LLM answers the
+ * (bench/turn-taking/honest-asr.ts: the text of the segments and words the uploaded audio holds,
+ * so a speculative transcript taken in a pause has only the words before it); the LLM answers the
  * transcript it gets (a long answer to the questions a backchannel is said over) and the TTS
  * speaks 20 ms of audio per character, all at fixed delays. Only the public protocol is used:
  * what the caller hears (media, `clear`), and the `turn_metrics` log line of each turn.
@@ -19,7 +19,8 @@
  *   (in a mid-utterance pause, or over the words after it); % of all turns.
  * - missed short replies: short-reply turns (כן/לא/בסדר/נכון) that got no answer within 6 s.
  * - false barge-ins: backchannels said ~1 s into the agent's answer after which the agent's audio
- *   was cleared (Twilio `clear`); % of backchannels.
+ *   was cleared (Twilio `clear`); % of the backchannels said (none is said when its question got
+ *   no answer).
  * - end of turn: caller's speech end → the turn committed (the first answer frame less the
  *   server's own commit → first frame time from `stages_ms`); first audio: speech end → first
  *   agent frame heard. Both p50/p95 (nearest rank) over turns answered without a cut-in.
@@ -135,6 +136,8 @@ async function oneCall(
         firstAudioMs: first !== undefined ? first - speechEnd : null,
         endOfTurnMs: null,
       });
+      // A backchannel is said over the answer (none when the question got no answer).
+      if (next?.kind === 'backchannel') i++;
       if (next?.kind === 'backchannel' && first !== undefined) {
         // Said over the answer: wait into it, then "כן" / "אהה"…
         await c.waitFor(() => performance.now() >= first + BACKCHANNEL_AFTER_MS, 5000);
@@ -154,7 +157,6 @@ async function oneCall(
             (e) => e.kind === 'clear' && e.at >= bcStart && e.at <= bcEnd + BARGE_IN_WINDOW_MS,
           ),
         });
-        i++;
       }
       await idle(c);
     }
@@ -352,6 +354,8 @@ export default async function turnTaking(): Promise<Record<string, unknown>> {
   } finally {
     await r.stop();
   }
+  if (process.env.BENCH_TURN_DUMP)
+    asr.unheard.forEach((mu, i) => writeFileSync(`${process.env.BENCH_TURN_DUMP}/unheard-${i}.ulaw`, mu));
   console.log(table(rows));
   const kinds: Record<string, number> = {};
   for (const t of corpus.turns) kinds[t.kind] = (kinds[t.kind] ?? 0) + 1;
