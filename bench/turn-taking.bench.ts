@@ -8,8 +8,8 @@
  *
  * Each configuration places concurrent calls on one real core over the fake Twilio Media Streams
  * WebSocket, in real time; the callers say their turns and listen. The transcriber is honest
- * (bench/turn-taking/honest-asr.ts: the text of the segments the uploaded audio holds, so a
- * speculative transcript taken in a pause has only the words before it); the LLM answers the
+ * (bench/turn-taking/honest-asr.ts: the text of the segments and words the uploaded audio holds,
+ * so a speculative transcript taken in a pause has only the words before it); the LLM answers the
  * transcript it gets (a long answer to the questions a backchannel is said over) and the TTS
  * speaks 20 ms of audio per character, all at fixed delays. Only the public protocol is used:
  * what the caller hears (media, `clear`), and the `turn_metrics` log line of each turn.
@@ -19,12 +19,14 @@
  *   (in a mid-utterance pause, or over the words after it); % of all turns.
  * - missed short replies: short-reply turns (כן/לא/בסדר/נכון) that got no answer within 6 s.
  * - false barge-ins: backchannels said ~1 s into the agent's answer after which the agent's audio
- *   was cleared (Twilio `clear`); % of backchannels.
+ *   was cleared (Twilio `clear`); % of the backchannels said (none is said when its question got
+ *   no answer).
  * - end of turn: caller's speech end → the turn committed (the first answer frame less the
  *   server's own commit → first frame time from `stages_ms`); first audio: speech end → first
  *   agent frame heard. Both p50/p95 (nearest rank) over turns answered without a cut-in.
  */
 import { writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { MediaStreamClient } from '../tests/fakes/media-stream-client';
 import type { RecordedOpenAiRequest } from '../tests/fakes/openai';
@@ -134,6 +136,8 @@ async function oneCall(
         firstAudioMs: first !== undefined ? first - speechEnd : null,
         endOfTurnMs: null,
       });
+      // A backchannel is said over the answer (none when the question got no answer).
+      if (next?.kind === 'backchannel') i++;
       if (next?.kind === 'backchannel' && first !== undefined) {
         // Said over the answer: wait into it, then "כן" / "אהה"…
         await c.waitFor(() => performance.now() >= first + BACKCHANNEL_AFTER_MS, 5000);
@@ -153,7 +157,6 @@ async function oneCall(
             (e) => e.kind === 'clear' && e.at >= bcStart && e.at <= bcEnd + BARGE_IN_WINDOW_MS,
           ),
         });
-        i++;
       }
       await idle(c);
     }
@@ -245,6 +248,9 @@ async function runConfig(
   }
 
   const spoken = results.filter((t) => t.turn.kind !== 'backchannel');
+  // Turns the server recorded on words that are not a whole caller turn: answers to part of one.
+  const whole = new Set(results.map((t) => turnText(t.turn)));
+  const partial = lines.filter((l) => sids.has(String(l.call_sid)) && !whole.has(String(l.caller_text)));
   const withPauses = spoken.filter((t) => t.turn.segments.length > 1);
   const shorts = spoken.filter((t) => t.turn.kind === 'short');
   const backchannels = results.filter((t) => t.turn.kind === 'backchannel');
@@ -258,6 +264,7 @@ async function runConfig(
     false_cut_ins_in_turns_with_pauses: share(withPauses.filter((t) => t.cutIn).length, withPauses.length),
     missed_short_replies: share(shorts.filter((t) => !t.answered).length, shorts.length),
     unanswered_turns: spoken.filter((t) => !t.answered).length,
+    turns_recorded_on_part_of_a_turn: partial.length,
     cut_in_turn_ids: spoken.filter((t) => t.cutIn).map((t) => t.turn.id),
     unanswered_turn_ids: spoken.filter((t) => !t.answered).map((t) => t.turn.id),
     false_barge_ins: share(backchannels.filter((t) => t.bargedIn).length, backchannels.length),
@@ -285,9 +292,27 @@ async function runConfig(
         ];
       }),
     ),
+    // Timing figures need the CPU: other work on the machine (load) and this process's loop delay.
     event_loop_delay_p99_ms: round(loop.percentile(99) / 1e6),
+    loadavg_1m: round(os.loadavg()[0]!),
     seconds: round(seconds),
   };
+}
+
+/** The result as a Markdown table (printed; the JSON holds the same figures). */
+function table(rows: Array<Awaited<ReturnType<typeof runConfig>>>): string {
+  const f = (n: number | null) => (n == null ? '–' : String(Math.round(n)));
+  const lines = [
+    '| VAD | end of turn | false cut-ins | missed short replies | false barge-ins | end of turn p50 / p95 ms | first audio p50 / p95 ms |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.vad} | ${r.end_of_turn} | ${r.false_cut_ins.pct}% (${r.false_cut_ins.count}/${r.false_cut_ins.of}) | ` +
+        `${r.missed_short_replies.count}/${r.missed_short_replies.of} | ${r.false_barge_ins.pct}% (${r.false_barge_ins.count}/${r.false_barge_ins.of}) | ` +
+        `${f(r.end_of_turn_ms.p50)} / ${f(r.end_of_turn_ms.p95)} | ${f(r.first_audio_ms.p50)} / ${f(r.first_audio_ms.p95)} |`,
+    ),
+  ];
+  return lines.join('\n');
 }
 
 export default async function turnTaking(): Promise<Record<string, unknown>> {
@@ -324,15 +349,14 @@ export default async function turnTaking(): Promise<Record<string, unknown>> {
         if (ONLY && !ONLY.includes(`${vad}/${eot}`)) continue;
         const row = await runConfig(r, vad, eot, corpus.calls, turns, generated.turns);
         rows.push(row);
-        console.log(
-          `${vad.padEnd(10)} ${eot.padEnd(8)} cut-ins ${row.false_cut_ins.pct}% · missed short ${row.missed_short_replies.count}/${row.missed_short_replies.of} · ` +
-            `barge-ins ${row.false_barge_ins.pct}% · end of turn p50/p95 ${row.end_of_turn_ms.p50}/${row.end_of_turn_ms.p95} · ` +
-            `first audio ${row.first_audio_ms.p50}/${row.first_audio_ms.p95} ms (${row.seconds} s)`,
-        );
+        console.log(`turn-taking ${vad}/${eot}: ${row.seconds} s`);
       }
   } finally {
     await r.stop();
   }
+  if (process.env.BENCH_TURN_DUMP)
+    asr.unheard.forEach((mu, i) => writeFileSync(`${process.env.BENCH_TURN_DUMP}/unheard-${i}.ulaw`, mu));
+  console.log(table(rows));
   const kinds: Record<string, number> = {};
   for (const t of corpus.turns) kinds[t.kind] = (kinds[t.kind] ?? 0) + 1;
   return {

@@ -398,6 +398,7 @@ const turnConfig = z
     false_cut_ins_in_turns_with_pauses: shareOf,
     missed_short_replies: shareOf,
     unanswered_turns: z.number().int().nonnegative(),
+    turns_recorded_on_part_of_a_turn: z.number().int().nonnegative(),
     cut_in_turn_ids: z.array(z.string()),
     unanswered_turn_ids: z.array(z.string()),
     false_barge_ins: shareOf,
@@ -405,6 +406,7 @@ const turnConfig = z
     first_audio_ms: turnDist,
     by_kind: z.record(z.string(), turnKindRow),
     event_loop_delay_p99_ms: num,
+    loadavg_1m: num,
     seconds: ms,
   })
   .strict();

@@ -19,6 +19,11 @@ export interface Segment {
   text: string;
   /** Silence after this segment (not after the last). */
   pauseMs: number;
+  /**
+   * What is written after each spoken word but the last, when the spoken and written words do
+   * not pair up one to one (digits said as words, written as a number).
+   */
+  written?: string[];
 }
 
 export interface Turn {
@@ -105,11 +110,17 @@ const DIGIT_WORDS = ['אפס', 'אחת', 'שתיים', 'שלוש', 'ארבע', '
 const spoken = (digits: string) => [...digits].map((d) => DIGIT_WORDS[Number(d)]!).join(' ');
 /** A number dictated in groups: "<lead> 052" … " 4567." (written as digits, spoken as words). */
 function dictated(lead: string, groups: string[]): Segment[] {
-  return groups.map((g, i) => ({
-    say: `${i === 0 ? `${lead} ` : ''}${spoken(g)}`,
-    text: `${i === 0 ? `${lead} ` : ' '}${g}${i === groups.length - 1 ? '.' : ''}`,
-    pauseMs: i < groups.length - 1 ? nextPause() : 0,
-  }));
+  return groups.map((g, i) => {
+    const head = i === 0 ? lead.split(' ').map((_, k, ws) => ws.slice(0, k + 1).join(' ')) : [];
+    const before = i === 0 ? `${lead} ` : ' ';
+    const digits = [...g].map((_, k) => `${before}${g.slice(0, k + 1)}`);
+    return {
+      say: `${i === 0 ? `${lead} ` : ''}${spoken(g)}`,
+      text: `${before}${g}${i === groups.length - 1 ? '.' : ''}`,
+      pauseMs: i < groups.length - 1 ? nextPause() : 0,
+      written: [...head, ...digits].slice(0, -1),
+    };
+  });
 }
 
 const DIGIT_TURNS: Segment[][] = [

@@ -30,13 +30,19 @@ const BAND_FX = ['sinc', '300-3400', 'norm', '-4'];
 /** sox's null input at the line's rate (else it is 48 kHz, resampled). */
 const NULL_IN = ['-r', String(RATE), '-c', '1', '-n'];
 /** Changes to the recipe above must change the cache key. */
-const RECIPE = { v: 1, ESPEAK, SEGMENT_FX, BAND_FX, NOISE_PEAK_DB, RATE };
+const RECIPE = { v: 3, ESPEAK, SEGMENT_FX, BAND_FX, NOISE_PEAK_DB, RATE };
 
 export interface GeneratedSegment {
   text: string;
   /** Sample offsets of the segment's speech in the turn's audio (8 kHz: 8 samples per ms). */
   start: number;
   end: number;
+  /**
+   * Inside the segment, where each word but the last ends (estimated: the first k words said
+   * alone by the same voice) and the text written up to it (the corpus's `written`, or the
+   * written words paired one to one with the spoken ones; none when they do not pair up).
+   */
+  marks: Array<{ end: number; text: string }>;
 }
 
 export interface GeneratedTurn {
@@ -54,6 +60,20 @@ async function tool(cmd: string, args: string[]): Promise<void> {
   }
 }
 
+/** espeak-ng → trimmed, band-limited 8 kHz PCM16 raw in `out`; its length in samples. */
+async function speak(say: string, out: string, dir: string): Promise<number> {
+  const raw = path.join(dir, 'espeak.wav');
+  await tool('espeak-ng', [...ESPEAK, '-w', raw, say]);
+  await tool('sox', [
+    raw,
+    ...['-r', String(RATE), '-c', '1', '-b', '16', '-e', 'signed-integer', '-t', 'raw'],
+    out,
+    ...SEGMENT_FX,
+    ...BAND_FX,
+  ]);
+  return readFileSync(out).length / 2;
+}
+
 async function synthesizeTurn(turn: Turn, tmp: string): Promise<GeneratedTurn> {
   const dir = mkdtempSync(path.join(tmp, `${turn.id}-`));
   const rawFmt = ['-r', String(RATE), '-c', '1', '-b', '16', '-e', 'signed-integer', '-t', 'raw'];
@@ -61,28 +81,23 @@ async function synthesizeTurn(turn: Turn, tmp: string): Promise<GeneratedTurn> {
   const segments: GeneratedSegment[] = [];
   let at = 0;
   for (const [i, s] of turn.segments.entries()) {
-    const raw = path.join(dir, `raw${i}.wav`);
     const seg = path.join(dir, `seg${i}.raw`);
-    await tool('espeak-ng', [...ESPEAK, '-w', raw, s.say]);
-    await tool('sox', [
-      raw,
-      '-r',
-      String(RATE),
-      '-c',
-      '1',
-      '-b',
-      '16',
-      '-e',
-      'signed-integer',
-      '-t',
-      'raw',
-      seg,
-      ...SEGMENT_FX,
-      ...BAND_FX,
-    ]);
-    const samples = readFileSync(seg).length / 2;
+    const samples = await speak(s.say, seg, dir);
     if (samples < 800) throw new Error(`${turn.id}: segment ${i} (${s.say}) has only ${samples} samples`);
-    segments.push({ text: s.text, start: at, end: at + samples });
+    // Where each word ends: the length of the segment's first k words said alone.
+    const words = s.say.split(/\s+/);
+    const tokens = s.text.match(/\s*\S+/g) ?? [];
+    const written =
+      s.written ??
+      (tokens.length === words.length ? tokens.map((_, k) => tokens.slice(0, k + 1).join('')) : []);
+    const marks: GeneratedSegment['marks'] = [];
+    if (written.length >= words.length - 1)
+      for (let k = 1; k < words.length; k++) {
+        const n = await speak(words.slice(0, k).join(' '), path.join(dir, `prefix.raw`), dir);
+        const end = at + Math.min(n, samples - 160);
+        if (end > (marks.at(-1)?.end ?? at)) marks.push({ end, text: written[k - 1]! });
+      }
+    segments.push({ text: s.text, start: at, end: at + samples, marks });
     pieces.push(seg);
     at += samples;
     if (s.pauseMs > 0 && i < turn.segments.length - 1) {

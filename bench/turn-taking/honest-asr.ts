@@ -1,10 +1,12 @@
 /**
  * The benchmark's transcriber: it answers only with the text of the audio it was given. It knows
- * every segment of every synthesized turn by a fingerprint (the turn's own μ-law bytes over the
- * last 40 ms of the segment's speech, line noise included, so no two segments share one); an
- * uploaded WAV is re-encoded to μ-law and each fingerprint looked for in it. The transcript is the
- * text of the segments whose speech ends inside the upload, in the order they occur in it: a
- * speculative upload taken during a pause hears the turn up to that pause, and nothing more.
+ * the end of every segment of every synthesized turn, and of each word inside one (where the
+ * generator could place it), by a fingerprint: the turn's own μ-law bytes over the 40 ms before
+ * that end, line noise included, so no two share one. An uploaded WAV is re-encoded to μ-law and
+ * each fingerprint looked for in it. The transcript is, for every segment the upload holds, its
+ * text up to the furthest end found (the whole segment, or its first words), in the order they
+ * occur in the audio: a speculative upload taken during a pause hears the turn up to that pause,
+ * and nothing more.
  */
 import type { GeneratedTurn } from './generate';
 
@@ -44,21 +46,35 @@ function wavSamples(wav: Buffer): Buffer {
 }
 
 export class HonestTranscriber {
-  private readonly prints: Array<{ turn: string; text: string; print: Buffer }> = [];
+  /** Per segment: fingerprints at its word ends (rank 0…) and at its end (the highest rank). */
+  private readonly prints: Array<{
+    segment: string;
+    turn: string;
+    rank: number;
+    text: string;
+    print: Buffer;
+  }> = [];
   uploads = 0;
-  /** Uploads with audio in which no segment ended (noise, a cough, a clipped start). */
+  /** Uploads with audio in which no word ended (noise, a cough, a clipped start). */
   empty = 0;
+  /** With BENCH_TURN_DUMP: the re-encoded audio of those uploads (diagnostics). */
+  readonly unheard: Buffer[] = [];
 
   constructor(turns: Iterable<GeneratedTurn>) {
     for (const t of turns)
-      for (const s of t.segments) {
-        const from = Math.max(s.start, s.end - PRINT_SAMPLES);
-        this.prints.push({
-          turn: t.id,
-          text: s.text,
-          print: Buffer.from(t.audio.subarray(from, s.end).map(sameZero)),
+      t.segments.forEach((s, i) => {
+        const ends = [...s.marks, { end: s.end, text: s.text }];
+        ends.forEach((m, rank) => {
+          const from = Math.max(s.start, m.end - PRINT_SAMPLES);
+          this.prints.push({
+            segment: `${t.id}#${i}`,
+            turn: t.id,
+            rank,
+            text: m.text,
+            print: Buffer.from(t.audio.subarray(from, m.end).map(sameZero)),
+          });
         });
-      }
+      });
   }
 
   /** The transcript of an uploaded WAV, and which turns it heard. */
@@ -67,13 +83,21 @@ export class HonestTranscriber {
     const pcm = wavSamples(wav);
     const mu = Buffer.alloc(pcm.length >> 1);
     for (let i = 0; i < mu.length; i++) mu[i] = ulaw(pcm.readInt16LE(i * 2));
-    const hits: Array<{ at: number; text: string; turn: string }> = [];
+    // Per segment heard: the furthest word end the audio holds, and where the segment is in it.
+    const heard = new Map<string, { at: number; rank: number; text: string; turn: string }>();
     for (const p of this.prints) {
       const at = mu.indexOf(p.print);
-      if (at >= 0) hits.push({ at, text: p.text, turn: p.turn });
+      if (at < 0) continue;
+      const seen = heard.get(p.segment);
+      if (!seen || p.rank > seen.rank)
+        heard.set(p.segment, { at: Math.min(at, seen?.at ?? at), rank: p.rank, text: p.text, turn: p.turn });
+      else seen.at = Math.min(seen.at, at);
     }
-    hits.sort((a, b) => a.at - b.at);
-    if (!hits.length) this.empty++;
+    const hits = [...heard.values()].sort((a, b) => a.at - b.at);
+    if (!hits.length) {
+      this.empty++;
+      if (process.env.BENCH_TURN_DUMP) this.unheard.push(mu);
+    }
     return {
       text: hits
         .map((h) => h.text)
