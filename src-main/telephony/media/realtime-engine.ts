@@ -19,51 +19,14 @@ import { isGoodbye } from '../../agent/goodbye';
 import { buildSystemPrompt, goodbyeText, greetingText, transcriptionPrompt } from '../../agent/prompt';
 import type { RealtimeEvent, RealtimeVoice, RealtimeVoiceSession } from '../../agent/realtime/port';
 import type { SpeechService } from '../../agent/speech';
-import type { AgentToolbox, ToolContext, ToolEffect } from '../../agent/tools';
+import type { AgentToolbox, ToolEffect } from '../../agent/tools';
 import type { Clock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
 import { FRAME_BYTES, FRAME_MS } from '../audio/convert';
 import type { CallRepository } from '../call-repository';
-import type { PlayItem } from './player';
-import type { LiveTurn, SessionState } from './session';
+import type { EngineFactory, EngineHost, VoiceEngine } from './engine';
 import type { VoiceSettings } from './voice-settings';
 import { recordTurn } from './turn-record';
-
-/** What the session gives an engine (the engine never touches the transport). */
-export interface EngineHost {
-  readonly callSid: string;
-  readonly callId: number | null;
-  readonly log: Logger;
-  readonly toolCtx: ToolContext;
-  readonly fields: Record<string, string>;
-  state(): SessionState;
-  setState(s: SessionState): void;
-  play(item: PlayItem): void;
-  /** Twilio `clear`; returns the items not fully heard with how much of each was. */
-  clearPlayback(): Array<{ id: string; heardMs: number; totalMs: number }>;
-  playerBusy(): boolean;
-  addTranscript(who: 'agent' | 'caller', text: string): void;
-  publishTurn(t: LiveTurn): void;
-  endCall(reason: string, line: string | null): Promise<void>;
-  transfer(reason: string): Promise<unknown>;
-  /** This call continues on the pipeline engine (the greeting, if played, is passed on). */
-  usePipeline(reason: string, greeting: string | null): void;
-}
-
-export interface VoiceEngine {
-  readonly name: string;
-  start(): void;
-  onMedia(frame: Buffer): void;
-  onItemStart(id: string, at: number): void;
-  onItemHeard(id: string): void;
-  onFrame(at: number): void;
-  /** Everything sent was heard. */
-  onIdle(): void;
-  /** The call ended: records an unfinished turn, closes the model session. */
-  stop(): void;
-}
-
-export type EngineFactory = (host: EngineHost) => VoiceEngine;
 
 export interface RealtimeEngineDeps {
   voice: () => RealtimeVoice | null;

@@ -14,7 +14,6 @@
  */
 import VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
 import type { Business } from '../../api/contract/business';
-import type { CallTurn } from '../../api/contract/calls';
 import { Conversation } from '../../agent/conversation';
 import { isGoodbye } from '../../agent/goodbye';
 import type { ChatModel, StreamingTranscriber, StreamingTranscription, Transcriber } from '../../agent/ports';
@@ -39,43 +38,18 @@ import { classifyUtteranceEnd, endWindowFor } from '../audio/end-of-turn';
 import { EnergyVad, DEFAULT_VAD, type Vad, type VadConfig, type VadEvent } from '../audio/vad';
 import type { CallRepository } from '../call-repository';
 import { OutboundPlayer } from './player';
-import type { EngineFactory, EngineHost, VoiceEngine } from './realtime-engine';
+import type { EngineFactory, EngineHost, VoiceEngine } from './engine';
 import { STREAM_TOKEN_PARAM } from '../twiml';
 import { outClear, outMark, outMedia, parseInbound, type StartMessage } from './protocol';
 import { recordTurn, stageOffsets, type TurnStageMarks } from './turn-record';
+import type { AudioTap, CallControl, LiveTurn, MediaTransport, SessionState } from './types';
 import type { VoiceSettings } from './voice-settings';
 
-export type SessionState =
-  'connecting' | 'greeting' | 'listening' | 'thinking' | 'speaking' | 'ending' | 'ended';
-
-/** Where outbound messages go: the Twilio WebSocket, or another transport (test call). */
-export interface MediaTransport {
-  send(text: string): void;
-  close(code?: number, reason?: string): void;
-}
-
-/** Listen-in: a copy of the call's audio (base64 μ-law 20 ms frames); set only while someone listens. */
-export interface AudioTap {
-  inbound(payloadB64: string): void;
-  outbound(payloadB64: string): void;
-  /** The agent's queued audio was dropped (barge-in). */
-  clear(): void;
-}
-
-/** Twilio REST actions on the live call. */
-export interface CallControl {
-  hangup(callSid: string): Promise<'ok' | 'already_ended'>;
-  redirect(callSid: string, twiml: string): Promise<'ok' | 'already_ended'>;
-}
+export type { AudioTap, CallControl, LiveTurn, MediaTransport, SessionState } from './types';
 
 export interface AgentBrain {
   transcriber: Transcriber;
   model: ChatModel;
-}
-
-export interface LiveTurn extends CallTurn {
-  callSid: string;
-  state: 'thinking' | 'speaking' | 'done';
 }
 
 export interface SessionSnapshot {

@@ -1,7 +1,7 @@
 import type { CallTurn } from '../../api/contract/calls';
 import type { Logger } from '../../platform/logger';
 import type { CallRepository } from '../call-repository';
-import type { LiveTurn } from './session';
+import type { LiveTurn } from './types';
 
 /**
  * When each stage of a turn's critical path was reached, on the monotonic clock (absent = not

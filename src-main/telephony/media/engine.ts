@@ -1,0 +1,45 @@
+/**
+ * The voice-engine seam: what drives a call's conversation (the pipeline VAD → ASR → LLM → TTS,
+ * or OpenAI Realtime speech-to-speech) and what the session gives it. The session owns the
+ * transport, the paced player, call control and the state; an engine owns only the brain.
+ */
+import type { ToolContext } from '../../agent/tools';
+import type { Logger } from '../../platform/logger';
+import type { PlayItem } from './player';
+import type { LiveTurn, SessionState } from './types';
+
+/** What the session gives an engine (the engine never touches the transport). */
+export interface EngineHost {
+  readonly callSid: string;
+  readonly callId: number | null;
+  readonly log: Logger;
+  readonly toolCtx: ToolContext;
+  readonly fields: Record<string, string>;
+  state(): SessionState;
+  setState(s: SessionState): void;
+  play(item: PlayItem): void;
+  /** Twilio `clear`; returns the items not fully heard with how much of each was. */
+  clearPlayback(): Array<{ id: string; heardMs: number; totalMs: number }>;
+  playerBusy(): boolean;
+  addTranscript(who: 'agent' | 'caller', text: string): void;
+  publishTurn(t: LiveTurn): void;
+  endCall(reason: string, line: string | null): Promise<void>;
+  transfer(reason: string): Promise<unknown>;
+  /** This call continues on the pipeline engine (the greeting, if played, is passed on). */
+  usePipeline(reason: string, greeting: string | null): void;
+}
+
+export interface VoiceEngine {
+  readonly name: string;
+  start(): void;
+  onMedia(frame: Buffer): void;
+  onItemStart(id: string, at: number): void;
+  onItemHeard(id: string): void;
+  onFrame(at: number): void;
+  /** Everything sent was heard. */
+  onIdle(): void;
+  /** The call ended: records an unfinished turn, closes the model session. */
+  stop(): void;
+}
+
+export type EngineFactory = (host: EngineHost) => VoiceEngine;
