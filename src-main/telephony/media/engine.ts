@@ -6,6 +6,8 @@
 import type { ToolContext } from '../../agent/tools';
 import type { Logger } from '../../platform/logger';
 import type { PlayItem } from './player';
+import type { Speaker } from './speech-handle';
+import type { FinishedTurn } from './turn-record';
 import type { LiveTurn, SessionState } from './types';
 
 /** What the session gives an engine (the engine never touches the transport). */
@@ -15,6 +17,9 @@ export interface EngineHost {
   readonly log: Logger;
   readonly toolCtx: ToolContext;
   readonly fields: Record<string, string>;
+  /** Speech handles on the call's player (one per agent utterance). */
+  readonly speaker: Speaker;
+  customerName(): string | null;
   state(): SessionState;
   setState(s: SessionState): void;
   play(item: PlayItem): void;
@@ -23,8 +28,19 @@ export interface EngineHost {
   playerBusy(): boolean;
   addTranscript(who: 'agent' | 'caller', text: string): void;
   publishTurn(t: LiveTurn): void;
-  endCall(reason: string, line: string | null): Promise<void>;
-  transfer(reason: string): Promise<unknown>;
+  /** The one turn recorder: `turn_metrics` line, call_turns row, live event. */
+  recordTurn(t: FinishedTurn): void;
+  /** Plays the cached greeting (the transcript gets it); its text, or null if none played. */
+  greet(): Promise<string | null>;
+  /**
+   * Goodbye: ended_by first, the line (if any), its playout, then `beforeHangup` (the engine
+   * records its last turn), then the REST hang-up.
+   */
+  endCall(reason: string, line: string | null, beforeHangup?: () => void): Promise<void>;
+  /** The transfer line, its playout, `settled` (also when a transfer is unavailable), the redirect. */
+  transfer(reason: string, settled?: () => void): Promise<unknown>;
+  /** The unavailable line, then the stream closes for the recording fallback. */
+  handOver(reason: string): Promise<void>;
   /** This call continues on the pipeline engine (the greeting, if played, is passed on). */
   usePipeline(reason: string, greeting: string | null): void;
 }
@@ -38,6 +54,8 @@ export interface VoiceEngine {
   onFrame(at: number): void;
   /** Everything sent was heard. */
   onIdle(): void;
+  /** The session ends the call (goodbye, transfer, shutdown); `cut`: the current answer stops now. */
+  ending(cut: boolean): void;
   /** The call ended: records an unfinished turn, closes the model session. */
   stop(): void;
 }

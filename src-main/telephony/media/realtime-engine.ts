@@ -26,7 +26,6 @@ import { FRAME_BYTES, FRAME_MS } from '../audio/convert';
 import type { CallRepository } from '../call-repository';
 import type { EngineFactory, EngineHost, VoiceEngine } from './engine';
 import type { VoiceSettings } from './voice-settings';
-import { recordTurn } from './turn-record';
 
 export interface RealtimeEngineDeps {
   voice: () => RealtimeVoice | null;
@@ -153,18 +152,8 @@ export class RealtimeEngine implements VoiceEngine {
 
     // The cached greeting plays at once (no model round trip), while the session connects.
     const text = greetingText(biz);
-    let greeted: string | null = null;
-    try {
-      const r = await this.deps.speech.line(text, 'greeting');
-      if (r.audio.length && !this.stopped) {
-        this.host.play({ id: 'greeting', audio: r.audio, text });
-        this.host.addTranscript('agent', text);
-        greeted = text;
-        this.log.info({ provider: r.provider, cached: r.cached, ms: r.ms }, 'greeting playing');
-      }
-    } catch (err) {
-      this.log.warn({ err }, 'cached greeting failed; the model will greet');
-    }
+    const greeted = this.stopped ? null : await this.host.greet();
+    if (!greeted) this.log.warn('cached greeting failed; the model will greet');
 
     let rt: RealtimeVoiceSession;
     try {
@@ -539,6 +528,9 @@ export class RealtimeEngine implements VoiceEngine {
     if (turn && turn.state !== 'done') turn.heardMs += chunk.ms;
   }
 
+  /** The session ends the call: its own state check (`ending`) stops new answers. */
+  ending(): void {}
+
   onFrame(at: number): void {
     const turn = this.response?.turn;
     if (turn && turn.state !== 'done') turn.lastFrameAt = at;
@@ -613,32 +605,22 @@ export class RealtimeEngine implements VoiceEngine {
     if (turn.callerText) this.host.addTranscript('caller', turn.callerText);
     if (agentText) this.host.addTranscript('agent', agentText + (turn.interrupted ? ' …' : ''));
     if (!turn.callerText && !agentText && !turn.errorCode && !turn.audioMs) return;
-    recordTurn(
-      {
-        log: this.log,
-        calls: this.deps.calls,
-        callSid: this.host.callSid,
-        callId: this.host.callId,
-        businessId: this.deps.business().id,
-        publishTurn: (t) => this.host.publishTurn(t),
+    this.host.recordTurn({
+      index: turn.index,
+      engine: 'realtime',
+      callerText: turn.callerText,
+      agentText,
+      interrupted: turn.interrupted,
+      errorCode: turn.errorCode ?? null,
+      ms: {
+        vad: turn.t.vad ?? null,
+        asr: turn.t.asr ?? null,
+        nlp: turn.t.nlp ?? null,
+        tts: null,
+        firstAudio: turn.t.firstAudio ?? null,
+        total: turn.t.total ?? null,
       },
-      {
-        index: turn.index,
-        engine: 'realtime',
-        callerText: turn.callerText,
-        agentText,
-        interrupted: turn.interrupted,
-        errorCode: turn.errorCode ?? null,
-        ms: {
-          vad: turn.t.vad ?? null,
-          asr: turn.t.asr ?? null,
-          nlp: turn.t.nlp ?? null,
-          tts: null,
-          firstAudio: turn.t.firstAudio ?? null,
-          total: turn.t.total ?? null,
-        },
-      },
-    );
+    });
   }
 
   private emitTurn(turn: RtTurn): void {

@@ -46,6 +46,8 @@ export interface FinishedTurn {
   };
   /** Stage marks in ms after the speech end (stageOffsets), where the engine records them. */
   stages?: Record<string, number>;
+  /** Preemptive generation: this answer was started on the speculative transcript; LLM requests dropped since the last turn. */
+  llm?: { preemptive: boolean; wasted: number };
 }
 
 export interface TurnRecordTarget {
@@ -84,6 +86,7 @@ export function recordTurn(target: TurnRecordTarget, turn: FinishedTurn): void {
       t_first_audio_ms: row.tFirstAudioMs,
       t_total_ms: row.tTotalMs,
       ...(turn.stages ? { stages_ms: turn.stages } : {}),
+      ...(turn.llm ? { llm_preemptive: turn.llm.preemptive, llm_wasted: turn.llm.wasted } : {}),
       interrupted: turn.interrupted,
       error_code: turn.errorCode,
     },
