@@ -311,7 +311,9 @@ function transcript(s: TurnState, id: number, raw: string, at: number, io: TurnI
   const text = raw.trim();
   let next: TurnState = { ...s, utterance: null };
   const fresh = s.resumableAt != null && at - s.resumableAt < cfg.resumeWithinMs;
-  if (!text || ((s.bargeAt != null || fresh) && isBackchannel(text))) {
+  // Over the agent's audio (or its answer still on its way), "כן"/"אהה" is listening, not a turn.
+  const overAgent = io.busy || (s.answer != null && !s.answer.held && !s.answer.done);
+  if (!text || ((s.bargeAt != null || fresh || overAgent) && isBackchannel(text))) {
     // No words, or only "כן"/"אהה" over the agent: not a turn. A cleared answer goes on.
     const r0 = s.preempt ? dropPreempt(next, []) : { state: next, effects: [] as TurnEffect[] };
     next = r0.state;
@@ -319,7 +321,9 @@ function transcript(s: TurnState, id: number, raw: string, at: number, io: TurnI
       const r = release({ ...next, bargeAt: next.bargeAt ?? at });
       return { state: r.state, effects: [...r0.effects, ...r.effects] };
     }
-    return { state: { ...next, floor: io.busy ? 'speaking' : 'listening' }, effects: r0.effects };
+    const floor =
+      io.busy || next.answer?.phase === 'speaking' ? 'speaking' : next.answer ? 'thinking' : 'listening';
+    return { state: { ...next, floor }, effects: r0.effects };
   }
   const effects: TurnEffect[] = [];
   if (s.answer) {
