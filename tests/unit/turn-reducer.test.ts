@@ -13,6 +13,9 @@ import {
   type TurnState,
 } from '../../src-main/telephony/media/turn/reducer';
 
+/** An event without its time (the manual clock adds it). */
+type EventIn = TurnEvent extends infer E ? (E extends TurnEvent ? Omit<E, 'at'> : never) : never;
+
 const CFG: TurnConfig = { resumeWithinMs: 8000, maxTurnErrors: 2, preemptive: false };
 
 /** A call driven event by event on a manual clock; `busy` is the player. */
@@ -26,7 +29,7 @@ class Call {
     this.now += ms;
     return this;
   }
-  send(ev: Omit<TurnEvent, 'at'> & { type: TurnEvent['type'] }): TurnEffect[] {
+  send(ev: EventIn): TurnEffect[] {
     const r = reduce(this.state, { ...ev, at: this.now } as TurnEvent, { busy: this.busy }, this.cfg);
     this.state = r.state;
     this.log.push(r.effects);
@@ -312,6 +315,15 @@ describe('turn reducer', () => {
     ]);
     expect(c.state.floor).toBe('ended');
     expect(c.send({ type: 'utterance_end', speechEndAt: 0 })).toEqual([]);
+    // The owner hangs up / transfers: the answer stops, recorded as interrupted without an error.
+    const o = new Call();
+    const oid = o.answering();
+    expect(o.send({ type: 'ending', cut: true })).toEqual([
+      { type: 'cancel', id: oid },
+      { type: 'record', id: oid, interrupted: true },
+    ]);
+    expect(o.state.floor).toBe('ending');
+    expect(o.send({ type: 'hangup' })).toEqual([]);
   });
 
   it('preemptive generation: started on the speculative transcript, adopted when the final one equals it', () => {

@@ -39,6 +39,16 @@ export interface EngineHost {
   endCall(reason: string, line: string | null, beforeHangup?: () => void): Promise<void>;
   /** The transfer line, its playout, `settled` (also when a transfer is unavailable), the redirect. */
   transfer(reason: string, settled?: () => void): Promise<unknown>;
+  /**
+   * A fixed line (filler, sorry) on its own speech handle, if `stillWanted()` once rendered;
+   * true when it was queued.
+   */
+  playLine(
+    text: string,
+    phrase: 'filler' | 'sorry',
+    onStart: ((at: number) => void) | undefined,
+    stillWanted: () => boolean,
+  ): Promise<boolean>;
   /** The unavailable line, then the stream closes for the recording fallback. */
   handOver(reason: string): Promise<void>;
   /** This call continues on the pipeline engine (the greeting, if played, is passed on). */

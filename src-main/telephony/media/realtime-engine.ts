@@ -19,12 +19,19 @@ import { isGoodbye } from '../../agent/goodbye';
 import { buildSystemPrompt, goodbyeText, greetingText, transcriptionPrompt } from '../../agent/prompt';
 import type { RealtimeEvent, RealtimeVoice, RealtimeVoiceSession } from '../../agent/realtime/port';
 import type { SpeechService } from '../../agent/speech';
-import type { AgentToolbox, ToolEffect } from '../../agent/tools';
+import type { AgentToolbox } from '../../agent/tools';
 import type { Clock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
 import { FRAME_BYTES, FRAME_MS } from '../audio/convert';
 import type { CallRepository } from '../call-repository';
 import type { EngineFactory, EngineHost, VoiceEngine } from './engine';
+import {
+  emitRealtimeTurn,
+  writeRealtimeTurn,
+  type Chunk,
+  type Response,
+  type RtTurn,
+} from './realtime-turns';
 import type { VoiceSettings } from './voice-settings';
 
 export interface RealtimeEngineDeps {
@@ -49,49 +56,6 @@ export const realtimeEngineFactory =
 const MAX_PENDING_FRAMES = 150;
 const REALTIME_STYLE =
   'את/ה מדבר/ת בקול, בעברית בלבד, בקצב טבעי ובחום. אם הלקוח מתחיל לדבר – הפסק/י והקשב/י.';
-
-interface Chunk {
-  response: Response;
-  itemId: string;
-  ms: number;
-}
-
-interface Response {
-  id: string;
-  seq: number;
-  turn: RtTurn | null;
-  text: string;
-  /** μ-law not yet a whole frame. */
-  rest: Buffer;
-  lastItemId: string;
-  chunks: number;
-  audioMs: number;
-  done: boolean;
-  cancelled: boolean;
-  tools: Array<Promise<void>>;
-  effect?: ToolEffect;
-}
-
-interface RtTurn {
-  index: number;
-  callerItems: string[];
-  callerText: string;
-  transcriptState: 'pending' | 'done' | 'failed';
-  agentText: string;
-  speechEndAt: number;
-  state: 'listening' | 'thinking' | 'speaking' | 'done';
-  t: { vad?: number; asr?: number; nlp?: number; firstAudio?: number; total?: number };
-  lastFrameAt?: number;
-  audioMs: number;
-  heardMs: number;
-  interrupted: boolean;
-  errorCode?: string;
-  goodbye: boolean;
-  /** Tool results sent; the model's follow-up answer belongs to this turn too. */
-  followUp: boolean;
-  answered: boolean;
-  finishTimer?: NodeJS.Timeout;
-}
 
 export class RealtimeEngine implements VoiceEngine {
   readonly name = 'realtime';
@@ -528,8 +492,10 @@ export class RealtimeEngine implements VoiceEngine {
     if (turn && turn.state !== 'done') turn.heardMs += chunk.ms;
   }
 
-  /** The session ends the call: its own state check (`ending`) stops new answers. */
-  ending(): void {}
+  /** The session ends the call; `cut` (owner hang-up, transfer): the model stops now. */
+  ending(cut: boolean): void {
+    if (cut) this.stop();
+  }
 
   onFrame(at: number): void {
     const turn = this.response?.turn;
@@ -591,57 +557,11 @@ export class RealtimeEngine implements VoiceEngine {
     this.writeTurn(turn);
   }
 
-  private heardText(turn: RtTurn): string {
-    const text = turn.agentText.trim();
-    if (!turn.interrupted) return text;
-    if (!turn.audioMs) return '';
-    const words = text.split(/\s+/).filter(Boolean);
-    const n = Math.round(words.length * Math.min(1, turn.heardMs / turn.audioMs));
-    return words.slice(0, n).join(' ');
-  }
-
   private writeTurn(turn: RtTurn): void {
-    const agentText = this.heardText(turn);
-    if (turn.callerText) this.host.addTranscript('caller', turn.callerText);
-    if (agentText) this.host.addTranscript('agent', agentText + (turn.interrupted ? ' …' : ''));
-    if (!turn.callerText && !agentText && !turn.errorCode && !turn.audioMs) return;
-    this.host.recordTurn({
-      index: turn.index,
-      engine: 'realtime',
-      callerText: turn.callerText,
-      agentText,
-      interrupted: turn.interrupted,
-      errorCode: turn.errorCode ?? null,
-      ms: {
-        vad: turn.t.vad ?? null,
-        asr: turn.t.asr ?? null,
-        nlp: turn.t.nlp ?? null,
-        tts: null,
-        firstAudio: turn.t.firstAudio ?? null,
-        total: turn.t.total ?? null,
-      },
-    });
+    writeRealtimeTurn(this.host, turn);
   }
 
   private emitTurn(turn: RtTurn): void {
-    if (turn.state === 'done' || turn.state === 'listening') return;
-    this.host.publishTurn({
-      id: turn.index + 1,
-      callSid: this.host.callSid,
-      state: turn.state,
-      turnIndex: turn.index,
-      mode: 'stream',
-      callerText: turn.callerText,
-      agentText: turn.agentText,
-      tVadMs: turn.t.vad ?? null,
-      tAsrMs: turn.t.asr ?? null,
-      tNlpMs: turn.t.nlp ?? null,
-      tTtsMs: null,
-      tFirstAudioMs: turn.t.firstAudio ?? null,
-      tTotalMs: null,
-      interrupted: turn.interrupted,
-      errorCode: turn.errorCode ?? null,
-      createdAt: this.deps.clock.now(),
-    });
+    emitRealtimeTurn(this.host, turn, this.deps.clock.now());
   }
 }

@@ -5,10 +5,9 @@
  * the recording fallback), and hands the conversation to one voice engine: the pipeline
  * (pipeline/engine.ts, turn-taking in turn/reducer.ts) or OpenAI Realtime (realtime-engine.ts).
  */
-import VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
 import type { Business } from '../../api/contract/business';
-import type { ChatModel, StreamingTranscriber, Transcriber } from '../../agent/ports';
-import { greetingText, TRANSFER_TEXT, UNAVAILABLE_TEXT } from '../../agent/prompt';
+import type { StreamingTranscriber } from '../../agent/ports';
+import { greetingText } from '../../agent/prompt';
 import type { SpeechService } from '../../agent/speech';
 import type { AgentToolbox, ToolContext } from '../../agent/tools';
 import type { Clock } from '../../platform/clock';
@@ -17,34 +16,20 @@ import { toE164 } from '../../platform/phone';
 import { EnergyVad, DEFAULT_VAD, type Vad, type VadConfig } from '../audio/vad';
 import type { CallRepository } from '../call-repository';
 import { STREAM_TOKEN_PARAM } from '../twiml';
+import { callAudio } from './call-audio';
+import { CallEnding } from './call-ending';
 import type { EngineFactory, EngineHost, VoiceEngine } from './engine';
 import { PipelineEngine } from './pipeline/engine';
-import { OutboundPlayer } from './player';
-import { outClear, outMark, outMedia, parseInbound, type StartMessage } from './protocol';
-import { Speaker } from './speech-handle';
+import type { OutboundPlayer } from './player';
+import { parseInbound, type StartMessage } from './protocol';
+import type { Speaker } from './speech-handle';
+import { TIMING, type AgentBrain, type SessionSnapshot, type SessionTiming } from './session-config';
 import { recordTurn } from './turn-record';
 import type { AudioTap, CallControl, LiveTurn, MediaTransport, SessionState } from './types';
 import type { VoiceSettings } from './voice-settings';
 
 export type { AudioTap, CallControl, LiveTurn, MediaTransport, SessionState } from './types';
-
-export interface AgentBrain {
-  transcriber: Transcriber;
-  model: ChatModel;
-}
-
-export interface SessionSnapshot {
-  callSid: string;
-  callId: number | null;
-  streamSid: string;
-  from: string;
-  customerId: number | null;
-  customerName: string | null;
-  state: SessionState;
-  engine: string;
-  startedAt: number;
-  turns: LiveTurn[];
-}
+export type { AgentBrain, SessionSnapshot, SessionTiming } from './session-config';
 
 export interface SessionHooks {
   /** A session is on the line for this CallSid now (a newcomer never replaces it). */
@@ -82,40 +67,6 @@ export interface SessionDeps {
   vad?: (cfg: VadConfig) => Vad;
 }
 
-export interface SessionTiming {
-  leadMs: number;
-  markEveryMs: number;
-  /** Silence into a pause when the speculative transcript is requested. */
-  speculativeAtMs: number;
-  /** Waiting for the last mark of a goodbye at most this much more than its length. */
-  markGraceMs: number;
-  /** A caller utterance right after the agent was interrupted may resume it within this. */
-  resumeWithinMs: number;
-  /** Voiced audio that makes a barge-in an interruption (a shorter burst is a backchannel). */
-  interruptMs: number;
-  /** Unrecoverable turn errors in a row before handing over to the recording fallback. */
-  maxTurnErrors: number;
-  /** Opening the live transcription session at most this long (else: speculative upload). */
-  asrConnectTimeoutMs: number;
-  /** A committed utterance's transcript at most this long after the commit (else: upload). */
-  asrCommitTimeoutMs: number;
-  /** A phone stream with no accepted `start` this long after the socket opened is closed. */
-  startTimeoutMs: number;
-}
-
-const TIMING: SessionTiming = {
-  leadMs: 160,
-  markEveryMs: 200,
-  speculativeAtMs: 240,
-  markGraceMs: 3000,
-  resumeWithinMs: 8000,
-  interruptMs: 480,
-  maxTurnErrors: 2,
-  asrConnectTimeoutMs: 3000,
-  asrCommitTimeoutMs: 4000,
-  startTimeoutMs: 15_000,
-};
-
 const MAX_BAD_FRAMES_LOGGED = 20;
 /** WebSocket close code for a refused `start` (1008: policy violation). */
 export const STREAM_REFUSED_CODE = 1008;
@@ -145,12 +96,11 @@ export class MediaStreamSession {
   private badFrames = 0;
   private mediaFrames = 0;
   private turns = 0;
-  private idleWaiters: Array<() => void> = [];
   private finalized = false;
   /** The `start` was refused: the socket is closing and every later frame is ignored. */
   private refused = false;
   private startTimer: NodeJS.Timeout | undefined;
-  private endTimer: NodeJS.Timeout | undefined;
+  private readonly ending: CallEnding;
   private toolCtx: ToolContext | undefined;
 
   constructor(
@@ -161,34 +111,42 @@ export class MediaStreamSession {
     this.timing = { ...TIMING, ...deps.timing };
     this.startedAt = deps.clock.now();
     this.lastMediaAt = deps.clock.monotonic();
-    this.player = new OutboundPlayer(
+    const audio = callAudio(
+      transport,
+      { streamSid: () => this.streamSid, tap: () => this.tap },
+      deps.clock,
+      this.timing,
       {
-        media: (p) => {
-          this.transport.send(outMedia(this.streamSid, p));
-          this.tap?.outbound(p);
-        },
-        mark: (n) => this.transport.send(outMark(this.streamSid, n)),
-        clear: () => {
-          this.transport.send(outClear(this.streamSid));
-          this.tap?.clear();
-        },
-      },
-      () => this.deps.clock.monotonic(),
-      {
-        onItemStart: (id, at) => {
-          this.speaker.itemStarted(id, at);
-          this.engine?.onItemStart(id, at);
-        },
-        onItemHeard: (id) => {
-          this.speaker.itemHeard(id);
-          this.engine?.onItemHeard(id);
-        },
+        onItemStart: (id, at) => this.engine?.onItemStart(id, at),
+        onItemHeard: (id) => this.engine?.onItemHeard(id),
         onIdle: () => this.onPlayerIdle(),
         onFrame: (at) => this.engine?.onFrame(at),
       },
-      { leadMs: this.timing.leadMs, markEveryMs: this.timing.markEveryMs },
     );
-    this.speaker = new Speaker(this.player);
+    this.player = audio.player;
+    this.speaker = audio.speaker;
+    this.ending = new CallEnding({
+      log: () => this.log,
+      callSid: () => this.callSid,
+      state: () => this.state,
+      finalized: () => this.finalized,
+      business: () => this.deps.business(),
+      speech: deps.speech,
+      control: () => this.deps.control(),
+      speaker: this.speaker,
+      playerBusy: () => this.player.busy,
+      markGraceMs: this.timing.markGraceMs,
+      beginEnding: (endedBy, cut) => {
+        this.setState('ending');
+        if (cut) this.speaker.clear();
+        this.engine?.ending(cut);
+        if (!endedBy) return;
+        this.endedBy = endedBy;
+        this.deps.calls.setEndedBy(this.callSid, endedBy);
+      },
+      addTranscript: (text) => this.transcript.push({ who: 'agent', text, at: this.deps.clock.now() }),
+      closeTransport: (code, reason) => this.closeTransport(code, reason),
+    });
     // A phone socket that never sends an acceptable `start` does not stay open (the app's test
     // call starts when its audio runs, on the local side).
     if (!deps.test) {
@@ -318,7 +276,7 @@ export class MediaStreamSession {
     this.deps.hooks.onStart(this);
     if (!this.deps.brain()) {
       this.log.warn('no OpenAI key: unavailable line, then the recording fallback');
-      void this.handOver('no_openai_key', 'unavailable');
+      void this.handOver('no_openai_key');
       return;
     }
     this.setState('greeting');
@@ -331,24 +289,7 @@ export class MediaStreamSession {
   private pipeline(fallback?: { greeting: string | null }): VoiceEngine | undefined {
     const brain = this.deps.brain();
     if (!brain) return undefined;
-    const t = this.timing;
-    const engine = new PipelineEngine(
-      this.host(),
-      this.vad,
-      {
-        ...this.deps,
-        asr: {
-          streamingAsr: this.deps.streamingAsr,
-          speculativeAtMs: t.speculativeAtMs,
-          asrConnectTimeoutMs: t.asrConnectTimeoutMs,
-          asrCommitTimeoutMs: t.asrCommitTimeoutMs,
-        },
-        resumeWithinMs: t.resumeWithinMs,
-        maxTurnErrors: t.maxTurnErrors,
-        interruptMs: t.interruptMs,
-      },
-      brain,
-    );
+    const engine = new PipelineEngine(this.host(), this.vad, { ...this.deps, timing: this.timing }, brain);
     if (fallback) engine.greeted = fallback.greeting ?? (this.state === 'greeting' ? undefined : null);
     return engine;
   }
@@ -387,11 +328,12 @@ export class MediaStreamSession {
       greet: () => this.greet(),
       endCall: (reason, line, before) => this.endCall(reason, line, before),
       transfer: (reason, settled) => this.transferToOwner(reason, settled),
-      handOver: (reason) => this.handOver(reason, 'unavailable'),
+      handOver: (reason) => this.handOver(reason),
+      playLine: (text, phrase, onStart, wanted) => this.ending.line(text, phrase, onStart, wanted),
       usePipeline: (reason, greeting) => {
         this.log.warn({ reason }, 'engine fallback: pipeline');
         this.engine = this.pipeline({ greeting });
-        if (!this.engine) return void this.handOver(reason, 'unavailable');
+        if (!this.engine) return void this.handOver(reason);
         this.deps.hooks.onState(this);
         this.engine.start();
       },
@@ -415,9 +357,7 @@ export class MediaStreamSession {
   }
 
   private onPlayerIdle(): void {
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const w of waiters) w();
+    this.ending.idle();
     if (this.state === 'greeting' && this.engine?.name !== 'pipeline') this.setState('listening');
     this.engine?.onIdle();
   }
@@ -432,113 +372,26 @@ export class MediaStreamSession {
 
   // ───────────────────────────── ending ─────────────────────────────
 
-  private waitIdle(timeoutMs: number): Promise<void> {
-    if (!this.player.busy) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.idleWaiters = this.idleWaiters.filter((w) => w !== done);
-        resolve();
-      }, timeoutMs);
-      timer.unref?.();
-      const done = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      this.idleWaiters.push(done);
-    });
-  }
-
-  /** Says a fixed line on its own handle and waits for its playout (at most the grace). */
-  private async sayLine(text: string, phrase: 'goodbye' | 'transfer' | 'unavailable'): Promise<void> {
-    const r = await this.deps.speech.line(text, phrase).catch(() => undefined);
-    if (r?.audio.length && !this.finalized) this.speaker.handle(phrase).say(r.audio, text);
-    await this.waitIdle((this.player.busy ? 30_000 : 0) + this.timing.markGraceMs);
-  }
-
-  /** The call is ending by our decision: the engine stops listening (and `cut`: stops talking). */
-  private beginEnding(reason: string | null, cut: boolean): void {
-    this.setState('ending');
-    this.engine?.ending(cut);
-    if (!reason) return;
-    this.endedBy = reason;
-    this.deps.calls.setEndedBy(this.callSid, reason);
-  }
-
   /**
    * Goodbye: marks the call as ended on purpose FIRST (so stream_ended answers <Hangup/>),
    * says the goodbye line (unless the answer already said it), waits for its mark, hangs up.
    */
-  async endCall(reason: string, line: string | null, beforeHangup?: () => void): Promise<void> {
-    if (this.state === 'ending' || this.state === 'ended') return;
-    this.beginEnding(reason, false);
-    this.log.info({ reason }, 'ending the call');
-    if (line) await this.sayLine(line, 'goodbye');
-    else await this.waitIdle((this.player.busy ? 30_000 : 0) + this.timing.markGraceMs);
-    beforeHangup?.();
-    await this.hangupNow(reason);
+  endCall(reason: string, line: string | null, beforeHangup?: () => void): Promise<void> {
+    return this.ending.endCall(reason, line, beforeHangup);
   }
 
   /** The owner pressed "hang up" in the monitor: no goodbye, straight away. */
-  async hangupFromMonitor(): Promise<void> {
-    if (this.state === 'ended') return;
-    this.beginEnding('owner_hangup', true);
-    this.player.clear();
-    await this.hangupNow('owner_hangup');
-  }
-
-  private async hangupNow(reason: string): Promise<void> {
-    const control = this.deps.control();
-    if (!control) {
-      this.log.warn({ reason }, 'no Twilio credentials: closing the stream instead of a REST hang-up');
-      this.closeTransport(1000, reason);
-      return;
-    }
-    try {
-      const r = await control.hangup(this.callSid);
-      this.log.info({ reason, result: r }, 'call hung up');
-    } catch (err) {
-      this.log.error({ err }, 'REST hang-up failed; closing the stream');
-      this.closeTransport(1000, reason);
-    }
-    // Twilio sends `stop` when the call ends; do not wait forever for it.
-    this.endTimer = setTimeout(() => this.closeTransport(1000, 'ended'), 5000);
-    this.endTimer.unref?.();
+  hangupFromMonitor(): Promise<void> {
+    return this.ending.hangupNowFromMonitor();
   }
 
   /** Says the transfer line, then re-points the call at <Dial> to the owner's phone. */
-  async transferToOwner(reason: string, settled?: () => void): Promise<{ ok: boolean; error?: string }> {
-    if (this.state === 'ending' || this.state === 'ended') return { ok: false, error: 'ending' };
-    const owner = toE164(this.deps.business().ownerPhone);
-    const control = this.deps.control();
-    if (!owner || !control) {
-      this.log.warn({ owner: !!owner, control: !!control }, 'transfer unavailable');
-      settled?.();
-      return { ok: false, error: owner ? 'no_twilio' : 'no_owner_phone' };
-    }
-    // From the model: its answer plays to the end first; otherwise the agent stops now.
-    this.beginEnding('transfer', !settled);
-    await this.sayLine(TRANSFER_TEXT, 'transfer');
-    settled?.();
-    const vr = new VoiceResponse();
-    const dial = vr.dial({ answerOnBridge: true, timeout: 25 });
-    dial.number(owner);
-    try {
-      const res = await control.redirect(this.callSid, vr.toString());
-      this.log.info({ reason, result: res }, 'call transferred to the owner');
-      return { ok: true };
-    } catch (err) {
-      this.log.error({ err }, 'transfer failed');
-      return { ok: false, error: 'rest_failed' };
-    }
+  transferToOwner(reason: string, settled?: () => void): Promise<{ ok: boolean; error?: string }> {
+    return this.ending.transfer(reason, settled);
   }
 
-  /** The unavailable line, then the stream closes: Twilio's <Connect action> records a message. */
-  private async handOver(reason: string, line: 'unavailable'): Promise<void> {
-    this.beginEnding(null, false);
-    this.transcript.push({ who: 'agent', text: UNAVAILABLE_TEXT, at: this.deps.clock.now() });
-    await this.sayLine(UNAVAILABLE_TEXT, line);
-    this.log.info({ reason }, 'closing the stream for the recording fallback');
-    this.closeTransport(1000, reason);
+  private handOver(reason: string): Promise<void> {
+    return this.ending.handOver(reason);
   }
 
   private closeTransport(code: number, reason: string): void {
@@ -553,13 +406,11 @@ export class MediaStreamSession {
   finalize(why: string): void {
     if (this.finalized) return;
     this.finalized = true;
-    if (this.endTimer) clearTimeout(this.endTimer);
     if (this.startTimer) clearTimeout(this.startTimer);
     this.engine?.stop();
     this.vad.close();
     this.player.close();
-    for (const w of this.idleWaiters) w();
-    this.idleWaiters = [];
+    this.ending.close();
     this.setState('ended');
     this.log.info(
       { why, turns: this.turns, frames: this.mediaFrames, bad_frames: this.badFrames },

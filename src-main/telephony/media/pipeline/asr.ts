@@ -6,6 +6,7 @@
  */
 import type { Business } from '../../../api/contract/business';
 import type { StreamingTranscriber, StreamingTranscription, Transcriber } from '../../../agent/ports';
+import { isAbort, ProviderError } from '../../../agent/ports';
 import { transcriptionPrompt } from '../../../agent/prompt';
 import type { Clock } from '../../../platform/clock';
 import type { Logger } from '../../../platform/logger';
@@ -237,6 +238,43 @@ export class CallAsr {
     const full = this.withCarry(audio);
     this.carry = undefined;
     return { spec, audio: full };
+  }
+
+  /**
+   * The utterance's transcript: the speculation's (or the live session's commit), else an upload;
+   * a live session that fails this utterance falls back to the upload (the turn is not lost).
+   */
+  async transcribe(
+    audio: Buffer,
+    spec: Speculation | undefined,
+    signal: AbortSignal,
+  ): Promise<{ text: string; via: 'streaming' | 'speculative' | 'upload' }> {
+    const upload = async () => {
+      const transcriber = this.deps.transcriber();
+      if (!transcriber) throw new ProviderError('no_openai_key', 'OpenAI key removed during the call');
+      const text = await transcriber.transcribe(audio, {
+        prompt: transcriptionPrompt(this.deps.business()),
+        signal,
+      });
+      return { text, via: 'upload' as const };
+    };
+    try {
+      if (!spec) return await upload();
+      if (!spec.streamed) return { text: await spec.promise, via: 'speculative' };
+      return await spec.promise.then(
+        (text) => ({ text, via: 'streaming' as const }),
+        (err: unknown) => {
+          if (signal.aborted) throw err;
+          this.deps
+            .log()
+            .warn({ err: (err as Error).message }, 'streaming transcript failed: uploading the utterance');
+          return upload();
+        },
+      );
+    } catch (err) {
+      if (err instanceof ProviderError || (isAbort(err) && signal.aborted)) throw err;
+      throw new ProviderError('asr_failed', (err as Error).message, err);
+    }
   }
 
   close(): void {

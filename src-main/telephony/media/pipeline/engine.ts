@@ -5,15 +5,9 @@
  * filler and sorry lines, the turn record, goodbye/transfer through the host.
  */
 import { Conversation } from '../../../agent/conversation';
-import type { ChatModel, Transcriber } from '../../../agent/ports';
+import type { ChatModel, StreamingTranscriber, Transcriber } from '../../../agent/ports';
 import { isAbort, ProviderError } from '../../../agent/ports';
-import {
-  buildSystemPrompt,
-  FILLER_TEXT,
-  goodbyeText,
-  SORRY_TEXT,
-  transcriptionPrompt,
-} from '../../../agent/prompt';
+import { buildSystemPrompt, FILLER_TEXT, goodbyeText, SORRY_TEXT } from '../../../agent/prompt';
 import type { SpeechService } from '../../../agent/speech';
 import type { AgentToolbox } from '../../../agent/tools';
 import type { Business } from '../../../api/contract/business';
@@ -21,6 +15,7 @@ import type { Clock } from '../../../platform/clock';
 import { classifyUtteranceEnd, endWindowFor } from '../../audio/end-of-turn';
 import type { Vad, VadEvent } from '../../audio/vad';
 import type { EngineHost, VoiceEngine } from '../engine';
+import type { SessionTiming } from '../session-config';
 import type { SpeechHandle } from '../speech-handle';
 import { initialTurnState, reduce, type TurnConfig, type TurnEffect, type TurnEvent } from '../turn/reducer';
 import type { VoiceSettings } from '../voice-settings';
@@ -35,14 +30,16 @@ export interface PipelineDeps {
   speech: SpeechService;
   brain: () => { transcriber: Transcriber; model: ChatModel } | null;
   toolbox: AgentToolbox;
-  asr: Omit<
-    ConstructorParameters<typeof CallAsr>[1],
-    'log' | 'clock' | 'business' | 'settings' | 'transcriber' | 'onSpeculative'
+  streamingAsr?: () => StreamingTranscriber | null;
+  timing: Pick<
+    SessionTiming,
+    | 'speculativeAtMs'
+    | 'asrConnectTimeoutMs'
+    | 'asrCommitTimeoutMs'
+    | 'resumeWithinMs'
+    | 'maxTurnErrors'
+    | 'interruptMs'
   >;
-  resumeWithinMs: number;
-  maxTurnErrors: number;
-  /** Voiced audio that makes a barge-in an interruption (a backchannel is shorter). */
-  interruptMs: number;
 }
 
 export class PipelineEngine implements VoiceEngine {
@@ -53,7 +50,6 @@ export class PipelineEngine implements VoiceEngine {
   private readonly asr: CallAsr;
   private readonly book: TurnBook;
   private preempt: AnswerRun | undefined;
-  private deadlines = new Map<number, NodeJS.Timeout>();
   /** Cleared line audio (greeting, filler, resumed rest) and the rest of an interrupted answer. */
   private cleared: SpeechHandle[] = [];
   private speechEndAt = 0;
@@ -67,8 +63,8 @@ export class PipelineEngine implements VoiceEngine {
   ) {
     const s = deps.settings();
     this.cfg = {
-      resumeWithinMs: deps.resumeWithinMs,
-      maxTurnErrors: deps.maxTurnErrors,
+      resumeWithinMs: deps.timing.resumeWithinMs,
+      maxTurnErrors: deps.timing.maxTurnErrors,
       preemptive: s.preemptiveGeneration && s.pipelineMode !== 'sequential',
     };
     this.conversation = new Conversation({
@@ -84,7 +80,10 @@ export class PipelineEngine implements VoiceEngine {
       log: host.log,
     });
     this.asr = new CallAsr(vad, {
-      ...deps.asr,
+      streamingAsr: deps.streamingAsr,
+      speculativeAtMs: deps.timing.speculativeAtMs,
+      asrConnectTimeoutMs: deps.timing.asrConnectTimeoutMs,
+      asrCommitTimeoutMs: deps.timing.asrCommitTimeoutMs,
       log: () => host.log,
       clock: deps.clock,
       business: deps.business,
@@ -136,7 +135,7 @@ export class PipelineEngine implements VoiceEngine {
     this.onVadEvents(this.vad.push(frame));
     this.asr.afterFrame(frame);
     this.asr.maybeSpeculate();
-    if (this.state.bargeAt != null && this.vad.currentVoicedMs >= this.deps.interruptMs)
+    if (this.state.bargeAt != null && this.vad.currentVoicedMs >= this.deps.timing.interruptMs)
       this.dispatch({ type: 'sustained', at: this.now() });
   }
 
@@ -194,11 +193,7 @@ export class PipelineEngine implements VoiceEngine {
   }
 
   ending(cut: boolean): void {
-    if (cut) {
-      this.host.speaker.clear();
-      this.dispatch({ type: 'hangup', at: this.now() }, false);
-      this.state = { ...this.state, floor: 'ending' };
-    } else this.dispatch({ type: 'ending', at: this.now() });
+    this.dispatch({ type: 'ending', at: this.now(), cut });
   }
 
   stop(): void {
@@ -207,8 +202,7 @@ export class PipelineEngine implements VoiceEngine {
     this.stopped = true;
     this.asr.close();
     this.vad.close();
-    for (const t of this.deadlines.values()) clearTimeout(t);
-    this.deadlines.clear();
+    this.book.close();
   }
 
   // ───────────────────────────── the reducer ─────────────────────────────
@@ -269,7 +263,7 @@ export class PipelineEngine implements VoiceEngine {
         return this.book.drop(e.id);
       }
       case 'speaking':
-        this.clearDeadline(e.id);
+        this.book.disarm(e.id);
         return this.book.emit(e.id, 'speaking');
       case 'filler':
         return this.filler(e.id);
@@ -278,11 +272,11 @@ export class PipelineEngine implements VoiceEngine {
       case 'complete':
         return this.book.complete(e.id);
       case 'record':
-        this.clearDeadline(e.id);
+        this.book.disarm(e.id);
         return this.book.finish(e.id, e.interrupted, e.errorCode);
       case 'end_call': {
         const t = this.book.get(e.id);
-        this.clearDeadline(e.id);
+        this.book.disarm(e.id);
         if (e.reason === 'agent_end_call')
           this.host.log.info({ model_reason: t?.run?.effect?.reason }, 'the model ended the call');
         const line = t?.run?.text.trim() ? null : goodbyeText(this.deps.business());
@@ -291,7 +285,7 @@ export class PipelineEngine implements VoiceEngine {
       }
       case 'transfer': {
         const t = this.book.get(e.id);
-        this.clearDeadline(e.id);
+        this.book.disarm(e.id);
         void this.host.transfer(t?.run?.effect?.reason ?? 'model', () => this.book.complete(e.id));
         return;
       }
@@ -309,50 +303,23 @@ export class PipelineEngine implements VoiceEngine {
 
   private async transcribe(id: number): Promise<void> {
     const t = this.book.get(id);
-    const brain = this.deps.brain();
     if (!t) return;
-    let spec = t.spec;
-    const upload = () => {
-      if (!brain) throw new ProviderError('no_openai_key', 'OpenAI key removed during the call');
-      return brain.transcriber.transcribe(t.audio, {
-        prompt: transcriptionPrompt(this.deps.business()),
-        signal: t.abort.signal,
-      });
-    };
-    let text: string;
+    let heard: { text: string; via: string };
     try {
-      if (spec?.streamed) {
-        text = await spec.promise.catch((err: unknown) => {
-          if (t.abort.signal.aborted) throw err;
-          // The live session failed this utterance: the turn is not lost, it is uploaded.
-          this.host.log.warn(
-            { err: (err as Error).message },
-            'streaming transcript failed: uploading the utterance',
-          );
-          spec = undefined;
-          return upload();
-        });
-      } else text = spec ? await spec.promise : await upload();
+      heard = await this.asr.transcribe(t.audio, t.spec, t.abort.signal);
     } catch (err) {
       if (t.abort.signal.aborted) return;
       const code = err instanceof ProviderError ? err.code : 'asr_failed';
       if (!isAbort(err)) this.host.log.error({ err, error_code: code }, 'turn failed');
-      this.book.get(id)!.errorCode = code;
+      t.errorCode = code;
       return this.dispatch({ type: 'answer_failed', at: this.now(), id, code });
     }
     if (t.abort.signal.aborted) return;
     t.at.transcript = this.now();
     t.t.asr = Math.round(t.at.transcript - t.endAt);
-    t.callerText = text.trim();
-    this.host.log.info(
-      {
-        asr_ms: t.t.asr,
-        asr: spec?.streamed ? 'streaming' : spec ? 'speculative' : 'upload',
-        chars: t.callerText.length,
-      },
-      'caller said',
-    );
-    this.dispatch({ type: 'transcript', at: this.now(), id, text });
+    t.callerText = heard.text.trim();
+    this.host.log.info({ asr_ms: t.t.asr, asr: heard.via, chars: t.callerText.length }, 'caller said');
+    this.dispatch({ type: 'transcript', at: this.now(), id, text: heard.text });
   }
 
   private answer(id: number, index: number, text: string, goodbye: boolean): void {
@@ -360,7 +327,7 @@ export class PipelineEngine implements VoiceEngine {
     if (!t) return;
     this.book.begin(t, index, text);
     if (goodbye) {
-      this.clearDeadline(id);
+      this.book.disarm(id);
       const bye = goodbyeText(this.deps.business());
       this.conversation.noteUser(text);
       t.goodbye = bye;
@@ -482,7 +449,7 @@ export class PipelineEngine implements VoiceEngine {
   }
 
   private cancel(id: number): void {
-    this.clearDeadline(id);
+    this.book.disarm(id);
     const t = this.book.get(id);
     if (!t) return;
     t.abort.abort();
@@ -498,10 +465,10 @@ export class PipelineEngine implements VoiceEngine {
   private filler(id: number): void {
     this.host.log.info({ deadline_ms: this.deps.settings().turnDeadlineMs }, 'turn deadline: filler');
     const t = this.book.get(id);
-    void this.playLine(
+    void this.host.playLine(
       FILLER_TEXT,
       'filler',
-      (at) => t && this.book.firstAudio(t, at),
+      (at: number) => void (t && this.book.firstAudio(t, at)),
       () => {
         const s = this.state;
         return !this.host.playerBusy() && s.floor === 'thinking' && (s.answer?.id ?? s.utterance?.id) === id;
@@ -515,45 +482,16 @@ export class PipelineEngine implements VoiceEngine {
       t.sorry = SORRY_TEXT;
       t.index ??= this.state.answer?.index ?? null;
     }
-    void this.playLine(SORRY_TEXT, 'sorry', undefined, () => this.state.answer?.id === id).then((played) => {
-      if (!played || this.host.playerBusy()) return;
-      this.dispatch({ type: 'idle', at: this.now() });
-    });
-  }
-
-  private async playLine(
-    text: string,
-    phrase: 'filler' | 'sorry',
-    onStart: ((at: number) => void) | undefined,
-    stillWanted: () => boolean,
-  ): Promise<boolean> {
-    try {
-      const r = await this.deps.speech.line(text, phrase);
-      if (this.stopped || !stillWanted()) return false;
-      this.host.speaker.handle(phrase, onStart).say(r.audio, text);
-      return true;
-    } catch (err) {
-      this.host.log.warn({ err, phrase }, 'line failed');
-      return false;
-    }
+    void this.host
+      .playLine(SORRY_TEXT, 'sorry', undefined, () => this.state.answer?.id === id)
+      .then((played) => {
+        if (!played || this.host.playerBusy()) return;
+        this.dispatch({ type: 'idle', at: this.now() });
+      });
   }
 
   private armDeadline(id: number, speechEndAt: number): void {
-    const ms = this.deps.settings().turnDeadlineMs;
-    const timer = setTimeout(
-      () => {
-        this.deadlines.delete(id);
-        this.dispatch({ type: 'deadline', at: this.now(), id });
-      },
-      Math.max(0, ms - (this.now() - speechEndAt)),
-    );
-    timer.unref?.();
-    this.deadlines.set(id, timer);
-  }
-
-  private clearDeadline(id: number): void {
-    const t = this.deadlines.get(id);
-    if (t) clearTimeout(t);
-    this.deadlines.delete(id);
+    const ms = this.deps.settings().turnDeadlineMs - (this.now() - speechEndAt);
+    this.book.arm(id, ms, () => this.dispatch({ type: 'deadline', at: this.now(), id }));
   }
 }

@@ -33,6 +33,7 @@ export interface PipelineTurn {
 export class TurnBook {
   private readonly turns = new Map<number, PipelineTurn>();
   private speaking: PipelineTurn | undefined;
+  private readonly timers = new Map<number, NodeJS.Timeout>();
   /** Preemptive answers dropped since the last turn record (wasted LLM requests). */
   wasted = 0;
 
@@ -55,6 +56,30 @@ export class TurnBook {
       at: { endOfTurn: u.endAt },
       ...u,
     });
+  }
+
+  /** Turn `id`'s deadline (the filler) in `ms`. */
+  arm(id: number, ms: number, fire: () => void): void {
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(id);
+        fire();
+      },
+      Math.max(0, ms),
+    );
+    timer.unref?.();
+    this.timers.set(id, timer);
+  }
+
+  disarm(id: number): void {
+    const t = this.timers.get(id);
+    if (t) clearTimeout(t);
+    this.timers.delete(id);
+  }
+
+  close(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
   }
 
   get(id: number): PipelineTurn | undefined {

@@ -82,7 +82,8 @@ export type TurnEvent =
   | { type: 'piece_started'; at: number; id: number }
   | { type: 'idle'; at: number }
   | { type: 'deadline'; at: number; id: number }
-  | { type: 'ending'; at: number }
+  /** The session ends the call; `cut`: the agent's current answer stops now (owner hang-up, transfer). */
+  | { type: 'ending'; at: number; cut?: boolean }
   | { type: 'hangup'; at: number };
 
 export type TurnEffect =
@@ -146,7 +147,8 @@ const NONE: TurnEffect[] = [];
 /** One event → the next state and what to do. Never mutates `s`. */
 export function reduce(s: TurnState, ev: TurnEvent, io: TurnIo, cfg: TurnConfig): Reduced {
   if (s.floor === 'ended') return { state: s, effects: NONE };
-  if (ev.type === 'hangup') return hangup(s, io);
+  if (ev.type === 'hangup') return stopAll(s, io, 'caller_hangup', 'ended');
+  if (ev.type === 'ending' && ev.cut) return stopAll(s, io, undefined, 'ending');
   if (s.floor === 'ending' && ev.type !== 'idle' && ev.type !== 'piece_started' && ev.type !== 'answer_done')
     return { state: s, effects: NONE };
   switch (ev.type) {
@@ -434,7 +436,8 @@ function idle(s: TurnState, io: TurnIo): Reduced {
   return same(s);
 }
 
-function hangup(s: TurnState, io: TurnIo): Reduced {
+/** Everything stops: an unfinished answer is recorded as interrupted (with `errorCode`). */
+function stopAll(s: TurnState, io: TurnIo, errorCode: string | undefined, floor: Floor): Reduced {
   const effects: TurnEffect[] = [];
   if (s.preempt) effects.push({ type: 'drop_preempt', id: s.preempt.id });
   if (s.utterance) effects.push({ type: 'cancel', id: s.utterance.id });
@@ -444,12 +447,12 @@ function hangup(s: TurnState, io: TurnIo): Reduced {
     const unfinished = !a.done || io.busy || a.held;
     effects.push(
       unfinished
-        ? { type: 'record', id: a.id, interrupted: true, errorCode: 'caller_hangup' }
+        ? { type: 'record', id: a.id, interrupted: true, ...(errorCode ? { errorCode } : {}) }
         : { type: 'record', id: a.id, interrupted: false },
     );
   }
   return {
-    state: { ...s, floor: 'ended', answer: null, utterance: null, preempt: null, bargeAt: null },
+    state: { ...s, floor, answer: null, utterance: null, preempt: null, bargeAt: null },
     effects,
   };
 }
