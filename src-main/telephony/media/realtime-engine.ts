@@ -1,61 +1,40 @@
 /**
  * The second voice engine: OpenAI Realtime speech-to-speech over the same Twilio media stream.
- * The MediaStreamSession keeps the transport, the paced player with its marks, the state
- * machine, goodbye/transfer/hang-up and the after-call work; this engine replaces only the
- * brain: caller μ-law goes straight to the model (server VAD, input transcription), the
- * model's μ-law answer goes to the player, its tool calls run on the same AgentToolbox.
- *
- * Per turn it writes the same `call_turns` row and `turn_metrics` line as the pipeline:
- * t_vad_ms = caller speech end → the server's speech_stopped; t_asr_ms = speech end → input
- * transcript; t_nlp_ms = speech end → the model's first audio; t_first_audio_ms = speech end →
- * first outbound frame; t_total_ms = speech end → last outbound frame.
- *
- * Barge-in: speech_started while the agent talks → Twilio `clear`, `response.cancel`, and
- * `conversation.item.truncate` at what the marks say was heard. Connection failure at the start
- * → this call continues on the pipeline engine; the model socket dropping mid-call → same.
+ * The session keeps the transport, the player, goodbye/transfer/hang-up and the after-call work;
+ * this engine replaces only the brain: caller μ-law goes straight to the model (server VAD, input
+ * transcription), the model's μ-law answer goes to the player, its tool calls run on the same
+ * AgentToolbox. Per turn it writes the same record as the pipeline (realtime-support.ts), with
+ * t_vad = speech end → speech_stopped, t_asr → input transcript, t_nlp → the model's first audio.
+ * Barge-in: speech_started while the agent talks → `clear`, `response.cancel`, and
+ * `conversation.item.truncate` at what the marks say was heard. A connection failure at the
+ * start, or the model socket dropping mid-call → this call continues on the pipeline engine.
  */
-import type { Business } from '../../api/contract/business';
 import { isGoodbye } from '../../agent/goodbye';
-import { buildSystemPrompt, goodbyeText, greetingText, transcriptionPrompt } from '../../agent/prompt';
-import type { RealtimeEvent, RealtimeVoice, RealtimeVoiceSession } from '../../agent/realtime/port';
-import type { SpeechService } from '../../agent/speech';
-import type { AgentToolbox } from '../../agent/tools';
-import type { Clock } from '../../platform/clock';
+import { goodbyeText, greetingText } from '../../agent/prompt';
+import type { RealtimeEvent, RealtimeVoiceSession } from '../../agent/realtime/port';
 import type { Logger } from '../../platform/logger';
 import { FRAME_BYTES, FRAME_MS } from '../audio/convert';
-import type { CallRepository } from '../call-repository';
 import type { EngineFactory, EngineHost, VoiceEngine } from './engine';
 import {
   emitRealtimeTurn,
+  heardOfCleared,
+  runTool,
+  MAX_PENDING_FRAMES,
+  newRtTurn,
+  sessionOptions,
   writeRealtimeTurn,
   type Chunk,
+  type RealtimeEngineDeps,
   type Response,
   type RtTurn,
-} from './realtime-turns';
-import type { VoiceSettings } from './voice-settings';
+} from './realtime-support';
 
-export interface RealtimeEngineDeps {
-  voice: () => RealtimeVoice | null;
-  calls: CallRepository;
-  business: () => Business;
-  settings: () => VoiceSettings;
-  speech: SpeechService;
-  toolbox: AgentToolbox;
-  clock: Clock;
-  connectTimeoutMs?: number;
-  /** Waiting for a late input transcript before a turn's row is written. */
-  transcriptGraceMs?: number;
-}
+export type { RealtimeEngineDeps } from './realtime-support';
 
 export const realtimeEngineFactory =
   (deps: RealtimeEngineDeps): EngineFactory =>
   (host) =>
     new RealtimeEngine(host, deps);
-
-/** Caller audio kept while the model session connects (3 s). */
-const MAX_PENDING_FRAMES = 150;
-const REALTIME_STYLE =
-  'את/ה מדבר/ת בקול, בעברית בלבד, בקצב טבעי ובחום. אם הלקוח מתחיל לדבר – הפסק/י והקשב/י.';
 
 export class RealtimeEngine implements VoiceEngine {
   readonly name = 'realtime';
@@ -83,8 +62,6 @@ export class RealtimeEngine implements VoiceEngine {
     return this.deps.clock.monotonic();
   }
 
-  // ───────────────────────────── start ─────────────────────────────
-
   start(): void {
     void this.run().catch((err: unknown) => {
       this.log.error({ err }, 'realtime engine start failed');
@@ -99,19 +76,9 @@ export class RealtimeEngine implements VoiceEngine {
     const voice = this.deps.voice();
     if (!voice) return this.degrade('no_realtime_voice', null);
     const t0 = this.now();
-    const connecting = voice.connect(
-      {
-        model: s.realtimeModel,
-        voice: s.realtimeVoice,
-        instructions: `${buildSystemPrompt(biz, { channel: 'phone', now: this.deps.clock.now() })}\n${REALTIME_STYLE}`,
-        tools: this.deps.toolbox.specs('phone'),
-        transcription: { model: s.asrModel, language: 'he', prompt: transcriptionPrompt(biz) },
-        silenceMs: s.silenceMs,
-        prefixPaddingMs: 300,
-      },
-      (ev) => this.onEvent(ev),
-      { timeoutMs: this.deps.connectTimeoutMs ?? 4000 },
-    );
+    const connecting = voice.connect(sessionOptions(biz, s, this.deps), (ev) => this.onEvent(ev), {
+      timeoutMs: this.deps.connectTimeoutMs ?? 4000,
+    });
     connecting.catch(() => undefined);
 
     // The cached greeting plays at once (no model round trip), while the session connects.
@@ -155,8 +122,6 @@ export class RealtimeEngine implements VoiceEngine {
     this.host.usePipeline(reason, greeting);
   }
 
-  // ───────────────────────────── audio in ─────────────────────────────
-
   onMedia(frame: Buffer): void {
     if (this.stopped) return;
     if (this.connecting) {
@@ -171,8 +136,6 @@ export class RealtimeEngine implements VoiceEngine {
     this.rt?.appendAudio(frame);
     this.appendedMs += (frame.length / FRAME_BYTES) * FRAME_MS;
   }
-
-  // ───────────────────────────── model events ─────────────────────────────
 
   private onEvent(ev: RealtimeEvent): void {
     if (this.stopped) return;
@@ -250,22 +213,7 @@ export class RealtimeEngine implements VoiceEngine {
       turn.callerItems.push(itemId);
       turn.state = 'listening';
     } else {
-      this.turn = {
-        index: this.turnSeq++,
-        callerItems: [itemId],
-        callerText: '',
-        transcriptState: 'pending',
-        agentText: '',
-        speechEndAt: this.now(),
-        state: 'listening',
-        t: {},
-        audioMs: 0,
-        heardMs: 0,
-        interrupted: false,
-        goodbye: false,
-        followUp: false,
-        answered: false,
-      };
+      this.turn = newRtTurn(this.turnSeq++, itemId, this.now());
     }
     this.host.setState('listening');
   }
@@ -360,18 +308,12 @@ export class RealtimeEngine implements VoiceEngine {
   private onFunctionCall(responseId: string, callId: string, name: string, args: string): void {
     const r = this.response;
     if (!r || r.id !== responseId) return;
-    const work = this.deps.toolbox
-      .execute({ id: callId, name, arguments: args }, this.host.toolCtx)
-      .catch((err: unknown) => {
-        this.log.error({ err, tool: name }, 'tool failed');
-        return { ok: false, result: JSON.stringify({ error: 'internal error' }) } as const;
-      })
-      .then((outcome) => {
-        this.log.info({ tool: name, ok: outcome.ok }, 'tool call');
-        if ('fields' in outcome && outcome.fields) Object.assign(this.host.fields, outcome.fields);
-        if ('effect' in outcome && outcome.effect) r.effect = outcome.effect;
+    const work = runTool(this.deps.toolbox, this.host, this.log, { id: callId, name, arguments: args }).then(
+      (outcome) => {
+        if (outcome.effect) r.effect = outcome.effect;
         this.rt?.toolResult(callId, outcome.result);
-      });
+      },
+    );
     r.tools.push(work);
   }
 
@@ -427,30 +369,21 @@ export class RealtimeEngine implements VoiceEngine {
     }
   }
 
-  // ───────────────────────────── barge-in ─────────────────────────────
-
   private bargeIn(): void {
     const t0 = this.now();
     const cleared = this.host.clearPlayback();
     const r = this.response;
     const turn = r?.turn && r.turn.state !== 'done' ? r.turn : undefined;
-    let truncated: { itemId: string; ms: number } | undefined;
+    let truncated: ReturnType<typeof heardOfCleared>;
     // Always cancel: the server may still be generating (a finished one answers "not active").
     this.rt?.cancelResponse();
     if (r && !r.cancelled) {
       r.cancelled = true;
       r.rest = Buffer.alloc(0);
-      // What the caller heard of the item that was playing: whole chunks (marks) + the cleared part.
-      const mine = cleared
-        .map((c) => ({ c, chunk: this.chunks.get(c.id) }))
-        .filter((x) => x.chunk?.response === r);
-      const itemId = mine[0]?.chunk?.itemId ?? r.lastItemId;
-      if (itemId && (mine.length > 0 || !r.done)) {
-        const partial = mine.filter((x) => x.chunk!.itemId === itemId).reduce((a, x) => a + x.c.heardMs, 0);
-        const ms = (this.heardByItem.get(itemId) ?? 0) + partial;
-        this.rt?.truncate(itemId, ms);
-        truncated = { itemId, ms };
-        if (turn) turn.heardMs += partial;
+      truncated = heardOfCleared(cleared, this.chunks, r, this.heardByItem);
+      if (truncated) {
+        this.rt?.truncate(truncated.itemId, truncated.ms);
+        if (turn) turn.heardMs += truncated.partial;
       }
     }
     for (const c of cleared) this.chunks.delete(c.id);
@@ -468,8 +401,6 @@ export class RealtimeEngine implements VoiceEngine {
       'barge-in: cleared',
     );
   }
-
-  // ───────────────────────────── playback callbacks ─────────────────────────────
 
   onItemStart(id: string, at: number): void {
     const chunk = this.chunks.get(id);
@@ -509,8 +440,6 @@ export class RealtimeEngine implements VoiceEngine {
     if (this.host.state() === 'speaking' && !(r && !r.done)) this.host.setState('listening');
   }
 
-  // ───────────────────────────── end ─────────────────────────────
-
   stop(): void {
     if (this.stopped && !this.rt) return;
     this.stopped = true;
@@ -531,8 +460,6 @@ export class RealtimeEngine implements VoiceEngine {
     this.rt?.close();
     this.rt = undefined;
   }
-
-  // ───────────────────────────── turn records ─────────────────────────────
 
   /** Writes the turn's row once; waits briefly for a caller transcript still on its way. */
   private finishTurn(turn: RtTurn, now = false): void {

@@ -1,9 +1,20 @@
 /**
- * The call session's configuration shapes: the AI brain it is handed, its pacing and timers
- * (tests shorten them) and the snapshot the monitor reads.
+ * The call session's configuration: what it is handed (deps, hooks, the AI brain), its pacing
+ * and timers (tests shorten them), the snapshot the monitor reads, and the per-call VAD and
+ * tool context built from them.
  */
-import type { ChatModel, Transcriber } from '../../agent/ports';
-import type { LiveTurn, SessionState } from './types';
+import type { Business } from '../../api/contract/business';
+import type { ChatModel, StreamingTranscriber, Transcriber } from '../../agent/ports';
+import type { SpeechService } from '../../agent/speech';
+import type { AgentToolbox, ToolContext } from '../../agent/tools';
+import type { Clock } from '../../platform/clock';
+import type { Logger } from '../../platform/logger';
+import { toE164 } from '../../platform/phone';
+import { DEFAULT_VAD, type Vad, type VadConfig } from '../audio/vad';
+import type { CallRepository } from '../call-repository';
+import type { EngineFactory } from './engine';
+import type { CallControl, LiveTurn, SessionState } from './types';
+import type { VoiceSettings } from './voice-settings';
 
 export interface AgentBrain {
   transcriber: Transcriber;
@@ -56,3 +67,56 @@ export const TIMING: SessionTiming = {
   asrCommitTimeoutMs: 4000,
   startTimeoutMs: 15_000,
 };
+
+/** The registry's view of a session's life (`S`: the session). */
+export interface SessionHooksOf<S> {
+  /** A session is on the line for this CallSid now (a newcomer never replaces it). */
+  isLive?(callSid: string): boolean;
+  onStart(s: S): void;
+  onState(s: S): void;
+  onTurn(s: S, turn: LiveTurn): void;
+  onEnd(s: S, work: Promise<void>): void;
+  /** Milliseconds this session spent handling one inbound media frame (benchmarks, health). */
+  onInboundFrame?(ms: number): void;
+}
+
+export interface SessionDepsOf<S> {
+  log: Logger;
+  clock: Clock;
+  calls: CallRepository;
+  business: () => Business;
+  settings: () => VoiceSettings;
+  speech: SpeechService;
+  /** null when there is no OpenAI key: the unavailable line, then the recording fallback. */
+  brain: () => AgentBrain | null;
+  toolbox: AgentToolbox;
+  control: () => CallControl | null;
+  hooks: SessionHooksOf<S>;
+  afterCall: (s: S) => Promise<void>;
+  /** Live transcription sessions (settings `asrMode: 'streaming'`); null without an OpenAI key. */
+  streamingAsr?: () => StreamingTranscriber | null;
+  /** The speech-to-speech engine (settings `engine: 'realtime'`); the pipeline runs without it. */
+  realtime?: EngineFactory;
+  /** Pacing and timers (tests shorten them). */
+  timing?: Partial<SessionTiming>;
+  /** A test call from the app (microphone transport), not a phone call. */
+  test?: boolean;
+  /** The call's voice-activity detector (default: energy). */
+  vad?: (cfg: VadConfig) => Vad;
+}
+
+/** The call's VAD configuration from the voice settings. */
+export function vadConfig(s: VoiceSettings): VadConfig {
+  return { ...DEFAULT_VAD, silenceMs: s.silenceMs, minSpeechMs: s.minSpeechMs, confirmMs: s.bargeInMs };
+}
+
+/** What the agent's tools act on during a phone call. */
+export function phoneToolContext(
+  businessId: number,
+  callId: number | null,
+  from: string,
+  customerId: number | null,
+  onCustomer: (id: number) => void,
+): ToolContext {
+  return { channel: 'phone', businessId, callId, phone: toE164(from), customerId, onCustomer };
+}

@@ -5,67 +5,34 @@
  * the recording fallback), and hands the conversation to one voice engine: the pipeline
  * (pipeline/engine.ts, turn-taking in turn/reducer.ts) or OpenAI Realtime (realtime-engine.ts).
  */
-import type { Business } from '../../api/contract/business';
-import type { StreamingTranscriber } from '../../agent/ports';
-import { greetingText } from '../../agent/prompt';
-import type { SpeechService } from '../../agent/speech';
-import type { AgentToolbox, ToolContext } from '../../agent/tools';
-import type { Clock } from '../../platform/clock';
+import type { ToolContext } from '../../agent/tools';
 import type { Logger } from '../../platform/logger';
-import { toE164 } from '../../platform/phone';
-import { EnergyVad, DEFAULT_VAD, type Vad, type VadConfig } from '../audio/vad';
-import type { CallRepository } from '../call-repository';
+import { EnergyVad, DEFAULT_VAD, type Vad } from '../audio/vad';
 import { STREAM_TOKEN_PARAM } from '../twiml';
 import { callAudio } from './call-audio';
-import { CallEnding } from './call-ending';
-import type { EngineFactory, EngineHost, VoiceEngine } from './engine';
+import { CallLines } from './call-lines';
+import type { EngineHost, VoiceEngine } from './engine';
 import { PipelineEngine } from './pipeline/engine';
 import type { OutboundPlayer } from './player';
 import { parseInbound, type StartMessage } from './protocol';
 import type { Speaker } from './speech-handle';
-import { TIMING, type AgentBrain, type SessionSnapshot, type SessionTiming } from './session-config';
+import {
+  phoneToolContext,
+  TIMING,
+  vadConfig,
+  type SessionDepsOf,
+  type SessionHooksOf,
+  type SessionSnapshot,
+  type SessionTiming,
+} from './session-config';
 import { recordTurn } from './turn-record';
-import type { AudioTap, CallControl, LiveTurn, MediaTransport, SessionState } from './types';
-import type { VoiceSettings } from './voice-settings';
+import type { AudioTap, LiveTurn, MediaTransport, SessionState } from './types';
 
 export type { AudioTap, CallControl, LiveTurn, MediaTransport, SessionState } from './types';
 export type { AgentBrain, SessionSnapshot, SessionTiming } from './session-config';
 
-export interface SessionHooks {
-  /** A session is on the line for this CallSid now (a newcomer never replaces it). */
-  isLive?(callSid: string): boolean;
-  onStart(s: MediaStreamSession): void;
-  onState(s: MediaStreamSession): void;
-  onTurn(s: MediaStreamSession, turn: LiveTurn): void;
-  onEnd(s: MediaStreamSession, work: Promise<void>): void;
-  /** Milliseconds this session spent handling one inbound media frame (benchmarks, health). */
-  onInboundFrame?(ms: number): void;
-}
-
-export interface SessionDeps {
-  log: Logger;
-  clock: Clock;
-  calls: CallRepository;
-  business: () => Business;
-  settings: () => VoiceSettings;
-  speech: SpeechService;
-  /** null when there is no OpenAI key: the unavailable line, then the recording fallback. */
-  brain: () => AgentBrain | null;
-  toolbox: AgentToolbox;
-  control: () => CallControl | null;
-  hooks: SessionHooks;
-  afterCall: (s: MediaStreamSession) => Promise<void>;
-  /** Live transcription sessions (settings `asrMode: 'streaming'`); null without an OpenAI key. */
-  streamingAsr?: () => StreamingTranscriber | null;
-  /** The speech-to-speech engine (settings `engine: 'realtime'`); the pipeline runs without it. */
-  realtime?: EngineFactory;
-  /** Pacing and timers (tests shorten them). */
-  timing?: Partial<SessionTiming>;
-  /** A test call from the app (microphone transport), not a phone call. */
-  test?: boolean;
-  /** The call's voice-activity detector (default: energy). */
-  vad?: (cfg: VadConfig) => Vad;
-}
+export type SessionHooks = SessionHooksOf<MediaStreamSession>;
+export type SessionDeps = SessionDepsOf<MediaStreamSession>;
 
 const MAX_BAD_FRAMES_LOGGED = 20;
 /** WebSocket close code for a refused `start` (1008: policy violation). */
@@ -100,7 +67,7 @@ export class MediaStreamSession {
   /** The `start` was refused: the socket is closing and every later frame is ignored. */
   private refused = false;
   private startTimer: NodeJS.Timeout | undefined;
-  private readonly ending: CallEnding;
+  private readonly ending: CallLines;
   private toolCtx: ToolContext | undefined;
 
   constructor(
@@ -125,7 +92,7 @@ export class MediaStreamSession {
     );
     this.player = audio.player;
     this.speaker = audio.speaker;
-    this.ending = new CallEnding({
+    this.ending = new CallLines({
       log: () => this.log,
       callSid: () => this.callSid,
       state: () => this.state,
@@ -156,8 +123,6 @@ export class MediaStreamSession {
       this.startTimer.unref?.();
     }
   }
-
-  // ───────────────────────────── inbound ─────────────────────────────
 
   /** One WebSocket text frame from Twilio. Never throws. */
   handleMessage(data: string): void {
@@ -251,24 +216,12 @@ export class MediaStreamSession {
       });
     }
     const settings = this.deps.settings();
-    const vadCfg: VadConfig = {
-      ...DEFAULT_VAD,
-      silenceMs: settings.silenceMs,
-      minSpeechMs: settings.minSpeechMs,
-      confirmMs: settings.bargeInMs,
-    };
+    const vadCfg = vadConfig(settings);
     this.vad = this.deps.vad?.(vadCfg) ?? new EnergyVad(vadCfg);
-    this.toolCtx = {
-      channel: 'phone',
-      businessId: biz.id,
-      callId: this.callId,
-      phone: toE164(this.from),
-      customerId: this.customerId,
-      onCustomer: (id) => {
-        this.customerId = id;
-        this.deps.calls.update(this.callSid, { customerId: id });
-      },
-    };
+    this.toolCtx = phoneToolContext(biz.id, this.callId, this.from, this.customerId, (id) => {
+      this.customerId = id;
+      this.deps.calls.update(this.callSid, { customerId: id });
+    });
     this.log.info(
       { stream_sid: this.streamSid, engine: settings.engine, vad: this.vad.kind },
       'media stream started',
@@ -276,7 +229,7 @@ export class MediaStreamSession {
     this.deps.hooks.onStart(this);
     if (!this.deps.brain()) {
       this.log.warn('no OpenAI key: unavailable line, then the recording fallback');
-      void this.handOver('no_openai_key');
+      void this.ending.handOver('no_openai_key');
       return;
     }
     this.setState('greeting');
@@ -325,35 +278,19 @@ export class MediaStreamSession {
           t,
         );
       },
-      greet: () => this.greet(),
+      greet: () => this.ending.greet(),
       endCall: (reason, line, before) => this.endCall(reason, line, before),
       transfer: (reason, settled) => this.transferToOwner(reason, settled),
-      handOver: (reason) => this.handOver(reason),
+      handOver: (reason) => this.ending.handOver(reason),
       playLine: (text, phrase, onStart, wanted) => this.ending.line(text, phrase, onStart, wanted),
       usePipeline: (reason, greeting) => {
         this.log.warn({ reason }, 'engine fallback: pipeline');
         this.engine = this.pipeline({ greeting });
-        if (!this.engine) return void this.handOver(reason);
+        if (!this.engine) return void this.ending.handOver(reason);
         this.deps.hooks.onState(this);
         this.engine.start();
       },
     };
-  }
-
-  /** The cached greeting line, on its own speech handle. */
-  private async greet(): Promise<string | null> {
-    const text = greetingText(this.deps.business());
-    try {
-      const r = await this.deps.speech.line(text, 'greeting');
-      if (this.state !== 'greeting' || this.finalized || !r.audio.length) return null;
-      this.transcript.push({ who: 'agent', text, at: this.deps.clock.now() });
-      this.speaker.handle('greeting').say(r.audio, text);
-      this.log.info({ provider: r.provider, cached: r.cached, ms: r.ms }, 'greeting playing');
-      return text;
-    } catch (err) {
-      this.log.error({ err }, 'greeting failed');
-      return null;
-    }
   }
 
   private onPlayerIdle(): void {
@@ -370,12 +307,7 @@ export class MediaStreamSession {
     this.deps.hooks.onTurn(this, t);
   }
 
-  // ───────────────────────────── ending ─────────────────────────────
-
-  /**
-   * Goodbye: marks the call as ended on purpose FIRST (so stream_ended answers <Hangup/>),
-   * says the goodbye line (unless the answer already said it), waits for its mark, hangs up.
-   */
+  /** Goodbye: ended_by first (stream_ended answers <Hangup/>), the line, its playout, hang-up. */
   endCall(reason: string, line: string | null, beforeHangup?: () => void): Promise<void> {
     return this.ending.endCall(reason, line, beforeHangup);
   }
@@ -388,10 +320,6 @@ export class MediaStreamSession {
   /** Says the transfer line, then re-points the call at <Dial> to the owner's phone. */
   transferToOwner(reason: string, settled?: () => void): Promise<{ ok: boolean; error?: string }> {
     return this.ending.transfer(reason, settled);
-  }
-
-  private handOver(reason: string): Promise<void> {
-    return this.ending.handOver(reason);
   }
 
   private closeTransport(code: number, reason: string): void {
@@ -426,15 +354,10 @@ export class MediaStreamSession {
   heartbeat(now: number, idleTimeoutMs: number): void {
     if (this.finalized) return;
     const idle = now - this.lastMediaAt;
-    this.log.debug(
-      {
-        state: this.state,
-        frames: this.mediaFrames,
-        idle_ms: Math.round(idle),
-        noise_floor_db: this.vad.noiseFloorDb == null ? null : Math.round(this.vad.noiseFloorDb),
-      },
-      'media heartbeat',
-    );
+    const floor = this.vad.noiseFloorDb;
+    const noise_floor_db = floor == null ? null : Math.round(floor);
+    const fields = { state: this.state, frames: this.mediaFrames, idle_ms: Math.round(idle), noise_floor_db };
+    this.log.debug(fields, 'media heartbeat');
     if (idle >= idleTimeoutMs) {
       this.log.warn({ idle_ms: Math.round(idle) }, 'no inbound media: closing the stream');
       this.closeTransport(1000, 'idle_timeout');
@@ -449,18 +372,10 @@ export class MediaStreamSession {
   }
 
   snapshot(): SessionSnapshot {
-    return {
-      callSid: this.callSid,
-      callId: this.callId,
-      streamSid: this.streamSid,
-      from: this.from,
-      customerId: this.customerId,
-      customerName: this.customerName,
-      state: this.state,
-      engine: this.engine?.name ?? 'pipeline',
-      startedAt: this.startedAt,
-      turns: [...this.liveTurns],
-    };
+    const { callSid, callId, streamSid, from, customerId, customerName, state, startedAt } = this;
+    const engine = this.engine?.name ?? 'pipeline';
+    const turns = [...this.liveTurns];
+    return { callSid, callId, streamSid, from, customerId, customerName, state, engine, startedAt, turns };
   }
 
   /** Which voice-activity detector hears this call. */

@@ -1,12 +1,12 @@
 /**
- * The session's fixed lines (filler, sorry) and how a call ends, for both engines: goodbye (ended_by first, the line, its playout, the REST
+ * The session's fixed lines (greeting, filler, sorry) and how a call ends, for both engines: goodbye (ended_by first, the line, its playout, the REST
  * hang-up), the owner's hang-up from the monitor, the transfer to the owner (<Dial> by REST
  * redirect) and the hand-over to the recording fallback (the unavailable line, then the stream
  * closes so Twilio's <Connect action> records a message).
  */
 import VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
 import type { Business } from '../../api/contract/business';
-import { TRANSFER_TEXT, UNAVAILABLE_TEXT } from '../../agent/prompt';
+import { greetingText, TRANSFER_TEXT, UNAVAILABLE_TEXT } from '../../agent/prompt';
 import type { SpeechService } from '../../agent/speech';
 import type { Logger } from '../../platform/logger';
 import { toE164 } from '../../platform/phone';
@@ -30,7 +30,7 @@ export interface EndingHost {
   closeTransport(code: number, reason: string): void;
 }
 
-export class CallEnding {
+export class CallLines {
   private idleWaiters: Array<() => void> = [];
   private endTimer: NodeJS.Timeout | undefined;
 
@@ -75,6 +75,22 @@ export class CallEnding {
     const r = await this.host.speech.line(text, phrase).catch(() => undefined);
     if (r?.audio.length && !this.host.finalized()) this.host.speaker.handle(phrase).say(r.audio, text);
     await this.playout();
+  }
+
+  /** The cached greeting on its own speech handle; its text, or null if none plays. */
+  async greet(): Promise<string | null> {
+    const text = greetingText(this.host.business());
+    try {
+      const r = await this.host.speech.line(text, 'greeting');
+      if (this.host.state() !== 'greeting' || this.host.finalized() || !r.audio.length) return null;
+      this.host.addTranscript(text);
+      this.host.speaker.handle('greeting').say(r.audio, text);
+      this.host.log().info({ provider: r.provider, cached: r.cached, ms: r.ms }, 'greeting playing');
+      return text;
+    } catch (err) {
+      this.host.log().error({ err }, 'greeting failed');
+      return null;
+    }
   }
 
   /** A filler or sorry line, queued only if still wanted once rendered. */
