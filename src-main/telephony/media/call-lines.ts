@@ -33,6 +33,9 @@ export interface EndingHost {
 export class CallLines {
   private idleWaiters: Array<() => void> = [];
   private endTimer: NodeJS.Timeout | undefined;
+  private closeNow: () => void = () => undefined;
+  /** Settles when the call is over (no line waits past it). */
+  private readonly closed = new Promise<void>((resolve) => (this.closeNow = resolve));
 
   constructor(private readonly host: EndingHost) {}
 
@@ -46,6 +49,7 @@ export class CallLines {
   /** The call is over: no timer or waiter outlives it. */
   close(): void {
     if (this.endTimer) clearTimeout(this.endTimer);
+    this.closeNow();
     this.idle();
   }
 
@@ -73,8 +77,19 @@ export class CallLines {
   /** A fixed line on its own speech handle, played out. */
   private async sayLine(text: string, phrase: 'goodbye' | 'transfer' | 'unavailable'): Promise<void> {
     const r = await this.host.speech.line(text, phrase).catch(() => undefined);
-    if (r?.audio.length && !this.host.finalized()) this.host.speaker.handle(phrase).say(r.audio, text);
-    await this.playout();
+    if (!r?.audio.length || this.host.finalized()) return this.playout();
+    const behind = this.host.playerBusy() ? 30_000 : 0;
+    const handle = this.host.speaker.handle(phrase);
+    handle.say(r.audio, text);
+    // Heard once its last mark is back (everything before it was heard first); at most the grace
+    // past its length (and what plays before it) when marks stop coming.
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, behind + r.audio.length / 8 + this.host.markGraceMs);
+      timer.unref?.();
+    });
+    await Promise.race([handle.waitForPlayout(), grace, this.closed]);
+    clearTimeout(timer);
   }
 
   /** The cached greeting on its own speech handle; its text, or null if none plays. */
