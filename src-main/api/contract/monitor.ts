@@ -57,6 +57,8 @@ export const voiceSettingsViewSchema = z.object({
   realtimeModel: z.string().min(1).max(60),
   realtimeVoice: z.string().min(1).max(30),
   pipelineMode: z.enum(['streaming', 'sequential']),
+  /** Start the answer on the speculative transcript (held until the turn is confirmed). */
+  preemptiveGeneration: z.boolean(),
   /** Voice-activity detector: Silero at 8 kHz or upsampled to 16 kHz, or the energy detector. */
   vad: z.enum(['silero-8k', 'silero-16k', 'energy']),
 });

@@ -1,135 +1,40 @@
 /**
  * The second voice engine: OpenAI Realtime speech-to-speech over the same Twilio media stream.
- * The MediaStreamSession keeps the transport, the paced player with its marks, the state
- * machine, goodbye/transfer/hang-up and the after-call work; this engine replaces only the
- * brain: caller μ-law goes straight to the model (server VAD, input transcription), the
- * model's μ-law answer goes to the player, its tool calls run on the same AgentToolbox.
- *
- * Per turn it writes the same `call_turns` row and `turn_metrics` line as the pipeline:
- * t_vad_ms = caller speech end → the server's speech_stopped; t_asr_ms = speech end → input
- * transcript; t_nlp_ms = speech end → the model's first audio; t_first_audio_ms = speech end →
- * first outbound frame; t_total_ms = speech end → last outbound frame.
- *
- * Barge-in: speech_started while the agent talks → Twilio `clear`, `response.cancel`, and
- * `conversation.item.truncate` at what the marks say was heard. Connection failure at the start
- * → this call continues on the pipeline engine; the model socket dropping mid-call → same.
+ * The session keeps the transport, the player, goodbye/transfer/hang-up and the after-call work;
+ * this engine replaces only the brain: caller μ-law goes straight to the model (server VAD, input
+ * transcription), the model's μ-law answer goes to the player, its tool calls run on the same
+ * AgentToolbox. Per turn it writes the same record as the pipeline (realtime-support.ts), with
+ * t_vad = speech end → speech_stopped, t_asr → input transcript, t_nlp → the model's first audio.
+ * Barge-in: speech_started while the agent talks → `clear`, `response.cancel`, and
+ * `conversation.item.truncate` at what the marks say was heard. A connection failure at the
+ * start, or the model socket dropping mid-call → this call continues on the pipeline engine.
  */
-import type { Business } from '../../api/contract/business';
 import { isGoodbye } from '../../agent/goodbye';
-import { buildSystemPrompt, goodbyeText, greetingText, transcriptionPrompt } from '../../agent/prompt';
-import type { RealtimeEvent, RealtimeVoice, RealtimeVoiceSession } from '../../agent/realtime/port';
-import type { SpeechService } from '../../agent/speech';
-import type { AgentToolbox, ToolContext, ToolEffect } from '../../agent/tools';
-import type { Clock } from '../../platform/clock';
+import { goodbyeText, greetingText } from '../../agent/prompt';
+import type { RealtimeEvent, RealtimeVoiceSession } from '../../agent/realtime/port';
 import type { Logger } from '../../platform/logger';
 import { FRAME_BYTES, FRAME_MS } from '../audio/convert';
-import type { CallRepository } from '../call-repository';
-import type { PlayItem } from './player';
-import type { LiveTurn, SessionState } from './session';
-import type { VoiceSettings } from './voice-settings';
-import { recordTurn } from './turn-record';
+import type { EngineFactory, EngineHost, VoiceEngine } from './engine';
+import {
+  emitRealtimeTurn,
+  heardOfCleared,
+  runTool,
+  MAX_PENDING_FRAMES,
+  newRtTurn,
+  sessionOptions,
+  writeRealtimeTurn,
+  type Chunk,
+  type RealtimeEngineDeps,
+  type Response,
+  type RtTurn,
+} from './realtime-support';
 
-/** What the session gives an engine (the engine never touches the transport). */
-export interface EngineHost {
-  readonly callSid: string;
-  readonly callId: number | null;
-  readonly log: Logger;
-  readonly toolCtx: ToolContext;
-  readonly fields: Record<string, string>;
-  state(): SessionState;
-  setState(s: SessionState): void;
-  play(item: PlayItem): void;
-  /** Twilio `clear`; returns the items not fully heard with how much of each was. */
-  clearPlayback(): Array<{ id: string; heardMs: number; totalMs: number }>;
-  playerBusy(): boolean;
-  addTranscript(who: 'agent' | 'caller', text: string): void;
-  publishTurn(t: LiveTurn): void;
-  endCall(reason: string, line: string | null): Promise<void>;
-  transfer(reason: string): Promise<unknown>;
-  /** This call continues on the pipeline engine (the greeting, if played, is passed on). */
-  usePipeline(reason: string, greeting: string | null): void;
-}
-
-export interface VoiceEngine {
-  readonly name: string;
-  start(): void;
-  onMedia(frame: Buffer): void;
-  onItemStart(id: string, at: number): void;
-  onItemHeard(id: string): void;
-  onFrame(at: number): void;
-  /** Everything sent was heard. */
-  onIdle(): void;
-  /** The call ended: records an unfinished turn, closes the model session. */
-  stop(): void;
-}
-
-export type EngineFactory = (host: EngineHost) => VoiceEngine;
-
-export interface RealtimeEngineDeps {
-  voice: () => RealtimeVoice | null;
-  calls: CallRepository;
-  business: () => Business;
-  settings: () => VoiceSettings;
-  speech: SpeechService;
-  toolbox: AgentToolbox;
-  clock: Clock;
-  connectTimeoutMs?: number;
-  /** Waiting for a late input transcript before a turn's row is written. */
-  transcriptGraceMs?: number;
-}
+export type { RealtimeEngineDeps } from './realtime-support';
 
 export const realtimeEngineFactory =
   (deps: RealtimeEngineDeps): EngineFactory =>
   (host) =>
     new RealtimeEngine(host, deps);
-
-/** Caller audio kept while the model session connects (3 s). */
-const MAX_PENDING_FRAMES = 150;
-const REALTIME_STYLE =
-  'את/ה מדבר/ת בקול, בעברית בלבד, בקצב טבעי ובחום. אם הלקוח מתחיל לדבר – הפסק/י והקשב/י.';
-
-interface Chunk {
-  response: Response;
-  itemId: string;
-  ms: number;
-}
-
-interface Response {
-  id: string;
-  seq: number;
-  turn: RtTurn | null;
-  text: string;
-  /** μ-law not yet a whole frame. */
-  rest: Buffer;
-  lastItemId: string;
-  chunks: number;
-  audioMs: number;
-  done: boolean;
-  cancelled: boolean;
-  tools: Array<Promise<void>>;
-  effect?: ToolEffect;
-}
-
-interface RtTurn {
-  index: number;
-  callerItems: string[];
-  callerText: string;
-  transcriptState: 'pending' | 'done' | 'failed';
-  agentText: string;
-  speechEndAt: number;
-  state: 'listening' | 'thinking' | 'speaking' | 'done';
-  t: { vad?: number; asr?: number; nlp?: number; firstAudio?: number; total?: number };
-  lastFrameAt?: number;
-  audioMs: number;
-  heardMs: number;
-  interrupted: boolean;
-  errorCode?: string;
-  goodbye: boolean;
-  /** Tool results sent; the model's follow-up answer belongs to this turn too. */
-  followUp: boolean;
-  answered: boolean;
-  finishTimer?: NodeJS.Timeout;
-}
 
 export class RealtimeEngine implements VoiceEngine {
   readonly name = 'realtime';
@@ -157,8 +62,6 @@ export class RealtimeEngine implements VoiceEngine {
     return this.deps.clock.monotonic();
   }
 
-  // ───────────────────────────── start ─────────────────────────────
-
   start(): void {
     void this.run().catch((err: unknown) => {
       this.log.error({ err }, 'realtime engine start failed');
@@ -173,35 +76,15 @@ export class RealtimeEngine implements VoiceEngine {
     const voice = this.deps.voice();
     if (!voice) return this.degrade('no_realtime_voice', null);
     const t0 = this.now();
-    const connecting = voice.connect(
-      {
-        model: s.realtimeModel,
-        voice: s.realtimeVoice,
-        instructions: `${buildSystemPrompt(biz, { channel: 'phone', now: this.deps.clock.now() })}\n${REALTIME_STYLE}`,
-        tools: this.deps.toolbox.specs('phone'),
-        transcription: { model: s.asrModel, language: 'he', prompt: transcriptionPrompt(biz) },
-        silenceMs: s.silenceMs,
-        prefixPaddingMs: 300,
-      },
-      (ev) => this.onEvent(ev),
-      { timeoutMs: this.deps.connectTimeoutMs ?? 4000 },
-    );
+    const connecting = voice.connect(sessionOptions(biz, s, this.deps), (ev) => this.onEvent(ev), {
+      timeoutMs: this.deps.connectTimeoutMs ?? 4000,
+    });
     connecting.catch(() => undefined);
 
     // The cached greeting plays at once (no model round trip), while the session connects.
     const text = greetingText(biz);
-    let greeted: string | null = null;
-    try {
-      const r = await this.deps.speech.line(text, 'greeting');
-      if (r.audio.length && !this.stopped) {
-        this.host.play({ id: 'greeting', audio: r.audio, text });
-        this.host.addTranscript('agent', text);
-        greeted = text;
-        this.log.info({ provider: r.provider, cached: r.cached, ms: r.ms }, 'greeting playing');
-      }
-    } catch (err) {
-      this.log.warn({ err }, 'cached greeting failed; the model will greet');
-    }
+    const greeted = this.stopped ? null : await this.host.greet();
+    if (!greeted) this.log.warn('cached greeting failed; the model will greet');
 
     let rt: RealtimeVoiceSession;
     try {
@@ -239,8 +122,6 @@ export class RealtimeEngine implements VoiceEngine {
     this.host.usePipeline(reason, greeting);
   }
 
-  // ───────────────────────────── audio in ─────────────────────────────
-
   onMedia(frame: Buffer): void {
     if (this.stopped) return;
     if (this.connecting) {
@@ -255,8 +136,6 @@ export class RealtimeEngine implements VoiceEngine {
     this.rt?.appendAudio(frame);
     this.appendedMs += (frame.length / FRAME_BYTES) * FRAME_MS;
   }
-
-  // ───────────────────────────── model events ─────────────────────────────
 
   private onEvent(ev: RealtimeEvent): void {
     if (this.stopped) return;
@@ -334,22 +213,7 @@ export class RealtimeEngine implements VoiceEngine {
       turn.callerItems.push(itemId);
       turn.state = 'listening';
     } else {
-      this.turn = {
-        index: this.turnSeq++,
-        callerItems: [itemId],
-        callerText: '',
-        transcriptState: 'pending',
-        agentText: '',
-        speechEndAt: this.now(),
-        state: 'listening',
-        t: {},
-        audioMs: 0,
-        heardMs: 0,
-        interrupted: false,
-        goodbye: false,
-        followUp: false,
-        answered: false,
-      };
+      this.turn = newRtTurn(this.turnSeq++, itemId, this.now());
     }
     this.host.setState('listening');
   }
@@ -444,18 +308,12 @@ export class RealtimeEngine implements VoiceEngine {
   private onFunctionCall(responseId: string, callId: string, name: string, args: string): void {
     const r = this.response;
     if (!r || r.id !== responseId) return;
-    const work = this.deps.toolbox
-      .execute({ id: callId, name, arguments: args }, this.host.toolCtx)
-      .catch((err: unknown) => {
-        this.log.error({ err, tool: name }, 'tool failed');
-        return { ok: false, result: JSON.stringify({ error: 'internal error' }) } as const;
-      })
-      .then((outcome) => {
-        this.log.info({ tool: name, ok: outcome.ok }, 'tool call');
-        if ('fields' in outcome && outcome.fields) Object.assign(this.host.fields, outcome.fields);
-        if ('effect' in outcome && outcome.effect) r.effect = outcome.effect;
+    const work = runTool(this.deps.toolbox, this.host, this.log, { id: callId, name, arguments: args }).then(
+      (outcome) => {
+        if (outcome.effect) r.effect = outcome.effect;
         this.rt?.toolResult(callId, outcome.result);
-      });
+      },
+    );
     r.tools.push(work);
   }
 
@@ -511,30 +369,21 @@ export class RealtimeEngine implements VoiceEngine {
     }
   }
 
-  // ───────────────────────────── barge-in ─────────────────────────────
-
   private bargeIn(): void {
     const t0 = this.now();
     const cleared = this.host.clearPlayback();
     const r = this.response;
     const turn = r?.turn && r.turn.state !== 'done' ? r.turn : undefined;
-    let truncated: { itemId: string; ms: number } | undefined;
+    let truncated: ReturnType<typeof heardOfCleared>;
     // Always cancel: the server may still be generating (a finished one answers "not active").
     this.rt?.cancelResponse();
     if (r && !r.cancelled) {
       r.cancelled = true;
       r.rest = Buffer.alloc(0);
-      // What the caller heard of the item that was playing: whole chunks (marks) + the cleared part.
-      const mine = cleared
-        .map((c) => ({ c, chunk: this.chunks.get(c.id) }))
-        .filter((x) => x.chunk?.response === r);
-      const itemId = mine[0]?.chunk?.itemId ?? r.lastItemId;
-      if (itemId && (mine.length > 0 || !r.done)) {
-        const partial = mine.filter((x) => x.chunk!.itemId === itemId).reduce((a, x) => a + x.c.heardMs, 0);
-        const ms = (this.heardByItem.get(itemId) ?? 0) + partial;
-        this.rt?.truncate(itemId, ms);
-        truncated = { itemId, ms };
-        if (turn) turn.heardMs += partial;
+      truncated = heardOfCleared(cleared, this.chunks, r, this.heardByItem);
+      if (truncated) {
+        this.rt?.truncate(truncated.itemId, truncated.ms);
+        if (turn) turn.heardMs += truncated.partial;
       }
     }
     for (const c of cleared) this.chunks.delete(c.id);
@@ -552,8 +401,6 @@ export class RealtimeEngine implements VoiceEngine {
       'barge-in: cleared',
     );
   }
-
-  // ───────────────────────────── playback callbacks ─────────────────────────────
 
   onItemStart(id: string, at: number): void {
     const chunk = this.chunks.get(id);
@@ -576,6 +423,11 @@ export class RealtimeEngine implements VoiceEngine {
     if (turn && turn.state !== 'done') turn.heardMs += chunk.ms;
   }
 
+  /** The session ends the call; `cut` (owner hang-up, transfer): the model stops now. */
+  ending(cut: boolean): void {
+    if (cut) this.stop();
+  }
+
   onFrame(at: number): void {
     const turn = this.response?.turn;
     if (turn && turn.state !== 'done') turn.lastFrameAt = at;
@@ -587,8 +439,6 @@ export class RealtimeEngine implements VoiceEngine {
     if (turn && turn.state !== 'done' && r.done && !r.cancelled && !turn.followUp) this.finishTurn(turn);
     if (this.host.state() === 'speaking' && !(r && !r.done)) this.host.setState('listening');
   }
-
-  // ───────────────────────────── end ─────────────────────────────
 
   stop(): void {
     if (this.stopped && !this.rt) return;
@@ -610,8 +460,6 @@ export class RealtimeEngine implements VoiceEngine {
     this.rt?.close();
     this.rt = undefined;
   }
-
-  // ───────────────────────────── turn records ─────────────────────────────
 
   /** Writes the turn's row once; waits briefly for a caller transcript still on its way. */
   private finishTurn(turn: RtTurn, now = false): void {
@@ -636,67 +484,11 @@ export class RealtimeEngine implements VoiceEngine {
     this.writeTurn(turn);
   }
 
-  private heardText(turn: RtTurn): string {
-    const text = turn.agentText.trim();
-    if (!turn.interrupted) return text;
-    if (!turn.audioMs) return '';
-    const words = text.split(/\s+/).filter(Boolean);
-    const n = Math.round(words.length * Math.min(1, turn.heardMs / turn.audioMs));
-    return words.slice(0, n).join(' ');
-  }
-
   private writeTurn(turn: RtTurn): void {
-    const agentText = this.heardText(turn);
-    if (turn.callerText) this.host.addTranscript('caller', turn.callerText);
-    if (agentText) this.host.addTranscript('agent', agentText + (turn.interrupted ? ' …' : ''));
-    if (!turn.callerText && !agentText && !turn.errorCode && !turn.audioMs) return;
-    recordTurn(
-      {
-        log: this.log,
-        calls: this.deps.calls,
-        callSid: this.host.callSid,
-        callId: this.host.callId,
-        businessId: this.deps.business().id,
-        publishTurn: (t) => this.host.publishTurn(t),
-      },
-      {
-        index: turn.index,
-        engine: 'realtime',
-        callerText: turn.callerText,
-        agentText,
-        interrupted: turn.interrupted,
-        errorCode: turn.errorCode ?? null,
-        ms: {
-          vad: turn.t.vad ?? null,
-          asr: turn.t.asr ?? null,
-          nlp: turn.t.nlp ?? null,
-          tts: null,
-          firstAudio: turn.t.firstAudio ?? null,
-          total: turn.t.total ?? null,
-        },
-      },
-    );
+    writeRealtimeTurn(this.host, turn);
   }
 
   private emitTurn(turn: RtTurn): void {
-    if (turn.state === 'done' || turn.state === 'listening') return;
-    this.host.publishTurn({
-      id: turn.index + 1,
-      callSid: this.host.callSid,
-      state: turn.state,
-      turnIndex: turn.index,
-      mode: 'stream',
-      callerText: turn.callerText,
-      agentText: turn.agentText,
-      tVadMs: turn.t.vad ?? null,
-      tAsrMs: turn.t.asr ?? null,
-      tNlpMs: turn.t.nlp ?? null,
-      tTtsMs: null,
-      tFirstAudioMs: turn.t.firstAudio ?? null,
-      tTotalMs: null,
-      interrupted: turn.interrupted,
-      errorCode: turn.errorCode ?? null,
-      createdAt: this.deps.clock.now(),
-    });
+    emitRealtimeTurn(this.host, turn, this.deps.clock.now());
   }
 }

@@ -1,7 +1,7 @@
 import type { CallTurn } from '../../api/contract/calls';
 import type { Logger } from '../../platform/logger';
 import type { CallRepository } from '../call-repository';
-import type { LiveTurn } from './session';
+import type { LiveTurn } from './types';
 
 /**
  * When each stage of a turn's critical path was reached, on the monotonic clock (absent = not
@@ -46,6 +46,8 @@ export interface FinishedTurn {
   };
   /** Stage marks in ms after the speech end (stageOffsets), where the engine records them. */
   stages?: Record<string, number>;
+  /** Preemptive generation: this answer was started on the speculative transcript; LLM requests dropped since the last turn. */
+  llm?: { preemptive: boolean; wasted: number };
 }
 
 export interface TurnRecordTarget {
@@ -84,6 +86,7 @@ export function recordTurn(target: TurnRecordTarget, turn: FinishedTurn): void {
       t_first_audio_ms: row.tFirstAudioMs,
       t_total_ms: row.tTotalMs,
       ...(turn.stages ? { stages_ms: turn.stages } : {}),
+      ...(turn.llm ? { llm_preemptive: turn.llm.preemptive, llm_wasted: turn.llm.wasted } : {}),
       interrupted: turn.interrupted,
       error_code: turn.errorCode,
     },

@@ -37,6 +37,12 @@ const voiceSettingsObject = z.object({
    */
   pipelineMode: z.enum(['streaming', 'sequential']).default('streaming'),
   /**
+   * Preemptive generation: the answer starts on the speculative transcript during the end-of-turn
+   * window (nothing plays until the turn is confirmed; a different final transcript or the caller
+   * going on cancels it, counted as `llm_wasted`). Off by default: the cost is extra LLM requests.
+   */
+  preemptiveGeneration: z.boolean().default(false),
+  /**
    * The voice-activity detector: the energy detector (default), or the Silero VAD model on the
    * line's native 8 kHz or upsampled to 16 kHz (falls back to energy if its model cannot load).
    * Energy stays the default until the turn-taking benchmark shows Silero's gains (coughs and line

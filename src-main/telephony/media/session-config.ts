@@ -1,0 +1,122 @@
+/**
+ * The call session's configuration: what it is handed (deps, hooks, the AI brain), its pacing
+ * and timers (tests shorten them), the snapshot the monitor reads, and the per-call VAD and
+ * tool context built from them.
+ */
+import type { Business } from '../../api/contract/business';
+import type { ChatModel, StreamingTranscriber, Transcriber } from '../../agent/ports';
+import type { SpeechService } from '../../agent/speech';
+import type { AgentToolbox, ToolContext } from '../../agent/tools';
+import type { Clock } from '../../platform/clock';
+import type { Logger } from '../../platform/logger';
+import { toE164 } from '../../platform/phone';
+import { DEFAULT_VAD, type Vad, type VadConfig } from '../audio/vad';
+import type { CallRepository } from '../call-repository';
+import type { EngineFactory } from './engine';
+import type { CallControl, LiveTurn, SessionState } from './types';
+import type { VoiceSettings } from './voice-settings';
+
+export interface AgentBrain {
+  transcriber: Transcriber;
+  model: ChatModel;
+}
+
+export interface SessionSnapshot {
+  callSid: string;
+  callId: number | null;
+  streamSid: string;
+  from: string;
+  customerId: number | null;
+  customerName: string | null;
+  state: SessionState;
+  engine: string;
+  startedAt: number;
+  turns: LiveTurn[];
+}
+
+export interface SessionTiming {
+  leadMs: number;
+  markEveryMs: number;
+  /** Silence into a pause when the speculative transcript is requested. */
+  speculativeAtMs: number;
+  /** Waiting for the last mark of a goodbye at most this much more than its length. */
+  markGraceMs: number;
+  /** A caller utterance right after the agent was interrupted may resume it within this. */
+  resumeWithinMs: number;
+  /** Voiced audio that makes a barge-in an interruption (a shorter burst is a backchannel). */
+  interruptMs: number;
+  /** Unrecoverable turn errors in a row before handing over to the recording fallback. */
+  maxTurnErrors: number;
+  /** Opening the live transcription session at most this long (else: speculative upload). */
+  asrConnectTimeoutMs: number;
+  /** A committed utterance's transcript at most this long after the commit (else: upload). */
+  asrCommitTimeoutMs: number;
+  /** A phone stream with no accepted `start` this long after the socket opened is closed. */
+  startTimeoutMs: number;
+}
+
+export const TIMING: SessionTiming = {
+  leadMs: 160,
+  markEveryMs: 200,
+  speculativeAtMs: 240,
+  markGraceMs: 3000,
+  resumeWithinMs: 8000,
+  interruptMs: 480,
+  maxTurnErrors: 2,
+  asrConnectTimeoutMs: 3000,
+  asrCommitTimeoutMs: 4000,
+  startTimeoutMs: 15_000,
+};
+
+/** The registry's view of a session's life (`S`: the session). */
+export interface SessionHooksOf<S> {
+  /** A session is on the line for this CallSid now (a newcomer never replaces it). */
+  isLive?(callSid: string): boolean;
+  onStart(s: S): void;
+  onState(s: S): void;
+  onTurn(s: S, turn: LiveTurn): void;
+  onEnd(s: S, work: Promise<void>): void;
+  /** Milliseconds this session spent handling one inbound media frame (benchmarks, health). */
+  onInboundFrame?(ms: number): void;
+}
+
+export interface SessionDepsOf<S> {
+  log: Logger;
+  clock: Clock;
+  calls: CallRepository;
+  business: () => Business;
+  settings: () => VoiceSettings;
+  speech: SpeechService;
+  /** null when there is no OpenAI key: the unavailable line, then the recording fallback. */
+  brain: () => AgentBrain | null;
+  toolbox: AgentToolbox;
+  control: () => CallControl | null;
+  hooks: SessionHooksOf<S>;
+  afterCall: (s: S) => Promise<void>;
+  /** Live transcription sessions (settings `asrMode: 'streaming'`); null without an OpenAI key. */
+  streamingAsr?: () => StreamingTranscriber | null;
+  /** The speech-to-speech engine (settings `engine: 'realtime'`); the pipeline runs without it. */
+  realtime?: EngineFactory;
+  /** Pacing and timers (tests shorten them). */
+  timing?: Partial<SessionTiming>;
+  /** A test call from the app (microphone transport), not a phone call. */
+  test?: boolean;
+  /** The call's voice-activity detector (default: energy). */
+  vad?: (cfg: VadConfig) => Vad;
+}
+
+/** The call's VAD configuration from the voice settings. */
+export function vadConfig(s: VoiceSettings): VadConfig {
+  return { ...DEFAULT_VAD, silenceMs: s.silenceMs, minSpeechMs: s.minSpeechMs, confirmMs: s.bargeInMs };
+}
+
+/** What the agent's tools act on during a phone call. */
+export function phoneToolContext(
+  businessId: number,
+  callId: number | null,
+  from: string,
+  customerId: number | null,
+  onCustomer: (id: number) => void,
+): ToolContext {
+  return { channel: 'phone', businessId, callId, phone: toE164(from), customerId, onCustomer };
+}
