@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { TextToSpeechClient } from '@google-cloud/text-to-speech';
-import { toPhoneMulaw } from '../telephony/audio/convert';
+import { toPhoneMulaw } from '../audio/convert';
 import type { Synthesizer } from './ports';
 
 export interface ServiceAccount {

@@ -1,10 +1,10 @@
 import type OpenAI from 'openai';
 import type { toFile as ToFile } from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
-import { mulawDecode } from '../telephony/audio/mulaw';
-import { pcm16ToBuffer } from '../telephony/audio/pcm';
-import { toPhoneMulaw } from '../telephony/audio/convert';
-import { buildWavPcm16 } from '../telephony/audio/wav';
+import { mulawDecode } from '../audio/mulaw';
+import { pcm16ToBuffer } from '../audio/pcm';
+import { toPhoneMulaw } from '../audio/convert';
+import { buildWavPcm16 } from '../audio/wav';
 import type {
   AgentMessage,
   ChatDelta,

@@ -22,7 +22,7 @@ import type { SpeechService } from '../../agent/speech';
 import type { AgentToolbox, ToolContext, ToolEffect } from '../../agent/tools';
 import type { Clock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
-import { FRAME_BYTES, FRAME_MS } from '../audio/convert';
+import { FRAME_BYTES, FRAME_MS } from '../../audio/convert';
 import type { CallRepository } from '../call-repository';
 import type { PlayItem } from './player';
 import type { LiveTurn, SessionState } from './session';
