@@ -1,6 +1,7 @@
 /**
- * The small ports other features (telephony, WhatsApp) use to reach CRM data without its
- * internals: find or create a customer by phone, and open a call-back task.
+ * The CRM's implementation of the ports other features (telephony, the agent, WhatsApp) use to
+ * reach CRM data without its internals (core/ports.ts): find or create a customer by phone, and
+ * open a call-back task.
  */
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { BUSINESS_ID } from '../business/business-service';
@@ -8,36 +9,13 @@ import type { Db } from '../db/client';
 import { customers, deals, tasks } from '../db/schema';
 import type { Clock } from '../platform/clock';
 import { formatPhone } from '../platform/phone';
-
-export type CustomerSource = 'phone' | 'whatsapp' | 'manual' | 'import' | 'web';
-
-export interface DirectoryCustomer {
-  id: number;
-  name: string;
-  /** True when this lookup created the customer (a new lead). */
-  created: boolean;
-}
-
-export interface CustomerDirectory {
-  /** The customer with this E.164 phone, or a new lead with that source. Touches last_contact_at. */
-  findOrCreateByPhone(e164: string, source: CustomerSource): DirectoryCustomer;
-  /** Name of a customer, or null when unknown. */
-  nameOf(customerId: number): string | null;
-}
-
-export interface CallbackTaskInput {
-  customerId: number | null;
-  callId: number;
-  title: string;
-  description: string;
-  dueAt?: number | null;
-  createdBy: 'agent' | 'system' | 'owner';
-}
-
-export interface CallbackTasks {
-  /** Creates the call-back task of a call once; a second call for the same call returns the first task. */
-  createForCall(input: CallbackTaskInput): { id: number; created: boolean };
-}
+import type {
+  CallbackTaskInput,
+  CallbackTasks,
+  CustomerDirectory,
+  CustomerSource,
+  DirectoryCustomer,
+} from '../core/ports';
 
 export class SqlCustomerDirectory implements CustomerDirectory {
   constructor(

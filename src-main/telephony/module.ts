@@ -6,7 +6,7 @@ import { MAX_RECORDING_BYTES } from '../api/contract/calls';
 import { ApiError, notFound } from '../api/errors';
 import type { BusinessService } from '../business/business-service';
 import type { FeatureModule } from '../core/module';
-import type { CallbackTasks, CustomerDirectory } from '../crm/customer-directory';
+import type { CallbackTasks, CustomerDirectory } from '../core/ports';
 import type { Db } from '../db/client';
 import type { Clock } from '../platform/clock';
 import type { Env } from '../platform/config';
