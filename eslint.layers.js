@@ -35,7 +35,7 @@ const PUBLISHED = {
   // First-run checks make one cheap request per key with the services' own clients.
   setup: {
     telephony: ['twilio-rest.ts', 'twilio-signature.ts'],
-    agent: ['google-tts.ts', 'openai-adapters.ts'],
+    agent: ['google-tts.ts'],
   },
 };
 

@@ -25,6 +25,7 @@ import { KeyFileCipher, SecretsStore, type SecretCipher } from '../platform/secr
 import { SecretsResolver } from '../platform/secrets-resolver';
 import { PUBLIC_ADDRESS_SETTING, PublicUrlService, publicAddressSetting } from '../platform/public-url';
 import { SettingsStore } from '../platform/settings';
+import { OpenAIClients } from '../platform/openai';
 import { AuditLog } from '../platform/audit';
 import { FileAccess } from '../platform/files';
 import { createLocalServer } from '../server/local';
@@ -151,6 +152,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const calls = new CallRepository(db, clock, (c) => bus.emit('call.updated', c));
   const customerDirectory = new SqlCustomerDirectory(db, clock);
   const callbackTasks = new SqlCallbackTasks(db, clock);
+  const openai = new OpenAIClients({ keys, baseURL: env.OPENAI_BASE_URL });
 
   const files = new FileAccess(paths.filesDir);
   const billing = createBilling({
@@ -173,6 +175,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     }),
     telephonyModule({
       env,
+      openai,
       db,
       clock,
       logger,
@@ -191,6 +194,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     }),
     voiceModule({
       env,
+      openai,
       db,
       clock,
       logger,
@@ -216,7 +220,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       ...opts.tunnel,
     }),
     setupModule({
-      ...{ env, db, clock, logger, keys, settings, business, publicUrl, ...opts.setup },
+      ...{ env, openai, db, clock, logger, keys, settings, business, publicUrl, ...opts.setup },
       tunnelState: async () => (await internal('tunnel.status')).tunnel,
       phoneSetup: () => internal('phone.setup'),
       phoneNumbers: () => internal('phone.numbers'),

@@ -10,7 +10,8 @@ import type { WebSocket } from 'ws';
 import { ApiError, notFound } from '../../api/errors';
 import type { EventBus } from '../../api/events';
 import { GoogleSynthesizer, resolveGoogleCredentials } from '../../agent/google-tts';
-import { createOpenAI, OpenAIChatModel, OpenAISpeech, OpenAITranscriber } from '../../agent/openai-adapters';
+import { OpenAIChatModel, OpenAISpeech, OpenAITranscriber } from '../../agent/openai-adapters';
+import type { OpenAIClients } from '../../platform/openai';
 import { OpenAIKeyProbe } from '../../agent/openai-probe';
 import type { ChatModel, StreamingTranscriber, Synthesizer } from '../../agent/ports';
 import { OpenAIRealtimeVoice } from '../../agent/realtime/openai-realtime';
@@ -53,6 +54,8 @@ import {
 export const MEDIA_WS_PATH = '/ws/twilio-media';
 
 export interface VoiceModuleDeps {
+  /** The one OpenAI client factory (platform/openai.ts). */
+  openai: OpenAIClients;
   env: Env;
   db: Db;
   clock: Clock;
@@ -107,19 +110,14 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
   let cachedSettings: VoiceSettings | undefined;
   const settings = (): VoiceSettings =>
     (cachedSettings ??= deps.settings.get(VOICE_SETTINGS_KEY, voiceSettingsStored));
-  const openaiKey = () => deps.keys.get('openai_api_key');
+  const openai = deps.openai;
 
   const brainMemo = memo<AgentBrain & { model: ChatModel }>();
   const brain = (): AgentBrain | null => {
-    const key = openaiKey();
-    if (!key) return null;
-    return brainMemo(`${key}|${env.OPENAI_BASE_URL ?? ''}`, () => {
-      const client = createOpenAI({
-        apiKey: key,
-        baseURL: env.OPENAI_BASE_URL,
-        timeoutMs: 15_000,
-        maxRetries: 0,
-      });
+    const id = openai.identity();
+    const client = openai.client('chat');
+    if (!id || !client) return null;
+    return brainMemo(id, () => {
       return {
         transcriber: new OpenAITranscriber(client, () => settings().asrModel),
         model: new OpenAIChatModel(client, () => settings().llmModel),
@@ -129,22 +127,18 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
 
   const realtimeMemo = memo<RealtimeVoice>();
   const realtimeVoice = (): RealtimeVoice | null => {
-    const key = openaiKey();
-    if (!key) return null;
-    return realtimeMemo(`${key}|${env.OPENAI_BASE_URL ?? ''}`, () => {
-      const client = createOpenAI({ apiKey: key, baseURL: env.OPENAI_BASE_URL, maxRetries: 0 });
-      return new OpenAIRealtimeVoice(client);
-    });
+    const id = openai.identity();
+    const client = openai.client('realtime');
+    if (!id || !client) return null;
+    return realtimeMemo(id, () => new OpenAIRealtimeVoice(client));
   };
 
   const streamingAsrMemo = memo<StreamingTranscriber>();
   const streamingAsr = (): StreamingTranscriber | null => {
-    const key = openaiKey();
-    if (!key) return null;
-    return streamingAsrMemo(`${key}|${env.OPENAI_BASE_URL ?? ''}`, () => {
-      const client = createOpenAI({ apiKey: key, baseURL: env.OPENAI_BASE_URL, maxRetries: 0 });
-      return new OpenAIStreamingTranscriber(client);
-    });
+    const id = openai.identity();
+    const client = openai.client('transcription');
+    if (!id || !client) return null;
+    return streamingAsrMemo(id, () => new OpenAIStreamingTranscriber(client));
   };
 
   const googleMemo = memo<GoogleSynthesizer>();
@@ -170,16 +164,11 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
         ),
       );
     }
-    const key = openaiKey();
-    if (key) {
+    const id = openai.identity();
+    const client = openai.client('speech');
+    if (id && client) {
       list.push(
-        openaiTtsMemo(`${key}|${env.OPENAI_BASE_URL ?? ''}`, () => {
-          const client = createOpenAI({
-            apiKey: key,
-            baseURL: env.OPENAI_BASE_URL,
-            timeoutMs: 10_000,
-            maxRetries: 0,
-          });
+        openaiTtsMemo(id, () => {
           return new OpenAISpeech(
             client,
             () => settings().openaiTtsModel,
@@ -191,7 +180,7 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
     return list;
   };
 
-  const openaiProbe = new OpenAIKeyProbe({ baseURL: env.OPENAI_BASE_URL, now: () => deps.clock.monotonic() });
+  const openaiProbe = new OpenAIKeyProbe({ clients: openai, now: () => deps.clock.monotonic() });
 
   const speech = new SpeechService({
     providers,
@@ -341,13 +330,13 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
     registry,
     newSession,
     // Without an OpenAI key the agent cannot answer: the test call is refused, not logged as a call.
-    testCallMissing: () => (openaiKey() ? null : 'no_openai_key'),
+    testCallMissing: () => (openai.key() ? null : 'no_openai_key'),
   });
 
   /** Renders the greeting and goodbye ahead of the first call (and after the business changes). */
   const warm = () => {
     // The SDKs load lazily (fast start-up); load the configured ones now, so a first caller waits for none.
-    if (openaiKey()) void import('openai').catch(() => undefined);
+    if (openai.key()) void import('openai').catch(() => undefined);
     const twilioCreds = resolveTwilioCredentials(env, deps.keys);
     if (twilioCreds.accountSid && twilioCreds.authToken) void import('twilio').catch(() => undefined);
     if (!speech.hasProvider()) return;
@@ -369,7 +358,7 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
     local: { websockets: appAudioRoutes(appAudio) },
     readiness: {
       openai: () => {
-        const key = openaiKey();
+        const key = openai.key();
         return key ? openaiProbe.check(key) : 'disabled';
       },
       tts: () => (providers().length ? 'ok' : 'disabled'),
