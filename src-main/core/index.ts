@@ -12,7 +12,7 @@ import { ApiError } from '../api/errors';
 import { EventBus } from '../api/events';
 import { BusinessService } from '../business/business-service';
 import { businessModule } from '../business/module';
-import { SqlCallbackTasks, SqlCustomerDirectory } from '../crm/customer-directory';
+import { SqlAppointmentCalendar, SqlCallbackTasks, SqlCustomerDirectory } from '../crm/customer-directory';
 import { crmModule } from '../crm/module';
 import { closeDb, storageHealth, type Db } from '../db/client';
 import { systemClock, type Clock } from '../platform/clock';
@@ -152,6 +152,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const calls = new CallRepository(db, clock, (c) => bus.emit('call.updated', c));
   const customerDirectory = new SqlCustomerDirectory(db, clock);
   const callbackTasks = new SqlCallbackTasks(db, clock);
+  const calendar = new SqlAppointmentCalendar(db, clock);
   const openai = new OpenAIClients({ keys, baseURL: env.OPENAI_BASE_URL });
 
   const files = new FileAccess(paths.filesDir);
@@ -195,7 +196,6 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     voiceModule({
       env,
       openai,
-      db,
       clock,
       logger,
       bus,
@@ -204,6 +204,9 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       settings,
       notifier,
       calls,
+      customers: customerDirectory,
+      callbacks: callbackTasks,
+      calendar,
       ttsCacheDir: paths.ttsCacheDir,
       resourcesDir: paths.resourcesDir,
       publicHost: () => publicUrl.host(),

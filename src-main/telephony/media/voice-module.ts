@@ -12,6 +12,7 @@ import type { EventBus } from '../../api/events';
 import { GoogleSynthesizer, resolveGoogleCredentials } from '../../agent/google-tts';
 import { OpenAIChatModel, OpenAISpeech, OpenAITranscriber } from '../../agent/openai-adapters';
 import type { OpenAIClients } from '../../platform/openai';
+import type { AppointmentCalendar, CallbackTasks, CustomerDirectory } from '../../core/ports';
 import { OpenAIKeyProbe } from '../../agent/openai-probe';
 import type { ChatModel, StreamingTranscriber, Synthesizer } from '../../agent/ports';
 import { OpenAIRealtimeVoice } from '../../agent/realtime/openai-realtime';
@@ -22,7 +23,6 @@ import { SpeechService } from '../../agent/speech';
 import { AgentToolbox } from '../../agent/tools';
 import type { BusinessService } from '../../business/business-service';
 import type { FeatureModule } from '../../core/module';
-import type { Db } from '../../db/client';
 import type { Clock } from '../../platform/clock';
 import type { Env } from '../../platform/config';
 import type { Logger } from '../../platform/logger';
@@ -57,7 +57,6 @@ export interface VoiceModuleDeps {
   /** The one OpenAI client factory (platform/openai.ts). */
   openai: OpenAIClients;
   env: Env;
-  db: Db;
   clock: Clock;
   logger: Logger;
   bus: EventBus;
@@ -67,6 +66,10 @@ export interface VoiceModuleDeps {
   settings: SettingsStore;
   notifier: Notifier;
   calls: CallRepository;
+  /** The CRM's ports (core/ports.ts): the agent's tools and after-call act through them. */
+  customers: CustomerDirectory;
+  callbacks: CallbackTasks;
+  calendar: AppointmentCalendar;
   ttsCacheDir: string;
   resourcesDir: string;
   publicHost: () => string | undefined;
@@ -231,7 +234,13 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
     idleTimeoutMs: env.MEDIA_IDLE_TIMEOUT_MS,
     now: () => deps.clock.monotonic(),
   });
-  const toolbox = new AgentToolbox({ db: deps.db, clock: deps.clock, business: deps.business });
+  const toolbox = new AgentToolbox({
+    clock: deps.clock,
+    business: deps.business,
+    customers: deps.customers,
+    callbacks: deps.callbacks,
+    calendar: deps.calendar,
+  });
   const realtime = realtimeEngineFactory({
     voice: realtimeVoice,
     calls: deps.calls,
@@ -277,7 +286,7 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
       afterCall: (s) =>
         afterCall(
           {
-            db: deps.db,
+            customers: deps.customers,
             calls: deps.calls,
             notifier: deps.notifier,
             log,
