@@ -22,6 +22,7 @@ import { FILLER_TEXT, greetingText, goodbyeText, SHUTDOWN_TEXT } from '../../age
 import { SpeechService } from '../../agent/speech';
 import { AgentToolbox } from '../../agent/tools';
 import type { BusinessService } from '../../business/business-service';
+import { provide, serviceKey } from '../../core/registry';
 import type { FeatureModule } from '../../core/module';
 import type { Clock } from '../../platform/clock';
 import type { Env } from '../../platform/config';
@@ -79,7 +80,8 @@ export interface VoiceModuleDeps {
   realtimeTiming?: { connectTimeoutMs?: number; transcriptGraceMs?: number };
 }
 
-export interface VoiceModule extends FeatureModule {
+/** What the voice module offers the shell and tests (`core.services.require(VOICE_SERVICES)`). */
+export interface VoiceServices {
   registry: LiveCallRegistry;
   speech: SpeechService;
   /** Test calls from the app and listen-in (local server / Electron IPC only). */
@@ -87,6 +89,8 @@ export interface VoiceModule extends FeatureModule {
   /** The calls' voice-activity detectors (the Silero model loads when the module starts). */
   vads: VadProvider;
 }
+
+export const VOICE_SERVICES = serviceKey<VoiceServices>('voice');
 
 /** Builds an adapter once per configuration; a changed key or endpoint builds a new one. */
 function memo<T>(): (key: string, make: () => T) => T {
@@ -103,7 +107,7 @@ function memo<T>(): (key: string, make: () => T) => T {
 
 const VAD_LOAD_DELAY_MS = 1500;
 
-export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
+export function voiceModule(deps: VoiceModuleDeps): FeatureModule {
   const { env } = deps;
   const log = deps.logger.child({ module: 'voice' });
   // One Silero model per process, loaded at start; calls use energy until (or unless) it loads.
@@ -359,10 +363,7 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
 
   return {
     name: 'voice',
-    registry,
-    speech,
-    appAudio,
-    vads,
+    provides: [provide(VOICE_SERVICES, { registry, speech, appAudio, vads })],
     public: { name: 'voice', websockets: [{ path: MEDIA_WS_PATH, verifyUpgrade, onConnection }] },
     local: { websockets: appAudioRoutes(appAudio) },
     readiness: {
