@@ -22,6 +22,7 @@ import { FILLER_TEXT, greetingText, goodbyeText, SHUTDOWN_TEXT } from '../../age
 import { SpeechService } from '../../agent/speech';
 import { AgentToolbox } from '../../agent/tools';
 import type { BusinessService } from '../../business/business-service';
+import { CONVERSATIONS, ConversationService } from '../../agent/conversation';
 import { provide, serviceKey } from '../../core/registry';
 import type { FeatureModule } from '../../core/module';
 import type { Clock } from '../../platform/clock';
@@ -363,7 +364,19 @@ export function voiceModule(deps: VoiceModuleDeps): FeatureModule {
 
   return {
     name: 'voice',
-    provides: [provide(VOICE_SERVICES, { registry, speech, appAudio, vads })],
+    provides: [
+      provide(VOICE_SERVICES, { registry, speech, appAudio, vads }),
+      provide(
+        CONVERSATIONS,
+        new ConversationService({
+          model: () => brain()?.model ?? null,
+          toolbox,
+          business: () => deps.business.get(),
+          clock: deps.clock,
+          log: log.child({ part: 'conversation' }),
+        }),
+      ),
+    ],
     public: { name: 'voice', websockets: [{ path: MEDIA_WS_PATH, verifyUpgrade, onConnection }] },
     local: { websockets: appAudioRoutes(appAudio) },
     readiness: {
