@@ -22,7 +22,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { applyStagedRestore } from '../src-main/backup/restore-apply';
-import type { BackupModule } from '../src-main/backup/module';
+import { BACKUP_SERVICES } from '../src-main/backup/module';
 import { createCore } from '../src-main/core';
 import { generateDemoData } from '../src-main/crm/demo-data';
 import { closeDb, openDb } from '../src-main/db/client';
@@ -140,7 +140,7 @@ export default async function bench() {
     const logger = createLogger({ level: 'silent', stdout: false });
     const core = await createCore({ config, mode: 'browser', logger, appRoot: ROOT });
     try {
-      const mod = core.modules.find((m) => m.name === 'backup') as BackupModule;
+      const mod = core.services.require(BACKUP_SERVICES);
       core.db.$client.pragma('wal_checkpoint(TRUNCATE)');
       const dbBytes = statSync(paths.dbFile).size;
       let filesBytes = 0;

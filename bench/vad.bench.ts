@@ -17,7 +17,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mulawEncode, mulawLevelDb } from '../src-main/telephony/audio/mulaw';
+import { mulawEncode, mulawLevelDb } from '../src-main/audio/mulaw';
 import { SileroModel } from '../src-main/telephony/audio/silero-model';
 import { SileroVad } from '../src-main/telephony/audio/silero-vad';
 import {

@@ -23,7 +23,7 @@ import { createCore } from '../src-main/core';
 import { loadConfig } from '../src-main/platform/config';
 import { createLogger } from '../src-main/platform/logger';
 import { computeTwilioSignature } from '../src-main/telephony/twilio-signature';
-import type { VoiceModule } from '../src-main/telephony/media/voice-module';
+import { VOICE_SERVICES } from '../src-main/telephony/media/voice-module';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const STEPS = (process.env.BENCH_VOICE_STEPS ?? '50,100,200,300,400')
@@ -151,7 +151,7 @@ export default async function voiceConcurrency(): Promise<Record<string, unknown
   let warmup: { calls: number; calls_with_exact_audio: number } | undefined;
   try {
     const url = (await core.startPublic()).replace('localhost', '127.0.0.1');
-    const voice = core.modules.find((m) => m.name === 'voice') as VoiceModule;
+    const voice = core.services.require(VOICE_SERVICES);
     core.business.updateProfile({ name: 'מספרת דני' });
     await voice.speech.warm('שלום, הגעתם למספרת דני. איך אפשר לעזור?', 'greeting');
     const summaries = core.db.$client.prepare('select count(*) as n from calls where summary = ?');

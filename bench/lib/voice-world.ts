@@ -8,8 +8,8 @@
 import { writeFileSync } from 'node:fs';
 import { FILLER_TEXT, greetingText } from '../../src-main/agent/prompt';
 import { speakable } from '../../src-main/agent/sentence-cutter';
-import { mulawEncode } from '../../src-main/telephony/audio/mulaw';
-import { pcm16FromBuffer } from '../../src-main/telephony/audio/pcm';
+import { mulawEncode } from '../../src-main/audio/mulaw';
+import { pcm16FromBuffer } from '../../src-main/audio/pcm';
 import { startFakeGoogleTts } from '../../tests/fakes/google-tts';
 import { startFakeOpenAI } from '../../tests/fakes/openai';
 import { startFakeTwilio } from '../../tests/fakes/twilio-rest';

@@ -3,9 +3,7 @@
  * them as HH:MM-HH:MM, else Sunday–Thursday 09:00–18:00, Friday 09:00–13:00) minus booked
  * appointments (tasks with kind='appointment').
  */
-import { and, eq, gt, isNull, lt } from 'drizzle-orm';
-import type { Db } from '../db/client';
-import { tasks } from '../db/schema';
+import type { AppointmentCalendar } from '../core/ports';
 import { fromLocal, localParts } from './time';
 
 export interface WorkingHours {
@@ -42,25 +40,13 @@ export interface SlotQuery {
 
 /** The first free slot at or after notBefore, on a 30-minute grid; null if none in the horizon. */
 export function findFreeSlot(
-  db: Db,
-  businessId: number,
-  q: SlotQuery,
+  calendar: Pick<AppointmentCalendar, 'booked'>,
+  q: SlotQuery & { exceptCallId: number | null },
 ): { startsAt: number; endsAt: number } | null {
   const horizon = q.notBefore + (q.days ?? 21) * 86_400_000;
-  const booked = db
-    .select({ s: tasks.startsAt, e: tasks.endsAt })
-    .from(tasks)
-    .where(
-      and(
-        eq(tasks.businessId, businessId),
-        eq(tasks.kind, 'appointment'),
-        isNull(tasks.doneAt),
-        lt(tasks.startsAt, horizon),
-        gt(tasks.endsAt, q.notBefore - 86_400_000),
-      ),
-    )
-    .all()
-    .filter((r): r is { s: number; e: number } => r.s != null && r.e != null);
+  const booked = calendar
+    .booked(q.notBefore - 86_400_000, horizon, q.exceptCallId)
+    .map((r) => ({ s: r.startsAt, e: r.endsAt }));
   const durMs = q.durationMin * 60_000;
   const start = localParts(q.notBefore);
   for (let d = 0; d < (q.days ?? 21); d++) {

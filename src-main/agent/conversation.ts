@@ -1,9 +1,16 @@
 /**
- * One conversation with the model: history, the streamed answer with tool rounds, and what was
- * actually said. Channel-neutral: the phone session and WhatsApp auto-reply both drive it.
+ * The channel-agnostic brain. `ConversationService` starts a conversation on a channel with the
+ * business's knowledge (the system prompt) and that channel's tools; a `Conversation` keeps the
+ * history, streams the answer (text deltas, tool results, effects) with tool rounds, and records
+ * what was actually said. Nothing here knows telephony: the phone session and, next, WhatsApp
+ * auto-reply drive it; an effect (end call, transfer) is for the channel to carry out.
  */
+import type { Business } from '../api/contract/business';
+import type { Clock } from '../platform/clock';
 import type { Logger } from '../platform/logger';
+import { serviceKey } from '../core/registry';
 import { isAbort, type AgentMessage, type ChatModel, type ToolCall } from './ports';
+import { buildSystemPrompt } from './prompt';
 import type { AgentToolbox, ToolContext, ToolEffect } from './tools';
 
 export type AnswerEvent =
@@ -104,5 +111,46 @@ export class Conversation {
   /** A line the session spoke by itself (greeting, filler). */
   noteAgentLine(text: string): void {
     this.history.push({ role: 'assistant', content: text });
+  }
+}
+
+export interface ConversationServiceDeps {
+  /** The configured chat model, or null when no key is set. */
+  model: () => ChatModel | null;
+  toolbox: AgentToolbox;
+  business: () => Business;
+  clock: Clock;
+  log: Logger;
+}
+
+/** The brain as the core offers it to channels (`core.services.require(CONVERSATIONS)`). */
+export const CONVERSATIONS = serviceKey<ConversationService>('agent.conversations');
+
+export class ConversationService {
+  constructor(private readonly deps: ConversationServiceDeps) {}
+
+  /**
+   * A new conversation on `ctx.channel` (its tools: the phone's include transfer and end call),
+   * with the business's knowledge read fresh for every answer; null without a model.
+   */
+  start(o: {
+    ctx: ToolContext;
+    callerKnownName?: () => string | null;
+    model?: ChatModel;
+  }): Conversation | null {
+    const model = o.model ?? this.deps.model();
+    if (!model) return null;
+    return new Conversation({
+      model,
+      toolbox: this.deps.toolbox,
+      systemPrompt: () =>
+        buildSystemPrompt(this.deps.business(), {
+          channel: o.ctx.channel,
+          now: this.deps.clock.now(),
+          callerKnownName: o.callerKnownName?.() ?? null,
+        }),
+      ctx: o.ctx,
+      log: this.deps.log,
+    });
   }
 }

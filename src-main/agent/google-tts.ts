@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { TextToSpeechClient } from '@google-cloud/text-to-speech';
-import { toPhoneMulaw } from '../telephony/audio/convert';
-import { mulawEncode } from '../telephony/audio/mulaw';
-import { pcm16FromBuffer } from '../telephony/audio/pcm';
+import { toPhoneMulaw } from '../audio/convert';
+import { mulawEncode } from '../audio/mulaw';
+import { pcm16FromBuffer } from '../audio/pcm';
 import type { SynthesisStream, Synthesizer } from './ports';
 
 /** Voices Google synthesizes over StreamingSynthesize (Chirp 3 HD); Wavenet, Standard and Neural2 do not. */

@@ -1,10 +1,9 @@
-import type OpenAI from 'openai';
 import type { toFile as ToFile } from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
-import { mulawDecode } from '../telephony/audio/mulaw';
-import { pcm16ToBuffer } from '../telephony/audio/pcm';
-import { toPhoneMulaw } from '../telephony/audio/convert';
-import { buildWavPcm16 } from '../telephony/audio/wav';
+import { mulawDecode } from '../audio/mulaw';
+import { pcm16ToBuffer } from '../audio/pcm';
+import { toPhoneMulaw } from '../audio/convert';
+import { buildWavPcm16 } from '../audio/wav';
 import type {
   AgentMessage,
   ChatDelta,
@@ -14,31 +13,7 @@ import type {
   ToolSpec,
   Transcriber,
 } from './ports';
-
-export interface OpenAIOptions {
-  apiKey: string;
-  baseURL?: string;
-  /** Per-request timeout; realtime paths keep it short and retry little. */
-  timeoutMs?: number;
-  maxRetries?: number;
-}
-
-/** An OpenAI client made on first use: the SDK is not loaded until a call needs it (fast start-up). */
-export type OpenAIHandle = () => Promise<OpenAI>;
-
-export function createOpenAI(o: OpenAIOptions): OpenAIHandle {
-  let client: Promise<OpenAI> | undefined;
-  return () =>
-    (client ??= import('openai').then(
-      ({ default: OpenAISdk }) =>
-        new OpenAISdk({
-          apiKey: o.apiKey,
-          baseURL: o.baseURL,
-          timeout: o.timeoutMs ?? 15_000,
-          maxRetries: o.maxRetries ?? 1,
-        }),
-    ));
-}
+import type { OpenAIHandle } from '../platform/openai';
 
 let toFileLoaded: Promise<typeof ToFile> | undefined;
 

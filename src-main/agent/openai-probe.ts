@@ -1,4 +1,4 @@
-import { createOpenAI } from './openai-adapters';
+import type { OpenAIClients } from '../platform/openai';
 
 export type ProbeResult = 'ok' | 'fail';
 
@@ -12,7 +12,7 @@ export class OpenAIKeyProbe {
 
   constructor(
     private readonly opts: {
-      baseURL?: string;
+      clients: OpenAIClients;
       now: () => number;
       okTtlMs?: number;
       failTtlMs?: number;
@@ -21,7 +21,7 @@ export class OpenAIKeyProbe {
   ) {}
 
   check(apiKey: string): Promise<ProbeResult> {
-    const key = `${apiKey}|${this.opts.baseURL ?? ''}`;
+    const key = `${apiKey}|${this.opts.clients.identity() ?? ''}`;
     const now = this.opts.now();
     const last = this.last;
     if (last && last.key === key) {
@@ -37,11 +37,8 @@ export class OpenAIKeyProbe {
   private run(key: string, apiKey: string, now: number): Promise<ProbeResult> {
     const result = (async (): Promise<ProbeResult> => {
       try {
-        const client = await createOpenAI({
-          apiKey,
-          baseURL: this.opts.baseURL,
+        const client = await this.opts.clients.forKey(apiKey, 'check', {
           timeoutMs: this.opts.timeoutMs ?? 5000,
-          maxRetries: 0,
         })();
         await client.models.list();
         return 'ok';

@@ -1,13 +1,13 @@
 /**
  * The agent's tools: what the model may do during a conversation. Arguments are validated with
  * zod; results go back to the model as short JSON. Telephony effects (transfer, end call) are
- * returned as an `effect` for the session to carry out — the toolbox knows no Twilio.
+ * returned as an `effect` for the session to carry out — the toolbox knows no Twilio. Data is
+ * reached only through the ports the core hands it (the CRM's customer directory, call-back tasks
+ * and calendar), each idempotent per call, and time comes from the injected clock.
  */
-import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { BusinessService } from '../business/business-service';
-import type { Db } from '../db/client';
-import { customers, tasks } from '../db/schema';
+import type { AppointmentCalendar, CallbackTasks, CustomerDirectory } from '../core/ports';
 import type { Clock } from '../platform/clock';
 import { toE164 } from '../platform/phone';
 import { findFreeSlot, parseWorkingHours } from './calendar';
@@ -87,7 +87,15 @@ function jsonSchema(schema: z.ZodType): Record<string, unknown> {
 }
 
 export class AgentToolbox {
-  constructor(private readonly deps: { db: Db; clock: Clock; business: BusinessService }) {}
+  constructor(
+    private readonly deps: {
+      clock: Clock;
+      business: BusinessService;
+      customers: CustomerDirectory;
+      callbacks: CallbackTasks;
+      calendar: AppointmentCalendar;
+    },
+  ) {}
 
   private readonly specCache = new Map<Channel, ToolSpec[]>();
 
@@ -146,66 +154,39 @@ export class AgentToolbox {
     }
   }
 
-  /** Finds or creates the caller as a lead (phone calls know the number). */
+  /** Finds or creates the caller as a lead through the CRM's directory (phone calls know the number). */
   private ensureCustomer(ctx: ToolContext, name?: string): number | null {
     if (ctx.customerId != null) return ctx.customerId;
-    if (!ctx.phone) return null;
-    const now = this.deps.clock.now();
-    const existing = this.deps.db
-      .select({ id: customers.id })
-      .from(customers)
-      .where(and(eq(customers.businessId, ctx.businessId), eq(customers.phone, ctx.phone)))
-      .get();
-    const id =
-      existing?.id ??
-      this.deps.db
-        .insert(customers)
-        .values({
-          businessId: ctx.businessId,
-          name: name ?? '',
-          phone: ctx.phone,
-          status: 'lead',
-          source: ctx.channel === 'phone' ? 'phone' : 'whatsapp',
-          lastContactAt: now,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning({ id: customers.id })
-        .get().id;
-    ctx.customerId = id;
-    ctx.onCustomer?.(id);
-    return id;
+    const phone = toE164(ctx.phone);
+    if (!phone) return null;
+    const c = this.deps.customers.findOrCreateByPhone(phone, ctx.channel === 'phone' ? 'phone' : 'whatsapp');
+    if (name && c.created) this.deps.customers.fillIn(c.id, { name });
+    ctx.customerId = c.id;
+    ctx.onCustomer?.(c.id);
+    return c.id;
   }
 
   private callback(a: z.infer<typeof callbackArgs>, ctx: ToolContext): ToolOutcome {
     const customerId = this.ensureCustomer(ctx, a.name);
-    const now = this.deps.clock.now();
-    const row = this.deps.db
-      .insert(tasks)
-      .values({
-        businessId: ctx.businessId,
-        customerId,
-        callId: ctx.callId,
-        kind: 'callback',
-        title: `לחזור ללקוח${a.name ? `: ${a.name}` : ''}`,
-        description: [
-          a.reason,
-          a.preferred_time ? `זמן מועדף: ${a.preferred_time}` : '',
-          ctx.phone ? `טלפון: ${ctx.phone}` : '',
-        ]
-          .filter(Boolean)
-          .join('\n'),
-        dueAt: now + 2 * 3_600_000,
-        reminderAt: now + 2 * 3_600_000,
-        createdBy: 'agent',
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning({ id: tasks.id })
-      .get();
+    const due = this.deps.clock.now() + 2 * 3_600_000;
+    const task = this.deps.callbacks.createForCall({
+      customerId,
+      callId: ctx.callId,
+      title: `לחזור ללקוח${a.name ? `: ${a.name}` : ''}`,
+      description: [
+        a.reason,
+        a.preferred_time ? `זמן מועדף: ${a.preferred_time}` : '',
+        ctx.phone ? `טלפון: ${ctx.phone}` : '',
+      ]
+        .filter(Boolean)
+        .join('\n'),
+      dueAt: due,
+      reminderAt: due,
+      createdBy: 'agent',
+    });
     return {
       ok: true,
-      result: JSON.stringify({ ok: true, task_id: row.id }),
+      result: JSON.stringify({ ok: true, task_id: task.id }),
       fields: { callback_reason: a.reason },
     };
   }
@@ -214,17 +195,12 @@ export class AgentToolbox {
     const id = this.ensureCustomer(ctx, a.name);
     if (id == null)
       return { ok: false, result: JSON.stringify({ error: 'no customer for this conversation' }) };
-    const row = this.deps.db.select().from(customers).where(eq(customers.id, id)).get();
-    if (!row) return { ok: false, result: JSON.stringify({ error: 'customer not found' }) };
-    const patch: Partial<typeof customers.$inferInsert> = {
-      updatedAt: this.deps.clock.now(),
-      lastContactAt: this.deps.clock.now(),
-    };
-    if (a.name && (!row.name || row.name === row.phone)) patch.name = a.name;
-    if (a.email && !row.email) patch.email = a.email;
-    if (a.reason)
-      patch.notes = [row.notes, `סיבת פנייה (סוכן): ${a.reason}`].filter(Boolean).join('\n').slice(-5000);
-    this.deps.db.update(customers).set(patch).where(eq(customers.id, id)).run();
+    const found = this.deps.customers.fillIn(id, {
+      name: a.name,
+      email: a.email,
+      note: a.reason ? `סיבת פנייה (סוכן): ${a.reason}` : undefined,
+    });
+    if (!found) return { ok: false, result: JSON.stringify({ error: 'customer not found' }) };
     const fields: Record<string, string> = {};
     if (a.name) fields.name = a.name;
     if (a.reason) fields.reason = a.reason;
@@ -246,7 +222,8 @@ export class AgentToolbox {
       notBefore = Math.max(notBefore, fromLocal(p.year, p.month, p.day, hh, mm));
     }
     const duration = a.duration_minutes ?? 30;
-    const slot = findFreeSlot(this.deps.db, ctx.businessId, {
+    const slot = findFreeSlot(this.deps.calendar, {
+      exceptCallId: ctx.callId,
       notBefore,
       durationMin: duration,
       hours: parseWorkingHours(biz.knowledge.hours),
@@ -257,25 +234,15 @@ export class AgentToolbox {
         result: JSON.stringify({ error: 'אין מועד פנוי בשלושת השבועות הקרובים; הצע משימת חזרה' }),
       };
     const customerId = this.ensureCustomer(ctx, a.name);
-    const row = this.deps.db
-      .insert(tasks)
-      .values({
-        businessId: ctx.businessId,
-        customerId,
-        callId: ctx.callId,
-        kind: 'appointment',
-        title: `תור${a.name ? `: ${a.name}` : ''}${a.reason ? ` – ${a.reason}` : ''}`,
-        description: a.reason ?? '',
-        dueAt: slot.startsAt,
-        startsAt: slot.startsAt,
-        endsAt: slot.endsAt,
-        reminderAt: slot.startsAt - 60 * 60_000,
-        createdBy: 'agent',
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning({ id: tasks.id })
-      .get();
+    const row = this.deps.calendar.bookForCall({
+      callId: ctx.callId,
+      customerId,
+      title: `תור${a.name ? `: ${a.name}` : ''}${a.reason ? ` – ${a.reason}` : ''}`,
+      description: a.reason ?? '',
+      startsAt: slot.startsAt,
+      endsAt: slot.endsAt,
+      reminderAt: slot.startsAt - 60 * 60_000,
+    });
     const said = sayLocal(slot.startsAt);
     return {
       ok: true,

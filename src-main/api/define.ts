@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { FeatureFlag } from './contract/business';
+import type { FeatureFlag } from './contract/feature-flags';
 
 export interface MethodDef<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   input: I;

@@ -11,6 +11,7 @@ import type { Handlers } from '../api/dispatcher';
 import { ApiError } from '../api/errors';
 import type { EventBus } from '../api/events';
 import type { FeatureModule } from '../core/module';
+import { provide, serviceKey } from '../core/registry';
 import type { Clock } from '../platform/clock';
 import type { Logger } from '../platform/logger';
 import type { AppPaths } from '../platform/paths';
@@ -107,13 +108,16 @@ export function backupHandlers(
   };
 }
 
-export interface BackupModule extends FeatureModule {
+/** What the backup module offers the shell and tests (`core.services.require(BACKUP_SERVICES)`). */
+export interface BackupServices {
   readonly service: BackupService;
   /** The automatic check, as the timer runs it (tests call it with a moved clock). */
   checkDue(): Promise<void>;
 }
 
-export function backupModule(deps: BackupModuleDeps): BackupModule {
+export const BACKUP_SERVICES = serviceKey<BackupServices>('backup');
+
+export function backupModule(deps: BackupModuleDeps): FeatureModule {
   const log = deps.logger.child({ module: 'backup' });
   const service = new BackupService({
     ...deps,
@@ -140,8 +144,7 @@ export function backupModule(deps: BackupModuleDeps): BackupModule {
   };
   return {
     name: 'backup',
-    service,
-    checkDue,
+    provides: [provide(BACKUP_SERVICES, { service, checkDue })],
     handlers: backupHandlers(service, deps.requestRestart, track),
     start() {
       try {

@@ -5,14 +5,15 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { contract, type MethodName, type MethodOutput } from '../api/contract';
-import type { Readiness } from '../api/contract/system';
+import { readinessSchema, type Readiness } from '../api/contract/system';
 import { createDispatcher, type Dispatch, type Handler, type Handlers } from '../api/dispatcher';
 import { ApiError } from '../api/errors';
 import { EventBus } from '../api/events';
 import { BusinessService } from '../business/business-service';
 import { businessModule } from '../business/module';
-import { SqlCallbackTasks, SqlCustomerDirectory } from '../crm/customer-directory';
+import { SqlAppointmentCalendar, SqlCallbackTasks, SqlCustomerDirectory } from '../crm/customer-directory';
 import { crmModule } from '../crm/module';
 import { closeDb, storageHealth, type Db } from '../db/client';
 import { systemClock, type Clock } from '../platform/clock';
@@ -25,6 +26,7 @@ import { KeyFileCipher, SecretsStore, type SecretCipher } from '../platform/secr
 import { SecretsResolver } from '../platform/secrets-resolver';
 import { PUBLIC_ADDRESS_SETTING, PublicUrlService, publicAddressSetting } from '../platform/public-url';
 import { SettingsStore } from '../platform/settings';
+import { OpenAIClients } from '../platform/openai';
 import { AuditLog } from '../platform/audit';
 import { FileAccess } from '../platform/files';
 import { createLocalServer } from '../server/local';
@@ -43,7 +45,8 @@ import { contractsModule } from '../contracts/module';
 import { paymentsModule } from '../billing/providers/module';
 import { whatsappModule } from '../whatsapp/module';
 import { billingModule, createBilling } from '../billing/module';
-import type { FeatureModule } from './module';
+import type { FeatureModule, ReadinessKey } from './module';
+import { ServiceRegistry } from './registry';
 import { readVersion } from './version';
 import { backupModule } from '../backup/module';
 import { openDbApplyingRestore } from '../backup/restore-apply';
@@ -84,8 +87,10 @@ export interface Core {
   readonly files: FileAccess;
   readonly notifier: Notifier;
   readonly clock: Clock;
-  /** The feature modules, e.g. for tests and benchmarks to reach a module's internals. */
+  /** The feature modules (lifecycle, readiness, timeline sources). */
   readonly modules: readonly FeatureModule[];
+  /** What the modules offer the shell and tests, by typed key (core/registry.ts). */
+  readonly services: ServiceRegistry;
   /** Durable background jobs (recording downloads …), resumed after a restart. */
   readonly jobs: JobRunner;
   /** The call log (telephony); the voice agent records turns and endings through it. */
@@ -151,6 +156,8 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const calls = new CallRepository(db, clock, (c) => bus.emit('call.updated', c));
   const customerDirectory = new SqlCustomerDirectory(db, clock);
   const callbackTasks = new SqlCallbackTasks(db, clock);
+  const calendar = new SqlAppointmentCalendar(db, clock);
+  const openai = new OpenAIClients({ keys, baseURL: env.OPENAI_BASE_URL });
 
   const files = new FileAccess(paths.filesDir);
   const billing = createBilling({
@@ -173,6 +180,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     }),
     telephonyModule({
       env,
+      openai,
       db,
       clock,
       logger,
@@ -191,7 +199,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     }),
     voiceModule({
       env,
-      db,
+      openai,
       clock,
       logger,
       bus,
@@ -200,6 +208,9 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       settings,
       notifier,
       calls,
+      customers: customerDirectory,
+      callbacks: callbackTasks,
+      calendar,
       ttsCacheDir: paths.ttsCacheDir,
       resourcesDir: paths.resourcesDir,
       publicHost: () => publicUrl.host(),
@@ -216,7 +227,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       ...opts.tunnel,
     }),
     setupModule({
-      ...{ env, db, clock, logger, keys, settings, business, publicUrl, ...opts.setup },
+      ...{ env, openai, db, clock, logger, keys, settings, business, publicUrl, ...opts.setup },
       tunnelState: async () => (await internal('tunnel.status')).tunnel,
       phoneSetup: () => internal('phone.setup'),
       phoneNumbers: () => internal('phone.numbers'),
@@ -297,7 +308,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     ) as Promise<MethodOutput<M>>;
 
   const readiness = async (): Promise<Readiness> => {
-    const run = async (key: keyof NonNullable<FeatureModule['readiness']>): Promise<Readiness['db']> => {
+    const run = async (key: ReadinessKey): Promise<Readiness['db']> => {
       const fn = modules.find((m) => m.readiness?.[key])?.readiness?.[key];
       if (!fn) return 'disabled';
       try {
@@ -316,19 +327,20 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     } catch {
       dbState = 'fail';
     }
-    const [openai, tts, whatsapp, tunnel, paypal, tranzila, pdf, vad] = await Promise.all(
-      (['openai', 'tts', 'whatsapp', 'tunnel', 'paypal', 'tranzila', 'pdf', 'vad'] as const).map(run),
+    // The probes the contract lists, answered by whichever module registered each (no names here).
+    const out: Record<string, unknown> = { db: dbState };
+    await Promise.all(
+      Object.entries(readinessSchema.shape).map(async ([k, schema]) => {
+        if (k === 'db') return;
+        const inner = schema instanceof z.ZodObject ? Object.keys(schema.shape) : null;
+        if (!inner) out[k] = await run(k as ReadinessKey);
+        else {
+          const group = await Promise.all(inner.map(async (ik) => [ik, await run(ik as ReadinessKey)]));
+          out[k] = Object.fromEntries(group);
+        }
+      }),
     );
-    return {
-      db: dbState,
-      openai: openai!,
-      tts: tts!,
-      whatsapp: whatsapp!,
-      tunnel: tunnel!,
-      payments: { paypal: paypal!, tranzila: tranzila! },
-      pdf: pdf!,
-      vad: vad!,
-    };
+    return readinessSchema.parse(out);
   };
 
   const systemHandlers: Pick<
@@ -393,6 +405,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     jobs,
     calls,
     modules,
+    services: new ServiceRegistry(modules.flatMap((m) => m.provides ?? [])),
     async startPublic() {
       publicServer = await createPublicServer({
         logger,

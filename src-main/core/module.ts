@@ -4,9 +4,14 @@ import type { LocalWsRoute } from '../server/local';
 import type { PublicModule } from '../server/public';
 import type { SecretName } from '../platform/secrets';
 import type { TimelineSource } from '../platform/timeline';
+import type { Provided } from './registry';
 
 type ReadinessValue = Readiness['db'];
-export type ReadinessKey = 'openai' | 'tts' | 'whatsapp' | 'tunnel' | 'paypal' | 'tranzila' | 'pdf' | 'vad';
+/** Every probe `/readyz` reports, read from the contract (a nested group's keys, e.g. payments.paypal). */
+type ProbeKeys<T> = {
+  [K in keyof T]-?: NonNullable<T[K]> extends string ? K & string : keyof NonNullable<T[K]> & string;
+}[keyof T];
+export type ReadinessKey = Exclude<ProbeKeys<Readiness>, 'db'>;
 
 /**
  * What a feature (telephony, CRM, WhatsApp, billing, contracts …) plugs into the core:
@@ -19,6 +24,8 @@ export interface FeatureModule {
   /** WebSockets on the local 127.0.0.1 server (token-checked), never on the public one. */
   local?: { websockets: LocalWsRoute[] };
   readiness?: Partial<Record<ReadinessKey, () => ReadinessValue | Promise<ReadinessValue>>>;
+  /** Services other parts (the shell, tests) look up by a typed key (core/registry.ts). */
+  provides?: Provided[];
   /** How this module's records appear on a customer's timeline (platform/timeline.ts). */
   timeline?: TimelineSource[];
   /**

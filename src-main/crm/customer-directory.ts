@@ -1,43 +1,23 @@
 /**
- * The small ports other features (telephony, WhatsApp) use to reach CRM data without its
- * internals: find or create a customer by phone, and open a call-back task.
+ * The CRM's implementation of the ports other features (telephony, the agent, WhatsApp) use to
+ * reach CRM data without its internals (core/ports.ts): find or create a customer by phone, and
+ * open a call-back task.
  */
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import { BUSINESS_ID } from '../business/business-service';
 import type { Db } from '../db/client';
 import { customers, deals, tasks } from '../db/schema';
 import type { Clock } from '../platform/clock';
-import { formatPhone } from '../platform/phone';
-
-export type CustomerSource = 'phone' | 'whatsapp' | 'manual' | 'import' | 'web';
-
-export interface DirectoryCustomer {
-  id: number;
-  name: string;
-  /** True when this lookup created the customer (a new lead). */
-  created: boolean;
-}
-
-export interface CustomerDirectory {
-  /** The customer with this E.164 phone, or a new lead with that source. Touches last_contact_at. */
-  findOrCreateByPhone(e164: string, source: CustomerSource): DirectoryCustomer;
-  /** Name of a customer, or null when unknown. */
-  nameOf(customerId: number): string | null;
-}
-
-export interface CallbackTaskInput {
-  customerId: number | null;
-  callId: number;
-  title: string;
-  description: string;
-  dueAt?: number | null;
-  createdBy: 'agent' | 'system' | 'owner';
-}
-
-export interface CallbackTasks {
-  /** Creates the call-back task of a call once; a second call for the same call returns the first task. */
-  createForCall(input: CallbackTaskInput): { id: number; created: boolean };
-}
+import { formatPhone, toE164 } from '../platform/phone';
+import type {
+  AppointmentCalendar,
+  AppointmentInput,
+  CallbackTaskInput,
+  CallbackTasks,
+  CustomerDirectory,
+  CustomerSource,
+  DirectoryCustomer,
+} from '../core/ports';
 
 export class SqlCustomerDirectory implements CustomerDirectory {
   constructor(
@@ -45,7 +25,9 @@ export class SqlCustomerDirectory implements CustomerDirectory {
     private readonly clock: Clock,
   ) {}
 
-  findOrCreateByPhone(e164: string, source: CustomerSource): DirectoryCustomer {
+  findOrCreateByPhone(phone: string, source: CustomerSource): DirectoryCustomer {
+    const e164 = toE164(phone);
+    if (!e164) throw new Error('not a phone number');
     const now = this.clock.now();
     const inserted = this.db
       .insert(customers)
@@ -77,6 +59,27 @@ export class SqlCustomerDirectory implements CustomerDirectory {
       this.db.select({ name: customers.name }).from(customers).where(eq(customers.id, customerId)).get()
         ?.name ?? null
     );
+  }
+
+  fillIn(customerId: number, learnt: { name?: string; email?: string; note?: string }): boolean {
+    const row = this.db
+      .select({
+        name: customers.name,
+        phone: customers.phone,
+        email: customers.email,
+        notes: customers.notes,
+      })
+      .from(customers)
+      .where(and(eq(customers.businessId, BUSINESS_ID), eq(customers.id, customerId)))
+      .get();
+    if (!row) return false;
+    const now = this.clock.now();
+    const patch: Partial<typeof customers.$inferInsert> = { updatedAt: now, lastContactAt: now };
+    if (learnt.name && (!row.name || row.name === row.phone)) patch.name = learnt.name;
+    if (learnt.email && !row.email) patch.email = learnt.email;
+    if (learnt.note) patch.notes = [row.notes, learnt.note].filter(Boolean).join('\n').slice(-5000);
+    this.db.update(customers).set(patch).where(eq(customers.id, customerId)).run();
+    return true;
   }
 
   /** A deal's title and amount (contracts fill their placeholders from it). */
@@ -135,11 +138,14 @@ export class SqlCallbackTasks implements CallbackTasks {
 
   createForCall(input: CallbackTaskInput): { id: number; created: boolean } {
     return this.db.$client.transaction(() => {
-      const existing = this.db
-        .select({ id: tasks.id })
-        .from(tasks)
-        .where(and(eq(tasks.callId, input.callId), eq(tasks.kind, 'callback')))
-        .get();
+      const existing =
+        input.callId == null
+          ? undefined
+          : this.db
+              .select({ id: tasks.id })
+              .from(tasks)
+              .where(and(eq(tasks.callId, input.callId), eq(tasks.kind, 'callback')))
+              .get();
       if (existing) return { id: existing.id, created: false };
       const now = this.clock.now();
       const row = this.db
@@ -152,9 +158,77 @@ export class SqlCallbackTasks implements CallbackTasks {
           title: input.title,
           description: input.description,
           dueAt: input.dueAt ?? null,
+          reminderAt: input.reminderAt ?? null,
           createdBy: input.createdBy,
           createdAt: now,
           updatedAt: now,
+        })
+        .returning({ id: tasks.id })
+        .get();
+      return { id: row.id, created: true };
+    })();
+  }
+}
+
+/** Appointments are tasks of kind 'appointment' with a start and an end. */
+export class SqlAppointmentCalendar implements AppointmentCalendar {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  booked(from: number, to: number, exceptCallId: number | null): Array<{ startsAt: number; endsAt: number }> {
+    return this.db
+      .select({ startsAt: tasks.startsAt, endsAt: tasks.endsAt })
+      .from(tasks)
+      .where(
+        and(
+          eq(tasks.businessId, BUSINESS_ID),
+          eq(tasks.kind, 'appointment'),
+          isNull(tasks.doneAt),
+          lt(tasks.startsAt, to),
+          gt(tasks.endsAt, from),
+          exceptCallId == null ? undefined : or(isNull(tasks.callId), ne(tasks.callId, exceptCallId)),
+        ),
+      )
+      .all()
+      .filter((r): r is { startsAt: number; endsAt: number } => r.startsAt != null && r.endsAt != null);
+  }
+
+  bookForCall(input: AppointmentInput): { id: number; created: boolean } {
+    return this.db.$client.transaction(() => {
+      const now = this.clock.now();
+      const fields = {
+        customerId: input.customerId,
+        title: input.title,
+        description: input.description,
+        dueAt: input.startsAt,
+        startsAt: input.startsAt,
+        endsAt: input.endsAt,
+        reminderAt: input.reminderAt,
+        updatedAt: now,
+      };
+      const existing =
+        input.callId == null
+          ? undefined
+          : this.db
+              .select({ id: tasks.id })
+              .from(tasks)
+              .where(and(eq(tasks.callId, input.callId), eq(tasks.kind, 'appointment'), isNull(tasks.doneAt)))
+              .get();
+      if (existing) {
+        this.db.update(tasks).set(fields).where(eq(tasks.id, existing.id)).run();
+        return { id: existing.id, created: false };
+      }
+      const row = this.db
+        .insert(tasks)
+        .values({
+          ...fields,
+          businessId: BUSINESS_ID,
+          callId: input.callId,
+          kind: 'appointment',
+          createdBy: 'agent',
+          createdAt: now,
         })
         .returning({ id: tasks.id })
         .get();

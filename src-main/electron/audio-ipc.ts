@@ -13,7 +13,7 @@ import {
 } from '../api/contract/app-audio';
 import type { Core } from '../core';
 import type { AudioLink } from '../telephony/media/audio-link';
-import type { VoiceModule } from '../telephony/media/voice-module';
+import { VOICE_SERVICES } from '../telephony/media/voice-module';
 import { isTrustedSender } from './ipc';
 import type { TestCallMicGate } from './permissions';
 import type { AppOrigin } from './trust';
@@ -42,7 +42,7 @@ function portLink(port: MessagePortMain): AudioLink {
 }
 
 export function registerAudioIpc(core: Core, origin: AppOrigin, micGate: TestCallMicGate): () => void {
-  const voice = core.modules.find((m) => m.name === 'voice') as VoiceModule | undefined;
+  const voice = core.services.get(VOICE_SERVICES);
   const handler = (event: IpcMainEvent, id: unknown, path: unknown) => {
     if (!voice || !isTrustedSender(event.senderFrame, origin)) return;
     if (typeof id !== 'string' || id.length > 64 || typeof path !== 'string' || path.length > 200) return;

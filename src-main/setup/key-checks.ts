@@ -3,16 +3,17 @@
  * `CheckResult.problem`. Key values are never logged and are scrubbed from the service's
  * own words before those are returned.
  */
+import type { OpenAIClients } from '../platform/openai';
 import type { CheckedKey, CheckResult } from '../api/contract/setup';
 import type { TunnelState } from '../api/contract/tunnel';
 import { GoogleSynthesizer, resolveGoogleCredentials } from '../agent/google-tts';
-import { createOpenAI } from '../agent/openai-adapters';
 import type { Env } from '../platform/config';
 import type { SecretsResolver } from '../platform/secrets-resolver';
 import { createTwilioClient, resolveTwilioCredentials } from '../telephony/twilio-rest';
 
 export interface KeyCheckDeps {
   env: Env;
+  openai: OpenAIClients;
   keys: Pick<SecretsResolver, 'get' | 'stored'>;
   tunnelState: () => TunnelState | Promise<TunnelState>;
   now: () => number;
@@ -93,12 +94,7 @@ export class KeyChecks {
     if (!/^sk-[A-Za-z0-9_-]{10,}$/.test(apiKey))
       return this.result('invalid_format', 'an OpenAI key starts with sk-');
     try {
-      const client = await createOpenAI({
-        apiKey,
-        baseURL: this.deps.env.OPENAI_BASE_URL,
-        timeoutMs: this.deps.timeoutMs ?? 8000,
-        maxRetries: 0,
-      })();
+      const client = await this.deps.openai.forKey(apiKey, 'check', { timeoutMs: this.deps.timeoutMs })();
       await client.models.list();
       return this.result(null);
     } catch (err) {

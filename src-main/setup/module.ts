@@ -3,6 +3,7 @@
  * from outside, which wizard steps really work now, and the owner's skips. It reaches the
  * rest of the app only through what the core hands it (ports, not modules).
  */
+import type { OpenAIClients } from '../platform/openai';
 import { createHash } from 'node:crypto';
 import { and, eq, ne } from 'drizzle-orm';
 import { z } from 'zod';
@@ -49,6 +50,8 @@ export const httpsOrigin: PublicOrigin = (host) => `https://${host}`;
 
 export interface SetupModuleDeps {
   env: Env;
+  /** The one OpenAI client factory (platform/openai.ts). */
+  openai: OpenAIClients;
   db: Db;
   clock: Clock;
   logger: Logger;
@@ -83,6 +86,7 @@ export function setupModule(deps: SetupModuleDeps): SetupModule {
   const origin = deps.publicOrigin ?? httpsOrigin;
   const checks = new KeyChecks({
     env: deps.env,
+    openai: deps.openai,
     keys: deps.keys,
     tunnelState: deps.tunnelState,
     now,

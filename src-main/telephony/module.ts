@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import type { OpenAIClients } from '../platform/openai';
 import { sqlTimelineSource } from '../platform/timeline';
 import path from 'node:path';
 import { z } from 'zod';
@@ -6,7 +7,7 @@ import { MAX_RECORDING_BYTES } from '../api/contract/calls';
 import { ApiError, notFound } from '../api/errors';
 import type { BusinessService } from '../business/business-service';
 import type { FeatureModule } from '../core/module';
-import type { CallbackTasks, CustomerDirectory } from '../crm/customer-directory';
+import type { CallbackTasks, CustomerDirectory } from '../core/ports';
 import type { Db } from '../db/client';
 import type { Clock } from '../platform/clock';
 import type { Env } from '../platform/config';
@@ -32,6 +33,8 @@ export const DEFAULT_TRANSCRIBE_MODEL = 'gpt-4o-transcribe';
 
 export interface TelephonyModuleDeps {
   env: Env;
+  /** The one OpenAI client factory (platform/openai.ts). */
+  openai: OpenAIClients;
   db: Db;
   clock: Clock;
   logger: Logger;
@@ -57,13 +60,13 @@ export function telephonyModule(deps: TelephonyModuleDeps): FeatureModule {
   const { env } = deps;
   const credentials = () => resolveTwilioCredentials(env, deps.keys);
   const transcriber = (): RecordingTranscriber | null => {
-    const apiKey = deps.keys.get('openai_api_key');
-    if (!apiKey) return null;
+    const client = deps.openai.client('recording');
+    if (!client) return null;
     const model = deps.settings.get(
       TRANSCRIBE_MODEL_SETTING,
       z.string().min(1).max(100).default(DEFAULT_TRANSCRIBE_MODEL),
     );
-    return new OpenAiRecordingTranscriber({ apiKey, baseURL: env.OPENAI_BASE_URL, model });
+    return new OpenAiRecordingTranscriber({ client, model });
   };
 
   registerRecordingJob(deps.jobs, {

@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { CallbackTasks } from '../crm/customer-directory';
+import type { CallbackTasks } from '../core/ports';
 import { formatPhone } from '../platform/phone';
 import type { JobContext, JobRunner } from '../platform/jobs';
 import { PermanentJobError } from '../platform/jobs';

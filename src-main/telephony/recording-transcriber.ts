@@ -1,4 +1,5 @@
-import { createOpenAI, toUploadable, type OpenAIHandle } from '../agent/openai-adapters';
+import { toUploadable } from '../agent/openai-adapters';
+import type { OpenAIHandle } from '../platform/openai';
 
 /** Speech-to-text for a stored voice message. */
 export interface RecordingTranscriber {
@@ -6,11 +7,9 @@ export interface RecordingTranscriber {
 }
 
 export interface OpenAiTranscriberOptions {
-  apiKey: string;
-  /** OPENAI_BASE_URL (…/v1); the SDK default when undefined. */
-  baseURL?: string;
+  /** From the app's one OpenAI factory (platform/openai.ts, use 'recording'). */
+  client: OpenAIHandle;
   model: string;
-  timeoutMs?: number;
 }
 
 /** Hebrew transcription through the official SDK (`audio.transcriptions.create`, language "he"). */
@@ -18,13 +17,7 @@ export class OpenAiRecordingTranscriber implements RecordingTranscriber {
   private readonly client: OpenAIHandle;
 
   constructor(private readonly opts: OpenAiTranscriberOptions) {
-    this.client = createOpenAI({
-      apiKey: opts.apiKey,
-      baseURL: opts.baseURL,
-      timeoutMs: opts.timeoutMs ?? 30_000,
-      // The job runner owns retries (with backoff that survives a restart).
-      maxRetries: 0,
-    });
+    this.client = opts.client;
   }
 
   async transcribe(

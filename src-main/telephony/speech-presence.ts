@@ -1,6 +1,6 @@
 /** Tells a silent (or breath-only) voice message from one with a voice in it, before paying for ASR. */
-import { mulawDecode } from './audio/mulaw';
-import { parseWav, WAV_FORMAT_MULAW, WAV_FORMAT_PCM } from './audio/wav';
+import { mulawDecode } from '../audio/mulaw';
+import { parseWav, WAV_FORMAT_MULAW, WAV_FORMAT_PCM } from '../audio/wav';
 
 export interface SpeechPresence {
   durationMs: number;

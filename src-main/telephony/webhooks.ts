@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Features } from '../api/contract/business';
 import { CALL_STATUSES } from '../api/contract/calls';
-import type { CustomerDirectory } from '../crm/customer-directory';
+import type { CustomerDirectory } from '../core/ports';
 import type { Db } from '../db/client';
 import type { JobRunner } from '../platform/jobs';
 import type { Logger } from '../platform/logger';

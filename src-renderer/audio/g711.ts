@@ -1,36 +1,21 @@
 /**
  * The app's side of call audio: G.711 μ-law ⇄ float samples, base64 for the JSON frames, and
  * a decimating downsampler (microphone rate → 8 kHz) with a box low-pass against aliasing.
- * Shared by the capture worklet, the ScriptProcessor fallback and the players.
+ * The codec itself is the main side's (one μ-law for the app). Shared by the capture worklet, the ScriptProcessor fallback and the players.
  */
-const BIAS = 0x84;
-const CLIP = 32635;
+import { MULAW_SILENCE, MULAW_TO_PCM16, pcm16ToMulaw } from '../../src-main/audio/g711';
 
+export { MULAW_SILENCE };
 export const SAMPLE_RATE = 8000;
 export const FRAME_SAMPLES = 160;
-export const MULAW_SILENCE = 0xff;
 
-export function mulawEncodeSample(sample: number): number {
-  let s = Math.round(Math.max(-1, Math.min(1, sample)) * 32767);
-  const sign = s < 0 ? 0x80 : 0;
-  if (sign) s = -s;
-  if (s > CLIP) s = CLIP;
-  s += BIAS;
-  let exponent = 7;
-  for (let mask = 0x4000; (s & mask) === 0 && exponent > 0; mask >>= 1) exponent--;
-  return ~(sign | (exponent << 4) | ((s >> (exponent + 3)) & 0x0f)) & 0xff;
-}
-
-const DECODE = new Float32Array(256);
-for (let i = 0; i < 256; i++) {
-  const u = ~i & 0xff;
-  const magnitude = ((((u & 0x0f) << 3) + BIAS) << ((u >> 4) & 7)) - BIAS;
-  DECODE[i] = (u & 0x80 ? -magnitude : magnitude) / 32768;
-}
+/** One float sample (−1…1) → μ-law, through the app's one codec (src-main/audio/g711.ts). */
+const mulawEncodeSample = (sample: number): number =>
+  pcm16ToMulaw(Math.round(Math.max(-1, Math.min(1, sample)) * 32767));
 
 export function mulawDecode(bytes: Uint8Array): Float32Array<ArrayBuffer> {
   const out = new Float32Array(bytes.length);
-  for (let i = 0; i < bytes.length; i++) out[i] = DECODE[bytes[i]!]!;
+  for (let i = 0; i < bytes.length; i++) out[i] = MULAW_TO_PCM16[bytes[i]!]! / 32768;
   return out;
 }
 

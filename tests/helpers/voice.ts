@@ -7,7 +7,7 @@
 import { eq } from 'drizzle-orm';
 import { calls, callTurns } from '../../src-main/db/schema';
 import { computeTwilioSignature } from '../../src-main/telephony/twilio-signature';
-import type { VoiceModule } from '../../src-main/telephony/media/voice-module';
+import { VOICE_SERVICES, type VoiceServices } from '../../src-main/telephony/media/voice-module';
 import { startFakeGoogleTts, type FakeGoogleTts, type FakeGoogleTtsOptions } from '../fakes/google-tts';
 import { MediaStreamClient, type MediaStreamClientOptions } from '../fakes/media-stream-client';
 import { startFakeOpenAI, type FakeOpenAI, type RecordedOpenAiRequest } from '../fakes/openai';
@@ -24,7 +24,7 @@ export interface VoiceRig {
   openai: FakeOpenAI;
   google: FakeGoogleTts;
   twilio: FakeTwilio;
-  voice: VoiceModule;
+  voice: VoiceServices;
   /** With `realtime: true`: the Realtime fake in front of `openai` (transcription sessions). */
   realtime?: FakeRealtime;
   wsUrl: string;
@@ -100,7 +100,7 @@ export async function startVoiceRig(o: VoiceRigOptions = {}): Promise<VoiceRig> 
     ...o.env,
   };
   const t = await startTestCore(env);
-  const voice = t.core.modules.find((m) => m.name === 'voice') as VoiceModule;
+  const voice = t.core.services.require(VOICE_SERVICES);
   // Calls get the energy VAD until the Silero model has loaded: tests run on the default, Silero.
   await voice.vads.load();
   const wsUrl = `${t.publicUrl.replace('http', 'ws')}/ws/twilio-media`;

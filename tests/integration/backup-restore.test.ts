@@ -32,7 +32,7 @@ import { createWriteStream } from 'node:fs';
 import Database from 'better-sqlite3';
 import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BackupModule } from '../../src-main/backup/module';
+import { BACKUP_SERVICES } from '../../src-main/backup/module';
 import { isRecovery, startCoreHost } from '../../src-main/core/recovery';
 import { generateDemoData } from '../../src-main/crm/demo-data';
 import { ManualClock } from '../../src-main/platform/clock';
@@ -162,7 +162,7 @@ function runScript(script: string, args: string[], env: Record<string, string> =
   });
 }
 
-const backupOf = (t: TestCore) => t.core.modules.find((m) => m.name === 'backup') as BackupModule;
+const backupOf = (t: TestCore) => t.core.services.require(BACKUP_SERVICES);
 
 describe('backup and restore', () => {
   let t: TestCore;

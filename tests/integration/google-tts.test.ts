@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GoogleSynthesizer } from '../../src-main/agent/google-tts';
-import { mulawEncode } from '../../src-main/telephony/audio/mulaw';
-import { pcm16FromBuffer } from '../../src-main/telephony/audio/pcm';
+import { mulawEncode } from '../../src-main/audio/mulaw';
+import { pcm16FromBuffer } from '../../src-main/audio/pcm';
 import { startFakeGoogleTts, type FakeGoogleTts } from '../fakes/google-tts';
 import { startFakeGoogleTtsGrpc, type FakeGoogleTtsGrpc } from '../fakes/google-tts-grpc';
 

@@ -12,8 +12,8 @@ import { GoogleSynthesizer } from '../../src-main/agent/google-tts';
 import { SpeechService } from '../../src-main/agent/speech';
 import { toSpoken } from '../../src-main/agent/spoken/speakable';
 import { createLogger } from '../../src-main/platform/logger';
-import { mulawEncode } from '../../src-main/telephony/audio/mulaw';
-import { pcm16FromBuffer } from '../../src-main/telephony/audio/pcm';
+import { mulawEncode } from '../../src-main/audio/mulaw';
+import { pcm16FromBuffer } from '../../src-main/audio/pcm';
 import { startFakeGoogleTts, type FakeGoogleTts } from '../fakes/google-tts';
 import { startFakeGoogleTtsGrpc, type FakeGoogleTtsGrpc } from '../fakes/google-tts-grpc';
 

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { performance } from 'node:perf_hooks';
-import { mulawLevelDb } from '../../src-main/telephony/audio/mulaw';
+import { mulawLevelDb } from '../../src-main/audio/mulaw';
 import { speechFixture, type MediaStreamClient } from '../fakes/media-stream-client';
 import { isSummaryRequest, startVoiceRig, turnRows, until, type VoiceRig } from '../helpers/voice';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildWavPcm16 } from '../../src-main/telephony/audio/wav';
+import { buildWavPcm16 } from '../../src-main/audio/wav';
 import { measureSpeech } from '../../src-main/telephony/speech-presence';
 
 describe('measureSpeech', () => {

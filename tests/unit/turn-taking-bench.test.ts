@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { buildCorpus, turnText } from '../../bench/turn-taking/corpus';
 import type { GeneratedTurn } from '../../bench/turn-taking/generate';
 import { HonestTranscriber } from '../../bench/turn-taking/honest-asr';
-import { mulawDecode } from '../../src-main/telephony/audio/mulaw';
-import { pcm16ToBuffer } from '../../src-main/telephony/audio/pcm';
-import { buildWavPcm16 } from '../../src-main/telephony/audio/wav';
+import { mulawDecode } from '../../src-main/audio/mulaw';
+import { pcm16ToBuffer } from '../../src-main/audio/pcm';
+import { buildWavPcm16 } from '../../src-main/audio/wav';
 
 describe('turn-taking corpus', () => {
   const corpus = buildCorpus(20);

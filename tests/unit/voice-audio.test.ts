@@ -1,17 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { toPhoneMulaw } from '../../src-main/telephony/audio/convert';
+import { toPhoneMulaw } from '../../src-main/audio/convert';
 import { classifyUtteranceEnd, endWindowFor } from '../../src-main/telephony/audio/end-of-turn';
-import { mulawDecode, mulawEncode, mulawLevelDb } from '../../src-main/telephony/audio/mulaw';
-import {
-  pcm16FromBuffer,
-  pcm16LevelDb,
-  pcm16ToBuffer,
-  resamplePcm16,
-} from '../../src-main/telephony/audio/pcm';
+import { mulawDecode, mulawEncode, mulawLevelDb } from '../../src-main/audio/mulaw';
+import { pcm16FromBuffer, pcm16LevelDb, pcm16ToBuffer, resamplePcm16 } from '../../src-main/audio/pcm';
 import { DEFAULT_VAD, EnergyVad, type VadEvent } from '../../src-main/telephony/audio/vad';
-import { buildWavPcm16, isWav, parseWav, WavError } from '../../src-main/telephony/audio/wav';
+import { buildWavPcm16, isWav, parseWav, WavError } from '../../src-main/audio/wav';
 
 const fixture = (n: string) => readFileSync(path.join(__dirname, '..', 'fixtures', 'speech', `${n}.ulaw`));
 

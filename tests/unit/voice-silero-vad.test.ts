@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../../src-main/platform/logger';
-import { mulawEncode } from '../../src-main/telephony/audio/mulaw';
+import { mulawEncode } from '../../src-main/audio/mulaw';
 import { SileroModel, sileroModelPath } from '../../src-main/telephony/audio/silero-model';
 import { SileroVad } from '../../src-main/telephony/audio/silero-vad';
 import { DEFAULT_VAD, type Vad, type VadEvent } from '../../src-main/telephony/audio/vad';

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RealtimeClientEvent } from 'openai/resources/realtime/realtime';
-import { createOpenAI } from '../../src-main/agent/openai-adapters';
+import { openAIClient } from '../../src-main/platform/openai';
 import {
   OpenAIStreamingTranscriber,
   TranscriptionSessionCore,
@@ -172,7 +172,7 @@ describe('OpenAIStreamingTranscriber over the SDK', () => {
     fake = undefined;
   });
   const transcriber = (url: string, apiKey = 'sk-test') =>
-    new OpenAIStreamingTranscriber(createOpenAI({ apiKey, baseURL: url, maxRetries: 0 }));
+    new OpenAIStreamingTranscriber(openAIClient({ apiKey, baseURL: url, timeoutMs: 15_000 }));
   const cfg = { model: 'gpt-4o-transcribe', language: 'he', prompt: 'עסק' };
 
   it('opens a session, streams, commits and gets the text; closing is not a drop', async () => {

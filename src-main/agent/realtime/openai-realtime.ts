@@ -5,7 +5,7 @@
  * plaintext connection — the SDK itself always says `wss`.
  */
 import net from 'node:net';
-import type { OpenAIHandle } from '../openai-adapters';
+import type { OpenAIHandle } from '../../platform/openai';
 import type { RealtimeEvent, RealtimeVoice, RealtimeVoiceConfig, RealtimeVoiceSession } from './port';
 import {
   appendAudio,

@@ -15,7 +15,7 @@
 import net from 'node:net';
 import type { ClientRequest } from 'node:http';
 import type { RealtimeClientEvent, SessionUpdateEvent } from 'openai/resources/realtime/realtime';
-import type { OpenAIHandle } from '../openai-adapters';
+import type { OpenAIHandle } from '../../platform/openai';
 import type {
   StreamingTranscriber,
   StreamingTranscriberConfig,

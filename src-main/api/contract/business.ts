@@ -2,22 +2,9 @@ import { z } from 'zod';
 import { toE164 } from '../../platform/phone';
 import { method } from '../define';
 import { empty } from './common';
+import { FEATURE_DEFAULTS, FEATURE_FLAGS, type FeatureFlag } from './feature-flags';
 
-/** Feature flags per business (SPEC §3), with their defaults. */
-export const FEATURE_DEFAULTS = {
-  crm_enabled: true,
-  whatsapp_enabled: true,
-  invoices_enabled: true,
-  contracts_enabled: true,
-  signature_enabled: true,
-  enable_calls_stream: true,
-  enable_recording_fallback: true,
-  enable_payments_paypal: false,
-  enable_payments_tranzila: false,
-  ai_whatsapp_autoreply: false,
-} as const;
-export type FeatureFlag = keyof typeof FEATURE_DEFAULTS;
-export const FEATURE_FLAGS = Object.keys(FEATURE_DEFAULTS) as FeatureFlag[];
+export { FEATURE_DEFAULTS, FEATURE_FLAGS, type FeatureFlag } from './feature-flags';
 
 /**
  * What this build really has. A capability that is not built is offered nowhere as working: its

@@ -12,7 +12,7 @@
  * not run and counts with the previous probability. Answers are applied in order; what they
  * decide reaches `onLateEvents`. If the model fails, the call continues on an energy VAD.
  */
-import { mulawDecode } from './mulaw';
+import { mulawDecode } from '../../audio/mulaw';
 import { SILERO_STATE_SIZE, SILERO_WINDOW, type SileroModel, type SileroRate } from './silero-model';
 import { EnergyVad, type Vad, type VadConfig, type VadEvent, type VadKind } from './vad';
 

@@ -5,8 +5,8 @@
  * silence window the caller may change while the caller pauses (adaptive end of turn). The Silero
  * model (silero-vad.ts) implements the same port; the energy VAD is its fallback.
  */
-import { FRAME_MS } from './convert';
-import { mulawLevelDb } from './mulaw';
+import { FRAME_MS } from '../../audio/convert';
+import { mulawLevelDb } from '../../audio/mulaw';
 
 export interface VadConfig {
   /** Silence that ends an utterance (the `silence_ms` setting, 400–1200). */

@@ -2,11 +2,9 @@
  * After a live call: the transcript, a short Hebrew summary with the extracted lead fields on the
  * call (and the caller's name on the customer), and a desktop notification for the owner.
  */
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ChatModel } from '../../agent/ports';
-import type { Db } from '../../db/client';
-import { customers } from '../../db/schema';
+import type { CustomerDirectory } from '../../core/ports';
 import type { Logger } from '../../platform/logger';
 import type { Notifier } from '../../platform/notifier';
 import { TEST_CALL_ENGINE } from './app-audio';
@@ -29,7 +27,7 @@ const SUMMARY_PROMPT = [
 ].join('\n');
 
 export interface AfterCallDeps {
-  db: Db;
+  customers: Pick<CustomerDirectory, 'nameOf' | 'fillIn'>;
   calls: CallRepository;
   notifier: Notifier;
   log: Logger;
@@ -108,18 +106,9 @@ export async function afterCall(deps: AfterCallDeps, s: MediaStreamSession): Pro
   const customerId = s.customerId ?? row.customerId;
   let name = typeof fields.name === 'string' ? fields.name : '';
   if (customerId != null) {
-    const c = deps.db
-      .select({ name: customers.name })
-      .from(customers)
-      .where(eq(customers.id, customerId))
-      .get();
-    if (c && !c.name && name)
-      deps.db
-        .update(customers)
-        .set({ name, updatedAt: Date.now() })
-        .where(eq(customers.id, customerId))
-        .run();
-    else if (c?.name) name = c.name;
+    const known = deps.customers.nameOf(customerId);
+    if (known) name = known;
+    else if (name) deps.customers.fillIn(customerId, { name });
   }
   // The owner made a test call themselves: the summary is kept, no notification about it.
   if (row.engine === TEST_CALL_ENGINE) return log.info('after-call done (test call, no notification)');

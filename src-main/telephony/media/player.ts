@@ -4,8 +4,8 @@
  * A `mark` follows every ~200 ms of audio and each item's end, so the session knows exactly
  * what the caller has heard. After a `clear`, echoed marks mean "not played" and are ignored.
  */
-import { FRAME_BYTES, FRAME_MS } from '../audio/convert';
-import { MULAW_SILENCE } from '../audio/mulaw';
+import { FRAME_BYTES, FRAME_MS } from '../../audio/convert';
+import { MULAW_SILENCE } from '../../audio/mulaw';
 
 export interface MediaSink {
   media(payloadB64: string): void;

@@ -13,7 +13,7 @@ import { isGoodbye } from '../../agent/goodbye';
 import { goodbyeText, greetingText } from '../../agent/prompt';
 import type { RealtimeEvent, RealtimeVoiceSession } from '../../agent/realtime/port';
 import type { Logger } from '../../platform/logger';
-import { FRAME_BYTES, FRAME_MS } from '../audio/convert';
+import { FRAME_BYTES, FRAME_MS } from '../../audio/convert';
 import type { EngineFactory, EngineHost, VoiceEngine } from './engine';
 import {
   emitRealtimeTurn,

@@ -10,7 +10,9 @@ import type { WebSocket } from 'ws';
 import { ApiError, notFound } from '../../api/errors';
 import type { EventBus } from '../../api/events';
 import { GoogleSynthesizer, resolveGoogleCredentials } from '../../agent/google-tts';
-import { createOpenAI, OpenAIChatModel, OpenAISpeech, OpenAITranscriber } from '../../agent/openai-adapters';
+import { OpenAIChatModel, OpenAISpeech, OpenAITranscriber } from '../../agent/openai-adapters';
+import type { OpenAIClients } from '../../platform/openai';
+import type { AppointmentCalendar, CallbackTasks, CustomerDirectory } from '../../core/ports';
 import { OpenAIKeyProbe } from '../../agent/openai-probe';
 import type { ChatModel, StreamingTranscriber, Synthesizer } from '../../agent/ports';
 import { OpenAIRealtimeVoice } from '../../agent/realtime/openai-realtime';
@@ -20,8 +22,9 @@ import { FILLER_TEXT, greetingText, goodbyeText, SHUTDOWN_TEXT } from '../../age
 import { SpeechService } from '../../agent/speech';
 import { AgentToolbox } from '../../agent/tools';
 import type { BusinessService } from '../../business/business-service';
+import { CONVERSATIONS, ConversationService } from '../../agent/conversation';
+import { provide, serviceKey } from '../../core/registry';
 import type { FeatureModule } from '../../core/module';
-import type { Db } from '../../db/client';
 import type { Clock } from '../../platform/clock';
 import type { Env } from '../../platform/config';
 import type { Logger } from '../../platform/logger';
@@ -53,8 +56,9 @@ import {
 export const MEDIA_WS_PATH = '/ws/twilio-media';
 
 export interface VoiceModuleDeps {
+  /** The one OpenAI client factory (platform/openai.ts). */
+  openai: OpenAIClients;
   env: Env;
-  db: Db;
   clock: Clock;
   logger: Logger;
   bus: EventBus;
@@ -64,6 +68,10 @@ export interface VoiceModuleDeps {
   settings: SettingsStore;
   notifier: Notifier;
   calls: CallRepository;
+  /** The CRM's ports (core/ports.ts): the agent's tools and after-call act through them. */
+  customers: CustomerDirectory;
+  callbacks: CallbackTasks;
+  calendar: AppointmentCalendar;
   ttsCacheDir: string;
   resourcesDir: string;
   publicHost: () => string | undefined;
@@ -73,7 +81,8 @@ export interface VoiceModuleDeps {
   realtimeTiming?: { connectTimeoutMs?: number; transcriptGraceMs?: number };
 }
 
-export interface VoiceModule extends FeatureModule {
+/** What the voice module offers the shell and tests (`core.services.require(VOICE_SERVICES)`). */
+export interface VoiceServices {
   registry: LiveCallRegistry;
   speech: SpeechService;
   /** Test calls from the app and listen-in (local server / Electron IPC only). */
@@ -81,6 +90,8 @@ export interface VoiceModule extends FeatureModule {
   /** The calls' voice-activity detectors (the Silero model loads when the module starts). */
   vads: VadProvider;
 }
+
+export const VOICE_SERVICES = serviceKey<VoiceServices>('voice');
 
 /** Builds an adapter once per configuration; a changed key or endpoint builds a new one. */
 function memo<T>(): (key: string, make: () => T) => T {
@@ -97,7 +108,7 @@ function memo<T>(): (key: string, make: () => T) => T {
 
 const VAD_LOAD_DELAY_MS = 1500;
 
-export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
+export function voiceModule(deps: VoiceModuleDeps): FeatureModule {
   const { env } = deps;
   const log = deps.logger.child({ module: 'voice' });
   // One Silero model per process, loaded at start; calls use energy until (or unless) it loads.
@@ -107,19 +118,14 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
   let cachedSettings: VoiceSettings | undefined;
   const settings = (): VoiceSettings =>
     (cachedSettings ??= deps.settings.get(VOICE_SETTINGS_KEY, voiceSettingsStored));
-  const openaiKey = () => deps.keys.get('openai_api_key');
+  const openai = deps.openai;
 
   const brainMemo = memo<AgentBrain & { model: ChatModel }>();
   const brain = (): AgentBrain | null => {
-    const key = openaiKey();
-    if (!key) return null;
-    return brainMemo(`${key}|${env.OPENAI_BASE_URL ?? ''}`, () => {
-      const client = createOpenAI({
-        apiKey: key,
-        baseURL: env.OPENAI_BASE_URL,
-        timeoutMs: 15_000,
-        maxRetries: 0,
-      });
+    const id = openai.identity();
+    const client = openai.client('chat');
+    if (!id || !client) return null;
+    return brainMemo(id, () => {
       return {
         transcriber: new OpenAITranscriber(client, () => settings().asrModel),
         model: new OpenAIChatModel(client, () => settings().llmModel),
@@ -129,22 +135,18 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
 
   const realtimeMemo = memo<RealtimeVoice>();
   const realtimeVoice = (): RealtimeVoice | null => {
-    const key = openaiKey();
-    if (!key) return null;
-    return realtimeMemo(`${key}|${env.OPENAI_BASE_URL ?? ''}`, () => {
-      const client = createOpenAI({ apiKey: key, baseURL: env.OPENAI_BASE_URL, maxRetries: 0 });
-      return new OpenAIRealtimeVoice(client);
-    });
+    const id = openai.identity();
+    const client = openai.client('realtime');
+    if (!id || !client) return null;
+    return realtimeMemo(id, () => new OpenAIRealtimeVoice(client));
   };
 
   const streamingAsrMemo = memo<StreamingTranscriber>();
   const streamingAsr = (): StreamingTranscriber | null => {
-    const key = openaiKey();
-    if (!key) return null;
-    return streamingAsrMemo(`${key}|${env.OPENAI_BASE_URL ?? ''}`, () => {
-      const client = createOpenAI({ apiKey: key, baseURL: env.OPENAI_BASE_URL, maxRetries: 0 });
-      return new OpenAIStreamingTranscriber(client);
-    });
+    const id = openai.identity();
+    const client = openai.client('transcription');
+    if (!id || !client) return null;
+    return streamingAsrMemo(id, () => new OpenAIStreamingTranscriber(client));
   };
 
   const googleMemo = memo<GoogleSynthesizer>();
@@ -170,16 +172,11 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
         ),
       );
     }
-    const key = openaiKey();
-    if (key) {
+    const id = openai.identity();
+    const client = openai.client('speech');
+    if (id && client) {
       list.push(
-        openaiTtsMemo(`${key}|${env.OPENAI_BASE_URL ?? ''}`, () => {
-          const client = createOpenAI({
-            apiKey: key,
-            baseURL: env.OPENAI_BASE_URL,
-            timeoutMs: 10_000,
-            maxRetries: 0,
-          });
+        openaiTtsMemo(id, () => {
           return new OpenAISpeech(
             client,
             () => settings().openaiTtsModel,
@@ -191,7 +188,7 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
     return list;
   };
 
-  const openaiProbe = new OpenAIKeyProbe({ baseURL: env.OPENAI_BASE_URL, now: () => deps.clock.monotonic() });
+  const openaiProbe = new OpenAIKeyProbe({ clients: openai, now: () => deps.clock.monotonic() });
 
   const speech = new SpeechService({
     providers,
@@ -242,7 +239,13 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
     idleTimeoutMs: env.MEDIA_IDLE_TIMEOUT_MS,
     now: () => deps.clock.monotonic(),
   });
-  const toolbox = new AgentToolbox({ db: deps.db, clock: deps.clock, business: deps.business });
+  const toolbox = new AgentToolbox({
+    clock: deps.clock,
+    business: deps.business,
+    customers: deps.customers,
+    callbacks: deps.callbacks,
+    calendar: deps.calendar,
+  });
   const realtime = realtimeEngineFactory({
     voice: realtimeVoice,
     calls: deps.calls,
@@ -288,7 +291,7 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
       afterCall: (s) =>
         afterCall(
           {
-            db: deps.db,
+            customers: deps.customers,
             calls: deps.calls,
             notifier: deps.notifier,
             log,
@@ -341,13 +344,13 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
     registry,
     newSession,
     // Without an OpenAI key the agent cannot answer: the test call is refused, not logged as a call.
-    testCallMissing: () => (openaiKey() ? null : 'no_openai_key'),
+    testCallMissing: () => (openai.key() ? null : 'no_openai_key'),
   });
 
   /** Renders the greeting and goodbye ahead of the first call (and after the business changes). */
   const warm = () => {
     // The SDKs load lazily (fast start-up); load the configured ones now, so a first caller waits for none.
-    if (openaiKey()) void import('openai').catch(() => undefined);
+    if (openai.key()) void import('openai').catch(() => undefined);
     const twilioCreds = resolveTwilioCredentials(env, deps.keys);
     if (twilioCreds.accountSid && twilioCreds.authToken) void import('twilio').catch(() => undefined);
     if (!speech.hasProvider()) return;
@@ -361,15 +364,24 @@ export function voiceModule(deps: VoiceModuleDeps): VoiceModule {
 
   return {
     name: 'voice',
-    registry,
-    speech,
-    appAudio,
-    vads,
+    provides: [
+      provide(VOICE_SERVICES, { registry, speech, appAudio, vads }),
+      provide(
+        CONVERSATIONS,
+        new ConversationService({
+          model: () => brain()?.model ?? null,
+          toolbox,
+          business: () => deps.business.get(),
+          clock: deps.clock,
+          log: log.child({ part: 'conversation' }),
+        }),
+      ),
+    ],
     public: { name: 'voice', websockets: [{ path: MEDIA_WS_PATH, verifyUpgrade, onConnection }] },
     local: { websockets: appAudioRoutes(appAudio) },
     readiness: {
       openai: () => {
-        const key = openaiKey();
+        const key = openai.key();
         return key ? openaiProbe.check(key) : 'disabled';
       },
       tts: () => (providers().length ? 'ok' : 'disabled'),
