@@ -48,6 +48,7 @@ const RENDERER_MAY_IMPORT = [
   'api/client.ts',
   'api/envelope.ts',
   'api/errors.ts',
+  'api/field-issues.ts',
   'platform/phone.ts',
   'contracts/text.ts',
   'audio/g711.ts',
