@@ -137,6 +137,8 @@ export class ConversationService {
     ctx: ToolContext;
     callerKnownName?: () => string | null;
     model?: ChatModel;
+    /** The channel's logger (a call's carries its call id); else the service's. */
+    log?: Logger;
   }): Conversation | null {
     const model = o.model ?? this.deps.model();
     if (!model) return null;
@@ -150,7 +152,7 @@ export class ConversationService {
           callerKnownName: o.callerKnownName?.() ?? null,
         }),
       ctx: o.ctx,
-      log: this.deps.log,
+      log: o.log ?? this.deps.log,
     });
   }
 }

@@ -6,7 +6,8 @@
 import type { Business } from '../../api/contract/business';
 import type { ChatModel, StreamingTranscriber, Transcriber } from '../../agent/ports';
 import type { SpeechService } from '../../agent/speech';
-import type { AgentToolbox, ToolContext } from '../../agent/tools';
+import type { ConversationService } from '../../agent/conversation';
+import type { ToolContext } from '../../agent/tools';
 import type { Clock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
 import { toE164 } from '../../platform/phone';
@@ -89,7 +90,8 @@ export interface SessionDepsOf<S> {
   speech: SpeechService;
   /** null when there is no OpenAI key: the unavailable line, then the recording fallback. */
   brain: () => AgentBrain | null;
-  toolbox: AgentToolbox;
+  /** The agent's brain (AgentToolbox and knowledge inside): the pipeline's conversations. */
+  conversations: ConversationService;
   control: () => CallControl | null;
   hooks: SessionHooksOf<S>;
   afterCall: (s: S) => Promise<void>;

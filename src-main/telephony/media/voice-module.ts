@@ -246,6 +246,13 @@ export function voiceModule(deps: VoiceModuleDeps): FeatureModule {
     callbacks: deps.callbacks,
     calendar: deps.calendar,
   });
+  const conversations = new ConversationService({
+    model: () => brain()?.model ?? null,
+    toolbox,
+    business: () => deps.business.get(),
+    clock: deps.clock,
+    log: log.child({ part: 'conversation' }),
+  });
   const realtime = realtimeEngineFactory({
     voice: realtimeVoice,
     calls: deps.calls,
@@ -285,7 +292,7 @@ export function voiceModule(deps: VoiceModuleDeps): FeatureModule {
       settings,
       speech,
       brain,
-      toolbox,
+      conversations,
       control: extra.control ?? control,
       hooks: registry.hooks,
       afterCall: (s) =>
@@ -366,16 +373,7 @@ export function voiceModule(deps: VoiceModuleDeps): FeatureModule {
     name: 'voice',
     provides: [
       provide(VOICE_SERVICES, { registry, speech, appAudio, vads }),
-      provide(
-        CONVERSATIONS,
-        new ConversationService({
-          model: () => brain()?.model ?? null,
-          toolbox,
-          business: () => deps.business.get(),
-          clock: deps.clock,
-          log: log.child({ part: 'conversation' }),
-        }),
-      ),
+      provide(CONVERSATIONS, conversations),
     ],
     public: { name: 'voice', websockets: [{ path: MEDIA_WS_PATH, verifyUpgrade, onConnection }] },
     local: { websockets: appAudioRoutes(appAudio) },

@@ -4,12 +4,11 @@
  * player) and runs the effects it returns: transcription, the answer, clear, hold/release,
  * filler and sorry lines, the turn record, goodbye/transfer through the host.
  */
-import { Conversation } from '../../../agent/conversation';
+import type { Conversation, ConversationService } from '../../../agent/conversation';
 import type { ChatModel, StreamingTranscriber, Transcriber } from '../../../agent/ports';
 import { isAbort, ProviderError } from '../../../agent/ports';
-import { buildSystemPrompt, FILLER_TEXT, goodbyeText, SORRY_TEXT } from '../../../agent/prompt';
+import { FILLER_TEXT, goodbyeText, SORRY_TEXT } from '../../../agent/prompt';
 import type { SpeechService } from '../../../agent/speech';
-import type { AgentToolbox } from '../../../agent/tools';
 import type { Business } from '../../../api/contract/business';
 import type { Clock } from '../../../platform/clock';
 import { classifyUtteranceEnd, endWindowFor } from '../../audio/end-of-turn';
@@ -29,7 +28,8 @@ export interface PipelineDeps {
   settings: () => VoiceSettings;
   speech: SpeechService;
   brain: () => { transcriber: Transcriber; model: ChatModel } | null;
-  toolbox: AgentToolbox;
+  /** The agent's brain: the phone channel's conversation (history, tools) comes from it. */
+  conversations: ConversationService;
   streamingAsr?: () => StreamingTranscriber | null;
   timing: Pick<
     SessionTiming,
@@ -67,18 +67,12 @@ export class PipelineEngine implements VoiceEngine {
       maxTurnErrors: deps.timing.maxTurnErrors,
       preemptive: s.preemptiveGeneration && s.pipelineMode !== 'sequential',
     };
-    this.conversation = new Conversation({
-      model: brain.model,
-      toolbox: deps.toolbox,
-      systemPrompt: () =>
-        buildSystemPrompt(deps.business(), {
-          channel: 'phone',
-          now: deps.clock.now(),
-          callerKnownName: host.customerName(),
-        }),
+    this.conversation = deps.conversations.start({
       ctx: host.toolCtx,
+      callerKnownName: () => host.customerName(),
+      model: brain.model,
       log: host.log,
-    });
+    })!;
     this.asr = new CallAsr(vad, {
       streamingAsr: deps.streamingAsr,
       speculativeAtMs: deps.timing.speculativeAtMs,
