@@ -4,6 +4,7 @@
  * API's own field errors (bad_input) land on the same fields.
  */
 import { useMemo, useState, type ReactNode } from 'react';
+import { he } from '../i18n/he';
 import type { FieldErrors } from '../lib/form-errors';
 import '../styles/forms.css';
 
@@ -36,11 +37,51 @@ export function useFormErrors(errors: FieldErrors) {
           const { [key]: _gone, ...rest } = s;
           return rest;
         }),
+      /**
+       * A field's props in one: its value's setter (the server error goes when it changes), the
+       * blur that shows its error, and the error to show.
+       */
+      bind: <T,>(key: string, set: (v: T) => void) => ({
+        onChange: (v: T) => {
+          set(v);
+          setServer((s) => {
+            if (!(key in s)) return s;
+            const { [key]: _gone, ...rest } = s;
+            return rest;
+          });
+        },
+        onBlur: () => setTouched((t) => (t.has(key) ? t : new Set(t).add(key))),
+        error: server[key] ?? (submitted || touched.has(key) ? errors[key] : undefined),
+      }),
       setServer,
       submitted,
       valid: Object.keys(errors).length === 0,
     }),
     [errors, server, submitted, touched],
+  );
+}
+
+/** Under a form: "fix the fields marked below" after a refused save, and a failure not tied to a field. */
+export function FormProblems({
+  check,
+  failure,
+}: {
+  check: { submitted: boolean; valid: boolean };
+  failure?: string;
+}) {
+  return (
+    <>
+      {check.submitted && !check.valid && (
+        <div className="notice notice-error form-errors-summary" role="alert">
+          {he.forms.fixBelow}
+        </div>
+      )}
+      {failure && (
+        <div className="notice notice-error form-errors-summary" role="alert">
+          {failure}
+        </div>
+      )}
+    </>
   );
 }
 

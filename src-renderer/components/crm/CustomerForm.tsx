@@ -6,7 +6,7 @@ import { api, ApiCallError } from '../../api';
 import { he } from '../../i18n/he';
 import { errorMessage } from '../States';
 import { Modal } from './Modal';
-import { TextField, serverFieldErrors, useFormErrors } from '../form';
+import { FormProblems, TextField, serverFieldErrors, useFormErrors } from '../form';
 import { customerBody, customerFormErrors, type CustomerDraft } from '../../lib/form-errors';
 import { SelectField } from '../SelectField';
 
@@ -134,16 +134,7 @@ export function CustomerFormDialog({
           onBlur={() => check.blur('notes')}
           error={check.error('notes')}
         />
-        {check.submitted && !check.valid && (
-          <div className="notice notice-error form-errors-summary" role="alert">
-            {he.forms.fixBelow}
-          </div>
-        )}
-        {failure && (
-          <div className="notice notice-error form-errors-summary" role="alert">
-            {failure}
-          </div>
-        )}
+        <FormProblems check={check} failure={failure} />
         <div className="form-actions">
           <button className="btn btn-primary" type="submit" disabled={busy}>
             {busy ? he.common.saving : customer ? he.common.save : t.create}

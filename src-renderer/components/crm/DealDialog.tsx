@@ -4,7 +4,7 @@ import { crmMethods, DEAL_STAGES } from '../../../src-main/api/contract/crm';
 import { api } from '../../api';
 import { he } from '../../i18n/he';
 import { dealBody, dealFormErrors, dealMessage } from '../../lib/form-errors';
-import { TextField, serverFieldErrors, useFormErrors } from '../form';
+import { FormProblems, TextField, serverFieldErrors, useFormErrors } from '../form';
 import { errorMessage } from '../States';
 import { CustomerPicker } from './CustomerPicker';
 import { Modal } from './Modal';
@@ -57,12 +57,7 @@ export function DealDialog({
             label={t.titleField}
             maxLength={200}
             value={title}
-            onChange={(v) => {
-              setTitle(v);
-              check.changed('title');
-            }}
-            onBlur={() => check.blur('title')}
-            error={check.error('title')}
+            {...check.bind('title', setTitle)}
           />
           <TextField
             id="dd-amount"
@@ -70,12 +65,7 @@ export function DealDialog({
             ltr
             inputMode="decimal"
             value={amount}
-            onChange={(v) => {
-              setAmount(v);
-              check.changed('amountAgorot');
-            }}
-            onBlur={() => check.blur('amountAgorot')}
-            error={check.error('amountAgorot')}
+            {...check.bind('amountAgorot', setAmount)}
           />
           <SelectField
             id="dd-stage"
@@ -98,16 +88,7 @@ export function DealDialog({
             {check.error('customerId') && <span className="error">{check.error('customerId')}</span>}
           </div>
         </div>
-        {check.submitted && !check.valid && (
-          <div className="notice notice-error form-errors-summary" role="alert">
-            {he.forms.fixBelow}
-          </div>
-        )}
-        {failure && (
-          <div className="notice notice-error form-errors-summary" role="alert">
-            {failure}
-          </div>
-        )}
+        <FormProblems check={check} failure={failure} />
         <div className="form-actions">
           <button className="btn btn-primary" type="submit" disabled={busy}>
             {busy ? he.common.saving : he.common.save}

@@ -3,7 +3,7 @@ import type { Task } from '../../../src-main/api/contract/crm';
 import { TASK_KINDS } from '../../../src-main/api/contract/crm';
 import { api } from '../../api';
 import { DateTimeField, type DateTimeValue } from '../DateTimeField';
-import { TextField, issueMessage, serverFieldErrors, useFormErrors } from '../form';
+import { FormProblems, TextField, issueMessage, serverFieldErrors, useFormErrors } from '../form';
 import { TASK_FIELDS, taskBody, taskFormErrors, type TaskDraft } from '../../lib/form-errors';
 import { he } from '../../i18n/he';
 import { errorMessage } from '../States';
@@ -109,24 +109,14 @@ export function TaskDialog({
             label={t.titleField}
             maxLength={200}
             value={title}
-            onChange={(v) => {
-              setTitle(v);
-              check.changed('title');
-            }}
-            onBlur={() => check.blur('title')}
-            error={check.error('title')}
+            {...check.bind('title', setTitle)}
           />
           <DateTimeField
             id="td-when"
             testId="td-when-field"
             label={kind === 'appointment' ? t.startsAt : t.due}
             value={when}
-            onChange={(v) => {
-              setWhen(v);
-              check.changed('when');
-            }}
-            onBlur={() => check.blur('when')}
-            error={check.error('when')}
+            {...check.bind('when', setWhen)}
           />
           {kind === 'appointment' ? (
             <DateTimeField
@@ -135,12 +125,7 @@ export function TaskDialog({
               label={t.endsAt}
               value={end}
               defaultTime="10:00"
-              onChange={(v) => {
-                setEnd(v);
-                check.changed('end');
-              }}
-              onBlur={() => check.blur('end')}
-              error={check.error('end')}
+              {...check.bind('end', setEnd)}
             />
           ) : (
             <div />
@@ -173,23 +158,9 @@ export function TaskDialog({
           multiline
           maxLength={10_000}
           value={description}
-          onChange={(v) => {
-            setDescription(v);
-            check.changed('description');
-          }}
-          onBlur={() => check.blur('description')}
-          error={check.error('description')}
+          {...check.bind('description', setDescription)}
         />
-        {check.submitted && !check.valid && (
-          <div className="notice notice-error form-errors-summary" role="alert">
-            {he.forms.fixBelow}
-          </div>
-        )}
-        {failure && (
-          <div className="notice notice-error form-errors-summary" role="alert">
-            {failure}
-          </div>
-        )}
+        <FormProblems check={check} failure={failure} />
         <div className="form-actions">
           <button className="btn btn-primary" type="submit" disabled={busy}>
             {busy ? he.common.saving : t.save}
