@@ -9,7 +9,8 @@
  *
  * `push` never waits for the model. One window per call is in flight (the next one needs its
  * recurrent state); the ones behind it wait in a bounded queue, and past that bound a window is
- * not run and counts with the previous probability. Answers are applied in order; what they
+ * not run: an energy VAD that hears every frame decides it (speech or not), so a short reply is
+ * not lost to silence when the machine falls behind. Answers are applied in order; what they
  * decide reaches `onLateEvents`. If the model fails, the call continues on an energy VAD.
  */
 import { mulawDecode } from '../../audio/mulaw';
@@ -39,8 +40,8 @@ interface Pending {
   input: Float32Array | null;
   /** Sample index (8 kHz) just past this window (the first one, for skipped windows). */
   end: number;
-  /** Consecutive skipped windows this entry stands for (they count with the last probability). */
-  skipped: number;
+  /** Skipped windows this entry stands for: each one's probability by the energy VAD (0 or 1). */
+  skipped: number[];
 }
 
 export class SileroVad implements Vad {
@@ -54,7 +55,6 @@ export class SileroVad implements Vad {
   private voicedMs = 0;
   private silenceRunMs = 0;
   private windowMs: number;
-  private lastProb = 0;
   private readonly start: number;
   private readonly keep: number;
   private readonly maxQueue: number;
@@ -78,6 +78,8 @@ export class SileroVad implements Vad {
   private events: VadEvent[] = [];
   private closed = false;
   private fallback: EnergyVad | undefined;
+  /** Hears every frame (a few µs each): it decides the windows the model had no time for. */
+  private readonly energy: EnergyVad;
 
   constructor(
     private readonly model: SileroModel,
@@ -91,6 +93,7 @@ export class SileroVad implements Vad {
     this.win = SILERO_WINDOW[opts.rate];
     this.context = new Float32Array(this.win.context);
     this.windowMs = cfg.silenceMs;
+    this.energy = new EnergyVad(cfg);
   }
 
   get speaking(): boolean {
@@ -139,6 +142,7 @@ export class SileroVad implements Vad {
     if (this.fallback) return this.fallback.push(frame);
     this.chunks.push(frame);
     this.received += frame.length;
+    this.energy.push(frame);
     const samples = mulawDecode(frame);
     for (let i = 0; i < samples.length; i++) {
       this.pcm[this.fill++] = samples[i]! / 32768;
@@ -160,9 +164,10 @@ export class SileroVad implements Vad {
     if (this.queue.length > this.maxQueue) {
       this.windowsSkipped++;
       this.advanceContext(this.modelRateWindow());
+      const prob = this.energy.speaking ? 1 : 0;
       const tail = this.queue[this.queue.length - 1]!;
-      if (!tail.input) tail.skipped++;
-      else this.queue.push({ input: null, end, skipped: 1 });
+      if (!tail.input) tail.skipped.push(prob);
+      else this.queue.push({ input: null, end, skipped: [prob] });
       return;
     }
     const window = this.modelRateWindow();
@@ -170,7 +175,7 @@ export class SileroVad implements Vad {
     input.set(this.context, 0);
     input.set(window, this.win.context);
     this.advanceContext(window);
-    this.queue.push({ input, end, skipped: 0 });
+    this.queue.push({ input, end, skipped: [] });
   }
 
   private modelRateWindow(): Float32Array {
@@ -198,7 +203,7 @@ export class SileroVad implements Vad {
       const head = this.queue[0]!;
       if (!head.input) {
         this.queue.shift();
-        for (let k = 0; k < head.skipped; k++) this.decide(this.lastProb, head.end + k * WINDOW_8K);
+        head.skipped.forEach((prob, k) => this.decide(prob, head.end + k * WINDOW_8K));
         continue;
       }
       this.inFlight = true;
@@ -217,7 +222,6 @@ export class SileroVad implements Vad {
     if (prob instanceof Error) return this.fail(prob);
     this.queue.shift();
     this.windowsRun++;
-    this.lastProb = prob;
     this.decide(prob, head.end);
     this.pump();
     this.deliver();
