@@ -154,21 +154,37 @@ describe('turn reducer', () => {
     expect(t.send({ type: 'confirmed' })).toEqual([]);
   });
 
-  it('barge-in: confirmed speech over the answer clears at once and holds it; sustained speech interrupts (cancel, record heard part)', () => {
+  it('barge-in: confirmed speech over the answer holds it (its audio plays on), lasting speech clears it, sustained speech interrupts (cancel, record heard part)', () => {
     const c = new Call();
     const id = c.answering();
     const e = c.tick(500).send({ type: 'confirmed' });
-    expect(e).toEqual([{ type: 'clear' }]);
+    expect(e, 'a "כן" that stops here never cut the agent').toEqual([]);
     expect(c.state.answer?.held).toBe(true);
     expect(c.state.floor).toBe('listening');
+    expect(c.tick(100).send({ type: 'barge_clear' })).toEqual([{ type: 'clear' }]);
+    expect(c.send({ type: 'barge_clear' }), 'cleared once').toEqual([]);
     c.busy = false;
     // Idle while held does not complete the answer.
     expect(c.send({ type: 'idle' })).toEqual([]);
-    expect(c.tick(240).send({ type: 'sustained' })).toEqual([
+    expect(c.tick(140).send({ type: 'sustained' })).toEqual([
       { type: 'cancel', id },
       { type: 'record', id, interrupted: true },
     ]);
     expect(c.state.answer).toBeNull();
+  });
+
+  it('barge-in: words heard before the speech lasted clear the agent then and interrupt it', () => {
+    const c = new Call();
+    const id = c.answering();
+    c.tick(500).send({ type: 'confirmed' });
+    c.tick(200).send({ type: 'utterance_end', speechEndAt: c.now - 100 });
+    const uid = c.state.utterance!.id;
+    const r = c.tick(100).send({ type: 'transcript', id: uid, text: 'רגע, אני רוצה לשאול משהו אחר' });
+    expect(r.slice(0, 3)).toEqual([
+      { type: 'clear' },
+      { type: 'cancel', id },
+      { type: 'record', id, interrupted: true },
+    ]);
   });
 
   it('backchannels over the answer do not stop it: a short burst (noise) or a backchannel transcript releases the hold', () => {

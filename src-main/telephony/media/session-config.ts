@@ -44,6 +44,11 @@ export interface SessionTiming {
   markGraceMs: number;
   /** A caller utterance right after the agent was interrupted may resume it within this. */
   resumeWithinMs: number;
+  /**
+   * Voiced audio over the agent after which its audio is cleared (a real interruption stops it
+   * within 400 ms of onset; a shorter "כן"/"אהה" never cuts it).
+   */
+  bargeClearMs: number;
   /** Voiced audio that makes a barge-in an interruption (a shorter burst is a backchannel). */
   interruptMs: number;
   /** Unrecoverable turn errors in a row before handing over to the recording fallback. */
@@ -62,6 +67,7 @@ export const TIMING: SessionTiming = {
   speculativeAtMs: 240,
   markGraceMs: 3000,
   resumeWithinMs: 8000,
+  bargeClearMs: 340,
   interruptMs: 480,
   maxTurnErrors: 2,
   asrConnectTimeoutMs: 3000,

@@ -39,6 +39,7 @@ export interface PipelineDeps {
     | 'resumeWithinMs'
     | 'maxTurnErrors'
     | 'interruptMs'
+    | 'bargeClearMs'
   >;
 }
 
@@ -129,8 +130,12 @@ export class PipelineEngine implements VoiceEngine {
     this.onVadEvents(this.vad.push(frame));
     this.asr.afterFrame(frame);
     this.asr.maybeSpeculate();
-    if (this.state.bargeAt != null && this.vad.currentVoicedMs >= this.deps.timing.interruptMs)
-      this.dispatch({ type: 'sustained', at: this.now() });
+    if (this.state.bargeAt != null) {
+      const voiced = this.vad.currentVoicedMs;
+      if (!this.state.bargeCleared && voiced >= this.deps.timing.bargeClearMs)
+        this.dispatch({ type: 'barge_clear', at: this.now() });
+      if (voiced >= this.deps.timing.interruptMs) this.dispatch({ type: 'sustained', at: this.now() });
+    }
   }
 
   private onVadEvents(events: VadEvent[]): void {

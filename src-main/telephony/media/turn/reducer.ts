@@ -9,10 +9,11 @@
  *      │  └── no words / backchannel (resume a cleared answer) ──┘                          │
  *      └──────────── answer heard (idle) / barge-in (clear, hold) ←──────────────────────────┘
  *
- * Barge-in has two steps: speech confirmed while the agent talks clears its audio at once and
- * *holds* the answer (nothing more is played); sustained speech or a transcript with words makes
- * it an interruption (cancel, record the heard part), while a short burst, no words or a
- * backchannel ("כן", "אהה", "נכון"…) releases the hold: the agent goes on where it stopped.
+ * Barge-in has three steps: speech confirmed while the agent talks *holds* the answer (no new
+ * piece is synthesized; what is queued plays on); speech that lasts (`barge_clear`, ~⅓ s voiced)
+ * clears the agent's audio; longer speech or a transcript with words makes it an interruption
+ * (cancel, record the heard part), while a short burst, no words or a backchannel ("כן", "אהה",
+ * "נכון"…) releases the hold: the agent goes on (where it stopped, if its audio was cleared).
  * Preemptive generation: a speculative transcript during the end-of-turn window starts a held
  * answer at once; the turn's final transcript adopts it when equal, else it is cancelled (wasted).
  */
@@ -52,6 +53,8 @@ export interface TurnState {
   answer: Answer | null;
   /** The caller's speech was confirmed while the agent talked (ms, monotonic); null when resolved. */
   bargeAt: number | null;
+  /** That barge-in's speech lasted: the agent's audio was cleared. */
+  bargeCleared: boolean;
   /** Cleared agent audio that a false interruption may resume (until at + resumeWithinMs). */
   resumableAt: number | null;
   /** An answer started on a speculative transcript, not yet adopted. */
@@ -71,6 +74,8 @@ export type TurnEvent =
   | { type: 'confirmed'; at: number }
   /** Voiced audio of the current speech passed the interruption length while a barge-in is pending. */
   | { type: 'sustained'; at: number }
+  /** Voiced audio of the current speech passed the clearing length while a barge-in is pending. */
+  | { type: 'barge_clear'; at: number }
   | { type: 'resume'; at: number }
   | { type: 'noise'; at: number }
   | { type: 'utterance_end'; at: number; speechEndAt: number }
@@ -130,6 +135,7 @@ export function initialTurnState(): TurnState {
     utterance: null,
     answer: null,
     bargeAt: null,
+    bargeCleared: false,
     resumableAt: null,
     preempt: null,
     wastedPreempts: 0,
@@ -159,7 +165,11 @@ export function reduce(s: TurnState, ev: TurnEvent, io: TurnIo, cfg: TurnConfig)
     case 'confirmed':
       return confirmed(s, ev.at, io);
     case 'sustained':
-      return interrupt(s);
+      return interrupt(s, io);
+    case 'barge_clear':
+      return s.bargeAt != null && !s.bargeCleared
+        ? { state: { ...s, bargeCleared: true }, effects: io.busy ? [{ type: 'clear' }] : NONE }
+        : same(s);
     case 'resume':
       return s.preempt ? dropPreempt(s, []) : { state: s, effects: NONE };
     case 'noise': {
@@ -227,32 +237,32 @@ function confirmed(s: TurnState, at: number, io: TurnIo): Reduced {
     };
   }
   if (io.busy || a?.phase === 'speaking') {
-    // Barge-in: the agent's audio stops now; the answer is held until the caller's speech says
-    // whether it was an interruption.
+    // Barge-in: the answer is held (what is queued plays on) until the caller's speech says
+    // whether it was an interruption; its audio is cleared if the speech lasts (barge_clear).
     return {
       state: {
         ...s,
         bargeAt: at,
+        bargeCleared: false,
         resumableAt: at,
         answer: a ? { ...a, held: true } : null,
         floor: 'listening',
       },
-      effects: [{ type: 'clear' }],
+      effects: NONE,
     };
   }
   return same(s);
 }
 
 /** The barge-in is real: cancel the held answer, record what the caller heard. */
-function interrupt(s: TurnState): Reduced {
+function interrupt(s: TurnState, io: TurnIo): Reduced {
   const a = s.answer;
-  if (!a?.held) return s.bargeAt ? { state: { ...s, bargeAt: null }, effects: NONE } : same(s);
+  const clear: TurnEffect[] = s.bargeAt != null && !s.bargeCleared && io.busy ? [{ type: 'clear' }] : [];
+  if (!a?.held)
+    return s.bargeAt ? { state: { ...s, bargeAt: null, bargeCleared: false }, effects: clear } : same(s);
   return {
-    state: { ...s, answer: null, bargeAt: null },
-    effects: [
-      { type: 'cancel', id: a.id },
-      { type: 'record', id: a.id, interrupted: true },
-    ],
+    state: { ...s, answer: null, bargeAt: null, bargeCleared: false },
+    effects: [...clear, { type: 'cancel', id: a.id }, { type: 'record', id: a.id, interrupted: true }],
   };
 }
 
@@ -266,6 +276,7 @@ function release(s: TurnState): Reduced {
     state: {
       ...s,
       bargeAt: null,
+      bargeCleared: false,
       resumableAt: null,
       answer: a ? { ...a, held: false } : null,
       floor: a && a.phase === 'thinking' ? 'thinking' : 'speaking',
@@ -330,11 +341,11 @@ function transcript(s: TurnState, id: number, raw: string, at: number, io: TurnI
   const effects: TurnEffect[] = [];
   if (s.answer) {
     // Words over the agent: a real interruption (its audio stops now if it still plays).
-    if (!s.answer.held && io.busy) effects.push({ type: 'clear' });
+    if (io.busy && (!s.answer.held || !s.bargeCleared)) effects.push({ type: 'clear' });
     effects.push({ type: 'cancel', id: s.answer.id }, { type: 'record', id: s.answer.id, interrupted: true });
     next = { ...next, answer: null };
-  } else if (io.busy && s.bargeAt == null) effects.push({ type: 'clear' });
-  next = { ...next, bargeAt: null, resumableAt: null };
+  } else if (io.busy && (s.bargeAt == null || !s.bargeCleared)) effects.push({ type: 'clear' });
+  next = { ...next, bargeAt: null, bargeCleared: false, resumableAt: null };
   const index = s.reserved ?? s.indexes;
   next = { ...next, reserved: null, indexes: s.reserved != null ? s.indexes : s.indexes + 1 };
   const answer: Answer = {
@@ -452,7 +463,7 @@ function stopAll(s: TurnState, io: TurnIo, errorCode: string | undefined, floor:
     );
   }
   return {
-    state: { ...s, floor, answer: null, utterance: null, preempt: null, bargeAt: null },
+    state: { ...s, floor, answer: null, utterance: null, preempt: null, bargeAt: null, bargeCleared: false },
     effects,
   };
 }
