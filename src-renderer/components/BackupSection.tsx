@@ -12,6 +12,7 @@ import { useEvent, useQuery } from '../api/hooks';
 import { he } from '../i18n/he';
 import { formatDateTime, formatNumber } from '../lib/format';
 import { plural } from '../lib/plural';
+import { ProgressBar } from './ProgressBar';
 import { errorMessage } from './States';
 import '../styles/backup.css';
 
@@ -165,17 +166,10 @@ export function BackupSection() {
       {!withKeys && <p className="hint">{t.withoutKeysHint}</p>}
 
       {pct !== null && running && (
-        <div
-          className="backup-progress"
-          role="progressbar"
-          aria-valuenow={Math.round(pct)}
-          aria-valuemin={0}
-          aria-valuemax={100}
-        >
-          <div className="backup-progress-bar" style={{ width: `${pct}%` }} />
-          <span>
+        <div className="backup-progress">
+          <ProgressBar percent={pct}>
             {t.phases[progress!.phase]} · {Math.round(pct)}%
-          </span>
+          </ProgressBar>
         </div>
       )}
       {error && (

@@ -12,6 +12,7 @@ import { useEvent } from '../../api/hooks';
 import { he } from '../../i18n/he';
 import { formatNumber } from '../../lib/format';
 import { plural } from '../../lib/plural';
+import { ProgressBar } from '../ProgressBar';
 import { errorMessage } from '../States';
 
 const t = he.crm.export;
@@ -66,19 +67,9 @@ export function useCustomerExport(filters: CustomerFilters): {
   );
   const status = running ? (
     <div className="export-progress-row" data-testid="export-progress">
-      <div
-        className="export-progress"
-        role="progressbar"
-        aria-label={t.label}
-        aria-valuenow={Math.round(pct)}
-        aria-valuemin={0}
-        aria-valuemax={100}
-      >
-        <div className="export-progress-bar" style={{ width: `${pct}%` }} />
-        <span>
-          {progress ? plural(progress.total, t.progress, { rows: formatNumber(progress.rows) }) : t.starting}
-        </span>
-      </div>
+      <ProgressBar percent={pct} label={t.label}>
+        {progress ? plural(progress.total, t.progress, { rows: formatNumber(progress.rows) }) : t.starting}
+      </ProgressBar>
       <button className="btn btn-sm" onClick={cancel} data-testid="export-cancel">
         <X size={14} /> {t.cancel}
       </button>
