@@ -4,7 +4,7 @@ import { he as heLocale } from 'react-day-picker/locale';
 import 'react-day-picker/style.css';
 import '../styles/forms.css';
 import { he } from '../i18n/he';
-import { FieldMessage } from './form';
+import { FieldNote } from './form';
 import {
   israelToday,
   parseDate,
@@ -264,15 +264,7 @@ export function DateTimeField({
           }}
         />
       </div>
-      {error ? (
-        <span className="error" id={`${id}-error`}>
-          <FieldMessage text={error} />
-        </span>
-      ) : hint ? (
-        <span className="muted dt-hint" id={`${id}-hint`}>
-          {hint}
-        </span>
-      ) : null}
+      <FieldNote id={id} error={error} hint={hint} />
     </div>
   );
 }
@@ -338,11 +330,7 @@ export function DateField({
         />
         <CalendarButton id={id} dateText={text} onPick={update} onClosed={() => onBlur?.()} />
       </div>
-      {error && (
-        <span className="error" id={`${id}-error`}>
-          <FieldMessage text={error} />
-        </span>
-      )}
+      <FieldNote id={id} error={error} />
     </div>
   );
 }

@@ -85,6 +85,19 @@ export function FormProblems({
   );
 }
 
+/** Under a field: its error (`<id>-error`), else its hint (`<id>-hint`), for aria-describedby. */
+export function FieldNote({ id, error, hint }: { id: string; error?: string; hint?: ReactNode }) {
+  return error ? (
+    <span className="error" id={`${id}-error`}>
+      <FieldMessage text={error} />
+    </span>
+  ) : hint ? (
+    <span className="muted field-hint" id={`${id}-hint`}>
+      {typeof hint === 'string' ? <FieldMessage text={hint} /> : hint}
+    </span>
+  ) : null;
+}
+
 /** Numbers, phones, dates and times inside a Hebrew sentence ('050-123-4567', '31/12/2026'). */
 const NUMBERS = /([+*]?\d[\d\-/.: ]*\d|\*\d+)/;
 
@@ -181,15 +194,7 @@ export function TextField({
           onChange={(e) => onChange(e.target.value)}
         />
       )}
-      {error ? (
-        <span className="error" id={`${id}-error`}>
-          <FieldMessage text={error} />
-        </span>
-      ) : hint ? (
-        <span className="muted field-hint" id={`${id}-hint`}>
-          {typeof hint === 'string' ? <FieldMessage text={hint} /> : hint}
-        </span>
-      ) : null}
+      <FieldNote id={id} error={error} hint={hint} />
       {after}
     </div>
   );
