@@ -16,6 +16,8 @@ export interface TestCore {
   logs(): Array<Record<string, unknown>>;
   /** Calls the local HTTP API with the token; returns status and body. */
   api(method: string, input?: unknown): Promise<{ status: number; body: any }>;
+  /** The same, for a call that must succeed: its `data`, or a thrown error with the answer. */
+  ok(method: string, input?: unknown): Promise<any>;
   stop(opts?: { keepData?: boolean }): Promise<void>;
 }
 
@@ -44,6 +46,15 @@ export async function startTestCore(
   const publicUrl = (await core.startPublic()).replace('localhost', '127.0.0.1');
   const local = await core.startLocal();
   const localUrl = `http://127.0.0.1:${local.port}`;
+  const api: TestCore['api'] = async (method, input) => {
+    const res = await fetch(`${localUrl}/api/${method}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${local.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(input ?? {}),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
   return {
     core,
     dataDir: dir,
@@ -58,14 +69,11 @@ export async function startTestCore(
           return [];
         }
       }),
-    async api(method, input) {
-      const res = await fetch(`${localUrl}/api/${method}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${local.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(input ?? {}),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : null };
+    api,
+    async ok(method, input) {
+      const r = await api(method, input);
+      if (r.status !== 200) throw new Error(`${method} → ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body.data;
     },
     async stop(opts) {
       await core.stop();

@@ -26,11 +26,7 @@ const ctx = (phone: string): ToolContext => ({
   phone,
   customerId: null,
 });
-const ok = async (method: string, input?: unknown) => {
-  const r = await t.api(method, input);
-  if (r.status !== 200) throw new Error(`${method} → ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body.data;
-};
+const ok = (method: string, input?: unknown) => t.ok(method, input);
 const run = async (name: string, args: unknown, c: ToolContext) =>
   JSON.parse(
     (await toolbox.execute({ id: `call_${name}`, name, arguments: JSON.stringify(args) }, c)).result,

@@ -16,11 +16,7 @@ let t: TestCore;
 // 2026-03-10 10:00 Israel: the allocation threshold in force is ₪10,000 (from 2026-01-01).
 const clock = new ManualClock(Date.UTC(2026, 2, 10, 8, 0, 0));
 
-const ok = async (method: string, input?: unknown) => {
-  const r = await t.api(method, input);
-  if (r.status !== 200) throw new Error(`${method} → ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body.data;
-};
+const ok = (method: string, input?: unknown) => t.ok(method, input);
 const sqlite = () => t.core.db.$client;
 const count = (table: string) =>
   (sqlite().prepare(`select count(*) n from ${table}`).get() as { n: number }).n;

@@ -16,11 +16,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.stop();
 });
-const ok = async (method: string, input?: unknown) => {
-  const r = await t.api(method, input);
-  if (r.status !== 200) throw new Error(`${method} → ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body.data;
-};
+const ok = (method: string, input?: unknown) => t.ok(method, input);
 const fixture = (f: string) =>
   readFileSync(path.join(import.meta.dirname, '../fixtures/contacts', f), 'utf8');
 const byPhone = async (q: string) => {

@@ -14,11 +14,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.stop();
 });
-const ok = async (method: string, input?: unknown) => {
-  const r = await t.api(method, input);
-  if (r.status !== 200) throw new Error(`${method} → ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body.data;
-};
+const ok = (method: string, input?: unknown) => t.ok(method, input);
 const get = async (id: number) => (await ok('crm.customers.get', { id })) as Record<string, unknown>;
 const count = () =>
   (t.core.db.$client.prepare('select count(*) as n from customers').get() as { n: number }).n;

@@ -15,11 +15,7 @@ afterAll(async () => {
   await t?.stop();
 });
 
-const ok = async (method: string, input?: unknown) => {
-  const r = await t.api(method, input);
-  if (r.status !== 200) throw new Error(`${method} → ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body.data;
-};
+const ok = (method: string, input?: unknown) => t.ok(method, input);
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 

@@ -13,11 +13,7 @@ afterAll(async () => {
   await t?.stop();
 });
 
-const ok = async (method: string, input?: unknown) => {
-  const r = await t.api(method, input);
-  if (r.status !== 200) throw new Error(`${method} → ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body.data;
-};
+const ok = (method: string, input?: unknown) => t.ok(method, input);
 const count = (table: string) =>
   (t.core.db.$client.prepare(`select count(*) n from ${table}`).get() as { n: number }).n;
 const snapshot = () => ['customers', 'deals', 'tasks'].map(count).join(',');

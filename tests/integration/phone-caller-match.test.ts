@@ -17,11 +17,7 @@ afterAll(async () => {
   await rig?.stop();
 });
 
-const ok = async (method: string, input?: unknown) => {
-  const r = await rig.t.api(method, input);
-  if (r.status !== 200) throw new Error(`${method} → ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body.data;
-};
+const ok = (method: string, input?: unknown) => rig.t.ok(method, input);
 const callCustomer = (sid: string) =>
   (
     rig.t.core.db.$client.prepare('select customer_id as id from calls where call_sid = ?').get(sid) as
