@@ -18,9 +18,12 @@
  * - false cut-ins: turns in which agent audio reached the caller before the caller had finished
  *   (in a mid-utterance pause, or over the words after it); % of all turns.
  * - missed short replies: short-reply turns (כן/לא/בסדר/נכון) that got no answer within 6 s.
- * - false barge-ins: backchannels said ~1 s into the agent's answer after which the agent's audio
- *   was cleared (Twilio `clear`); % of the backchannels said (none is said when its question got
- *   no answer).
+ * - false barge-ins: backchannels said ~1 s into the agent's answer that stopped the agent: its
+ *   audio was cleared (Twilio `clear`), or the caller heard none of it for IDLE_MS or more (the
+ *   answer still had seconds to go); % of the backchannels said (none is said when its question
+ *   got no answer). The line may pause under a backchannel and go on where it stopped: that pause
+ *   (the longest stretch without agent audio from the backchannel's start to 1.5 s after its end,
+ *   from what the caller's playout played) is reported as `backchannel_pause_ms`.
  * - end of turn: caller's speech end → the turn committed (the first answer frame less the
  *   server's own commit → first frame time from `stages_ms`); first audio: speech end → first
  *   agent frame heard. Both p50/p95 (nearest rank) over turns answered without a cut-in.
@@ -50,6 +53,8 @@ const ANSWER_WAIT_MS = 6000;
 const BACKCHANNEL_AFTER_MS = 1000;
 /** A `clear` up to this long after the backchannel's end counts as its barge-in. */
 const BARGE_IN_WINDOW_MS = 2000;
+/** The agent's pause under a backchannel is measured to this long after its end (its answer still plays). */
+const PAUSE_WINDOW_MS = 1500;
 const VADS = ['energy', 'silero-8k', 'silero-16k'] as const;
 const EOTS = ['fixed', 'adaptive'] as const;
 /** Trial runs: only these configurations, e.g. BENCH_TURN_ONLY=energy/fixed,silero-8k/adaptive. */
@@ -80,8 +85,10 @@ interface TurnResult {
   answered: boolean;
   firstAudioMs: number | null;
   endOfTurnMs: number | null;
-  /** Backchannels: the agent's audio was cleared. */
+  /** Backchannels: the agent stopped (its audio cleared, or silent for IDLE_MS or more). */
   bargedIn?: boolean;
+  /** Backchannels: the longest pause in the agent's audio around it. */
+  pauseMs?: number;
 }
 
 /** When the caller's playout of the agent's audio ends (20 ms per frame from its arrival; a clear empties it). */
@@ -145,6 +152,10 @@ async function oneCall(
         await c.say(audio.get(next.id)!.audio);
         const bcEnd = performance.now();
         await sleep(BARGE_IN_WINDOW_MS);
+        const pauseMs = c.longestGap(bcStart, bcEnd + PAUSE_WINDOW_MS);
+        const cleared = c.events.some(
+          (e) => e.kind === 'clear' && e.at >= bcStart && e.at <= bcEnd + BARGE_IN_WINDOW_MS,
+        );
         out.push({
           turn: next,
           callSid: c.callSid,
@@ -153,9 +164,8 @@ async function oneCall(
           answered: false,
           firstAudioMs: null,
           endOfTurnMs: null,
-          bargedIn: c.events.some(
-            (e) => e.kind === 'clear' && e.at >= bcStart && e.at <= bcEnd + BARGE_IN_WINDOW_MS,
-          ),
+          bargedIn: cleared || pauseMs >= IDLE_MS,
+          pauseMs,
         });
       }
       await idle(c);
@@ -268,6 +278,7 @@ async function runConfig(
     cut_in_turn_ids: spoken.filter((t) => t.cutIn).map((t) => t.turn.id),
     unanswered_turn_ids: spoken.filter((t) => !t.answered).map((t) => t.turn.id),
     false_barge_ins: share(backchannels.filter((t) => t.bargedIn).length, backchannels.length),
+    backchannel_pause_ms: dist(backchannels.map((t) => t.pauseMs ?? NaN)),
     end_of_turn_ms: dist(clean.flatMap((t) => (t.endOfTurnMs == null ? [] : [t.endOfTurnMs]))),
     first_audio_ms: dist(clean.map((t) => t.firstAudioMs!)),
     by_kind: Object.fromEntries(
@@ -303,12 +314,13 @@ async function runConfig(
 function table(rows: Array<Awaited<ReturnType<typeof runConfig>>>): string {
   const f = (n: number | null) => (n == null ? '–' : String(Math.round(n)));
   const lines = [
-    '| VAD | end of turn | false cut-ins | missed short replies | false barge-ins | end of turn p50 / p95 ms | first audio p50 / p95 ms |',
-    '|---|---|---|---|---|---|---|',
+    '| VAD | end of turn | false cut-ins | missed short replies | false barge-ins | backchannel pause p50 / p95 ms | end of turn p50 / p95 ms | first audio p50 / p95 ms |',
+    '|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
         `| ${r.vad} | ${r.end_of_turn} | ${r.false_cut_ins.pct}% (${r.false_cut_ins.count}/${r.false_cut_ins.of}) | ` +
         `${r.missed_short_replies.count}/${r.missed_short_replies.of} | ${r.false_barge_ins.pct}% (${r.false_barge_ins.count}/${r.false_barge_ins.of}) | ` +
+        `${f(r.backchannel_pause_ms.p50)} / ${f(r.backchannel_pause_ms.p95)} | ` +
         `${f(r.end_of_turn_ms.p50)} / ${f(r.end_of_turn_ms.p95)} | ${f(r.first_audio_ms.p50)} / ${f(r.first_audio_ms.p95)} |`,
     ),
   ];

@@ -402,6 +402,7 @@ const turnConfig = z
     cut_in_turn_ids: z.array(z.string()),
     unanswered_turn_ids: z.array(z.string()),
     false_barge_ins: shareOf,
+    backchannel_pause_ms: turnDist,
     end_of_turn_ms: turnDist,
     first_audio_ms: turnDist,
     by_kind: z.record(z.string(), turnKindRow),

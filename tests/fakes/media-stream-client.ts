@@ -82,6 +82,8 @@ export class MediaStreamClient {
   readonly media: OutboundMedia[] = [];
   readonly marksSent: string[] = [];
   readonly marksEchoed: string[] = [];
+  /** When each agent frame started playing to the caller (performance.now()). */
+  readonly played: number[] = [];
   clears = 0;
   closed = false;
   closeCode: number | undefined;
@@ -246,6 +248,31 @@ export class MediaStreamClient {
     return this.media.find((m) => m.at >= after)?.at;
   }
 
+  /** When the caller last heard agent audio, if the line went quiet after `at` (else undefined). */
+  quietAfter(at: number, gapMs = 60): number | undefined {
+    const p = this.played;
+    for (let i = 0; i < p.length; i++) {
+      if (p[i]! + 20 < at) continue;
+      const end = p[i]! + 20;
+      if (i + 1 >= p.length) return performance.now() - end >= gapMs ? end : undefined;
+      if (p[i + 1]! - end >= gapMs) return end;
+    }
+    return undefined;
+  }
+
+  /** The longest stretch between `from` and `to` with no agent audio playing (to `to` if it stopped). */
+  longestGap(from: number, to: number): number {
+    let gap = 0;
+    let end = from;
+    for (const t of this.played) {
+      if (t + 20 < from) continue;
+      if (t > to) break;
+      gap = Math.max(gap, t - end);
+      end = t + 20;
+    }
+    return Math.round(Math.max(gap, to - end, 0));
+  }
+
   private notify(): void {
     for (const l of [...this.listeners]) l();
   }
@@ -323,6 +350,7 @@ export class MediaStreamClient {
       while (this.playout[0]?.kind === 'mark') this.echoMark((this.playout.shift() as { name: string }).name);
       if (this.playout[0]?.kind === 'frame') {
         this.playout.shift();
+        this.played.push(performance.now());
         this.playTimer = setTimeout(step, 20 / this.playbackSpeed);
       }
     };

@@ -154,23 +154,67 @@ describe('turn reducer', () => {
     expect(t.send({ type: 'confirmed' })).toEqual([]);
   });
 
-  it('barge-in: confirmed speech over the answer holds it (its audio plays on), lasting speech clears it, sustained speech interrupts (cancel, record heard part)', () => {
+  it('barge-in: confirmed speech over the answer holds it and pauses the line (no clear), sustained speech interrupts (clear, cancel, record heard part)', () => {
     const c = new Call();
     const id = c.answering();
     const e = c.tick(500).send({ type: 'confirmed' });
-    expect(e, 'a "כן" that stops here never cut the agent').toEqual([]);
+    expect(e, 'a "כן" that stops here never clears the agent').toEqual([{ type: 'pause' }]);
     expect(c.state.answer?.held).toBe(true);
+    expect(c.state.paused).toBe(true);
     expect(c.state.floor).toBe('listening');
-    expect(c.tick(100).send({ type: 'barge_clear' })).toEqual([{ type: 'clear' }]);
-    expect(c.send({ type: 'barge_clear' }), 'cleared once').toEqual([]);
+    expect(c.tick(200).send({ type: 'sustained' })).toEqual([
+      { type: 'clear' },
+      { type: 'cancel', id },
+      { type: 'record', id, interrupted: true },
+    ]);
+    expect(c.state.answer).toBeNull();
+    expect(c.state.paused).toBe(false);
+    expect(c.send({ type: 'sustained' }), 'interrupted once').toEqual([]);
+  });
+
+  it('barge-in when all the audio was already heard: held, nothing to pause; idle while held does not complete it', () => {
+    const c = new Call();
+    const id = c.answering();
     c.busy = false;
-    // Idle while held does not complete the answer.
+    expect(c.tick(500).send({ type: 'confirmed' })).toEqual([]);
+    expect(c.state.answer?.held).toBe(true);
     expect(c.send({ type: 'idle' })).toEqual([]);
     expect(c.tick(140).send({ type: 'sustained' })).toEqual([
       { type: 'cancel', id },
       { type: 'record', id, interrupted: true },
     ]);
-    expect(c.state.answer).toBeNull();
+  });
+
+  it('a burst over the agent that stops short of an interruption resumes the line where it paused', () => {
+    const c = new Call();
+    const id = c.answering();
+    c.tick(500).send({ type: 'confirmed' });
+    expect(c.tick(300).send({ type: 'burst_end' })).toEqual([
+      { type: 'unpause' },
+      { type: 'resume_cleared' },
+      { type: 'release', id },
+    ]);
+    expect(c.state).toMatchObject({ bargeAt: null, paused: false, floor: 'speaking' });
+    expect(c.state.answer).toMatchObject({ id, held: false });
+    // The caller speaks again in the same utterance: a barge-in again (paused again).
+    expect(c.tick(100).send({ type: 'resume' })).toEqual([{ type: 'pause' }]);
+    expect(c.state.paused).toBe(true);
+    // Its transcript is a backchannel: released, no turn taken, nothing answered.
+    c.tick(600).send({ type: 'utterance_end', speechEndAt: c.now - 500 });
+    const r = c.tick(100).send({ type: 'transcript', id: c.state.utterance!.id, text: 'כן, כן' });
+    expect(r).toEqual([{ type: 'unpause' }, { type: 'resume_cleared' }, { type: 'release', id }]);
+    expect(c.state.indexes).toBe(1);
+  });
+
+  it('a burst after the whole answer was heard completes it', () => {
+    const c = new Call();
+    const id = c.answering();
+    c.send({ type: 'answer_done', id, spoke: true, ending: null });
+    c.tick(500).send({ type: 'confirmed' });
+    c.busy = false;
+    const r = c.tick(300).send({ type: 'burst_end' });
+    expect(c.types(r)).toEqual(['unpause', 'resume_cleared', 'release', 'complete']);
+    expect(c.state.floor).toBe('listening');
   });
 
   it('barge-in: words heard before the speech lasted clear the agent then and interrupt it', () => {
@@ -192,6 +236,7 @@ describe('turn reducer', () => {
     const id = c.answering();
     c.tick(500).send({ type: 'confirmed' });
     expect(c.tick(100).send({ type: 'noise' })).toEqual([
+      { type: 'unpause' },
       { type: 'resume_cleared' },
       { type: 'release', id },
     ]);
@@ -205,7 +250,11 @@ describe('turn reducer', () => {
       d.tick(400).send({ type: 'utterance_end', speechEndAt: d.now - 300 });
       const uid = d.state.utterance!.id;
       const r = d.tick(100).send({ type: 'transcript', id: uid, text: word });
-      expect(r, word).toEqual([{ type: 'resume_cleared' }, { type: 'release', id: did }]);
+      expect(r, word).toEqual([
+        { type: 'unpause' },
+        { type: 'resume_cleared' },
+        { type: 'release', id: did },
+      ]);
       expect(d.state.answer).toMatchObject({ id: did, held: false });
       expect(d.state.indexes, 'no turn taken').toBe(1);
     }

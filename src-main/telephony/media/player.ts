@@ -3,6 +3,9 @@
  * (~160 ms) ahead of playout, from short timers — never a busy loop or a 20 ms sleep per frame.
  * A `mark` follows every ~200 ms of audio and each item's end, so the session knows exactly
  * what the caller has heard. After a `clear`, echoed marks mean "not played" and are ignored.
+ * While the caller may be talking over the agent the lead is kept short (`lean`), so a `pause`
+ * (a barge-in not yet decided) silences the line within ~one lean lead, and `resume` goes on
+ * from the next unsent frame: nothing is lost or repeated, no `clear` is sent.
  */
 import { FRAME_BYTES, FRAME_MS } from '../../audio/convert';
 import { MULAW_SILENCE } from '../../audio/mulaw';
@@ -22,6 +25,8 @@ export interface PlayItem {
 
 export interface PlayerOptions {
   leadMs: number;
+  /** The lead while the caller may be talking over the agent (`lean(true)`). */
+  leanLeadMs: number;
   markEveryMs: number;
   tickMs: number;
 }
@@ -50,7 +55,7 @@ export interface PlayerEvents {
   onFrame?(at: number): void;
 }
 
-const DEFAULTS: PlayerOptions = { leadMs: 160, markEveryMs: 200, tickMs: 40 };
+const DEFAULTS: PlayerOptions = { leadMs: 160, leanLeadMs: 60, markEveryMs: 200, tickMs: 40 };
 
 export class OutboundPlayer {
   private queue: Queued[] = [];
@@ -60,6 +65,8 @@ export class OutboundPlayer {
   private timer: NodeJS.Timeout | undefined;
   private sinceMarkMs = 0;
   private closed = false;
+  private paused = false;
+  private leaning = false;
   readonly opts: PlayerOptions;
   framesSent = 0;
 
@@ -98,6 +105,28 @@ export class OutboundPlayer {
     this.pump();
   }
 
+  /** Nothing more is sent until resume(); what was sent plays out (at most one lead). */
+  pause(): void {
+    this.paused = true;
+    this.stopTimer();
+  }
+
+  /** Sending goes on from the next unsent frame (playout restarts now if it ran dry). */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.pump();
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** A short lead while the caller may be talking over the agent, the normal one otherwise. */
+  lean(on: boolean): void {
+    this.leaning = on;
+  }
+
   /** How much of an item the caller has heard, in ms and as a fraction. */
   heard(id: string): { ms: number; fraction: number } | undefined {
     const q = this.queue.find((x) => x.id === id);
@@ -124,6 +153,9 @@ export class OutboundPlayer {
     this.queue = [];
     this.marks.clear();
     this.sinceMarkMs = 0;
+    this.paused = false;
+    // Twilio's buffer is empty now: the next audio leaves at once, a full lead ahead again.
+    this.playhead = 0;
     this.stopTimer();
     return out;
   }
@@ -167,11 +199,12 @@ export class OutboundPlayer {
 
   private pump = (): void => {
     this.timer = undefined;
-    if (this.closed) return;
+    if (this.closed || this.paused) return;
     const now = this.now();
     if (this.playhead < now) this.playhead = now; // idle or an underrun: playout restarts now
+    const lead = this.leaning ? this.opts.leanLeadMs : this.opts.leadMs;
     let item = this.queue.find((q) => q.sentBytes < q.audio.length);
-    while (item && this.playhead - now < this.opts.leadMs) {
+    while (item && this.playhead - now < lead) {
       if (item.sentBytes === 0) this.events.onItemStart?.(item.id, now);
       const end = Math.min(item.sentBytes + FRAME_BYTES, item.audio.length);
       let chunk = item.audio.subarray(item.sentBytes, end);

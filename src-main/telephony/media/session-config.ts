@@ -45,11 +45,14 @@ export interface SessionTiming {
   /** A caller utterance right after the agent was interrupted may resume it within this. */
   resumeWithinMs: number;
   /**
-   * Voiced audio over the agent after which its audio is cleared (a real interruption stops it
-   * within 400 ms of onset; a shorter "כן"/"אהה" never cuts it).
+   * Silence after the caller's speech over the agent (paused, not yet an interruption) after
+   * which the agent goes on: a "כן"/"אהה" leaves a gap of about this much plus the burst.
    */
-  bargeClearMs: number;
-  /** Voiced audio that makes a barge-in an interruption (a shorter burst is a backchannel). */
+  burstEndMs: number;
+  /**
+   * Voiced audio that makes a barge-in an interruption (clear, cancel) without waiting for its
+   * words: longer than any backchannel ("בסדר", "נכון" ≈ 0.6 s said).
+   */
   interruptMs: number;
   /** Unrecoverable turn errors in a row before handing over to the recording fallback. */
   maxTurnErrors: number;
@@ -67,8 +70,8 @@ export const TIMING: SessionTiming = {
   speculativeAtMs: 240,
   markGraceMs: 3000,
   resumeWithinMs: 8000,
-  bargeClearMs: 340,
-  interruptMs: 480,
+  burstEndMs: 200,
+  interruptMs: 700,
   maxTurnErrors: 2,
   asrConnectTimeoutMs: 3000,
   asrCommitTimeoutMs: 4000,

@@ -155,6 +155,21 @@ export class Speaker {
     it.handle._heard(it.text);
   }
 
+  /** A barge-in not yet decided: the line goes quiet (what was sent plays out), nothing is lost. */
+  pause(): void {
+    this.player.pause();
+  }
+
+  /** The barge-in was not one: the agent goes on from where the line went quiet. */
+  resume(): void {
+    this.player.resume();
+  }
+
+  /** The caller may be talking over the agent: keep the line's lead short (see OutboundPlayer). */
+  lean(on: boolean): void {
+    this.player.lean(on);
+  }
+
   /** Twilio `clear`: every handle keeps its heard part and holds the rest. */
   clear(): ReturnType<OutboundPlayer['clear']> {
     const cleared = this.player.clear();

@@ -1,7 +1,7 @@
 /**
  * The pipeline voice engine: VAD → ASR → LLM → TTS. Every decision of turn-taking is the pure
  * reducer's (turn/reducer.ts); this class feeds it events (VAD, transcripts, the answer, the
- * player) and runs the effects it returns: transcription, the answer, clear, hold/release,
+ * player) and runs the effects it returns: transcription, the answer, pause/clear, hold/release,
  * filler and sorry lines, the turn record, goodbye/transfer through the host.
  */
 import type { Conversation, ConversationService } from '../../../agent/conversation';
@@ -39,7 +39,7 @@ export interface PipelineDeps {
     | 'resumeWithinMs'
     | 'maxTurnErrors'
     | 'interruptMs'
-    | 'bargeClearMs'
+    | 'burstEndMs'
   >;
 }
 
@@ -130,11 +130,13 @@ export class PipelineEngine implements VoiceEngine {
     this.onVadEvents(this.vad.push(frame));
     this.asr.afterFrame(frame);
     this.asr.maybeSpeculate();
+    // While the caller may be talking over the agent, the line's lead stays short (a pause is quick).
+    this.host.speaker.lean(this.vad.speaking || this.state.bargeAt != null);
     if (this.state.bargeAt != null) {
-      const voiced = this.vad.currentVoicedMs;
-      if (!this.state.bargeCleared && voiced >= this.deps.timing.bargeClearMs)
-        this.dispatch({ type: 'barge_clear', at: this.now() });
-      if (voiced >= this.deps.timing.interruptMs) this.dispatch({ type: 'sustained', at: this.now() });
+      const t = this.deps.timing;
+      if (this.vad.currentVoicedMs >= t.interruptMs) this.dispatch({ type: 'sustained', at: this.now() });
+      else if (this.vad.currentSilenceMs >= t.burstEndMs)
+        this.dispatch({ type: 'burst_end', at: this.now() });
     }
   }
 
@@ -241,6 +243,12 @@ export class PipelineEngine implements VoiceEngine {
         return this.dropPreempt();
       case 'clear':
         return this.clear();
+      case 'pause':
+        this.host.log.debug('barge-in: line paused');
+        return this.host.speaker.pause();
+      case 'unpause':
+        this.host.log.info('false interruption: the agent goes on');
+        return this.host.speaker.resume();
       case 'release': {
         const run = this.book.get(e.id)?.run;
         run?.handle.release();

@@ -9,11 +9,13 @@
  *      │  └── no words / backchannel (resume a cleared answer) ──┘                          │
  *      └──────────── answer heard (idle) / barge-in (clear, hold) ←──────────────────────────┘
  *
- * Barge-in has three steps: speech confirmed while the agent talks *holds* the answer (no new
- * piece is synthesized; what is queued plays on); speech that lasts (`barge_clear`, ~⅓ s voiced)
- * clears the agent's audio; longer speech or a transcript with words makes it an interruption
- * (cancel, record the heard part), while a short burst, no words or a backchannel ("כן", "אהה",
- * "נכון"…) releases the hold: the agent goes on (where it stopped, if its audio was cleared).
+ * Barge-in has three steps, after LiveKit's false-interruption resume: speech confirmed while the
+ * agent talks *holds* the answer and *pauses* the line (nothing more is sent; the short lead the
+ * player keeps while the caller talks plays out, so a real interruption is quiet within 400 ms of
+ * its onset); speech that lasts (`sustained`, longer than any backchannel) or a transcript with
+ * words makes it an interruption (clear, cancel, record the heard part), while a burst that stops
+ * short of that (`burst_end`), no words or a backchannel ("כן", "אהה", "נכון"…) releases it: the
+ * agent goes on from the next unsent frame — no `clear`, nothing lost or repeated.
  * Preemptive generation: a speculative transcript during the end-of-turn window starts a held
  * answer at once; the turn's final transcript adopts it when equal, else it is cancelled (wasted).
  */
@@ -53,8 +55,8 @@ export interface TurnState {
   answer: Answer | null;
   /** The caller's speech was confirmed while the agent talked (ms, monotonic); null when resolved. */
   bargeAt: number | null;
-  /** That barge-in's speech lasted: the agent's audio was cleared. */
-  bargeCleared: boolean;
+  /** That barge-in paused the line (nothing more is sent until it is resolved). */
+  paused: boolean;
   /** Cleared agent audio that a false interruption may resume (until at + resumeWithinMs). */
   resumableAt: number | null;
   /** An answer started on a speculative transcript, not yet adopted. */
@@ -74,8 +76,8 @@ export type TurnEvent =
   | { type: 'confirmed'; at: number }
   /** Voiced audio of the current speech passed the interruption length while a barge-in is pending. */
   | { type: 'sustained'; at: number }
-  /** Voiced audio of the current speech passed the clearing length while a barge-in is pending. */
-  | { type: 'barge_clear'; at: number }
+  /** The caller's speech over the agent stopped (a short silence) before it was an interruption. */
+  | { type: 'burst_end'; at: number }
   | { type: 'resume'; at: number }
   | { type: 'noise'; at: number }
   | { type: 'utterance_end'; at: number; speechEndAt: number }
@@ -101,6 +103,9 @@ export type TurnEffect =
   | { type: 'adopt'; id: number; preemptId: number; index: number; text: string }
   | { type: 'drop_preempt'; id: number }
   | { type: 'clear' }
+  /** Nothing more is sent to the caller until `unpause` (or a clear). */
+  | { type: 'pause' }
+  | { type: 'unpause' }
   | { type: 'release'; id: number }
   | { type: 'resume_cleared' }
   | { type: 'cancel'; id: number }
@@ -135,7 +140,7 @@ export function initialTurnState(): TurnState {
     utterance: null,
     answer: null,
     bargeAt: null,
-    bargeCleared: false,
+    paused: false,
     resumableAt: null,
     preempt: null,
     wastedPreempts: 0,
@@ -166,15 +171,18 @@ export function reduce(s: TurnState, ev: TurnEvent, io: TurnIo, cfg: TurnConfig)
       return confirmed(s, ev.at, io);
     case 'sustained':
       return interrupt(s, io);
-    case 'barge_clear':
-      return s.bargeAt != null && !s.bargeCleared
-        ? { state: { ...s, bargeCleared: true }, effects: io.busy ? [{ type: 'clear' }] : NONE }
-        : same(s);
-    case 'resume':
-      return s.preempt ? dropPreempt(s, []) : { state: s, effects: NONE };
+    case 'burst_end':
+      return release(s, io);
+    case 'resume': {
+      // The caller speaks again: a preemptive answer is void; over the agent it is a barge-in again.
+      const r = s.preempt ? dropPreempt(s, []) : same(s);
+      if (!io.busy || r.state.bargeAt != null) return r;
+      const b = confirmed(r.state, ev.at, io);
+      return { state: b.state, effects: [...r.effects, ...b.effects] };
+    }
     case 'noise': {
       // A burst too short to be speech: a held answer goes on.
-      const r = release(s);
+      const r = release(s, io);
       return s.preempt ? dropPreempt(r.state, r.effects) : r;
     }
     case 'utterance_end':
@@ -237,18 +245,18 @@ function confirmed(s: TurnState, at: number, io: TurnIo): Reduced {
     };
   }
   if (io.busy || a?.phase === 'speaking') {
-    // Barge-in: the answer is held (what is queued plays on) until the caller's speech says
-    // whether it was an interruption; its audio is cleared if the speech lasts (barge_clear).
+    // Barge-in: the answer is held and the line paused until the caller's speech says whether
+    // it was an interruption.
     return {
       state: {
         ...s,
         bargeAt: at,
-        bargeCleared: false,
+        paused: io.busy,
         resumableAt: at,
         answer: a ? { ...a, held: true } : null,
         floor: 'listening',
       },
-      effects: NONE,
+      effects: io.busy ? [{ type: 'pause' }] : NONE,
     };
   }
   return same(s);
@@ -257,32 +265,36 @@ function confirmed(s: TurnState, at: number, io: TurnIo): Reduced {
 /** The barge-in is real: cancel the held answer, record what the caller heard. */
 function interrupt(s: TurnState, io: TurnIo): Reduced {
   const a = s.answer;
-  const clear: TurnEffect[] = s.bargeAt != null && !s.bargeCleared && io.busy ? [{ type: 'clear' }] : [];
-  if (!a?.held)
-    return s.bargeAt ? { state: { ...s, bargeAt: null, bargeCleared: false }, effects: clear } : same(s);
+  if (s.bargeAt == null) return same(s);
+  const clear: TurnEffect[] = io.busy ? [{ type: 'clear' }] : [];
+  if (!a?.held) return { state: { ...s, bargeAt: null, paused: false }, effects: clear };
   return {
-    state: { ...s, answer: null, bargeAt: null, bargeCleared: false },
+    state: { ...s, answer: null, bargeAt: null, paused: false },
     effects: [...clear, { type: 'cancel', id: a.id }, { type: 'record', id: a.id, interrupted: true }],
   };
 }
 
-/** A false barge-in: the held answer (and the cleared audio) goes on. */
-function release(s: TurnState): Reduced {
+/** A false barge-in: the line goes on, and the held answer (and any cleared audio) with it. */
+function release(s: TurnState, io: TurnIo): Reduced {
   if (s.bargeAt == null) return same(s);
   const a = s.answer;
-  const effects: TurnEffect[] = [{ type: 'resume_cleared' }];
+  const effects: TurnEffect[] = s.paused ? [{ type: 'unpause' }] : [];
+  effects.push({ type: 'resume_cleared' });
   if (a?.held) effects.push({ type: 'release', id: a.id });
-  return {
-    state: {
-      ...s,
-      bargeAt: null,
-      bargeCleared: false,
-      resumableAt: null,
-      answer: a ? { ...a, held: false } : null,
-      floor: a && a.phase === 'thinking' ? 'thinking' : 'speaking',
-    },
-    effects,
+  const next: TurnState = {
+    ...s,
+    bargeAt: null,
+    paused: false,
+    resumableAt: null,
+    answer: a ? { ...a, held: false } : null,
+    floor: a && a.phase === 'thinking' ? 'thinking' : 'speaking',
   };
+  // Everything of a finished answer was heard before the caller's burst: the answer is complete.
+  if (a && a.done && !io.busy) {
+    const c = complete(next, next.answer!);
+    return { state: c.state, effects: [...effects, ...c.effects] };
+  }
+  return { state: next, effects };
 }
 
 function utteranceEnd(s: TurnState, speechEndAt: number, io: TurnIo): Reduced {
@@ -331,7 +343,7 @@ function transcript(s: TurnState, id: number, raw: string, at: number, io: TurnI
     const r0 = s.preempt ? dropPreempt(next, []) : { state: next, effects: [] as TurnEffect[] };
     next = r0.state;
     if (s.bargeAt != null || fresh) {
-      const r = release({ ...next, bargeAt: next.bargeAt ?? at });
+      const r = release({ ...next, bargeAt: next.bargeAt ?? at }, io);
       return { state: r.state, effects: [...r0.effects, ...r.effects] };
     }
     const floor =
@@ -341,11 +353,11 @@ function transcript(s: TurnState, id: number, raw: string, at: number, io: TurnI
   const effects: TurnEffect[] = [];
   if (s.answer) {
     // Words over the agent: a real interruption (its audio stops now if it still plays).
-    if (io.busy && (!s.answer.held || !s.bargeCleared)) effects.push({ type: 'clear' });
+    if (io.busy) effects.push({ type: 'clear' });
     effects.push({ type: 'cancel', id: s.answer.id }, { type: 'record', id: s.answer.id, interrupted: true });
     next = { ...next, answer: null };
-  } else if (io.busy && (s.bargeAt == null || !s.bargeCleared)) effects.push({ type: 'clear' });
-  next = { ...next, bargeAt: null, bargeCleared: false, resumableAt: null };
+  } else if (io.busy) effects.push({ type: 'clear' });
+  next = { ...next, bargeAt: null, paused: false, resumableAt: null };
   const index = s.reserved ?? s.indexes;
   next = { ...next, reserved: null, indexes: s.reserved != null ? s.indexes : s.indexes + 1 };
   const answer: Answer = {
@@ -463,7 +475,7 @@ function stopAll(s: TurnState, io: TurnIo, errorCode: string | undefined, floor:
     );
   }
   return {
-    state: { ...s, floor, answer: null, utterance: null, preempt: null, bargeAt: null, bargeCleared: false },
+    state: { ...s, floor, answer: null, utterance: null, preempt: null, bargeAt: null, paused: false },
     effects,
   };
 }
