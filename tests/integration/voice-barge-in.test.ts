@@ -76,6 +76,32 @@ describe('barge-in', () => {
     }, 40_000);
   }
 
+  it('"כן" said over the agent\'s closing question is its reply: answered once the question was heard', async () => {
+    rig = await startVoiceRig({ google: { msPerChar: 100 } });
+    const r = rig;
+    const c = await r.connect({ speed: 1 });
+    c.start();
+    await until(() => r.voice.registry.get(c.callSid)?.state === 'listening', 10_000, 'listening');
+    r.caller.text = 'אפשר לקבוע תור?';
+    // Cut after four words: "רוצים שאקבע לכם תור" (≈1.9 s), then the rest of the question (≈4 s).
+    const QUESTION = 'רוצים שאקבע לכם תור למחר בבוקר או ביום רביעי אחרי הצהריים?';
+    r.openai.scriptChat({ content: QUESTION }, { content: 'מעולה, קבעתי לכם למחר בעשר.' });
+    await c.say('price');
+    await until(() => r.voice.registry.get(c.callSid)?.state === 'speaking', 10_000, 'speaking');
+    const firstFrame = c.media[c.media.length - 1]!.at;
+    await c.waitFor(() => performance.now() >= firstFrame + 2500, 5000);
+    r.caller.text = 'כן';
+    await c.say(shortWord(360));
+    await until(() => turnRows(r, c.callSid).length >= 2, 15_000, 'the reply answered');
+    const [asked, reply] = turnRows(r, c.callSid);
+    expect(asked!.interrupted, 'the question was heard whole').toBe(false);
+    expect(asked!.agentText).toBe(QUESTION);
+    expect(reply!.callerText).toBe('כן');
+    expect(reply!.agentText).toBe('מעולה, קבעתי לכם למחר בעשר.');
+    expect(c.clears).toBe(0);
+    await c.stop();
+  }, 40_000);
+
   it('a real interruption silences the agent within 400 ms of the caller’s speech onset, then clears it', async () => {
     rig = await startVoiceRig({ google: { msPerChar: 45 } });
     const r = rig;

@@ -206,6 +206,50 @@ describe('turn reducer', () => {
     expect(c.state.indexes).toBe(1);
   });
 
+  it('"כן" over the agent\'s closing question is its reply: answered once the question was heard', () => {
+    const c = new Call();
+    const id = c.answering('אפשר לקבוע תור?');
+    c.send({ type: 'answer_done', id, spoke: true, ending: null });
+    c.tick(300).send({ type: 'utterance_end', speechEndAt: c.now - 250 });
+    const uid = c.state.utterance!.id;
+    expect(c.tick(100).send({ type: 'transcript', id: uid, text: 'כן.', agentAsking: true })).toEqual([]);
+    expect(c.state.reply).toEqual({ id: uid, text: 'כן.' });
+    expect(c.state.indexes, 'no turn yet: the question still plays').toBe(1);
+    c.busy = false;
+    expect(c.tick(400).send({ type: 'idle' })).toEqual([
+      { type: 'complete', id },
+      { type: 'answer', id: uid, index: 1, text: 'כן.', goodbye: false },
+    ]);
+    expect(c.state).toMatchObject({ floor: 'thinking', reply: null, answer: { id: uid, index: 1 } });
+
+    // "אהה" is listening, not a reply; a "כן" over an earlier piece is a backchannel.
+    for (const [text, agentAsking] of [
+      ['אהה', true],
+      ['כן', false],
+    ] as const) {
+      const d = new Call();
+      const did = d.answering();
+      d.send({ type: 'answer_done', id: did, spoke: true, ending: null });
+      d.tick(300).send({ type: 'utterance_end', speechEndAt: d.now - 250 });
+      d.tick(100).send({ type: 'transcript', id: d.state.utterance!.id, text, agentAsking });
+      d.busy = false;
+      expect(d.tick(400).send({ type: 'idle' }), text).toEqual([{ type: 'complete', id: did }]);
+    }
+  });
+
+  it("a kept reply goes in front of the caller's next words", () => {
+    const c = new Call();
+    const id = c.answering('אפשר לקבוע תור?');
+    c.send({ type: 'answer_done', id, spoke: true, ending: null });
+    c.tick(300).send({ type: 'utterance_end', speechEndAt: c.now - 250 });
+    c.tick(100).send({ type: 'transcript', id: c.state.utterance!.id, text: 'כן', agentAsking: true });
+    c.tick(300).send({ type: 'utterance_end', speechEndAt: c.now - 250 });
+    const next = c.state.utterance!.id;
+    const r = c.tick(100).send({ type: 'transcript', id: next, text: 'מחר בעשר' });
+    expect(r).toContainEqual({ type: 'answer', id: next, index: 1, text: 'כן מחר בעשר', goodbye: false });
+    expect(c.state.reply).toBeNull();
+  });
+
   it('a burst after the whole answer was heard completes it', () => {
     const c = new Call();
     const id = c.answering();

@@ -77,6 +77,11 @@ export class SpeechHandle {
     return this.waiting.map((p) => p.text).join(' ');
   }
 
+  /** Pieces queued on the line and not heard yet, plus the held ones. */
+  get piecesLeft(): number {
+    return this.playing + this.waiting.length;
+  }
+
   get idle(): boolean {
     return this.closed || (this.playing === 0 && (this.held || this.waiting.length === 0));
   }

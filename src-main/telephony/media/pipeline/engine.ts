@@ -7,7 +7,7 @@
 import type { Conversation, ConversationService } from '../../../agent/conversation';
 import type { ChatModel, StreamingTranscriber, Transcriber } from '../../../agent/ports';
 import { isAbort, ProviderError } from '../../../agent/ports';
-import { FILLER_TEXT, goodbyeText, SORRY_TEXT } from '../../../agent/prompt';
+import { goodbyeText } from '../../../agent/prompt';
 import type { SpeechService } from '../../../agent/speech';
 import type { Business } from '../../../api/contract/business';
 import type { Clock } from '../../../platform/clock';
@@ -15,11 +15,11 @@ import { classifyUtteranceEnd, endWindowFor } from '../../audio/end-of-turn';
 import type { Vad, VadEvent } from '../../audio/vad';
 import type { EngineHost, VoiceEngine } from '../engine';
 import type { SessionTiming } from '../session-config';
-import type { SpeechHandle } from '../speech-handle';
 import { initialTurnState, reduce, type TurnConfig, type TurnEffect, type TurnEvent } from '../turn/reducer';
 import type { VoiceSettings } from '../voice-settings';
 import { startAnswer, type AnswerRun } from './answer';
 import { CallAsr, type Speculation } from './asr';
+import { playFiller, playSorry, ResumableLines } from './lines';
 import { TurnBook, type PipelineTurn } from './turn-book';
 
 export interface PipelineDeps {
@@ -52,7 +52,7 @@ export class PipelineEngine implements VoiceEngine {
   private readonly book: TurnBook;
   private preempt: AnswerRun | undefined;
   /** Cleared line audio (greeting, filler, resumed rest) and the rest of an interrupted answer. */
-  private cleared: SpeechHandle[] = [];
+  private readonly cleared = new ResumableLines();
   private speechEndAt = 0;
   private stopped = false;
 
@@ -255,7 +255,7 @@ export class PipelineEngine implements VoiceEngine {
         return run?.resumeTts();
       }
       case 'resume_cleared':
-        return this.resumeCleared();
+        return this.cleared.resume(this.host, this.conversation);
       case 'cancel':
         return this.cancel(e.id);
       case 'merge': {
@@ -326,7 +326,20 @@ export class PipelineEngine implements VoiceEngine {
     t.t.asr = Math.round(t.at.transcript - t.endAt);
     t.callerText = heard.text.trim();
     this.host.log.info({ asr_ms: t.t.asr, asr: heard.via, chars: t.callerText.length }, 'caller said');
-    this.dispatch({ type: 'transcript', at: this.now(), id, text: heard.text });
+    this.dispatch({
+      type: 'transcript',
+      at: this.now(),
+      id,
+      text: heard.text,
+      agentAsking: this.agentAsking(),
+    });
+  }
+
+  /** The agent is saying the last piece of a finished answer, and that answer ends with a question. */
+  private agentAsking(): boolean {
+    const a = this.state.answer;
+    const run = a?.done ? this.book.get(a.id)?.run : undefined;
+    return !!run && run.handle.piecesLeft <= 1 && /\?\s*$/.test(run.text.trim());
   }
 
   private answer(id: number, index: number, text: string, goodbye: boolean): void {
@@ -341,8 +354,7 @@ export class PipelineEngine implements VoiceEngine {
       void this.host.endCall('goodbye', bye, () => this.book.complete(id, bye));
       return;
     }
-    this.cleared.forEach((h) => h.interrupt());
-    this.cleared = [];
+    this.cleared.drop();
     this.follow(t, this.newRun(text, this.onAnswerStart(t)));
   }
 
@@ -435,24 +447,11 @@ export class PipelineEngine implements VoiceEngine {
     const t0 = this.now();
     this.host.speaker.clear();
     const a = this.state.answer;
-    this.cleared = this.host.speaker
-      .heldHandles()
-      .filter((h) => h !== this.book.get(a?.id ?? -1)?.run?.handle);
+    this.cleared.cut(this.host, this.book.get(a?.id ?? -1)?.run?.handle);
     this.host.log.info(
       { turn: a?.index ?? null, clear_ms: Math.round(this.now() - t0) },
       'barge-in: cleared',
     );
-  }
-
-  private resumeCleared(): void {
-    const handles = this.cleared;
-    this.cleared = [];
-    if (handles.length) this.host.log.info('false interruption: resuming');
-    for (const h of handles) {
-      const rest = h.pendingText();
-      if (h.kind === 'answer' && rest) this.conversation.commitSpoken(rest, false);
-      h.release();
-    }
   }
 
   private cancel(id: number): void {
@@ -464,37 +463,29 @@ export class PipelineEngine implements VoiceEngine {
     if (t.run) {
       t.run.abort.abort();
       // What was cleared of it may still resume if this was a false interruption.
-      if (t.run.handle.isHeld && t.run.handle.pendingText()) this.cleared.push(t.run.handle);
+      if (t.run.handle.isHeld && t.run.handle.pendingText()) this.cleared.keep(t.run.handle);
       else t.run.handle.interrupt();
     }
   }
 
   private filler(id: number): void {
     this.host.log.info({ deadline_ms: this.deps.settings().turnDeadlineMs }, 'turn deadline: filler');
-    const t = this.book.get(id);
-    void this.host.playLine(
-      FILLER_TEXT,
-      'filler',
-      (at: number) => void (t && this.book.firstAudio(t, at)),
-      () => {
-        const s = this.state;
-        return !this.host.playerBusy() && s.floor === 'thinking' && (s.answer?.id ?? s.utterance?.id) === id;
-      },
-    );
+    playFiller(this.host, this.book, id, () => {
+      const s = this.state;
+      return !this.host.playerBusy() && s.floor === 'thinking' && (s.answer?.id ?? s.utterance?.id) === id;
+    });
   }
 
   private sorry(id: number): void {
-    const t = this.book.get(id);
-    if (t) {
-      t.sorry = SORRY_TEXT;
-      t.index ??= this.state.answer?.index ?? null;
-    }
-    void this.host
-      .playLine(SORRY_TEXT, 'sorry', undefined, () => this.state.answer?.id === id)
-      .then((played) => {
-        if (!played || this.host.playerBusy()) return;
-        this.dispatch({ type: 'idle', at: this.now() });
-      });
+    const index = this.state.answer?.index ?? null;
+    playSorry(
+      this.host,
+      this.book,
+      id,
+      index,
+      () => this.state.answer?.id === id,
+      () => this.dispatch({ type: 'idle', at: this.now() }),
+    );
   }
 
   private armDeadline(id: number, speechEndAt: number): void {
