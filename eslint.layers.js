@@ -30,13 +30,8 @@ const PUBLISHED = {
   // Billing and contracts lay out their PDFs on the shared Hebrew PDF engine.
   billing: { pdf: ['engine.ts', 'bidi.ts', 'document.ts', 'document-input.ts'] },
   contracts: { pdf: ['engine.ts', 'bidi.ts'] },
-  // The Twilio client (REST + signatures) is shared by the channels that talk to Twilio.
-  whatsapp: { telephony: ['twilio-rest.ts', 'twilio-signature.ts'] },
   // First-run checks make one cheap request per key with the services' own clients.
-  setup: {
-    telephony: ['twilio-rest.ts', 'twilio-signature.ts'],
-    agent: ['google-tts.ts'],
-  },
+  setup: { agent: ['google-tts.ts'] },
 };
 
 /** Foundation: everything may use it; it uses no core, feature or shell. */

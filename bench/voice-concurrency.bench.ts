@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { createCore } from '../src-main/core';
 import { loadConfig } from '../src-main/platform/config';
 import { createLogger } from '../src-main/platform/logger';
-import { computeTwilioSignature } from '../src-main/telephony/twilio-signature';
+import { computeTwilioSignature } from '../src-main/platform/twilio-signature';
 import { VOICE_SERVICES } from '../src-main/telephony/media/voice-module';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -26,7 +26,7 @@ import { resolvePaths, type AppPaths } from '../platform/paths';
 import { createLocalServer } from '../server/local';
 import { proxyTrust } from '../server/trust-proxy';
 import { createPublicServer, type PublicModule } from '../server/public';
-import { verifyTwilioSignature } from '../telephony/twilio-signature';
+import { verifyTwilioSignature } from '../platform/twilio-signature';
 import { emptyTwiml, recordingTwiml, thanksTwiml, WEBHOOK_PATHS } from '../telephony/twiml';
 import { createCore, type Core, type CoreOptions } from '.';
 import { readVersion } from './version';

@@ -19,8 +19,8 @@ import type { Env } from '../platform/config';
 import type { Logger } from '../platform/logger';
 import type { PublicUrlService } from '../platform/public-url';
 import type { SecretsResolver } from '../platform/secrets-resolver';
-import { computeTwilioSignature } from '../telephony/twilio-signature';
-import { resolveTwilioCredentials } from '../telephony/twilio-rest';
+import { computeTwilioSignature } from '../platform/twilio-signature';
+import { resolveTwilioCredentials } from '../platform/twilio-rest';
 import { CHECKED_KEYS, type CheckResult } from '../api/contract/setup';
 import type { KeyChecks } from './key-checks';
 

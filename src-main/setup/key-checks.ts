@@ -9,7 +9,7 @@ import type { TunnelState } from '../api/contract/tunnel';
 import { GoogleSynthesizer, resolveGoogleCredentials } from '../agent/google-tts';
 import type { Env } from '../platform/config';
 import type { SecretsResolver } from '../platform/secrets-resolver';
-import { createTwilioClient, resolveTwilioCredentials } from '../telephony/twilio-rest';
+import { createTwilioClient, resolveTwilioCredentials } from '../platform/twilio-rest';
 
 export interface KeyCheckDeps {
   env: Env;

@@ -23,7 +23,7 @@ import { registerRecordingJob } from './recording-job';
 import { NumberSetup } from './number-setup';
 import { OutboundCalls } from './outbound';
 import { OpenAiRecordingTranscriber, type RecordingTranscriber } from './recording-transcriber';
-import { resolveTwilioCredentials } from './twilio-rest';
+import { resolveTwilioCredentials } from '../platform/twilio-rest';
 import { goodbyeTwiml, recordingTwiml, thanksTwiml, WEBHOOK_PATHS } from './twiml';
 import { registerTelephonyWebhooks } from './webhooks';
 

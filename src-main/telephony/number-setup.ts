@@ -12,7 +12,7 @@ import type { Logger } from '../platform/logger';
 import type { PublicUrlService } from '../platform/public-url';
 import type { SettingsStore } from '../platform/settings';
 import { WEBHOOK_PATHS } from './twiml';
-import { createTwilioClient, type TwilioCredentials } from './twilio-rest';
+import { createTwilioClient, type TwilioCredentials } from '../platform/twilio-rest';
 
 export const PHONE_SETUP_SETTING = 'phone_number_setup';
 const MAX_HISTORY = 20;

@@ -19,8 +19,8 @@ import type { Logger } from '../platform/logger';
 import { isStarCode, toE164 } from '../platform/phone';
 import type { SettingsStore } from '../platform/settings';
 import type { CallRepository, CallRow } from './call-repository';
-import { normalizePublicHost } from './twilio-signature';
-import { createTwilioClient, type TwilioCredentials } from './twilio-rest';
+import { normalizePublicHost } from '../platform/twilio-signature';
+import { createTwilioClient, type TwilioCredentials } from '../platform/twilio-rest';
 import { WEBHOOK_PATHS } from './twiml';
 
 /**

@@ -19,7 +19,7 @@ import { DownloadError, downloadRecording } from './recording-download';
 import type { RecordingTranscriber } from './recording-transcriber';
 import { measureSpeech } from './speech-presence';
 import { judgeTranscript } from './transcript-filter';
-import type { TwilioCredentials } from './twilio-rest';
+import type { TwilioCredentials } from '../platform/twilio-rest';
 
 export const RECORDING_JOB = 'telephony.recording';
 

@@ -1,5 +1,5 @@
 import VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
-import { normalizePublicHost } from './twilio-signature';
+import { normalizePublicHost } from '../platform/twilio-signature';
 
 export const MEDIA_STREAM_PATH = '/ws/twilio-media';
 export const WEBHOOK_PATHS = {

@@ -15,8 +15,8 @@ import { isStorageFailure, storageErrorCode } from '../platform/storage-health';
 import { toE164 } from '../platform/phone';
 import { TERMINAL_STATUSES, type CallRepository, type CallRow, type CallStatus } from './call-repository';
 import { RECORDING_JOB, type RecordingJobPayload } from './recording-job';
-import { verifyTwilioSignature } from './twilio-signature';
-import { isAllowedRecordingUrl, type TwilioCredentials } from './twilio-rest';
+import { verifyTwilioSignature } from '../platform/twilio-signature';
+import { isAllowedRecordingUrl, type TwilioCredentials } from '../platform/twilio-rest';
 import { goodbyeTwiml, hangupTwiml, recordingTwiml, streamTwiml, thanksTwiml, WEBHOOK_PATHS } from './twiml';
 
 export interface TelephonyWebhookDeps {

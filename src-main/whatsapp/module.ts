@@ -23,7 +23,7 @@ import type { PublicUrlService } from '../platform/public-url';
 import type { SecretsResolver } from '../platform/secrets-resolver';
 import type { SettingsStore } from '../platform/settings';
 import { sqlTimelineSource } from '../platform/timeline';
-import { isAllowedRecordingUrl, resolveTwilioCredentials } from '../telephony/twilio-rest';
+import { isAllowedRecordingUrl, resolveTwilioCredentials } from '../platform/twilio-rest';
 import { createBaileysProvider } from './baileys/baileys-provider';
 import { FileMediaSink } from './media';
 import { MEDIA_ROUTE, MediaUrlSigner } from './media-url';

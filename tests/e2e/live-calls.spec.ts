@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { computeTwilioSignature } from '../../src-main/telephony/twilio-signature';
+import { computeTwilioSignature } from '../../src-main/platform/twilio-signature';
 import { MediaStreamClient } from '../fakes/media-stream-client';
 import type { FakeOpenAI } from '../fakes/openai';
 import type { FakeTwilio } from '../fakes/twilio-rest';

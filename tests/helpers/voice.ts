@@ -6,7 +6,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { calls, callTurns } from '../../src-main/db/schema';
-import { computeTwilioSignature } from '../../src-main/telephony/twilio-signature';
+import { computeTwilioSignature } from '../../src-main/platform/twilio-signature';
 import { VOICE_SERVICES, type VoiceServices } from '../../src-main/telephony/media/voice-module';
 import { startFakeGoogleTts, type FakeGoogleTts, type FakeGoogleTtsOptions } from '../fakes/google-tts';
 import { MediaStreamClient, type MediaStreamClientOptions } from '../fakes/media-stream-client';

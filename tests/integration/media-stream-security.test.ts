@@ -19,7 +19,7 @@ import {
   until,
   type VoiceRig,
 } from '../helpers/voice';
-import { computeTwilioSignature } from '../../src-main/telephony/twilio-signature';
+import { computeTwilioSignature } from '../../src-main/platform/twilio-signature';
 
 let rig: VoiceRig | undefined;
 afterEach(async () => {

@@ -16,11 +16,11 @@ const FILES: Record<string, string> = {
   'src-main/telephony/a.ts': "import { b } from './b';\nexport const a = () => b;\n",
   'src-main/telephony/b.ts': "import { a } from './a';\nexport const b = () => a;\n",
   'src-main/telephony/audio/vad.ts': 'export const vad = 1;\n',
-  'src-main/telephony/twilio-rest.ts': 'export const rest = 1;\n',
+  'src-main/pdf/engine.ts': 'export const engine = 1;\n',
   'src-main/agent/brain.ts': "import { vad } from '../telephony/audio/vad';\nexport const brain = vad;\n",
   'src-main/audio/mulaw.ts': 'export const mulaw = 1;\n',
   'src-main/agent/ok.ts': "import { mulaw } from '../audio/mulaw';\nexport const ok = mulaw;\n",
-  'src-main/whatsapp/ok.ts': "import { rest } from '../telephony/twilio-rest';\nexport const ok = rest;\n",
+  'src-main/billing/ok.ts': "import { engine } from '../pdf/engine';\nexport const ok = engine;\n",
   'src-main/core/module.ts': "import { app } from 'electron';\nexport const m = app;\n",
   'src-main/platform/bad.ts': "import { ok } from '../agent/ok';\nexport const bad = ok;\n",
   'src-main/api/contract/x.ts': 'export const x = 1;\n',
@@ -81,7 +81,7 @@ describe('lint layers', () => {
 
   it('passes shared audio, the published Twilio client and the contract', () => {
     expect(results.get('src-main/agent/ok.ts')).toEqual([]);
-    expect(results.get('src-main/whatsapp/ok.ts')).toEqual([]);
+    expect(results.get('src-main/billing/ok.ts')).toEqual([]);
     expect(results.get('src-renderer/ok.ts')).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import {
   createTwilioClient,
   isAllowedRecordingUrl,
   resolveTwilioCredentials,
-} from '../../src-main/telephony/twilio-rest';
+} from '../../src-main/platform/twilio-rest';
 import { loadConfig } from '../../src-main/platform/config';
 import { SecretsResolver } from '../../src-main/platform/secrets-resolver';
 import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio-rest';

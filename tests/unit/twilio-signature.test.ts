@@ -4,7 +4,7 @@ import {
   computeTwilioSignature,
   normalizePublicHost,
   verifyTwilioSignature,
-} from '../../src-main/telephony/twilio-signature';
+} from '../../src-main/platform/twilio-signature';
 import { twilioSignature } from '../helpers/twilio';
 
 const TOKEN = '12345';

@@ -8,8 +8,8 @@
  * signed URL of our public server (`/media/whatsapp/<token>`, HMAC, 2 hours) — see media-url.ts.
  */
 import type { Twilio } from 'twilio';
-import type { TwilioCredentials } from '../../telephony/twilio-rest';
-import { createTwilioClient } from '../../telephony/twilio-rest';
+import type { TwilioCredentials } from '../../platform/twilio-rest';
+import { createTwilioClient } from '../../platform/twilio-rest';
 import { toE164 } from '../../platform/phone';
 import type { Logger } from '../../platform/logger';
 import type { Clock } from '../../platform/clock';

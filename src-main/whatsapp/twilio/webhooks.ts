@@ -10,7 +10,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Logger } from '../../platform/logger';
-import { verifyTwilioSignature } from '../../telephony/twilio-signature';
+import { verifyTwilioSignature } from '../../platform/twilio-signature';
 import type { TwilioWhatsAppProvider } from './provider';
 
 export const WA_WEBHOOK_PATHS = {

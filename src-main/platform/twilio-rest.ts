@@ -1,7 +1,7 @@
 import type { Twilio } from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient';
-import type { Env } from '../platform/config';
-import type { SecretsResolver } from '../platform/secrets-resolver';
+import type { Env } from './config';
+import type { SecretsResolver } from './secrets-resolver';
 
 export const TWILIO_API_ORIGIN = 'https://api.twilio.com';
 
