@@ -154,6 +154,39 @@ describe('realtime turn reducer', () => {
     expect(c.state.turns).toBe(1);
   });
 
+  it('a follow-up answer after the first one was heard takes the floor again (one speaking effect per turn)', () => {
+    const c = new Call().ready();
+    c.utterance('c1');
+    c.answer('r1'); // "רגע, אני בודק…" then a tool call
+    c.send({ type: 'function_call', responseId: 'r1', call: { id: 'f1', name: 'x', arguments: '{}' } });
+    c.send({ type: 'response_done', responseId: 'r1', status: 'completed' });
+    c.busy = false;
+    c.send({ type: 'idle' });
+    expect(c.state.floor).toBe('listening');
+    c.send({ type: 'tools_done', responseId: 'r1', ending: null });
+    c.send({ type: 'response_started', responseId: 'r2' });
+    c.send({ type: 'audio', responseId: 'r2', itemId: 'r2-item', audio: AUDIO });
+    c.busy = true;
+    expect(c.send({ type: 'audio_started', turn: 0 })).toEqual([]);
+    expect(c.state.floor).toBe('speaking');
+  });
+
+  it('speech while other audio plays and the turn’s answer was already cancelled: merged, not recorded', () => {
+    const c = new Call();
+    c.busy = true; // the greeting plays on
+    c.send({ type: 'connected', greeted: true });
+    c.utterance('c1');
+    c.send({ type: 'response_started', responseId: 'r1' });
+    c.busy = false;
+    c.send({ type: 'speech_started', itemId: 'c2' }); // cancelled, merged
+    c.busy = true;
+    const fx = c.send({ type: 'speech_started', itemId: 'c3' });
+    expect(fx).toEqual([
+      { type: 'barge_in', responseId: null, id: null },
+      { type: 'merge', id: 0, itemId: 'c3' },
+    ]);
+  });
+
   it('a turn whose answer ran a tool is not merged into the next utterance', () => {
     const c = new Call().ready();
     c.utterance('c1');

@@ -164,10 +164,13 @@ export function reduceRealtime(s: RealtimeTurnState, ev: RtEvent, io: RtIo): RtR
       };
     }
     case 'audio_started': {
+      // Also a follow-up answer's audio after the first one was heard: the agent has the floor again.
       const t = s.turn;
-      if (!t || t.id !== ev.turn || t.phase === 'speaking') return same(s);
+      if (!t || t.id !== ev.turn) return same(s);
+      const floor = over ? s.floor : 'speaking';
+      if (t.phase === 'speaking') return { state: { ...s, floor }, effects: [] };
       return {
-        state: { ...s, floor: over ? s.floor : 'speaking', turn: { ...t, phase: 'speaking' } },
+        state: { ...s, floor, turn: { ...t, phase: 'speaking' } },
         effects: [{ type: 'speaking', id: t.id, at: ev.at }],
       };
     }
@@ -215,7 +218,7 @@ function speechStarted(s: RealtimeTurnState, itemId: string, at: number, io: RtI
   const answering = r != null && !r.done && !r.cancelled;
   if (io.busy || (answering && r!.audio)) {
     // Barge-in: the agent's audio stops now; its turn is recorded with what was heard.
-    const open = turnOf(s, r);
+    const open = r && !r.cancelled ? turnOf(s, r) : null;
     effects.push({ type: 'barge_in', responseId: r && !r.cancelled ? r.id : null, id: open?.id ?? null });
     if (r && !r.cancelled) r = { ...r, cancelled: true };
     if (open) {
