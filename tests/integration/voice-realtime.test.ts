@@ -234,6 +234,36 @@ describe('voice agent: OpenAI Realtime engine', () => {
     await c.stop();
   }, 40_000);
 
+  it('the caller goes on before any answer audio: that answer is cancelled, both utterances make one turn', async () => {
+    const { r, fake } = await realtimeRig();
+    const c = await r.connect({ speed: 2 });
+    c.start();
+    await waitState(r, c, 'listening');
+    fake.caller.text = 'אני רוצה לקבוע תור';
+    fake.script(
+      { text: 'לא יישמע.', audio: speechFixture('book'), delayMs: 5000 },
+      { text: 'בשמחה, מחר בעשר.', audio: speechFixture('name') },
+    );
+    await c.say('book');
+    await c.quiet(900);
+    await waitState(r, c, 'thinking');
+    fake.caller.text = 'למחר בעשר בבוקר';
+    await c.say('price');
+    await c.quiet(900);
+    await waitTurns(r, c, 1);
+    await c.waitFor(() => turnRows(r, c.callSid)[0]?.agentText !== '', 4000);
+    const rows = turnRows(r, c.callSid);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      turnIndex: 0,
+      callerText: 'אני רוצה לקבוע תור למחר בעשר בבוקר',
+      agentText: 'בשמחה, מחר בעשר.',
+      interrupted: false,
+    });
+    expect(c.clears).toBe(0);
+    await c.stop();
+  }, 30_000);
+
   it('the model socket dropping mid-call continues the call on the pipeline; transfer_to_owner redirects via REST', async () => {
     const { r, fake } = await realtimeRig();
     const c = await r.connect({ speed: 2 });
@@ -259,7 +289,7 @@ describe('voice agent: OpenAI Realtime engine', () => {
     await c.stop();
   }, 30_000);
 
-  it('transfer_to_owner from the Realtime model: the transfer line, then a REST redirect to the owner', async () => {
+  it('transfer_to_owner from the Realtime model: its answer plays out, the transfer line, then a REST redirect', async () => {
     const { r, fake } = await realtimeRig();
     const c = await r.connect({ speed: 2 });
     c.start();
@@ -270,9 +300,14 @@ describe('voice agent: OpenAI Realtime engine', () => {
       audio: speechFixture('name'),
       toolCalls: [{ name: 'transfer_to_owner', arguments: { reason: 'ביקש לדבר עם הבעלים' } }],
     });
+    const clearsBefore = c.clears;
+    const before = c.media.length;
     await c.say('price');
     await c.quiet(900);
     await c.waitFor(() => r.twilio.callUpdates.some((u) => u.callSid === c.callSid), 8000);
+    // The model's answer was not cut by the transfer (as the pipeline's): all of it, then the line.
+    expect(c.clears).toBe(clearsBefore);
+    expect(c.media.length - before).toBeGreaterThan(Math.floor(speechFixture('name').length / 160));
     expect(r.twilio.callUpdates.find((u) => u.callSid === c.callSid)!.params.Twiml).toContain('<Dial');
     expect(r.t.core.db.select().from(calls).where(eq(calls.callSid, c.callSid)).get()!.endedBy).toBe(
       'transfer',

@@ -5,7 +5,6 @@
  */
 import type { ToolContext } from '../../agent/tools';
 import type { Logger } from '../../platform/logger';
-import type { PlayItem } from './player';
 import type { Speaker } from './speech-handle';
 import type { FinishedTurn } from './turn-record';
 import type { LiveTurn, SessionState } from './types';
@@ -22,9 +21,7 @@ export interface EngineHost {
   customerName(): string | null;
   state(): SessionState;
   setState(s: SessionState): void;
-  play(item: PlayItem): void;
-  /** Twilio `clear`; returns the items not fully heard with how much of each was. */
-  clearPlayback(): Array<{ id: string; heardMs: number; totalMs: number }>;
+  /** The player has agent audio queued or not yet heard. */
   playerBusy(): boolean;
   addTranscript(who: 'agent' | 'caller', text: string): void;
   publishTurn(t: LiveTurn): void;
@@ -59,8 +56,7 @@ export interface VoiceEngine {
   readonly name: string;
   start(): void;
   onMedia(frame: Buffer): void;
-  onItemStart(id: string, at: number): void;
-  onItemHeard(id: string): void;
+  /** A frame of agent audio left (the engine's own utterances report through their speech handles). */
   onFrame(at: number): void;
   /** Everything sent was heard. */
   onIdle(): void;

@@ -5,29 +5,29 @@
  * transcription), the model's μ-law answer goes to the player, its tool calls run on the same
  * AgentToolbox. Per turn it writes the same record as the pipeline (realtime-support.ts), with
  * t_vad = speech end → speech_stopped, t_asr → input transcript, t_nlp → the model's first audio.
- * Barge-in: speech_started while the agent talks → `clear`, `response.cancel`, and
- * `conversation.item.truncate` at what the marks say was heard. A connection failure at the
- * start, or the model socket dropping mid-call → this call continues on the pipeline engine.
+ * Every floor and turn decision is the pure reducer's (turn/realtime-reducer.ts); this class feeds
+ * it the model's events and the player's, and runs its effects. Each response plays on its own
+ * speech handle; barge-in: `clear`, `response.cancel`, and `conversation.item.truncate` at what
+ * the handle says was heard. A connection failure at the start, or the model socket dropping
+ * mid-call → this call continues on the pipeline engine.
  */
-import { isGoodbye } from '../../agent/goodbye';
 import { goodbyeText, greetingText } from '../../agent/prompt';
 import type { RealtimeEvent, RealtimeVoiceSession } from '../../agent/realtime/port';
+import type { ToolEffect } from '../../agent/tools';
 import type { Logger } from '../../platform/logger';
 import { FRAME_BYTES, FRAME_MS } from '../../audio/convert';
 import type { EngineFactory, EngineHost, VoiceEngine } from './engine';
 import {
-  emitRealtimeTurn,
-  heardOfCleared,
-  runTool,
   MAX_PENDING_FRAMES,
-  newRtTurn,
+  RealtimeBook,
+  runTool,
   sessionOptions,
-  writeRealtimeTurn,
-  type Chunk,
+  truncation,
+  type ItemSpan,
   type RealtimeEngineDeps,
-  type Response,
-  type RtTurn,
 } from './realtime-support';
+import type { SpeechHandle } from './speech-handle';
+import { initialRealtimeState, reduceRealtime, type RtEffect, type RtEvent } from './turn/realtime-reducer';
 
 export type { RealtimeEngineDeps } from './realtime-support';
 
@@ -36,6 +36,19 @@ export const realtimeEngineFactory =
   (host) =>
     new RealtimeEngine(host, deps);
 
+/** The current response's audio, text and tool work (its floor state is the reducer's). */
+interface ResponseOut {
+  id: string;
+  turn: number | null;
+  text: string;
+  /** μ-law not yet a whole frame. */
+  rest: Buffer;
+  handle?: SpeechHandle;
+  spans: ItemSpan[];
+  tools: Array<Promise<void>>;
+  effect?: ToolEffect;
+}
+
 export class RealtimeEngine implements VoiceEngine {
   readonly name = 'realtime';
   private rt: RealtimeVoiceSession | undefined;
@@ -43,12 +56,9 @@ export class RealtimeEngine implements VoiceEngine {
   private stopped = false;
   private pending: Buffer[] = [];
   private appendedMs = 0;
-  private turnSeq = 0;
-  private turn: RtTurn | undefined;
-  private response: Response | undefined;
-  private responseSeq = 0;
-  private chunks = new Map<string, Chunk>();
-  private heardByItem = new Map<string, number>();
+  private state = initialRealtimeState();
+  private out: ResponseOut | undefined;
+  private readonly book: RealtimeBook;
   private readonly log: Logger;
 
   constructor(
@@ -56,6 +66,7 @@ export class RealtimeEngine implements VoiceEngine {
     private readonly deps: RealtimeEngineDeps,
   ) {
     this.log = host.log.child({ engine: 'realtime' });
+    this.book = new RealtimeBook(host, deps.clock, deps.transcriptGraceMs ?? 1500);
   }
 
   private now(): number {
@@ -82,7 +93,6 @@ export class RealtimeEngine implements VoiceEngine {
     connecting.catch(() => undefined);
 
     // The cached greeting plays at once (no model round trip), while the session connects.
-    const text = greetingText(biz);
     const greeted = this.stopped ? null : await this.host.greet();
     if (!greeted) this.log.warn('cached greeting failed; the model will greet');
 
@@ -104,10 +114,7 @@ export class RealtimeEngine implements VoiceEngine {
       'realtime session ready',
     );
     if (greeted) rt.noteAssistantText(greeted);
-    else {
-      rt.createResponse(`פתח/י את השיחה במשפט הזה, מילה במילה: "${text}"`);
-      if (this.host.state() === 'greeting' && !this.host.playerBusy()) this.host.setState('listening');
-    }
+    this.dispatch({ type: 'connected', at: this.now(), greeted: !!greeted });
     for (const f of this.pending) this.append(f);
     this.pending = [];
   }
@@ -119,6 +126,7 @@ export class RealtimeEngine implements VoiceEngine {
     this.rt?.close();
     this.rt = undefined;
     this.pending = [];
+    this.book.close();
     this.host.usePipeline(reason, greeting);
   }
 
@@ -137,6 +145,8 @@ export class RealtimeEngine implements VoiceEngine {
     this.appendedMs += (frame.length / FRAME_BYTES) * FRAME_MS;
   }
 
+  // ───────────────────────────── events in ─────────────────────────────
+
   private onEvent(ev: RealtimeEvent): void {
     if (this.stopped) return;
     try {
@@ -147,348 +157,281 @@ export class RealtimeEngine implements VoiceEngine {
   }
 
   private handle(ev: RealtimeEvent): void {
+    const at = this.now();
     switch (ev.type) {
       case 'speech_started':
-        return this.onSpeechStarted(ev.itemId);
+        return this.dispatch({ type: 'speech_started', at, itemId: ev.itemId });
       case 'speech_stopped':
-        return this.onSpeechStopped(ev.itemId, ev.audioEndMs);
+        return this.dispatch({ type: 'speech_stopped', at, itemId: ev.itemId, audioEndMs: ev.audioEndMs });
       case 'caller_transcript':
         return this.onCallerText(ev.itemId, ev.text, 'done');
       case 'caller_transcript_failed':
         this.log.warn({ message: ev.message }, 'realtime input transcription failed');
         return this.onCallerText(ev.itemId, '', 'failed');
       case 'response_started':
-        return this.onResponseStarted(ev.responseId);
+        this.out = {
+          id: ev.responseId,
+          turn: this.state.turn?.id ?? null,
+          text: '',
+          rest: Buffer.alloc(0),
+          spans: [],
+          tools: [],
+        };
+        return this.dispatch({ type: 'response_started', at, responseId: ev.responseId });
       case 'audio':
-        return this.onAudio(ev.responseId, ev.itemId, ev.audio);
-      case 'audio_done': {
-        const r = this.response;
-        if (r && r.id === ev.responseId) this.flushAudio(r, true);
-        return;
-      }
+        return this.dispatch({
+          type: 'audio',
+          at,
+          responseId: ev.responseId,
+          itemId: ev.itemId,
+          audio: ev.audio,
+        });
+      case 'audio_done':
+        return this.flushAudio(ev.responseId, true);
       case 'transcript_delta': {
-        const r = this.response;
-        if (!r || r.id !== ev.responseId || r.cancelled) return;
-        r.text += ev.text;
-        if (r.turn) r.turn.agentText += ev.text;
+        const o = this.live(ev.responseId);
+        if (!o) return;
+        o.text += ev.text;
+        const turn = this.book.get(o.turn);
+        if (turn) turn.agentText += ev.text;
         return;
       }
       case 'function_call':
-        return this.onFunctionCall(ev.responseId, ev.callId, ev.name, ev.arguments);
+        return this.dispatch({
+          type: 'function_call',
+          at,
+          responseId: ev.responseId,
+          call: { id: ev.callId, name: ev.name, arguments: ev.arguments },
+        });
       case 'response_done':
-        void this.onResponseDone(ev.responseId, ev.status, ev.reason);
-        return;
-      case 'error':
+        this.flushAudio(ev.responseId, true);
+        if (ev.status === 'failed' || ev.status === 'incomplete') {
+          this.log.warn({ status: ev.status, reason: ev.reason }, 'realtime response not completed');
+          const turn = this.out?.id === ev.responseId ? this.book.get(this.out.turn) : undefined;
+          if (turn && !turn.done && ev.status === 'failed')
+            turn.errorCode ??= `realtime_${ev.reason ?? 'failed'}`.slice(0, 60);
+        }
+        return this.dispatch({ type: 'response_done', at, responseId: ev.responseId, status: ev.status });
+      case 'error': {
         if (ev.code === 'response_cancel_not_active') return;
         this.log.warn({ code: ev.code, message: ev.message }, 'realtime error event');
-        if (this.turn && this.turn.state !== 'done')
-          this.turn.errorCode ??= `realtime_${ev.code}`.slice(0, 60);
+        const turn = this.book.get(this.state.turn?.id);
+        if (turn && !turn.done) turn.errorCode ??= `realtime_${ev.code}`.slice(0, 60);
         return;
+      }
       case 'closed':
         this.log.error({ code: ev.code, reason: ev.reason }, 'realtime session closed mid-call');
-        if (this.turn && this.turn.state !== 'done') {
-          this.turn.errorCode = 'realtime_closed';
-          this.finishTurn(this.turn, true);
-        }
-        if (this.host.state() !== 'ending') this.degrade('realtime_closed', null);
-        return;
+        return this.dispatch({ type: 'closed', at });
       case 'ready':
         return;
     }
   }
 
-  private onSpeechStarted(itemId: string): void {
-    const st = this.host.state();
-    if (st === 'ending' || st === 'ended') return;
-    const r = this.response;
-    const answering = r != null && !r.done && !r.cancelled;
-    if (this.host.playerBusy() || (answering && r.chunks > 0)) this.bargeIn();
-    else if (answering) {
-      // Speech again before any answer audio: the caller went on; the server drops that answer.
-      r.cancelled = true;
-      this.rt?.cancelResponse();
-    }
-    const turn = this.turn;
-    if (turn && turn.state !== 'done' && turn.audioMs === 0 && !turn.answered) {
-      turn.callerItems.push(itemId);
-      turn.state = 'listening';
-    } else {
-      this.turn = newRtTurn(this.turnSeq++, itemId, this.now());
-    }
-    this.host.setState('listening');
-  }
-
-  private onSpeechStopped(itemId: string, audioEndMs: number): void {
-    const turn = this.turn;
-    if (!turn || turn.state === 'done' || !turn.callerItems.includes(itemId)) return;
-    const now = this.now();
-    const silenceMs = this.deps.settings().silenceMs;
-    // audio_end_ms includes the VAD's silence window; audio appended since then is `lag`.
-    const lag = Math.max(0, this.appendedMs - audioEndMs);
-    turn.speechEndAt = Math.min(now, now - lag - silenceMs);
-    turn.t.vad = Math.round(now - turn.speechEndAt);
-    turn.state = 'thinking';
-    this.host.setState('thinking');
-    this.emitTurn(turn);
-  }
-
   private onCallerText(itemId: string, text: string, state: 'done' | 'failed'): void {
-    const turn = this.turnFor(itemId);
+    const turn = this.book.caller(itemId, text, state, this.now());
     if (!turn) return;
-    if (text) {
-      turn.callerText = turn.callerText ? `${turn.callerText} ${text}` : text;
-      if (isGoodbye(text)) turn.goodbye = true;
-    }
-    if (turn.t.asr == null) turn.t.asr = Math.round(this.now() - turn.speechEndAt);
-    const idx = turn.callerItems.indexOf(itemId);
-    if (idx === turn.callerItems.length - 1 || state === 'failed') turn.transcriptState = state;
     this.log.info({ turn: turn.index, asr_ms: turn.t.asr, chars: text.length }, 'caller said');
-    if (turn.finishTimer && turn.transcriptState !== 'pending') {
-      // The row was waiting for this transcript.
-      clearTimeout(turn.finishTimer);
-      turn.finishTimer = undefined;
-      this.finishTurn(turn, true);
-      return;
-    }
-    this.emitTurn(turn);
-  }
-
-  private turnFor(itemId: string): RtTurn | undefined {
-    if (this.turn?.callerItems.includes(itemId)) return this.turn;
-    return this.recent.find((t) => t.callerItems.includes(itemId));
-  }
-
-  /** Turns whose rows wait for a late transcript. */
-  private recent: RtTurn[] = [];
-
-  private onResponseStarted(id: string): void {
-    const turn = this.turn && this.turn.state !== 'done' ? this.turn : null;
-    this.response = {
-      id,
-      seq: ++this.responseSeq,
-      turn,
-      text: '',
-      rest: Buffer.alloc(0),
-      lastItemId: '',
-      chunks: 0,
-      audioMs: 0,
-      done: false,
-      cancelled: false,
-      tools: [],
-    };
-    if (turn) turn.answered = true;
-  }
-
-  private onAudio(responseId: string, itemId: string, audio: Buffer): void {
-    const r = this.response;
-    if (!r || r.id !== responseId || r.cancelled) return;
-    const st = this.host.state();
-    if (st === 'ended') return;
-    if (r.turn && r.turn.t.nlp == null) r.turn.t.nlp = Math.round(this.now() - r.turn.speechEndAt);
-    if (r.lastItemId && r.lastItemId !== itemId) this.flushAudio(r, true);
-    r.lastItemId = itemId;
-    r.rest = r.rest.length ? Buffer.concat([r.rest, audio]) : audio;
-    this.flushAudio(r, false);
-  }
-
-  /** Whole frames go to the player as they come (a partial frame only at the item's end). */
-  private flushAudio(r: Response, all: boolean): void {
-    const n = all ? r.rest.length : r.rest.length - (r.rest.length % FRAME_BYTES);
-    if (n <= 0 || r.cancelled) return;
-    const audio = r.rest.subarray(0, n);
-    r.rest = r.rest.subarray(n);
-    const id = `rt${r.seq}c${r.chunks++}`;
-    const ms = Math.ceil(audio.length / FRAME_BYTES) * FRAME_MS;
-    this.chunks.set(id, { response: r, itemId: r.lastItemId, ms });
-    r.audioMs += ms;
-    if (r.turn) r.turn.audioMs += ms;
-    this.host.play({ id, audio: Buffer.from(audio), text: '' });
-  }
-
-  private onFunctionCall(responseId: string, callId: string, name: string, args: string): void {
-    const r = this.response;
-    if (!r || r.id !== responseId) return;
-    const work = runTool(this.deps.toolbox, this.host, this.log, { id: callId, name, arguments: args }).then(
-      (outcome) => {
-        if (outcome.effect) r.effect = outcome.effect;
-        this.rt?.toolResult(callId, outcome.result);
-      },
-    );
-    r.tools.push(work);
-  }
-
-  private async onResponseDone(id: string, status: string, reason: string | null): Promise<void> {
-    const r = this.response;
-    if (!r || r.id !== id) return;
-    this.flushAudio(r, true);
-    r.done = true;
-    if (r.turn && r.tools.length) r.turn.followUp = true; // not finished on idle while tools run
-    if (r.tools.length) await Promise.all(r.tools);
-    if (this.stopped) return;
-    const turn = r.turn;
-    const biz = this.deps.business();
-    if (status === 'failed' || status === 'incomplete') {
-      this.log.warn({ status, reason }, 'realtime response not completed');
-      if (turn && status === 'failed') turn.errorCode ??= `realtime_${reason ?? 'failed'}`.slice(0, 60);
-    }
-    if (!turn) {
-      // The model's own greeting (no cached audio) or an unprompted line.
-      if (r.text.trim()) this.host.addTranscript('agent', r.text.trim());
-      if (!this.host.playerBusy() && this.host.state() === 'greeting') this.host.setState('listening');
-      return;
-    }
-    if (r.cancelled || status === 'cancelled') return;
-    if (r.effect?.kind === 'end_call') {
-      this.log.info({ model_reason: r.effect.reason }, 'the model ended the call');
-      turn.followUp = false;
-      void this.host.endCall('agent_end_call', turn.agentText.trim() ? null : goodbyeText(biz));
-      if (!this.host.playerBusy()) this.finishTurn(turn);
-      return;
-    }
-    if (r.effect?.kind === 'transfer') {
-      turn.followUp = false;
-      void this.host.transfer(r.effect.reason);
-      if (!this.host.playerBusy()) this.finishTurn(turn);
-      return;
-    }
-    if (r.tools.length && status === 'completed') {
-      // Tool results are in the conversation: the model answers with them (same turn).
-      turn.followUp = true;
-      this.rt?.createResponse();
-      return;
-    }
-    turn.followUp = false;
-    if (turn.goodbye) {
-      void this.host.endCall('goodbye', turn.agentText.trim() ? null : goodbyeText(biz));
-      if (!this.host.playerBusy()) this.finishTurn(turn);
-      return;
-    }
-    if (!this.host.playerBusy()) {
-      this.finishTurn(turn);
-      this.host.setState('listening');
-    }
-  }
-
-  private bargeIn(): void {
-    const t0 = this.now();
-    const cleared = this.host.clearPlayback();
-    const r = this.response;
-    const turn = r?.turn && r.turn.state !== 'done' ? r.turn : undefined;
-    let truncated: ReturnType<typeof heardOfCleared>;
-    // Always cancel: the server may still be generating (a finished one answers "not active").
-    this.rt?.cancelResponse();
-    if (r && !r.cancelled) {
-      r.cancelled = true;
-      r.rest = Buffer.alloc(0);
-      truncated = heardOfCleared(cleared, this.chunks, r, this.heardByItem);
-      if (truncated) {
-        this.rt?.truncate(truncated.itemId, truncated.ms);
-        if (turn) turn.heardMs += truncated.partial;
-      }
-    }
-    for (const c of cleared) this.chunks.delete(c.id);
-    if (turn) {
-      turn.interrupted = true;
-      turn.followUp = false;
-      this.finishTurn(turn);
-    }
-    this.log.info(
-      {
-        turn: turn?.index ?? null,
-        truncate_ms: truncated?.ms ?? null,
-        clear_ms: Math.round(this.now() - t0),
-      },
-      'barge-in: cleared',
-    );
-  }
-
-  onItemStart(id: string, at: number): void {
-    const chunk = this.chunks.get(id);
-    const turn = chunk?.response.turn;
-    if (!turn || turn.state === 'done') return;
-    if (turn.t.firstAudio == null) turn.t.firstAudio = Math.round(at - turn.speechEndAt);
-    if (turn.state !== 'speaking') {
-      turn.state = 'speaking';
-      if (this.host.state() !== 'ending') this.host.setState('speaking');
-      this.emitTurn(turn);
-    }
-  }
-
-  onItemHeard(id: string): void {
-    const chunk = this.chunks.get(id);
-    if (!chunk) return;
-    this.chunks.delete(id);
-    this.heardByItem.set(chunk.itemId, (this.heardByItem.get(chunk.itemId) ?? 0) + chunk.ms);
-    const turn = chunk.response.turn;
-    if (turn && turn.state !== 'done') turn.heardMs += chunk.ms;
-  }
-
-  /** The session ends the call; `cut` (owner hang-up, transfer): the model stops now. */
-  ending(cut: boolean): void {
-    if (cut) this.stop();
+    if (text) this.dispatch({ type: 'transcript', at: this.now(), itemId, text });
   }
 
   onFrame(at: number): void {
-    const turn = this.response?.turn;
-    if (turn && turn.state !== 'done') turn.lastFrameAt = at;
+    const turn = this.book.get(this.out?.turn);
+    if (turn && !turn.done) turn.lastFrameAt = at;
   }
 
   onIdle(): void {
-    const r = this.response;
-    const turn = r?.turn;
-    if (turn && turn.state !== 'done' && r.done && !r.cancelled && !turn.followUp) this.finishTurn(turn);
-    if (this.host.state() === 'speaking' && !(r && !r.done)) this.host.setState('listening');
+    this.dispatch({ type: 'idle', at: this.now() });
+  }
+
+  /** The session ends the call; `cut` (owner hang-up, DTMF transfer): the model stops now. */
+  ending(cut: boolean): void {
+    this.dispatch({ type: 'ending', at: this.now(), cut });
+    if (cut) this.stop();
   }
 
   stop(): void {
     if (this.stopped && !this.rt) return;
+    this.dispatch({ type: 'hangup', at: this.now() });
     this.stopped = true;
-    const turn = this.turn;
-    if (turn && turn.state !== 'done') {
-      const r = this.response;
-      if (r?.turn === turn && (!r.done || this.host.playerBusy())) {
-        turn.interrupted = true;
-        turn.errorCode ??= 'caller_hangup';
-      }
-      this.finishTurn(turn, true);
-    }
-    for (const t of this.recent) {
-      if (t.finishTimer) clearTimeout(t.finishTimer);
-      t.finishTimer = undefined;
-      this.finishTurn(t, true);
-    }
+    this.book.close();
     this.rt?.close();
     this.rt = undefined;
   }
 
-  /** Writes the turn's row once; waits briefly for a caller transcript still on its way. */
-  private finishTurn(turn: RtTurn, now = false): void {
-    if (turn.state === 'done' && !this.recent.includes(turn)) return;
-    if (turn.state !== 'done') {
-      turn.state = 'done';
-      const end = turn.lastFrameAt ?? this.now();
-      if (turn.audioMs > 0) turn.t.total = Math.max(0, Math.round(end - turn.speechEndAt));
-      if (this.turn === turn) this.turn = undefined;
+  // ───────────────────────────── the reducer ─────────────────────────────
+
+  private dispatch(ev: RtEvent): void {
+    if (this.stopped) return;
+    const r = reduceRealtime(this.state, ev, { busy: this.host.playerBusy() });
+    this.state = r.state;
+    for (const e of r.effects) {
+      try {
+        this.exec(e);
+      } catch (err) {
+        this.log.error({ err, effect: e.type }, 'realtime effect failed');
+      }
     }
-    if (!now && turn.transcriptState === 'pending' && !turn.finishTimer) {
-      this.recent.push(turn);
-      turn.finishTimer = setTimeout(() => {
-        turn.finishTimer = undefined;
-        this.finishTurn(turn, true);
-      }, this.deps.transcriptGraceMs ?? 1500);
-      turn.finishTimer.unref?.();
-      return;
-    }
-    if (turn.finishTimer) return;
-    this.recent = this.recent.filter((t) => t !== turn);
-    this.writeTurn(turn);
+    if (this.stopped) return; // moved to the pipeline, or over
+    // The one place the call's state follows the engine.
+    const floor = this.state.floor;
+    if (floor !== 'ended' && this.host.state() !== 'ending') this.host.setState(floor);
   }
 
-  private writeTurn(turn: RtTurn): void {
-    writeRealtimeTurn(this.host, turn);
+  private exec(e: RtEffect): void {
+    switch (e.type) {
+      case 'model_greets':
+        return this.rt?.createResponse(
+          `פתח/י את השיחה במשפט הזה, מילה במילה: "${greetingText(this.deps.business())}"`,
+        );
+      case 'turn':
+        return void this.book.open(e.id, e.itemId, e.at);
+      case 'merge': {
+        const turn = this.book.get(e.id);
+        if (!turn) return;
+        turn.callerItems.push(e.itemId);
+        turn.phase = 'listening';
+        return;
+      }
+      case 'thinking':
+        return this.thinking(e.id, e.at, e.audioEndMs);
+      case 'cancel_response':
+        return this.rt?.cancelResponse();
+      case 'barge_in':
+        return this.bargeIn(e.responseId, e.id);
+      case 'play':
+        return this.play(e.responseId, e.itemId, e.audio);
+      case 'speaking': {
+        const turn = this.book.get(e.id);
+        if (!turn) return;
+        turn.t.firstAudio ??= Math.round(e.at - turn.speechEndAt);
+        turn.phase = 'speaking';
+        return this.book.emit(turn);
+      }
+      case 'run_tool':
+        return this.runTool(e.responseId, e.call);
+      case 'await_tools': {
+        const o = this.out;
+        if (!o || o.id !== e.responseId) return;
+        void Promise.all(o.tools).then(() =>
+          this.dispatch({
+            type: 'tools_done',
+            at: this.now(),
+            responseId: o.id,
+            ending: o.effect?.kind ?? null,
+          }),
+        );
+        return;
+      }
+      case 'follow_up':
+        return this.rt?.createResponse();
+      case 'model_line': {
+        const text = this.out?.id === e.responseId ? this.out.text.trim() : '';
+        if (text) this.host.addTranscript('agent', text);
+        return;
+      }
+      case 'end_call': {
+        const turn = this.book.get(e.id);
+        if (e.reason === 'agent_end_call')
+          this.log.info({ model_reason: this.out?.effect?.reason }, 'the model ended the call');
+        const line = turn?.agentText.trim() ? null : goodbyeText(this.deps.business());
+        void this.host.endCall(e.reason, line, () => this.onIdle());
+        return;
+      }
+      case 'transfer':
+        // Its answer plays to the end, then the transfer line; an unavailable transfer goes on.
+        void this.host.transfer(this.out?.effect?.reason ?? 'model', () => {
+          if (this.state.floor === 'ending') this.onIdle();
+        });
+        return;
+      case 'record':
+        return this.book.finish(e.id, e.interrupted, e.errorCode, e.now);
+      case 'degrade':
+        return this.degrade('realtime_closed', null);
+    }
   }
 
-  private emitTurn(turn: RtTurn): void {
-    emitRealtimeTurn(this.host, turn, this.deps.clock.now());
+  // ───────────────────────────── effects ─────────────────────────────
+
+  private thinking(id: number, at: number, audioEndMs: number): void {
+    const turn = this.book.get(id);
+    if (!turn) return;
+    const silenceMs = this.deps.settings().silenceMs;
+    // audio_end_ms includes the VAD's silence window; audio appended since then is `lag`.
+    const lag = Math.max(0, this.appendedMs - audioEndMs);
+    turn.speechEndAt = Math.min(at, at - lag - silenceMs);
+    turn.t.vad = Math.round(at - turn.speechEndAt);
+    turn.phase = 'thinking';
+    this.book.emit(turn);
+  }
+
+  /** The current response if it still plays (not cancelled). */
+  private live(responseId: string): ResponseOut | undefined {
+    const r = this.state.response;
+    const o = this.out;
+    return o && o.id === responseId && r?.id === responseId && !r.cancelled ? o : undefined;
+  }
+
+  private play(responseId: string, itemId: string, audio: Buffer): void {
+    const o = this.live(responseId);
+    if (!o) return;
+    const turn = this.book.get(o.turn);
+    if (turn && turn.t.nlp == null) turn.t.nlp = Math.round(this.now() - turn.speechEndAt);
+    const last = o.spans[o.spans.length - 1];
+    if (last?.itemId !== itemId) {
+      if (last) this.flushAudio(responseId, true);
+      o.spans.push({ itemId, fromMs: o.handle?.audioMs ?? 0 });
+    }
+    o.rest = o.rest.length ? Buffer.concat([o.rest, audio]) : audio;
+    this.flushAudio(responseId, false);
+  }
+
+  /** Whole frames go to the response's speech handle as they come (a partial frame only at an item's end). */
+  private flushAudio(responseId: string, all: boolean): void {
+    const o = this.live(responseId);
+    if (!o) return;
+    const n = all ? o.rest.length : o.rest.length - (o.rest.length % FRAME_BYTES);
+    if (n <= 0) return;
+    const audio = Buffer.from(o.rest.subarray(0, n));
+    o.rest = o.rest.subarray(n);
+    if (!o.handle) {
+      const turn = o.turn;
+      o.handle = this.host.speaker.handle('answer', (at) =>
+        this.dispatch({ type: 'audio_started', at, turn }),
+      );
+      this.book.get(turn)?.handles.push(o.handle);
+    }
+    o.handle.say(audio, '');
+  }
+
+  private runTool(responseId: string, call: { id: string; name: string; arguments: string }): void {
+    const o = this.out;
+    if (!o || o.id !== responseId) return;
+    const work = runTool(this.deps.toolbox, this.host, this.log, call).then((outcome) => {
+      if (outcome.effect) o.effect = outcome.effect;
+      this.rt?.toolResult(call.id, outcome.result);
+    });
+    o.tools.push(work);
+  }
+
+  private bargeIn(responseId: string | null, turnId: number | null): void {
+    const t0 = this.now();
+    this.host.speaker.clear();
+    // The Realtime engine never resumes cleared audio: every cut utterance stops for good.
+    const cut = this.host.speaker.heldHandles();
+    // Always cancel: the server may still be generating (a finished one answers "not active").
+    this.rt?.cancelResponse();
+    const o = this.out;
+    let truncated: ReturnType<typeof truncation>;
+    if (responseId && o?.id === responseId && o.handle) {
+      o.rest = Buffer.alloc(0);
+      truncated = truncation(o.spans, o.handle, this.state.response?.done ?? false);
+      if (truncated) this.rt?.truncate(truncated.itemId, truncated.ms);
+      o.handle.interrupt();
+    }
+    for (const h of cut) h.interrupt();
+    this.log.info(
+      { turn: turnId, truncate_ms: truncated?.ms ?? null, clear_ms: Math.round(this.now() - t0) },
+      'barge-in: cleared',
+    );
   }
 }

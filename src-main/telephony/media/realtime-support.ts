@@ -1,7 +1,7 @@
 /**
- * The Realtime engine's configuration and bookkeeping: its deps and session options, its turns,
- * responses and audio chunks, what the caller heard of a cleared answer, and how a turn is
- * written (transcript lines and the one turn record, through the host) and shown live.
+ * The Realtime engine's configuration and bookkeeping: its deps and session options, its turn
+ * records (RealtimeBook: texts, timings, the speech handles that answered, the row written once
+ * through the host's one turn recorder), where a cleared answer is truncated, and its tool calls.
  */
 import type { Business } from '../../api/contract/business';
 import { buildSystemPrompt, transcriptionPrompt } from '../../agent/prompt';
@@ -13,6 +13,7 @@ import type { Clock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
 import type { CallRepository } from '../call-repository';
 import type { EngineHost } from './engine';
+import { headWords, type SpeechHandle } from './speech-handle';
 import type { VoiceSettings } from './voice-settings';
 
 export interface RealtimeEngineDeps {
@@ -46,45 +47,30 @@ export function sessionOptions(biz: Business, s: VoiceSettings, deps: RealtimeEn
   };
 }
 
-/**
- * What the caller heard of the response's item that was playing when the player was cleared:
- * its whole chunks (marks) + the cleared part; `partial`: the cleared part alone.
- */
-export function heardOfCleared(
-  cleared: Array<{ id: string; heardMs: number }>,
-  chunks: Map<string, Chunk>,
-  r: Response,
-  heardByItem: Map<string, number>,
-): { itemId: string; ms: number; partial: number } | undefined {
-  const mine = cleared.map((c) => ({ c, chunk: chunks.get(c.id) })).filter((x) => x.chunk?.response === r);
-  const itemId = mine[0]?.chunk?.itemId ?? r.lastItemId;
-  if (!itemId || (mine.length === 0 && r.done)) return undefined;
-  const partial = mine.filter((x) => x.chunk!.itemId === itemId).reduce((a, x) => a + x.c.heardMs, 0);
-  return { itemId, ms: (heardByItem.get(itemId) ?? 0) + partial, partial };
-}
-
-export interface Chunk {
-  response: Response;
+/** A stretch of one response's audio that belongs to one model item (from `fromMs` of the handle). */
+export interface ItemSpan {
   itemId: string;
-  ms: number;
+  fromMs: number;
 }
 
-export interface Response {
-  id: string;
-  seq: number;
-  turn: RtTurn | null;
-  text: string;
-  /** μ-law not yet a whole frame. */
-  rest: Buffer;
-  lastItemId: string;
-  chunks: number;
-  audioMs: number;
-  done: boolean;
-  cancelled: boolean;
-  tools: Array<Promise<void>>;
-  effect?: ToolEffect;
+/**
+ * Where `conversation.item.truncate` cuts a response cleared at barge-in: the item playing at
+ * what the handle says was heard, and the heard ms of that item; none if all of a finished
+ * response was heard.
+ */
+export function truncation(
+  spans: ItemSpan[],
+  handle: { heardMs: number; audioMs: number },
+  done: boolean,
+): { itemId: string; ms: number } | undefined {
+  const heard = handle.heardMs;
+  if (!spans.length || (done && heard >= handle.audioMs)) return undefined;
+  let span = spans[0]!;
+  for (const s of spans) if (s.fromMs <= heard) span = s;
+  return { itemId: span.itemId, ms: Math.max(0, heard - span.fromMs) };
 }
 
+/** The engine's record of one caller turn (the reducer decides; this keeps texts and timings). */
 export interface RtTurn {
   index: number;
   callerItems: string[];
@@ -92,75 +78,156 @@ export interface RtTurn {
   transcriptState: 'pending' | 'done' | 'failed';
   agentText: string;
   speechEndAt: number;
-  state: 'listening' | 'thinking' | 'speaking' | 'done';
+  phase: 'listening' | 'thinking' | 'speaking';
   t: { vad?: number; asr?: number; nlp?: number; firstAudio?: number; total?: number };
   lastFrameAt?: number;
-  audioMs: number;
-  heardMs: number;
+  /** The speech handles of the responses that answered it. */
+  handles: SpeechHandle[];
   interrupted: boolean;
   errorCode?: string;
-  goodbye: boolean;
-  /** Tool results sent; the model's follow-up answer belongs to this turn too. */
-  followUp: boolean;
-  answered: boolean;
+  done: boolean;
   finishTimer?: NodeJS.Timeout;
 }
+
+const sum = (hs: SpeechHandle[], f: (h: SpeechHandle) => number) => hs.reduce((a, h) => a + f(h), 0);
 
 /** What the caller heard of the agent's text: all of it, or the heard share of an interrupted answer. */
 export function heardText(turn: RtTurn): string {
   const text = turn.agentText.trim();
   if (!turn.interrupted) return text;
-  if (!turn.audioMs) return '';
-  const words = text.split(/\s+/).filter(Boolean);
-  const n = Math.round(words.length * Math.min(1, turn.heardMs / turn.audioMs));
-  return words.slice(0, n).join(' ');
+  const audio = sum(turn.handles, (h) => h.audioMs);
+  if (!audio) return '';
+  return headWords(text, Math.min(1, sum(turn.handles, (h) => h.heardMs) / audio));
 }
 
-/** The turn's transcript lines and its record (row, metrics line, live event). */
-export function writeRealtimeTurn(host: EngineHost, turn: RtTurn): void {
-  const agentText = heardText(turn);
-  if (turn.callerText) host.addTranscript('caller', turn.callerText);
-  if (agentText) host.addTranscript('agent', agentText + (turn.interrupted ? ' …' : ''));
-  if (!turn.callerText && !agentText && !turn.errorCode && !turn.audioMs) return;
-  host.recordTurn({
-    index: turn.index,
-    engine: 'realtime',
-    callerText: turn.callerText,
-    agentText,
-    interrupted: turn.interrupted,
-    errorCode: turn.errorCode ?? null,
-    ms: {
-      vad: turn.t.vad ?? null,
-      asr: turn.t.asr ?? null,
-      nlp: turn.t.nlp ?? null,
-      tts: null,
-      firstAudio: turn.t.firstAudio ?? null,
-      total: turn.t.total ?? null,
-    },
-  });
-}
+/**
+ * The Realtime engine's turns: opened on speech_started, written once (transcript lines and the
+ * one turn record through the host), waiting briefly for a caller transcript still on its way.
+ */
+export class RealtimeBook {
+  private readonly turns = new Map<number, RtTurn>();
 
-/** The live monitor's view of a turn in progress. */
-export function emitRealtimeTurn(host: EngineHost, turn: RtTurn, now: number): void {
-  if (turn.state === 'done' || turn.state === 'listening') return;
-  host.publishTurn({
-    id: turn.index + 1,
-    callSid: host.callSid,
-    state: turn.state,
-    turnIndex: turn.index,
-    mode: 'stream',
-    callerText: turn.callerText,
-    agentText: turn.agentText,
-    tVadMs: turn.t.vad ?? null,
-    tAsrMs: turn.t.asr ?? null,
-    tNlpMs: turn.t.nlp ?? null,
-    tTtsMs: null,
-    tFirstAudioMs: turn.t.firstAudio ?? null,
-    tTotalMs: null,
-    interrupted: turn.interrupted,
-    errorCode: turn.errorCode ?? null,
-    createdAt: now,
-  });
+  constructor(
+    private readonly host: EngineHost,
+    private readonly clock: Clock,
+    private readonly graceMs: number,
+  ) {}
+
+  open(index: number, itemId: string, at: number): RtTurn {
+    const turn: RtTurn = {
+      index,
+      callerItems: [itemId],
+      callerText: '',
+      transcriptState: 'pending',
+      agentText: '',
+      speechEndAt: at,
+      phase: 'listening',
+      t: {},
+      handles: [],
+      interrupted: false,
+      done: false,
+    };
+    this.turns.set(index, turn);
+    return turn;
+  }
+
+  get(index: number | null | undefined): RtTurn | undefined {
+    return index == null ? undefined : this.turns.get(index);
+  }
+
+  /** A caller transcript (final or failed) for one of a turn's items; a waiting row is written. */
+  caller(itemId: string, text: string, state: 'done' | 'failed', now: number): RtTurn | undefined {
+    const turn = [...this.turns.values()].find((t) => t.callerItems.includes(itemId));
+    if (!turn) return undefined;
+    if (text) turn.callerText = turn.callerText ? `${turn.callerText} ${text}` : text;
+    turn.t.asr ??= Math.round(now - turn.speechEndAt);
+    const last = turn.callerItems.indexOf(itemId) === turn.callerItems.length - 1;
+    if (last || state === 'failed') turn.transcriptState = state;
+    if (turn.finishTimer && turn.transcriptState !== 'pending') {
+      clearTimeout(turn.finishTimer);
+      turn.finishTimer = undefined;
+      this.write(turn);
+    } else this.emit(turn);
+    return turn;
+  }
+
+  /** The turn is over: its row now, or once its transcript came (at most the grace later). */
+  finish(index: number, interrupted: boolean, errorCode: string | undefined, now: boolean): void {
+    const turn = this.turns.get(index);
+    if (!turn || turn.done) return;
+    turn.done = true;
+    turn.interrupted ||= interrupted;
+    if (errorCode) turn.errorCode ??= errorCode;
+    const end = turn.lastFrameAt ?? this.clock.monotonic();
+    if (sum(turn.handles, (h) => h.audioMs) > 0)
+      turn.t.total = Math.max(0, Math.round(end - turn.speechEndAt));
+    if (now || turn.transcriptState !== 'pending') return this.write(turn);
+    turn.finishTimer = setTimeout(() => {
+      turn.finishTimer = undefined;
+      this.write(turn);
+    }, this.graceMs);
+    turn.finishTimer.unref?.();
+  }
+
+  /** The call ended: every row still waiting is written now. */
+  close(): void {
+    for (const t of [...this.turns.values()]) {
+      if (t.finishTimer) clearTimeout(t.finishTimer);
+      t.finishTimer = undefined;
+      t.done = true;
+      this.write(t);
+    }
+  }
+
+  /** The live monitor's view of a turn in progress. */
+  emit(turn: RtTurn): void {
+    if (turn.done || turn.phase === 'listening') return;
+    this.host.publishTurn({
+      id: turn.index + 1,
+      callSid: this.host.callSid,
+      state: turn.phase,
+      turnIndex: turn.index,
+      mode: 'stream',
+      callerText: turn.callerText,
+      agentText: turn.agentText,
+      tVadMs: turn.t.vad ?? null,
+      tAsrMs: turn.t.asr ?? null,
+      tNlpMs: turn.t.nlp ?? null,
+      tTtsMs: null,
+      tFirstAudioMs: turn.t.firstAudio ?? null,
+      tTotalMs: null,
+      interrupted: turn.interrupted,
+      errorCode: turn.errorCode ?? null,
+      createdAt: this.clock.now(),
+    });
+  }
+
+  /** The turn's transcript lines and its record (row, metrics line, live event). */
+  private write(turn: RtTurn): void {
+    if (!this.turns.delete(turn.index)) return;
+    const host = this.host;
+    const agentText = heardText(turn);
+    if (turn.callerText) host.addTranscript('caller', turn.callerText);
+    if (agentText) host.addTranscript('agent', agentText + (turn.interrupted ? ' …' : ''));
+    const audioMs = sum(turn.handles, (h) => h.audioMs);
+    if (!turn.callerText && !agentText && !turn.errorCode && !audioMs) return;
+    host.recordTurn({
+      index: turn.index,
+      engine: 'realtime',
+      callerText: turn.callerText,
+      agentText,
+      interrupted: turn.interrupted,
+      errorCode: turn.errorCode ?? null,
+      ms: {
+        vad: turn.t.vad ?? null,
+        asr: turn.t.asr ?? null,
+        nlp: turn.t.nlp ?? null,
+        tts: null,
+        firstAudio: turn.t.firstAudio ?? null,
+        total: turn.t.total ?? null,
+      },
+    });
+  }
 }
 
 /** One tool call of the model on the call's toolbox (fields collected on the host); never rejects. */
@@ -179,25 +246,5 @@ export async function runTool(
   return {
     result: outcome.result,
     ...('effect' in outcome && outcome.effect ? { effect: outcome.effect } : {}),
-  };
-}
-
-/** A caller turn from the server VAD's speech_started. */
-export function newRtTurn(index: number, itemId: string, now: number): RtTurn {
-  return {
-    index,
-    callerItems: [itemId],
-    callerText: '',
-    transcriptState: 'pending',
-    agentText: '',
-    speechEndAt: now,
-    state: 'listening',
-    t: {},
-    audioMs: 0,
-    heardMs: 0,
-    interrupted: false,
-    goodbye: false,
-    followUp: false,
-    answered: false,
   };
 }

@@ -84,8 +84,9 @@ export class MediaStreamSession {
       deps.clock,
       this.timing,
       {
-        onItemStart: (id, at) => this.engine?.onItemStart(id, at),
-        onItemHeard: (id) => this.engine?.onItemHeard(id),
+        // Each utterance hears of its items through its speech handle (the Speaker).
+        onItemStart: () => undefined,
+        onItemHeard: () => undefined,
         onIdle: () => this.onPlayerIdle(),
         onFrame: (at) => this.engine?.onFrame(at),
       },
@@ -259,8 +260,6 @@ export class MediaStreamSession {
       customerName: () => this.customerName,
       state: () => this.state,
       setState: (s) => this.setState(s),
-      play: (item) => this.player.enqueue(item),
-      clearPlayback: () => this.speaker.clear(),
       playerBusy: () => this.player.busy,
       addTranscript: (who, text) => this.transcript.push({ who, text, at: this.deps.clock.now() }),
       publishTurn: (t) => this.publishTurn(t),
@@ -295,7 +294,6 @@ export class MediaStreamSession {
 
   private onPlayerIdle(): void {
     this.ending.idle();
-    if (this.state === 'greeting' && this.engine?.name !== 'pipeline') this.setState('listening');
     this.engine?.onIdle();
   }
 

@@ -4,6 +4,7 @@
  * Speaker knows, and the handle answers what the caller heard of it, waits for its playout, can
  * be held (a pending barge-in: its cleared and later pieces wait) and released, or interrupted.
  */
+import { FRAME_BYTES, FRAME_MS } from '../../audio/convert';
 import type { OutboundPlayer } from './player';
 
 interface Piece {
@@ -21,6 +22,9 @@ export class SpeechHandle {
   private playout: Array<() => void> = [];
   started = false;
   interrupted = false;
+  /** Audio said (ms, as the player counts it) and how much of it the caller heard. */
+  audioMs = 0;
+  heardMs = 0;
 
   constructor(
     private readonly speaker: Speaker,
@@ -32,6 +36,7 @@ export class SpeechHandle {
   /** Queues a piece (held pieces wait for release). */
   say(audio: Buffer, text: string): void {
     if (this.closed) return;
+    this.audioMs += msOf(audio);
     if (this.held) this.waiting.push({ audio, text });
     else this.send({ audio, text });
   }
@@ -97,17 +102,19 @@ export class SpeechHandle {
     this.started = true;
     this.onStart?.(at);
   }
-  _heard(text: string): void {
+  _heard(text: string, ms = 0): void {
     this.playing = Math.max(0, this.playing - 1);
+    this.heardMs += ms;
     if (text) this.heard.push(text);
     this.settle();
   }
   /** Cleared from the player: the heard head is kept, the rest waits (held) in front. */
-  _cleared(pieces: Array<{ text: string; rest: Buffer; heardFraction: number }>): void {
+  _cleared(pieces: Array<{ text: string; rest: Buffer; heardFraction: number; heardMs?: number }>): void {
     this.playing = 0;
     this.held = true;
     const rest: Piece[] = [];
     for (const c of pieces) {
+      this.heardMs += c.heardMs ?? 0;
       let text = c.text;
       if (c.heardFraction > 0 && c.heardFraction < 1) {
         const head = headWords(c.text, c.heardFraction);
@@ -128,7 +135,7 @@ export class SpeechHandle {
 /** Routes the player's per-item callbacks to the handle each item belongs to. */
 export class Speaker {
   private seq = 0;
-  private readonly items = new Map<string, { handle: SpeechHandle; text: string }>();
+  private readonly items = new Map<string, { handle: SpeechHandle; text: string; ms: number }>();
   private lastCleared: SpeechHandle[] = [];
 
   constructor(private readonly player: OutboundPlayer) {}
@@ -140,7 +147,7 @@ export class Speaker {
   /** @internal */
   enqueue(handle: SpeechHandle, audio: Buffer, text: string): void {
     const id = `s${++this.seq}`;
-    this.items.set(id, { handle, text });
+    this.items.set(id, { handle, text, ms: msOf(audio) });
     this.player.enqueue({ id, audio, text });
   }
 
@@ -157,7 +164,7 @@ export class Speaker {
     const it = this.items.get(id);
     if (!it) return;
     this.items.delete(id);
-    it.handle._heard(it.text);
+    it.handle._heard(it.text, it.ms);
   }
 
   /** A barge-in not yet decided: the line goes quiet (what was sent plays out), nothing is lost. */
@@ -178,13 +185,15 @@ export class Speaker {
   /** Twilio `clear`: every handle keeps its heard part and holds the rest. */
   clear(): ReturnType<OutboundPlayer['clear']> {
     const cleared = this.player.clear();
-    const byHandle = new Map<SpeechHandle, Array<{ text: string; rest: Buffer; heardFraction: number }>>();
+    type Cut = { text: string; rest: Buffer; heardFraction: number; heardMs: number };
+    const byHandle = new Map<SpeechHandle, Cut[]>();
     for (const c of cleared) {
       const it = this.items.get(c.id);
       if (!it) continue;
       this.items.delete(c.id);
       const list = byHandle.get(it.handle) ?? [];
-      list.push({ text: c.text, rest: c.rest, heardFraction: c.totalMs ? c.heardMs / c.totalMs : 1 });
+      const heardFraction = c.totalMs ? c.heardMs / c.totalMs : 1;
+      list.push({ text: c.text, rest: c.rest, heardFraction, heardMs: c.heardMs });
       byHandle.set(it.handle, list);
     }
     for (const [h, list] of byHandle) h._cleared(list);
@@ -204,3 +213,6 @@ export function headWords(text: string, fraction: number): string {
   const n = Math.max(0, Math.min(words.length, Math.round(words.length * fraction)));
   return words.slice(0, n).join(' ');
 }
+
+/** A piece's length as the player counts it (whole frames). */
+const msOf = (audio: Buffer): number => Math.ceil(audio.length / FRAME_BYTES) * FRAME_MS;
