@@ -13,7 +13,7 @@ export function callAudio(
   line: { streamSid(): string; tap(): AudioTap | undefined },
   clock: Clock,
   pacing: { leadMs: number; markEveryMs: number },
-  events: Required<PlayerEvents>,
+  events: Required<Pick<PlayerEvents, 'onIdle' | 'onFrame'>>,
 ): { player: OutboundPlayer; speaker: Speaker } {
   const player = new OutboundPlayer(
     {
@@ -29,14 +29,9 @@ export function callAudio(
     },
     () => clock.monotonic(),
     {
-      onItemStart: (id, at) => {
-        speaker.itemStarted(id, at);
-        events.onItemStart(id, at);
-      },
-      onItemHeard: (id) => {
-        speaker.itemHeard(id);
-        events.onItemHeard(id);
-      },
+      // Each utterance hears of its items through its speech handle (the Speaker).
+      onItemStart: (id, at) => speaker.itemStarted(id, at),
+      onItemHeard: (id) => speaker.itemHeard(id),
       onIdle: events.onIdle,
       onFrame: events.onFrame,
     },

@@ -84,9 +84,6 @@ export class MediaStreamSession {
       deps.clock,
       this.timing,
       {
-        // Each utterance hears of its items through its speech handle (the Speaker).
-        onItemStart: () => undefined,
-        onItemHeard: () => undefined,
         onIdle: () => this.onPlayerIdle(),
         onFrame: (at) => this.engine?.onFrame(at),
       },

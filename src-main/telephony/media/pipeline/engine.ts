@@ -184,8 +184,6 @@ export class PipelineEngine implements VoiceEngine {
     if (!spec.abort.signal.aborted) this.dispatch({ type: 'speculative', at: this.now(), text });
   }
 
-  onItemStart(): void {}
-  onItemHeard(): void {}
   onFrame(at: number): void {
     this.book.lastFrameAt(at);
   }
