@@ -21,7 +21,7 @@ import { generateDemoData } from '../src-main/crm/demo-data';
 import { loadConfig } from '../src-main/platform/config';
 import { createLogger } from '../src-main/platform/logger';
 import { resolvePaths } from '../src-main/platform/paths';
-import type { WhatsAppModule } from '../src-main/whatsapp/module';
+import { WHATSAPP } from '../src-main/whatsapp/module';
 import { startFakeTwilio } from '../tests/fakes/twilio-rest';
 import { twilioSignature } from '../tests/helpers/twilio';
 
@@ -220,7 +220,7 @@ export default async function whatsappBench() {
     ws.close();
 
     // Outbox: send → queued through the API, then the worker's overhead per message.
-    const wa = core.modules.find((m) => m.name === 'whatsapp') as WhatsAppModule;
+    const wa = core.services.require(WHATSAPP);
     await core.dispatch('whatsapp.settings.set', { perMinute: 60, perDay: 10_000 }, ctx);
     const before = wa.service.outbox.overheadMs.length;
     const enqueueMs: number[] = [];

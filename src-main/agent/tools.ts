@@ -17,7 +17,6 @@ import { fromLocal, localParts, sayLocal } from './time';
 
 export interface ToolContext {
   channel: Channel;
-  businessId: number;
   callId: number | null;
   /** The caller's number (E.164) when known. */
   phone: string | null;

@@ -13,6 +13,7 @@ import { ApiError } from '../api/errors';
 import type { EventBus } from '../api/events';
 import type { BusinessService } from '../business/business-service';
 import type { FeatureModule } from '../core/module';
+import { provide, serviceKey } from '../core/registry';
 import type { Db } from '../db/client';
 import type { Clock } from '../platform/clock';
 import type { Env } from '../platform/config';
@@ -54,12 +55,10 @@ export interface WhatsAppModuleDeps {
 
 const MEDIA_KEY_SETTING = 'whatsapp_media_url_key';
 
-export interface WhatsAppModule extends FeatureModule {
-  service: WhatsAppService;
-  store: WaStore;
-}
+/** What the WhatsApp module offers the shell, benchmarks and tests (`core.services.require(WHATSAPP)`). */
+export const WHATSAPP = serviceKey<{ service: WhatsAppService; store: WaStore }>('whatsapp');
 
-export function whatsappModule(deps: WhatsAppModuleDeps): WhatsAppModule {
+export function whatsappModule(deps: WhatsAppModuleDeps): FeatureModule {
   const log = deps.logger.child({ module: 'whatsapp' });
   const store = new WaStore(deps.db.$client);
   const media = new FileMediaSink(deps.dataDir, () => deps.clock.now());
@@ -195,8 +194,7 @@ export function whatsappModule(deps: WhatsAppModuleDeps): WhatsAppModule {
 
   return {
     name: 'whatsapp',
-    service,
-    store,
+    provides: [provide(WHATSAPP, { service, store })],
     handlers,
     public: {
       name: 'whatsapp',

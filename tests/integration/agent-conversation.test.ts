@@ -45,7 +45,7 @@ describe('ConversationService', () => {
     const { model, seen } = scriptedModel();
     const service = t.core.services.require(CONVERSATIONS);
     const conversation = service.start({
-      ctx: { channel: 'whatsapp', businessId: 1, callId: null, phone: '+972521112233', customerId: null },
+      ctx: { channel: 'whatsapp', callId: null, phone: '+972521112233', customerId: null },
       model,
     })!;
     const events: AnswerEvent[] = [];
@@ -78,7 +78,7 @@ describe('ConversationService', () => {
     const service = t.core.services.require(CONVERSATIONS);
     expect(
       service.start({
-        ctx: { channel: 'whatsapp', businessId: 1, callId: null, phone: null, customerId: null },
+        ctx: { channel: 'whatsapp', callId: null, phone: null, customerId: null },
       }),
     ).toBeNull();
   });

@@ -21,7 +21,6 @@ let callId: number;
 
 const ctx = (phone: string): ToolContext => ({
   channel: 'phone',
-  businessId: 1,
   callId,
   phone,
   customerId: null,

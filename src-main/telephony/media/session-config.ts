@@ -123,11 +123,10 @@ export function vadConfig(s: VoiceSettings): VadConfig {
 
 /** What the agent's tools act on during a phone call. */
 export function phoneToolContext(
-  businessId: number,
   callId: number | null,
   from: string,
   customerId: number | null,
   onCustomer: (id: number) => void,
 ): ToolContext {
-  return { channel: 'phone', businessId, callId, phone: toE164(from), customerId, onCustomer };
+  return { channel: 'phone', callId, phone: toE164(from), customerId, onCustomer };
 }

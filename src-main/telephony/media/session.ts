@@ -216,7 +216,7 @@ export class MediaStreamSession {
     const settings = this.deps.settings();
     const vadCfg = vadConfig(settings);
     this.vad = this.deps.vad?.(vadCfg) ?? new EnergyVad(vadCfg);
-    this.toolCtx = phoneToolContext(biz.id, this.callId, this.from, this.customerId, (id) => {
+    this.toolCtx = phoneToolContext(this.callId, this.from, this.customerId, (id) => {
       this.customerId = id;
       this.deps.calls.update(this.callSid, { customerId: id });
     });
