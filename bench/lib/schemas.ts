@@ -206,11 +206,17 @@ const startup = z
   .strict();
 
 const dist = z.object({ p50: num, p95: num, max: num }).strict();
+const distOrNull = z.object({ p50: numOrNull, p95: numOrNull, max: numOrNull }).strict();
 const latencyRow = z
   .object({
     asr_mode: z.enum(['speculative', 'streaming']),
+    preemptive_generation: z.boolean(),
     turns: z.number().int().positive(),
     caller_first_audio_ms: dist,
+    critical_path_fake_delays_ms: z.record(z.string(), num),
+    critical_path_fake_sum_ms: num,
+    first_audio_above_fakes_ms: dist,
+    above_fakes_within_target: z.boolean(),
     server_first_frame_ms: dist,
     stage_ms: z
       .object({
@@ -219,10 +225,16 @@ const latencyRow = z
         llm_to_first_clause: dist,
         llm_first_token: dist,
         tts_first_clause: dist,
+        // NaN (no such turn) is written as null.
+        speculation_requested: distOrNull,
+        speculative_transcript: distOrNull,
+        llm_start_before_decision: distOrNull,
       })
       .strict(),
     vad_counted_minus_wall_mean_ms: num,
-    critical_path_fake_delays_ms: z.record(z.string(), num),
+    bound_by: z
+      .object({ decision: z.number().int().nonnegative(), preempted_audio: z.number().int().nonnegative() })
+      .strict(),
     overhead_ms: dist,
     overhead_min_ms: num,
     overhead_parts_p95_ms: z
@@ -231,12 +243,24 @@ const latencyRow = z
     overhead_noise_bound_ms: num,
     overhead_never_negative: z.boolean(),
     in_stage_excess_p95_ms: z.record(z.string(), num),
+    llm: z
+      .object({
+        requests: z.number().int().nonnegative(),
+        requests_per_turn: num,
+        preempted_turns: z.number().int().nonnegative(),
+        wasted: z.number().int().nonnegative(),
+        wasted_per_turn: num,
+      })
+      .strict(),
     transcription_uploads: z.number().int().nonnegative(),
     live_transcription_commits: z.number().int().nonnegative(),
   })
   .strict()
   .refine((r) => r.overhead_never_negative === r.overhead_min_ms >= -r.overhead_noise_bound_ms, {
     message: 'overhead_never_negative does not match overhead_min_ms',
+  })
+  .refine((r) => r.bound_by.decision + r.bound_by.preempted_audio === r.turns, {
+    message: 'bound_by does not count every turn',
   });
 const voiceLatency = z
   .object({
@@ -244,16 +268,41 @@ const voiceLatency = z
     answer_chars: num,
     turns_per_row: z.number().int().positive(),
     percentiles: z.literal('nearest rank'),
+    speculative_at_ms: num,
     streaming: latencyRow,
     streaming_live_asr: latencyRow,
+    streaming_no_preempt: latencyRow,
     sequential: latencyRow,
+    target_above_fakes_ms: num,
+    above_fakes_within_target: z.boolean(),
+    preemption_gain_first_frame_p50_ms: num,
     live_asr_vs_speculative_first_frame_p50_ms: num,
     speedup_p50: num,
     target_overhead_p95_ms: num,
     overhead_within_target: z.boolean(),
     overhead_never_negative: z.boolean(),
+    greeting_first_frame_ms: z
+      .object({
+        calls: z.number().int().positive(),
+        p50: num,
+        p95: num,
+        max: num,
+        target_ms: num,
+        within_target: z.boolean(),
+      })
+      .strict()
+      .refine((g) => g.within_target === g.p95 < g.target_ms, {
+        message: 'greeting within_target does not match p95',
+      }),
   })
-  .strict();
+  .strict()
+  .refine(
+    (r) =>
+      r.above_fakes_within_target ===
+      (r.streaming.first_audio_above_fakes_ms.p50 <= r.target_above_fakes_ms &&
+        r.streaming_live_asr.first_audio_above_fakes_ms.p50 <= r.target_above_fakes_ms),
+    { message: 'above_fakes_within_target does not match the rows' },
+  );
 
 const whatsapp = z
   .object({

@@ -34,8 +34,16 @@ export class Conversation {
     },
   ) {}
 
-  /** The caller said something; streams the answer (text deltas, tool results, effects). */
-  async *answer(userText: string, signal: AbortSignal): AsyncIterable<AnswerEvent> {
+  /**
+   * The caller said something; streams the answer (text deltas, tool results, effects).
+   * `beforeTools` is awaited before any tool runs (an answer started on a speculative transcript
+   * acts only once the caller's turn is confirmed; aborted meanwhile, no tool runs).
+   */
+  async *answer(
+    userText: string,
+    signal: AbortSignal,
+    opts: { beforeTools?: () => Promise<void> } = {},
+  ): AsyncIterable<AnswerEvent> {
     this.history.push({ role: 'user', content: userText });
     const tools = this.deps.toolbox.specs(this.deps.ctx.channel);
     for (let round = 0; round < MAX_TOOL_ROUNDS; round++) {
@@ -53,6 +61,8 @@ export class Conversation {
         } else calls.push(d.call);
       }
       if (calls.length === 0) return;
+      if (opts.beforeTools) await opts.beforeTools();
+      if (signal.aborted) return;
       // Text spoken before the tool calls is committed by the caller with commitSpoken().
       this.history.push({ role: 'assistant', content: text, toolCalls: calls });
       let effect: ToolEffect | undefined;

@@ -38,8 +38,26 @@ export interface SessionSnapshot {
 export interface SessionTiming {
   leadMs: number;
   markEveryMs: number;
-  /** Silence into a pause when the speculative transcript is requested. */
+  /**
+   * Silence into a pause when the speculative transcript is requested (counted from where the VAD
+   * put the pause's start). With preemptive generation the answer starts on it, so it is on the
+   * first audio's critical path: early enough to hide the ASR, LLM and TTS inside the end-of-turn
+   * window. A gap between words that reaches it costs an upload (or a commit), not an LLM request
+   * (preemptMinSilenceMs).
+   */
   speculativeAtMs: number;
+  /**
+   * A pause whose speculative transcript sounds unfinished (trailing ו/ש/אבל…, digits) gets its
+   * preemptive answer only this long before its end-of-turn window closes — about what the LLM's
+   * first clause and its TTS take — so a caller who goes on seldom costs an LLM request.
+   */
+  preemptLeadMs: number;
+  /**
+   * A preemptive answer never starts before this much silence: shorter gaps are mostly between
+   * words (with a fast transcript they would each cost an LLM request); the speculative
+   * transcript rarely arrives earlier anyway (speculativeAtMs + the transcription's own time).
+   */
+  preemptMinSilenceMs: number;
   /** Waiting for the last mark of a goodbye at most this much more than its length. */
   markGraceMs: number;
   /** A caller utterance right after the agent was interrupted may resume it within this. */
@@ -67,7 +85,9 @@ export interface SessionTiming {
 export const TIMING: SessionTiming = {
   leadMs: 160,
   markEveryMs: 200,
-  speculativeAtMs: 240,
+  speculativeAtMs: 100,
+  preemptLeadMs: 700,
+  preemptMinSilenceMs: 240,
   markGraceMs: 3000,
   resumeWithinMs: 8000,
   burstEndMs: 200,

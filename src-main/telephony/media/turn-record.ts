@@ -10,6 +10,12 @@ import type { LiveTurn } from './types';
  * outbound frame of the answer.
  */
 export interface TurnStageMarks {
+  /**
+   * The speculative transcript (during the pause) requested and arrived; with preemptive
+   * generation the answer starts on it, so these and the LLM/TTS marks can precede endOfTurn.
+   */
+  speculated?: number;
+  speculativeTranscript?: number;
   endOfTurn?: number;
   transcript?: number;
   llmStart?: number;

@@ -37,11 +37,14 @@ const voiceSettingsObject = z.object({
    */
   pipelineMode: z.enum(['streaming', 'sequential']).default('streaming'),
   /**
-   * Preemptive generation: the answer starts on the speculative transcript during the end-of-turn
-   * window (nothing plays until the turn is confirmed; a different final transcript or the caller
-   * going on cancels it, counted as `llm_wasted`). Off by default: the cost is extra LLM requests.
+   * Preemptive generation (default on): the answer starts on the speculative transcript during the
+   * end-of-turn window — its text and audio are prepared, nothing plays and no tool runs until the
+   * turn is confirmed; a different final transcript or the caller going on cancels it, counted as
+   * `llm_wasted` (the cost: extra LLM requests; bench voice-latency and turn-taking report them).
+   * Off: the answer starts at the end-of-turn decision (the end-of-turn window is then on the
+   * critical path of every first audio).
    */
-  preemptiveGeneration: z.boolean().default(false),
+  preemptiveGeneration: z.boolean().default(true),
   /**
    * The voice-activity detector: the energy detector (default), or the Silero VAD model on the
    * line's native 8 kHz or upsampled to 16 kHz (falls back to energy if its model cannot load).

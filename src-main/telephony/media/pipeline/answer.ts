@@ -27,6 +27,13 @@ export interface AnswerRun {
   deferred: string[];
   /** Sends the deferred clauses to TTS. */
   resumeTts(): void;
+  /**
+   * A preemptive answer (started on a speculative transcript, its handle held): its text and audio
+   * are prepared, but nothing plays and no tool runs until confirm() (the turn adopted it: the
+   * held audio goes out at once) — a dropped one never acts.
+   */
+  readonly preemptive: boolean;
+  confirm(): void;
   /** Settles when the model and every piece's TTS are done (rejects with a ProviderError). */
   done: Promise<'ok' | 'aborted'>;
 }
@@ -39,7 +46,14 @@ export interface AnswerDeps {
   onTool(fields: Record<string, string> | undefined, run: AnswerRun): void;
 }
 
-export function startAnswer(deps: AnswerDeps, callerText: string, handle: SpeechHandle): AnswerRun {
+export function startAnswer(
+  deps: AnswerDeps,
+  callerText: string,
+  handle: SpeechHandle,
+  opts: { preemptive?: boolean } = {},
+): AnswerRun {
+  let confirm: () => void = () => undefined;
+  const confirmed = opts.preemptive ? new Promise<void>((resolve) => (confirm = resolve)) : Promise.resolve();
   const run: AnswerRun = {
     callerText,
     abort: new AbortController(),
@@ -52,14 +66,20 @@ export function startAnswer(deps: AnswerDeps, callerText: string, handle: Speech
     ttsPaused: false,
     deferred: [],
     resumeTts: () => undefined,
+    preemptive: opts.preemptive === true,
+    confirm: () => {
+      handle.release();
+      confirm();
+    },
     done: Promise.resolve('ok'),
   };
-  run.done = answer(deps, run);
+  run.abort.signal.addEventListener('abort', () => confirm(), { once: true });
+  run.done = answer(deps, run, confirmed);
   run.done.catch(() => undefined);
   return run;
 }
 
-async function answer(deps: AnswerDeps, run: AnswerRun): Promise<'ok' | 'aborted'> {
+async function answer(deps: AnswerDeps, run: AnswerRun, confirmed: Promise<void>): Promise<'ok' | 'aborted'> {
   const signal = run.abort.signal;
   const cutter = new SentenceCutter();
   let chain: Promise<void> = Promise.resolve();
@@ -91,7 +111,8 @@ async function answer(deps: AnswerDeps, run: AnswerRun): Promise<'ok' | 'aborted
   };
   run.marks.llmStart = deps.now();
   try {
-    for await (const ev of deps.conversation.answer(run.callerText, signal)) {
+    const beforeTools = run.preemptive ? () => confirmed : undefined;
+    for await (const ev of deps.conversation.answer(run.callerText, signal, { beforeTools })) {
       if (signal.aborted) return 'aborted';
       if (ev.type === 'text') {
         run.marks.llmFirstToken ??= deps.now();

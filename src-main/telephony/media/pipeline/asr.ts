@@ -11,6 +11,8 @@ import { transcriptionPrompt } from '../../../agent/prompt';
 import type { Clock } from '../../../platform/clock';
 import type { Logger } from '../../../platform/logger';
 import type { Vad } from '../../audio/vad';
+import type { UtteranceEnd } from '../../audio/end-of-turn';
+import type { SessionTiming } from '../session-config';
 import type { VoiceSettings } from '../voice-settings';
 
 export interface Speculation {
@@ -20,6 +22,9 @@ export interface Speculation {
   text?: string;
   /** Committed on the live transcription session (not an upload). */
   streamed?: boolean;
+  /** A speculation during a pause: when it was requested and its transcript arrived (monotonic ms). */
+  requestedAt?: number;
+  arrivedAt?: number;
 }
 
 export interface AsrDeps {
@@ -29,11 +34,14 @@ export interface AsrDeps {
   settings: () => VoiceSettings;
   transcriber: () => Transcriber | null;
   streamingAsr?: () => StreamingTranscriber | null;
-  speculativeAtMs: number;
-  asrConnectTimeoutMs: number;
-  asrCommitTimeoutMs: number;
+  timing: Pick<
+    SessionTiming,
+    'speculativeAtMs' | 'preemptMinSilenceMs' | 'preemptLeadMs' | 'asrConnectTimeoutMs' | 'asrCommitTimeoutMs'
+  >;
   /** A speculative transcript arrived during the pause (adaptive end of turn, preemption). */
   onSpeculative(spec: Speculation, text: string): void;
+  /** A preemptive answer on `text` is due now (preemptAt). */
+  onPreempt(text: string): void;
 }
 
 export class CallAsr {
@@ -46,6 +54,10 @@ export class CallAsr {
   /** This frame was already sent (the utterance so far was replayed). */
   private replayed = false;
   private speculation: Speculation | undefined;
+  /** Audio that had already arrived when the VAD decided the current pause began (a later model). */
+  private pauseLagMs = 0;
+  /** A preemptive answer held back until this much silence of the current pause. */
+  private deferred: { text: string; atMs: number } | undefined;
   /** The audio of an utterance the caller went on from, in front of the next one. */
   carry: Buffer | undefined;
   private closed = false;
@@ -71,7 +83,7 @@ export class CallAsr {
       .open(
         { model: s.asrModel, language: 'he', prompt: transcriptionPrompt(this.deps.business()) },
         { onClosed: (reason) => this.lost(reason) },
-        { timeoutMs: this.deps.asrConnectTimeoutMs },
+        { timeoutMs: this.deps.timing.asrConnectTimeoutMs },
       )
       .then(
         (stream) => {
@@ -123,6 +135,7 @@ export class CallAsr {
 
   /** Speech onset: the utterance so far (with the VAD's pre-roll) goes to the live session. */
   onset(): void {
+    this.pauseLagMs = 0;
     this.streaming = false;
     this.parked = false;
     if (!this.stream?.alive) return;
@@ -130,8 +143,14 @@ export class CallAsr {
     this.replay(false);
   }
 
+  /** The VAD decided a pause began `lagMs` of audio ago (0 for the energy VAD). */
+  paused(lagMs: number): void {
+    this.pauseLagMs = Math.max(0, lagMs);
+  }
+
   /** The caller resumed after a pause: the speculation is void, the next commit covers it all. */
   resumed(): void {
+    this.pauseLagMs = 0;
     this.dropSpeculation();
     if (this.streaming && this.parked) {
       this.parked = false;
@@ -168,19 +187,31 @@ export class CallAsr {
     return this.carry ? Buffer.concat([this.carry, audio]) : audio;
   }
 
-  /** During a pause: the speculative transcript (commit on the live session, or an upload). */
+  /**
+   * During a pause: the speculative transcript (commit on the live session, or an upload), once
+   * `speculativeAtMs` of silence has passed — counted in audio from where the VAD put the pause's
+   * start (a model that decides later has already heard `lagMs` of it). With preemptive generation
+   * the answer starts on this transcript, so this point is on the first audio's critical path.
+   */
   maybeSpeculate(): void {
     const s = this.deps.settings();
+    if (this.deferred && this.pausedFor(this.deferred.atMs)) {
+      const { text } = this.deferred;
+      this.deferred = undefined;
+      this.deps.onPreempt(text);
+    }
     if (s.pipelineMode === 'sequential' || this.speculation || !this.vad.confirmed) return;
-    if (this.vad.currentSilenceMs < this.deps.speculativeAtMs) return;
+    if (!this.pausedFor(this.deps.timing.speculativeAtMs)) return;
     const abort = new AbortController();
+    const requestedAt = this.deps.clock.monotonic();
     let spec: Speculation;
     if (this.streaming && !this.parked && this.stream?.alive) {
       spec = {
         voicedMs: this.vad.currentVoicedMs,
         abort,
-        promise: this.stream.commit({ timeoutMs: this.deps.asrCommitTimeoutMs }),
+        promise: this.stream.commit({ timeoutMs: this.deps.timing.asrCommitTimeoutMs }),
         streamed: true,
+        requestedAt,
       };
       this.parked = true;
     } else {
@@ -194,12 +225,14 @@ export class CallAsr {
           prompt: transcriptionPrompt(this.deps.business()),
           signal: abort.signal,
         }),
+        requestedAt,
       };
     }
     spec.promise.catch(() => undefined);
     this.speculation = spec;
     void spec.promise.then(
       (text) => {
+        spec.arrivedAt ??= this.deps.clock.monotonic();
         if (this.speculation !== spec) return;
         spec.text = text;
         this.deps.onSpeculative(spec, text);
@@ -208,7 +241,29 @@ export class CallAsr {
     );
   }
 
+  /** The current pause has lasted `ms` (in audio, from where the VAD put its start). */
+  private pausedFor(ms: number): boolean {
+    const silence = this.vad.currentSilenceMs;
+    return this.vad.confirmed && silence > 0 && silence + this.pauseLagMs >= ms;
+  }
+
+  /**
+   * The preemptive answer on the speculative transcript `text` (of class `kind`) starts once the
+   * pause has lasted preemptMinSilenceMs (a gap between words seldom deserves an LLM request), and
+   * on an unfinished-sounding pause (trailing ו/ש/אבל…, digits) only preemptLeadMs before its
+   * end-of-turn window closes. Now if the pause has lasted that long; voided with the speculation
+   * (the caller went on, the turn ended).
+   */
+  preemptFor(text: string, kind: UtteranceEnd): void {
+    const { preemptMinSilenceMs: min, preemptLeadMs: lead } = this.deps.timing;
+    const unfinished = kind === 'incomplete' || kind === 'dictating';
+    const atMs = Math.max(min, unfinished ? this.vad.endWindowMs - lead : 0);
+    if (this.pausedFor(atMs)) return this.deps.onPreempt(text);
+    this.deferred = { text, atMs };
+  }
+
   dropSpeculation(): void {
+    this.deferred = undefined;
     if (!this.speculation) return;
     this.speculation.abort.abort();
     this.speculation = undefined;
@@ -222,15 +277,18 @@ export class CallAsr {
     const streamed = this.streaming && !this.parked && this.stream?.alive;
     this.streaming = false;
     this.parked = false;
+    this.pauseLagMs = 0;
     let spec = this.speculation && this.speculation.voicedMs === speechMs ? this.speculation : undefined;
     if (!spec) this.dropSpeculation();
     this.speculation = undefined;
+    // The turn's own transcript is answered now (adopting a preemptive answer if one started).
+    this.deferred = undefined;
     if (!spec && streamed && this.stream) {
       // No commit at a pause (e.g. a maximum-length utterance): commit now.
       spec = {
         voicedMs: speechMs,
         abort: new AbortController(),
-        promise: this.stream.commit({ timeoutMs: this.deps.asrCommitTimeoutMs }),
+        promise: this.stream.commit({ timeoutMs: this.deps.timing.asrCommitTimeoutMs }),
         streamed: true,
       };
       spec.promise.catch(() => undefined);

@@ -34,6 +34,8 @@ export interface PipelineDeps {
   timing: Pick<
     SessionTiming,
     | 'speculativeAtMs'
+    | 'preemptLeadMs'
+    | 'preemptMinSilenceMs'
     | 'asrConnectTimeoutMs'
     | 'asrCommitTimeoutMs'
     | 'resumeWithinMs'
@@ -76,15 +78,14 @@ export class PipelineEngine implements VoiceEngine {
     })!;
     this.asr = new CallAsr(vad, {
       streamingAsr: deps.streamingAsr,
-      speculativeAtMs: deps.timing.speculativeAtMs,
-      asrConnectTimeoutMs: deps.timing.asrConnectTimeoutMs,
-      asrCommitTimeoutMs: deps.timing.asrCommitTimeoutMs,
+      timing: deps.timing,
       log: () => host.log,
       clock: deps.clock,
       business: deps.business,
       settings: deps.settings,
       transcriber: () => deps.brain()?.transcriber ?? null,
       onSpeculative: (spec, text) => this.onSpeculative(spec, text),
+      onPreempt: (text) => this.dispatch({ type: 'speculative', at: this.now(), text }),
     });
     this.book = new TurnBook(host, deps, this.conversation);
     vad.onLateEvents = (events) => {
@@ -152,6 +153,7 @@ export class PipelineEngine implements VoiceEngine {
           break;
         case 'pause':
           this.speechEndAt = at - (ev.lagMs ?? 0);
+          this.asr.paused(ev.lagMs ?? 0);
           break;
         case 'resume':
           this.asr.resumed();
@@ -175,13 +177,13 @@ export class PipelineEngine implements VoiceEngine {
 
   private onSpeculative(spec: Speculation, text: string): void {
     const s = this.deps.settings();
+    const kind = classifyUtteranceEnd(text);
     if (s.adaptiveEndOfTurn && this.vad.confirmed) {
-      const kind = classifyUtteranceEnd(text);
       const win = endWindowFor(kind, { baseMs: s.silenceMs });
       this.vad.setEndWindow(win);
       this.host.log.debug({ kind, window_ms: win }, 'adaptive end of turn');
     }
-    if (!spec.abort.signal.aborted) this.dispatch({ type: 'speculative', at: this.now(), text });
+    if (!spec.abort.signal.aborted) this.asr.preemptFor(text, kind);
   }
 
   onFrame(at: number): void {
@@ -380,6 +382,7 @@ export class PipelineEngine implements VoiceEngine {
       },
       text,
       handle,
+      { preemptive: held },
     );
   }
 
@@ -426,7 +429,7 @@ export class PipelineEngine implements VoiceEngine {
     t.preemptive = true;
     run.handle.onStart = this.onAnswerStart(t);
     this.follow(t, run);
-    run.handle.release();
+    run.confirm();
     this.host.log.info({ turn: index }, 'preemptive answer adopted');
   }
 

@@ -158,7 +158,13 @@ export class TurnBook {
         firstAudio: t.t.firstAudio ?? null,
         total,
       },
-      stages: stageOffsets(t.speechEndAt, { ...t.at, ...run?.marks, firstFrame: t.at.firstFrame }),
+      stages: stageOffsets(t.speechEndAt, {
+        ...t.at,
+        speculated: t.spec?.requestedAt,
+        speculativeTranscript: t.spec?.arrivedAt,
+        ...run?.marks,
+        firstFrame: t.at.firstFrame,
+      }),
       llm: { preemptive: t.preemptive === true, wasted },
     });
   }
