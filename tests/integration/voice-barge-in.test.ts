@@ -171,7 +171,7 @@ describe('preemptive generation', () => {
     c.start();
     await until(() => r.voice.registry.get(c.callSid)?.state === 'listening', 10_000, 'listening');
     await c.say('price');
-    await c.quiet(380); // past the speculative point (240 ms), inside the end-of-turn window
+    await c.quiet(380); // past the preemption point (240 ms of silence), inside the end-of-turn window
     r.caller.text = 'אני רוצה תור למחר בבוקר';
     await c.say('name');
     await c.quiet(1500);
