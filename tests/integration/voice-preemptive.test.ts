@@ -3,8 +3,7 @@
  * the end-of-turn window prepares its text and audio but acts on nothing until the turn is
  * confirmed — a tool it calls waits for the adoption, and a preemptive answer dropped because the
  * caller went on never runs its tool (no appointment booked on half a sentence). It is not spent
- * on a gap between words (under preemptMinSilenceMs), and a pause that sounds unfinished gets it
- * only preemptLeadMs before its end-of-turn window closes.
+ * on a gap between words (under preemptMinSilenceMs), nor on a pause that sounds unfinished.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';

@@ -47,12 +47,6 @@ export interface SessionTiming {
    */
   speculativeAtMs: number;
   /**
-   * A pause whose speculative transcript sounds unfinished (trailing ו/ש/אבל…, digits) gets its
-   * preemptive answer only this long before its end-of-turn window closes — about what the LLM's
-   * first clause and its TTS take — so a caller who goes on seldom costs an LLM request.
-   */
-  preemptLeadMs: number;
-  /**
    * A preemptive answer never starts before this much silence: shorter gaps are mostly between
    * words (with a fast transcript they would each cost an LLM request); the speculative
    * transcript rarely arrives earlier anyway (speculativeAtMs + the transcription's own time).
@@ -86,7 +80,6 @@ export const TIMING: SessionTiming = {
   leadMs: 160,
   markEveryMs: 200,
   speculativeAtMs: 100,
-  preemptLeadMs: 700,
   preemptMinSilenceMs: 240,
   markGraceMs: 3000,
   resumeWithinMs: 8000,

@@ -36,7 +36,7 @@ export interface AsrDeps {
   streamingAsr?: () => StreamingTranscriber | null;
   timing: Pick<
     SessionTiming,
-    'speculativeAtMs' | 'preemptMinSilenceMs' | 'preemptLeadMs' | 'asrConnectTimeoutMs' | 'asrCommitTimeoutMs'
+    'speculativeAtMs' | 'preemptMinSilenceMs' | 'asrConnectTimeoutMs' | 'asrCommitTimeoutMs'
   >;
   /** A speculative transcript arrived during the pause (adaptive end of turn, preemption). */
   onSpeculative(spec: Speculation, text: string): void;
@@ -249,15 +249,15 @@ export class CallAsr {
 
   /**
    * The preemptive answer on the speculative transcript `text` (of class `kind`) starts once the
-   * pause has lasted preemptMinSilenceMs (a gap between words seldom deserves an LLM request), and
-   * on an unfinished-sounding pause (trailing ו/ש/אבל…, digits) only preemptLeadMs before its
-   * end-of-turn window closes. Now if the pause has lasted that long; voided with the speculation
-   * (the caller went on, the turn ended).
+   * pause has lasted preemptMinSilenceMs (a gap between words seldom deserves an LLM request):
+   * now if it has; voided with the speculation (the caller went on, the turn ended). A pause that
+   * sounds unfinished (trailing ו/ש/אבל…, digits) gets none: if its long window closes, the
+   * answer's LLM and TTS time is the margin in which a caller who goes on just after it cancels
+   * the answer before a word of it is heard (with the audio ready at the decision, they were cut in on).
    */
   preemptFor(text: string, kind: UtteranceEnd): void {
-    const { preemptMinSilenceMs: min, preemptLeadMs: lead } = this.deps.timing;
-    const unfinished = kind === 'incomplete' || kind === 'dictating';
-    const atMs = Math.max(min, unfinished ? this.vad.endWindowMs - lead : 0);
+    if (kind === 'incomplete' || kind === 'dictating') return;
+    const atMs = this.deps.timing.preemptMinSilenceMs;
     if (this.pausedFor(atMs)) return this.deps.onPreempt(text);
     this.deferred = { text, atMs };
   }

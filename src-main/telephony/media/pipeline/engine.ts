@@ -34,7 +34,6 @@ export interface PipelineDeps {
   timing: Pick<
     SessionTiming,
     | 'speculativeAtMs'
-    | 'preemptLeadMs'
     | 'preemptMinSilenceMs'
     | 'asrConnectTimeoutMs'
     | 'asrCommitTimeoutMs'
