@@ -27,6 +27,9 @@ export interface RealtimeEngineDeps {
   connectTimeoutMs?: number;
   /** Waiting for a late input transcript before a turn's row is written. */
   transcriptGraceMs?: number;
+  /** Barge-in thresholds (default: TIMING's). */
+  interruptMs?: number;
+  burstEndMs?: number;
 }
 
 /** Caller audio kept while the model session connects (3 s). */
