@@ -294,6 +294,33 @@ describe('voice agent: OpenAI Realtime engine', () => {
     await c.stop();
   }, 40_000);
 
+  it('"כן" over the end of the agent\'s question is its reply: answered once the question was heard', async () => {
+    const { r, fake } = await realtimeRig();
+    const c = await r.connect({ speed: 1 });
+    c.start();
+    await waitState(r, c, 'listening');
+    const QUESTION = 'רוצים שאקבע לכם תור למחר בבוקר או ביום רביעי אחרי הצהריים?';
+    fake.caller.text = 'אפשר לקבוע תור?';
+    fake.script(
+      { text: QUESTION, audio: Buffer.concat([speechFixture('book'), speechFixture('price')]) },
+      { text: 'מעולה, קבעתי לכם למחר בעשר.', audio: speechFixture('name') },
+    );
+    await c.say('price');
+    await c.quiet(800);
+    await waitState(r, c, 'speaking');
+    const firstFrame = c.media[c.media.length - 1]!.at;
+    await c.waitFor(() => performance.now() >= firstFrame + 2500, 5000);
+    fake.caller.text = 'כן';
+    await c.say(shortWord(360));
+    await c.quiet(1500);
+    await waitTurns(r, c, 2, 15_000);
+    const [asked, reply] = turnRows(r, c.callSid);
+    expect(asked).toMatchObject({ interrupted: false, agentText: QUESTION });
+    expect(reply).toMatchObject({ callerText: 'כן', agentText: 'מעולה, קבעתי לכם למחר בעשר.' });
+    expect(c.clears).toBe(0);
+    await c.stop();
+  }, 40_000);
+
   it('a real interruption: the line quiet within 400 ms of the onset, cleared and truncated once sustained', async () => {
     const { r, fake } = await realtimeRig();
     const c = await r.connect({ speed: 1 });
@@ -307,7 +334,11 @@ describe('voice agent: OpenAI Realtime engine', () => {
     await c.quiet(800);
     await waitState(r, c, 'speaking');
     const answerFrom = c.media.length;
-    await c.waitFor(() => c.media.length - answerFrom >= 40, 4000);
+    await c
+      .waitFor(() => c.media.length - answerFrom >= 40, 4000)
+      .catch(() => {
+        throw new Error('the answer never played');
+      });
 
     fake.caller.text = 'רגע, אני רוצה לקבוע תור למחר';
     fake.script({ text: 'בשמחה, לאיזו שעה?', audio: speechFixture('name') });
@@ -315,9 +346,17 @@ describe('voice agent: OpenAI Realtime engine', () => {
     const saidAt = performance.now();
     const said = c.say(book);
     const onsetAt = saidAt + onsetOffsetMs(book);
-    await c.waitFor(() => c.quietAfter(onsetAt) !== undefined, 5000);
+    await c
+      .waitFor(() => c.quietAfter(onsetAt) !== undefined, 5000)
+      .catch(() => {
+        throw new Error('the line never went quiet');
+      });
     const quietAt = c.quietAfter(onsetAt)!;
-    await c.waitFor(() => c.clears >= 1, 5000);
+    await c
+      .waitFor(() => c.clears >= 1, 5000)
+      .catch(() => {
+        throw new Error('never cleared');
+      });
     const clearAt = c.events.find((e) => e.kind === 'clear')!.at;
     if (process.env.VOICE_BARGE_IN_REPORT)
       console.log(
@@ -327,7 +366,11 @@ describe('voice agent: OpenAI Realtime engine', () => {
     // Cleared only once the speech was sustained (not at the server VAD's speech start).
     expect(clearAt - onsetAt).toBeGreaterThan(500);
     expect(c.played.filter((t) => t > quietAt && t < clearAt)).toEqual([]);
-    await c.waitFor(() => fake.events('conversation.item.truncate').length >= 1, 2000);
+    await c
+      .waitFor(() => fake.events('conversation.item.truncate').length >= 1, 2000)
+      .catch(() => {
+        throw new Error('never truncated');
+      });
     const trunc = fake.events('conversation.item.truncate')[0]!;
     expect(trunc.audio_end_ms as number).toBeGreaterThan(500);
     expect(trunc.audio_end_ms as number).toBeLessThan(long.length / 8);

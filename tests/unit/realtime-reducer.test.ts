@@ -217,6 +217,62 @@ describe('realtime turn reducer', () => {
     expect(c.state.turn).toMatchObject({ id: 1, items: ['c3'] });
   });
 
+  it('"כן" over the end of the agent\'s question is its reply: no clear, answered once the question was heard', () => {
+    const c = new Call().ready();
+    c.utterance('c1');
+    c.answer('r1');
+    c.send({ type: 'response_done', responseId: 'r1', status: 'completed' });
+    c.send({ type: 'speech_started', itemId: 'c2' });
+    c.tick(400).send({ type: 'caller_audio', voicedMs: 360, quietMs: 200 });
+    c.tick(500).send({ type: 'speech_stopped', itemId: 'c2', audioEndMs: 3000 });
+    // "אהה" is no reply even then; "כן" is.
+    expect(c.send({ type: 'transcript', itemId: 'c2', text: 'כן', agentAsking: true })).toEqual([]);
+    expect(c.state.barge).toMatchObject({ reply: true });
+    c.busy = false;
+    expect(c.tick(800).send({ type: 'idle' })).toEqual([
+      { type: 'record', id: 0, interrupted: false, now: false },
+      { type: 'turn', id: 1, itemId: 'c2', at: 0 + 100 + 1500 + 200 + 300 },
+      { type: 'thinking', id: 1, at: c.now, audioEndMs: 3000 },
+      { type: 'respond' },
+    ]);
+    expect(c.state.barge).toBeNull();
+  });
+
+  it('"אהה" over the agent\'s question is still a backchannel; a reply heard after the question is answered at once', () => {
+    const c = new Call().ready();
+    c.utterance('c1');
+    c.answer('r1');
+    c.send({ type: 'response_done', responseId: 'r1', status: 'completed' });
+    c.send({ type: 'speech_started', itemId: 'c2' });
+    c.send({ type: 'speech_stopped', itemId: 'c2', audioEndMs: 3000 });
+    expect(c.send({ type: 'transcript', itemId: 'c2', text: 'אהה', agentAsking: true })).toEqual([]);
+    expect(c.state.barge).toBeNull();
+    c.send({ type: 'speech_started', itemId: 'c3' });
+    c.send({ type: 'speech_stopped', itemId: 'c3', audioEndMs: 4000 });
+    c.busy = false;
+    c.send({ type: 'idle' });
+    const fx = c.send({ type: 'transcript', itemId: 'c3', text: 'בסדר', agentAsking: true });
+    expect(types(fx)).toEqual(['turn', 'thinking', 'respond']);
+  });
+
+  it('the server still hears speech past interruptMs + its silence window: sustained, whatever the local VAD says', () => {
+    const c = new Call().ready();
+    c.utterance('c1');
+    c.answer('r1');
+    c.send({ type: 'speech_started', itemId: 'c2' });
+    // The engine's VAD lost the speech (quiet): released …
+    expect(c.tick(300).send({ type: 'caller_audio', voicedMs: 0, quietMs: Infinity })).toEqual([
+      { type: 'unpause' },
+    ]);
+    expect(c.tick(1000).send({ type: 'caller_audio', voicedMs: 0, quietMs: Infinity })).toEqual([]);
+    // … but no speech_stopped 1400 ms after speech_started: a real interruption.
+    expect(types(c.tick(100).send({ type: 'caller_audio', voicedMs: 0, quietMs: Infinity }))).toEqual([
+      'barge_in',
+      'record',
+      'turn',
+    ]);
+  });
+
   it('a goodbye over the agent interrupts and ends the call after its answer', () => {
     const c = new Call().ready();
     c.utterance('c1');

@@ -85,6 +85,7 @@ export class RealtimeEngine implements VoiceEngine {
     this.cfg = {
       interruptMs: deps.interruptMs ?? TIMING.interruptMs,
       burstEndMs: deps.burstEndMs ?? TIMING.burstEndMs,
+      silenceMs: deps.settings().silenceMs,
     };
   }
 
@@ -264,10 +265,17 @@ export class RealtimeEngine implements VoiceEngine {
 
   private onCallerText(itemId: string, text: string, state: 'done' | 'failed'): void {
     // First the reducer: words over the agent open their turn, a backchannel is dropped.
-    this.dispatch({ type: 'transcript', at: this.now(), itemId, text });
+    this.dispatch({ type: 'transcript', at: this.now(), itemId, text, agentAsking: this.agentAsking() });
     const turn = this.book.caller(itemId, text, state, this.now());
     if (turn) this.log.info({ turn: turn.index, asr_ms: turn.t.asr, chars: text.length }, 'caller said');
     else if (!this.stopped) this.log.info({ chars: text.length }, 'caller backchannel over the agent');
+  }
+
+  /** The current answer is generated, ends with a question, and at most its last ~3 s are unheard. */
+  private agentAsking(): boolean {
+    const o = this.out;
+    if (!o?.handle || !this.state.response?.done || o.id !== this.state.response.id) return false;
+    return o.handle.audioMs - o.handle.heardMs <= 3000 && /\?\s*$/.test(o.text.trim());
   }
 
   onFrame(at: number): void {
@@ -321,13 +329,8 @@ export class RealtimeEngine implements VoiceEngine {
         );
       case 'turn':
         return void this.book.open(e.id, e.itemId, e.at);
-      case 'merge': {
-        const turn = this.book.get(e.id);
-        if (!turn) return;
-        turn.callerItems.push(e.itemId);
-        turn.phase = 'listening';
-        return;
-      }
+      case 'merge':
+        return this.book.join(e.id, e.itemId);
       case 'thinking':
         return this.thinking(e.id, e.at, e.audioEndMs);
       case 'respond':

@@ -21,7 +21,7 @@ import { isGoodbye } from '../../../agent/goodbye';
 import type { ToolCall } from '../../../agent/ports';
 import { TIMING } from '../session-config';
 import type { Floor } from './reducer';
-import { isBackchannel } from './steps';
+import { AGREEMENT, isBackchannel } from './steps';
 
 /** The caller turn being answered (`id` is also its turn row's index). */
 export interface RtTurnState {
@@ -57,6 +57,8 @@ export interface RtBarge {
   paused: boolean;
   /** speech_stopped came for the last item (its audio_end_ms). */
   stopped: number | null;
+  /** A "כן" said over the end of the agent's question: its reply, answered once the question was heard. */
+  reply?: boolean;
 }
 
 export interface RealtimeTurnState {
@@ -72,9 +74,15 @@ export interface RealtimeTurnState {
 export interface RtConfig {
   interruptMs: number;
   burstEndMs: number;
+  /** The server VAD's silence window: no speech_stopped this long past interruptMs = sustained. */
+  silenceMs: number;
 }
 
-const DEFAULT_CONFIG: RtConfig = { interruptMs: TIMING.interruptMs, burstEndMs: TIMING.burstEndMs };
+const DEFAULT_CONFIG: RtConfig = {
+  interruptMs: TIMING.interruptMs,
+  burstEndMs: TIMING.burstEndMs,
+  silenceMs: 700,
+};
 
 export type RtEnding = 'end_call' | 'transfer' | null;
 
@@ -88,8 +96,11 @@ export type RtEvent =
    * open): voiced ms so far, quiet ms since the last voiced frame (Infinity: no speech).
    */
   | { type: 'caller_audio'; at: number; voicedMs: number; quietMs: number }
-  /** A caller item's final transcript ('' when empty or failed). */
-  | { type: 'transcript'; at: number; itemId: string; text: string }
+  /**
+   * A caller item's final transcript ('' when empty or failed); `agentAsking`: the agent's
+   * answer is generated, ends with a question, and its last seconds are playing.
+   */
+  | { type: 'transcript'; at: number; itemId: string; text: string; agentAsking?: boolean }
   | { type: 'response_started'; at: number; responseId: string }
   | { type: 'audio'; at: number; responseId: string; itemId: string; audio: Buffer }
   /** The first frame of a response's audio left for the caller (its speech handle's start). */
@@ -203,6 +214,12 @@ export function reduceRealtime(
           const r = interrupt(s, b, ev.at, io);
           return goodbye(r.state, ev.itemId, ev.text, r.effects);
         }
+        if (ev.agentAsking && AGREEMENT.test(ev.text)) {
+          // "כן" to the agent's question: the next turn once the question was heard (idle).
+          const barge = { ...b, paused: false, reply: true };
+          if (!agentAudio(s, io)) return interrupt(s, barge, ev.at, io);
+          return { state: { ...s, barge }, effects: b.paused ? [{ type: 'unpause' }] : [] };
+        }
         // A backchannel (or nothing): not a turn, never answered.
         const items = b.items.filter((i) => i !== ev.itemId);
         if (items.length && b.paused) return { state: { ...s, barge: { ...b, items } }, effects: [] };
@@ -257,8 +274,13 @@ export function reduceRealtime(
       const r = current(s, ev.responseId);
       return r ? outcome(s, r, 'completed', ev.ending, io) : same(s);
     }
-    case 'idle':
-      return idle(s);
+    case 'idle': {
+      const r = idle(s);
+      const b = r.state.barge;
+      if (!b?.reply || over) return r;
+      const reply = interrupt(r.state, b, ev.at, io);
+      return { state: reply.state, effects: [...r.effects, ...reply.effects] };
+    }
     case 'closed': {
       const t = s.turn;
       const effects: RtEffect[] = s.barge?.paused ? [{ type: 'unpause' }] : [];
@@ -310,7 +332,7 @@ function bargeStarted(s: RealtimeTurnState, itemId: string, at: number): RtReduc
   const b = s.barge;
   const pause: RtEffect[] = b?.paused ? [] : [{ type: 'pause' }];
   const barge: RtBarge = b
-    ? { ...b, items: [...b.items, itemId], paused: true, stopped: null }
+    ? { ...b, items: [...b.items, itemId], paused: true, stopped: null, reply: false }
     : { items: [itemId], at, paused: true, stopped: null };
   return { state: { ...s, barge }, effects: pause };
 }
@@ -326,7 +348,10 @@ function callerAudio(
 ): RtReduced {
   const b = s.barge;
   if (!b || s.floor === 'ending') return same(s);
-  if (voicedMs >= cfg.interruptMs && (b.paused || b.stopped == null)) return interrupt(s, b, at, io);
+  // Sustained: voiced that long, or the server still hears speech after its silence window.
+  const longSpeech = b.stopped == null && at - b.at >= cfg.interruptMs + cfg.silenceMs;
+  if ((voicedMs >= cfg.interruptMs && (b.paused || b.stopped == null)) || longSpeech)
+    return interrupt(s, b, at, io);
   if (b.paused && quietMs >= cfg.burstEndMs)
     return { state: { ...s, barge: { ...b, paused: false } }, effects: [{ type: 'unpause' }] };
   // Released, and the caller speaks again within the same server item: paused again.
