@@ -344,6 +344,7 @@ describe('voice agent: OpenAI Realtime engine', () => {
     fake.script({ text: 'בשמחה, לאיזו שעה?', audio: speechFixture('name') });
     const book = speechFixture('book');
     const saidAt = performance.now();
+    const onsetWall = Date.now() + onsetOffsetMs(book); // the fake records Date.now()
     const said = c.say(book);
     const onsetAt = saidAt + onsetOffsetMs(book);
     await c
@@ -353,27 +354,26 @@ describe('voice agent: OpenAI Realtime engine', () => {
       });
     const quietAt = c.quietAfter(onsetAt)!;
     await c
-      .waitFor(() => c.clears >= 1, 5000)
-      .catch(() => {
-        throw new Error('never cleared');
-      });
-    const clearAt = c.events.find((e) => e.kind === 'clear')!.at;
-    if (process.env.VOICE_BARGE_IN_REPORT)
-      console.log(
-        `realtime, after onset: quiet ${Math.round(quietAt - onsetAt)} ms, clear ${Math.round(clearAt - onsetAt)} ms`,
-      );
-    expect(quietAt - onsetAt, 'the caller hears silence soon after their onset').toBeLessThan(400);
-    // Cleared only once the speech was sustained (not at the server VAD's speech start).
-    expect(clearAt - onsetAt).toBeGreaterThan(500);
-    expect(c.played.filter((t) => t > quietAt && t < clearAt)).toEqual([]);
-    await c
-      .waitFor(() => fake.events('conversation.item.truncate').length >= 1, 2000)
+      .waitFor(() => fake.events('conversation.item.truncate').length >= 1, 5000)
       .catch(() => {
         throw new Error('never truncated');
       });
+    const cutAt = performance.now();
     const trunc = fake.events('conversation.item.truncate')[0]!;
+    if (process.env.VOICE_BARGE_IN_REPORT)
+      console.log(
+        `realtime, after onset: quiet ${Math.round(quietAt - onsetAt)} ms, cut ${Math.round(trunc.at - onsetWall)} ms`,
+      );
+    expect(quietAt - onsetAt, 'the caller hears silence soon after their onset').toBeLessThan(400);
+    // Cut only once the speech was sustained (not at the server VAD's speech start) …
+    expect(trunc.at - onsetWall).toBeGreaterThan(500);
     expect(trunc.audio_end_ms as number).toBeGreaterThan(500);
     expect(trunc.audio_end_ms as number).toBeLessThan(long.length / 8);
+    // … with a Twilio clear whenever agent audio was still buffered there (a pause that fell
+    // between two chunks leaves nothing to clear); the agent never came back over the caller.
+    const clear = c.events.find((e) => e.kind === 'clear');
+    if (clear) expect(clear.at - onsetAt).toBeGreaterThan(500);
+    expect(c.played.filter((t) => t > quietAt && t < cutAt)).toEqual([]);
     expect(fake.events('response.cancel').length).toBeGreaterThanOrEqual(1);
 
     await said;
