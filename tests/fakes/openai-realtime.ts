@@ -6,7 +6,10 @@
  * with the scripted caller text); a response streams `response.output_audio.delta` μ-law (real
  * speech fixtures) with transcript deltas, then scripted function calls, then `response.done`;
  * `response.cancel`, `conversation.item.truncate`, `conversation.item.create` (tool outputs) and
- * `response.create` behave as documented, and a new speech start interrupts the response.
+ * `response.create` behave as documented (a second one while a response is active is refused with
+ * `conversation_already_has_active_response`); `turn_detection.create_response` /
+ * `interrupt_response` are honoured: a speech start cancels the response and a speech stop creates
+ * one unless they are `false`.
  *
  * Transcription sessions (`/v1/realtime?intent=transcription`, no model — a model parameter is
  * refused with an `error` event like the real service): `session.update` with
@@ -206,7 +209,11 @@ export async function startFakeRealtime(o: FakeRealtimeOptions = {}): Promise<Fa
     let active: { id: string; cancelled: boolean } | undefined;
     const turnDetection = () =>
       ((conn.session?.audio as { input?: { turn_detection?: Record<string, unknown> } } | undefined)?.input
-        ?.turn_detection ?? {}) as { silence_duration_ms?: number; create_response?: boolean };
+        ?.turn_detection ?? {}) as {
+        silence_duration_ms?: number;
+        create_response?: boolean;
+        interrupt_response?: boolean;
+      };
 
     const cancelActive = () => {
       if (!active || active.cancelled) return false;
@@ -234,7 +241,7 @@ export async function startFakeRealtime(o: FakeRealtimeOptions = {}): Promise<Fa
               audio_start_ms: conn.appendedMs - START_FRAMES * 20,
               item_id: inputItem,
             });
-            cancelActive(); // interrupt_response
+            if (turnDetection().interrupt_response !== false) cancelActive();
           }
         } else {
           quietMs = loud ? 0 : quietMs + 20;
@@ -403,6 +410,17 @@ export async function startFakeRealtime(o: FakeRealtimeOptions = {}): Promise<Fa
         case 'input_audio_buffer.append':
           return onAudio(Buffer.from(String(ev.audio ?? ''), 'base64'));
         case 'response.create':
+          if (active && !active.cancelled) {
+            send({
+              type: 'error',
+              error: {
+                type: 'invalid_request_error',
+                code: 'conversation_already_has_active_response',
+                message: 'Conversation already has an active response in progress',
+              },
+            });
+            return;
+          }
           void respond();
           return;
         case 'response.cancel':

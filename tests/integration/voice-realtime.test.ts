@@ -5,7 +5,9 @@
  * real WebSocket; chat (summary), Google TTS (cached greeting) and Twilio REST are fakes too.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { performance } from 'node:perf_hooks';
 import { eq } from 'drizzle-orm';
+import { mulawLevelDb } from '../../src-main/audio/mulaw';
 import { calls, tasks } from '../../src-main/db/schema';
 import { speechFixture, ulawRmsDb, type MediaStreamClient } from '../fakes/media-stream-client';
 import { startFakeRealtime, type FakeRealtime } from '../fakes/openai-realtime';
@@ -33,6 +35,20 @@ async function realtimeRig(): Promise<{ r: VoiceRig; fake: FakeRealtime }> {
   const res = await rig.t.api('voice.updateSettings', { engine: 'realtime' });
   expect(res.status).toBe(200);
   return { r: rig, fake: rt };
+}
+
+/** Milliseconds into a fixture where its speech starts (first frame clearly above the line). */
+function onsetOffsetMs(audio: Buffer): number {
+  for (let i = 0; i + 160 <= audio.length; i += 160)
+    if (mulawLevelDb(audio.subarray(i, i + 160)) > -40) return (i / 160) * 20;
+  return 0;
+}
+
+/** The first `voicedMs` of a fixture's speech (with its lead-in): a short "כן". */
+function shortWord(voicedMs: number): Buffer {
+  const audio = speechFixture('name');
+  const start = (onsetOffsetMs(audio) / 20) * 160;
+  return audio.subarray(0, start + (voicedMs / 20) * 160);
 }
 
 const live = async (r: VoiceRig, callSid: string) => {
@@ -78,7 +94,12 @@ describe('voice agent: OpenAI Realtime engine', () => {
         input: {
           format: { type: 'audio/pcmu' },
           transcription: { model: 'gpt-4o-transcribe', language: 'he' },
-          turn_detection: { type: 'server_vad', silence_duration_ms: 700, create_response: true },
+          turn_detection: {
+            type: 'server_vad',
+            silence_duration_ms: 700,
+            create_response: false,
+            interrupt_response: false,
+          },
         },
         output: { format: { type: 'audio/pcmu' }, voice: 'marin' },
       },
@@ -231,6 +252,140 @@ describe('voice agent: OpenAI Realtime engine', () => {
     expect(second!.callerText).toBe('קוראים לי דני כהן');
     expect(second!.agentText).toBe('נעים מאוד דני.');
     expect(r.t.logs().some((l) => l.msg === 'barge-in: cleared' && l.call_sid === c.callSid)).toBe(true);
+    await c.stop();
+  }, 40_000);
+
+  it('a short "כן" over the answer does not stop it: no clear, the answer heard whole, nothing answers it', async () => {
+    const { r, fake } = await realtimeRig();
+    const c = await r.connect({ speed: 1 });
+    c.start();
+    await waitState(r, c, 'listening');
+    const long = Buffer.concat([speechFixture('book'), speechFixture('price'), speechFixture('book')]);
+    const longText = 'תספורת עולה שמונים שקלים וצבע עולה מאה וחמישים שקלים ויש גם הנחה לסטודנטים בימי שלישי';
+    fake.caller.text = 'כמה עולה תספורת?';
+    fake.script({ text: longText, audio: long });
+    const answerFrom = c.media.length; // the greeting was heard: what follows is the answer
+    await c.say('price');
+    await c.quiet(800);
+    await waitState(r, c, 'speaking');
+    await c.waitFor(() => c.media.length - answerFrom >= 40, 4000); // ~0.8 s of the answer sent
+    const creates = fake.events('response.create').length;
+
+    fake.caller.text = 'כן';
+    const saidAt = performance.now();
+    await c.say(shortWord(360));
+    await c.quiet(1500);
+    await waitTurns(r, c, 1);
+    const rows = turnRows(r, c.callSid);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ interrupted: false, agentText: longText });
+    expect(c.clears, 'the answer was never cleared').toBe(0);
+    expect(fake.events('conversation.item.truncate')).toEqual([]);
+    expect(fake.events('response.cancel')).toEqual([]);
+    // Every frame of the answer reached the caller (a pause loses nothing).
+    expect(c.media.length - answerFrom).toBeGreaterThanOrEqual(Math.floor(long.length / 160));
+    const gap = c.longestGap(saidAt, saidAt + 360 + 800);
+    if (process.env.VOICE_BARGE_IN_REPORT) console.log(`realtime "כן" 360 ms: longest pause ${gap} ms`);
+    expect(gap, 'the answer goes on soon after the burst').toBeLessThan(600);
+    // The backchannel was heard by the server VAD (committed) but nothing answered it.
+    await new Promise((res) => setTimeout(res, 300));
+    expect(fake.events('response.create').length).toBe(creates);
+    expect(r.t.logs().some((l) => l.msg === 'caller backchannel over the agent')).toBe(true);
+    await c.stop();
+  }, 40_000);
+
+  it('"כן" over the end of the agent\'s question is its reply: answered once the question was heard', async () => {
+    const { r, fake } = await realtimeRig();
+    const c = await r.connect({ speed: 1 });
+    c.start();
+    await waitState(r, c, 'listening');
+    const QUESTION = 'רוצים שאקבע לכם תור למחר בבוקר או ביום רביעי אחרי הצהריים?';
+    fake.caller.text = 'אפשר לקבוע תור?';
+    fake.script(
+      { text: QUESTION, audio: Buffer.concat([speechFixture('book'), speechFixture('price')]) },
+      { text: 'מעולה, קבעתי לכם למחר בעשר.', audio: speechFixture('name') },
+    );
+    await c.say('price');
+    await c.quiet(800);
+    await waitState(r, c, 'speaking');
+    const firstFrame = c.media[c.media.length - 1]!.at;
+    await c.waitFor(() => performance.now() >= firstFrame + 2500, 5000);
+    fake.caller.text = 'כן';
+    await c.say(shortWord(360));
+    await c.quiet(1500);
+    await waitTurns(r, c, 2, 15_000);
+    const [asked, reply] = turnRows(r, c.callSid);
+    expect(asked).toMatchObject({ interrupted: false, agentText: QUESTION });
+    expect(reply).toMatchObject({ callerText: 'כן', agentText: 'מעולה, קבעתי לכם למחר בעשר.' });
+    expect(c.clears).toBe(0);
+    await c.stop();
+  }, 40_000);
+
+  it('a real interruption: the line quiet within 400 ms of the onset, cleared and truncated once sustained', async () => {
+    const { r, fake } = await realtimeRig();
+    const c = await r.connect({ speed: 1 });
+    c.start();
+    await waitState(r, c, 'listening');
+    const long = Buffer.concat([speechFixture('book'), speechFixture('price'), speechFixture('book')]);
+    const longText = 'תספורת עולה שמונים שקלים וצבע עולה מאה וחמישים שקלים ויש גם הנחה לסטודנטים בימי שלישי';
+    fake.caller.text = 'כמה עולה תספורת?';
+    fake.script({ text: longText, audio: long });
+    await c.say('price');
+    await c.quiet(800);
+    await waitState(r, c, 'speaking');
+    const answerFrom = c.media.length;
+    await c
+      .waitFor(() => c.media.length - answerFrom >= 40, 4000)
+      .catch(() => {
+        throw new Error('the answer never played');
+      });
+
+    fake.caller.text = 'רגע, אני רוצה לקבוע תור למחר';
+    fake.script({ text: 'בשמחה, לאיזו שעה?', audio: speechFixture('name') });
+    const book = speechFixture('book');
+    const saidAt = performance.now();
+    const onsetWall = Date.now() + onsetOffsetMs(book); // the fake records Date.now()
+    const said = c.say(book);
+    const onsetAt = saidAt + onsetOffsetMs(book);
+    await c
+      .waitFor(() => c.quietAfter(onsetAt) !== undefined, 5000)
+      .catch(() => {
+        throw new Error('the line never went quiet');
+      });
+    const quietAt = c.quietAfter(onsetAt)!;
+    await c
+      .waitFor(() => fake.events('conversation.item.truncate').length >= 1, 5000)
+      .catch(() => {
+        throw new Error('never truncated');
+      });
+    const cutAt = performance.now();
+    const trunc = fake.events('conversation.item.truncate')[0]!;
+    if (process.env.VOICE_BARGE_IN_REPORT)
+      console.log(
+        `realtime, after onset: quiet ${Math.round(quietAt - onsetAt)} ms, cut ${Math.round(trunc.at - onsetWall)} ms`,
+      );
+    expect(quietAt - onsetAt, 'the caller hears silence soon after their onset').toBeLessThan(400);
+    // Cut only once the speech was sustained (not at the server VAD's speech start) …
+    expect(trunc.at - onsetWall).toBeGreaterThan(500);
+    expect(trunc.audio_end_ms as number).toBeGreaterThan(500);
+    expect(trunc.audio_end_ms as number).toBeLessThan(long.length / 8);
+    // … with a Twilio clear whenever agent audio was still buffered there (a pause that fell
+    // between two chunks leaves nothing to clear); the agent never came back over the caller.
+    const clear = c.events.find((e) => e.kind === 'clear');
+    if (clear) expect(clear.at - onsetAt).toBeGreaterThan(500);
+    expect(c.played.filter((t) => t > quietAt && t < cutAt)).toEqual([]);
+    expect(fake.events('response.cancel').length).toBeGreaterThanOrEqual(1);
+
+    await said;
+    await c.quiet(1200);
+    await waitTurns(r, c, 2);
+    const [first, second] = turnRows(r, c.callSid);
+    expect(first!.interrupted).toBe(true);
+    expect(first!.agentText.split(' ').length).toBeLessThan(longText.split(' ').length);
+    expect(second).toMatchObject({
+      callerText: 'רגע, אני רוצה לקבוע תור למחר',
+      agentText: 'בשמחה, לאיזו שעה?',
+    });
     await c.stop();
   }, 40_000);
 

@@ -79,6 +79,7 @@ describe('realtime turn reducer', () => {
     expect(opened).toEqual([
       { type: 'turn', id: 0, itemId: 'c1', at: 100 },
       { type: 'thinking', id: 0, at: 1600, audioEndMs: 1600 },
+      { type: 'respond' },
     ]);
     expect(c.state.floor).toBe('thinking');
     expect(c.send({ type: 'transcript', itemId: 'c1', text: 'כמה עולה תספורת?' })).toEqual([]);
@@ -105,17 +106,24 @@ describe('realtime turn reducer', () => {
     expect(c.utterance('c2')[0]).toMatchObject({ type: 'turn', id: 1 });
   });
 
-  it('barge-in: speech over the answer clears, cancels, truncates and records the turn as interrupted', () => {
+  it('barge-in: speech over the answer pauses the line; sustained speech clears, cancels, truncates, records', () => {
     const c = new Call().ready();
     c.utterance('c1');
     c.answer('r1');
-    const fx = c.tick(800).send({ type: 'speech_started', itemId: 'c2' });
+    // The server VAD hears speech: nothing is decided yet, the line goes quiet.
+    expect(c.tick(800).send({ type: 'speech_started', itemId: 'c2' })).toEqual([{ type: 'pause' }]);
+    const startedAt = c.now;
+    expect(c.state.turn).toMatchObject({ id: 0 });
+    expect(c.tick(300).send({ type: 'caller_audio', voicedMs: 400, quietMs: 0 })).toEqual([]);
+    // 700 ms voiced: the real interruption.
+    const fx = c.tick(300).send({ type: 'caller_audio', voicedMs: 700, quietMs: 0 });
     expect(fx).toEqual([
       { type: 'barge_in', responseId: 'r1', id: 0 },
       { type: 'record', id: 0, interrupted: true, now: false },
-      { type: 'turn', id: 1, itemId: 'c2', at: c.now },
+      { type: 'turn', id: 1, itemId: 'c2', at: startedAt },
     ]);
     expect(c.state.floor).toBe('listening');
+    expect(c.state.barge).toBeNull();
     expect(c.state.response).toMatchObject({ id: 'r1', cancelled: true });
     // The cancelled response's late audio and end change nothing.
     expect(c.send({ type: 'audio', responseId: 'r1', itemId: 'r1-item', audio: AUDIO })).toEqual([]);
@@ -123,13 +131,174 @@ describe('realtime turn reducer', () => {
     expect(c.send({ type: 'response_done', responseId: 'r1', status: 'cancelled' })).toEqual([]);
     expect(c.send({ type: 'idle' })).toEqual([]);
     expect(c.state.turn).toMatchObject({ id: 1, items: ['c2'] });
+    // Its end: answered (the server creates no response itself).
+    expect(types(c.tick(900).send({ type: 'speech_stopped', itemId: 'c2', audioEndMs: 5000 }))).toEqual([
+      'thinking',
+      'respond',
+    ]);
   });
 
-  it('barge-in over audio of no turn (the greeting) clears it without a record; nothing to truncate', () => {
+  it('a "כן" over the answer: paused, resumed after the burst, its backchannel transcript never answered', () => {
+    const c = new Call().ready();
+    c.utterance('c1');
+    c.answer('r1');
+    expect(c.tick(800).send({ type: 'speech_started', itemId: 'c2' })).toEqual([{ type: 'pause' }]);
+    c.tick(100).send({ type: 'caller_audio', voicedMs: 300, quietMs: 0 });
+    expect(c.tick(100).send({ type: 'caller_audio', voicedMs: 360, quietMs: 100 })).toEqual([]);
+    // 200 ms of quiet: the burst is over, the answer goes on from where it paused.
+    expect(c.tick(100).send({ type: 'caller_audio', voicedMs: 360, quietMs: 200 })).toEqual([
+      { type: 'unpause' },
+    ]);
+    expect(c.state.barge).toMatchObject({ paused: false, stopped: null });
+    // The server VAD's end of that item (its silence window later): no turn, no answer.
+    expect(c.tick(500).send({ type: 'speech_stopped', itemId: 'c2', audioEndMs: 3000 })).toEqual([]);
+    expect(c.send({ type: 'transcript', itemId: 'c2', text: 'כן.' })).toEqual([]);
+    expect(c.state.barge).toBeNull();
+    expect(c.state.turn).toMatchObject({ id: 0, phase: 'speaking' });
+    expect(c.state.turns).toBe(1);
+    // The answer ends as if nothing happened.
+    c.send({ type: 'response_done', responseId: 'r1', status: 'completed' });
+    c.busy = false;
+    expect(c.send({ type: 'idle' })).toEqual([{ type: 'record', id: 0, interrupted: false, now: false }]);
+  });
+
+  it('speech_stopped while still paused releases the line; an empty transcript drops the burst', () => {
+    const c = new Call().ready();
+    c.utterance('c1');
+    c.answer('r1');
+    c.send({ type: 'speech_started', itemId: 'c2' });
+    expect(c.tick(600).send({ type: 'speech_stopped', itemId: 'c2', audioEndMs: 3000 })).toEqual([
+      { type: 'unpause' },
+    ]);
+    // Stopped: the caller's voiced count no longer interrupts.
+    expect(c.send({ type: 'caller_audio', voicedMs: 900, quietMs: 0 })).toEqual([]);
+    expect(c.send({ type: 'transcript', itemId: 'c2', text: '' })).toEqual([]);
+    expect(c.state.barge).toBeNull();
+  });
+
+  it('a short burst with words (not a backchannel) is a real interruption once transcribed, answered at once', () => {
+    const c = new Call().ready();
+    c.utterance('c1');
+    c.answer('r1');
+    c.tick(800).send({ type: 'speech_started', itemId: 'c2' });
+    const startedAt = c.now;
+    c.tick(500).send({ type: 'caller_audio', voicedMs: 400, quietMs: 200 });
+    c.tick(500).send({ type: 'speech_stopped', itemId: 'c2', audioEndMs: 4000 });
+    const fx = c.tick(200).send({ type: 'transcript', itemId: 'c2', text: 'רגע' });
+    expect(fx).toEqual([
+      { type: 'barge_in', responseId: 'r1', id: 0 },
+      { type: 'record', id: 0, interrupted: true, now: false },
+      { type: 'turn', id: 1, itemId: 'c2', at: startedAt },
+      { type: 'thinking', id: 1, at: c.now, audioEndMs: 4000 },
+      { type: 'respond' },
+    ]);
+    expect(c.state.floor).toBe('thinking');
+    expect(c.state.turn).toMatchObject({ id: 1, items: ['c2'], phase: 'thinking' });
+  });
+
+  it('the caller speaks again after a released burst: paused again; two items become one interrupting turn', () => {
+    const c = new Call().ready();
+    c.utterance('c1');
+    c.answer('r1');
+    c.send({ type: 'speech_started', itemId: 'c2' });
+    c.tick(300).send({ type: 'caller_audio', voicedMs: 300, quietMs: 200 });
+    // Voice again within the same server item.
+    expect(c.tick(100).send({ type: 'caller_audio', voicedMs: 320, quietMs: 0 })).toEqual([
+      { type: 'pause' },
+    ]);
+    c.tick(300).send({ type: 'speech_stopped', itemId: 'c2', audioEndMs: 2000 });
+    // A new server item while released: paused again, then its words interrupt.
+    expect(c.send({ type: 'speech_started', itemId: 'c3' })).toEqual([{ type: 'pause' }]);
+    expect(c.state.barge).toMatchObject({ items: ['c2', 'c3'], paused: true, stopped: null });
+    expect(c.send({ type: 'transcript', itemId: 'c2', text: 'אהה' })).toEqual([]);
+    expect(c.state.barge).toMatchObject({ items: ['c3'], paused: true });
+    const fx = c.send({ type: 'caller_audio', voicedMs: 800, quietMs: 0 });
+    expect(types(fx)).toEqual(['barge_in', 'record', 'turn']);
+    expect(c.state.turn).toMatchObject({ id: 1, items: ['c3'] });
+  });
+
+  it('"כן" over the end of the agent\'s question is its reply: no clear, answered once the question was heard', () => {
+    const c = new Call().ready();
+    c.utterance('c1');
+    c.answer('r1');
+    c.send({ type: 'response_done', responseId: 'r1', status: 'completed' });
+    c.send({ type: 'speech_started', itemId: 'c2' });
+    c.tick(400).send({ type: 'caller_audio', voicedMs: 360, quietMs: 200 });
+    c.tick(500).send({ type: 'speech_stopped', itemId: 'c2', audioEndMs: 3000 });
+    // "אהה" is no reply even then; "כן" is.
+    expect(c.send({ type: 'transcript', itemId: 'c2', text: 'כן', agentAsking: true })).toEqual([]);
+    expect(c.state.barge).toMatchObject({ reply: true });
+    c.busy = false;
+    expect(c.tick(800).send({ type: 'idle' })).toEqual([
+      { type: 'record', id: 0, interrupted: false, now: false },
+      { type: 'turn', id: 1, itemId: 'c2', at: 0 + 100 + 1500 + 200 + 300 },
+      { type: 'thinking', id: 1, at: c.now, audioEndMs: 3000 },
+      { type: 'respond' },
+    ]);
+    expect(c.state.barge).toBeNull();
+  });
+
+  it('"אהה" over the agent\'s question is still a backchannel; a reply heard after the question is answered at once', () => {
+    const c = new Call().ready();
+    c.utterance('c1');
+    c.answer('r1');
+    c.send({ type: 'response_done', responseId: 'r1', status: 'completed' });
+    c.send({ type: 'speech_started', itemId: 'c2' });
+    c.send({ type: 'speech_stopped', itemId: 'c2', audioEndMs: 3000 });
+    expect(c.send({ type: 'transcript', itemId: 'c2', text: 'אהה', agentAsking: true })).toEqual([]);
+    expect(c.state.barge).toBeNull();
+    c.send({ type: 'speech_started', itemId: 'c3' });
+    c.send({ type: 'speech_stopped', itemId: 'c3', audioEndMs: 4000 });
+    c.busy = false;
+    c.send({ type: 'idle' });
+    const fx = c.send({ type: 'transcript', itemId: 'c3', text: 'בסדר', agentAsking: true });
+    expect(types(fx)).toEqual(['turn', 'thinking', 'respond']);
+  });
+
+  it('the server still hears speech past interruptMs + its silence window: sustained, whatever the local VAD says', () => {
+    const c = new Call().ready();
+    c.utterance('c1');
+    c.answer('r1');
+    c.send({ type: 'speech_started', itemId: 'c2' });
+    // The engine's VAD lost the speech (quiet): released …
+    expect(c.tick(300).send({ type: 'caller_audio', voicedMs: 0, quietMs: Infinity })).toEqual([
+      { type: 'unpause' },
+    ]);
+    expect(c.tick(1000).send({ type: 'caller_audio', voicedMs: 0, quietMs: Infinity })).toEqual([]);
+    // … but no speech_stopped 1400 ms after speech_started: a real interruption.
+    expect(types(c.tick(100).send({ type: 'caller_audio', voicedMs: 0, quietMs: Infinity }))).toEqual([
+      'barge_in',
+      'record',
+      'turn',
+    ]);
+  });
+
+  it('a goodbye over the agent interrupts and ends the call after its answer', () => {
+    const c = new Call().ready();
+    c.utterance('c1');
+    c.answer('r1');
+    c.send({ type: 'speech_started', itemId: 'c2' });
+    c.send({ type: 'speech_stopped', itemId: 'c2', audioEndMs: 2000 });
+    c.send({ type: 'transcript', itemId: 'c2', text: 'תודה, ביי' });
+    expect(c.state.turn).toMatchObject({ id: 1, goodbye: true });
+  });
+
+  it('the call ends while a barge-in is open: the line is unpaused so the last line plays', () => {
+    const c = new Call().ready();
+    c.utterance('c1');
+    c.answer('r1');
+    c.send({ type: 'speech_started', itemId: 'c2' });
+    expect(c.send({ type: 'ending' })).toEqual([{ type: 'unpause' }]);
+    expect(c.state.barge).toBeNull();
+    expect(c.send({ type: 'caller_audio', voicedMs: 900, quietMs: 0 })).toEqual([]);
+  });
+
+  it('barge-in over audio of no turn (the greeting): paused; sustained → cleared without a record', () => {
     const c = new Call();
     c.busy = true;
     c.send({ type: 'connected', greeted: true });
-    expect(c.send({ type: 'speech_started', itemId: 'c1' })).toEqual([
+    expect(c.send({ type: 'speech_started', itemId: 'c1' })).toEqual([{ type: 'pause' }]);
+    expect(c.tick(700).send({ type: 'caller_audio', voicedMs: 700, quietMs: 0 })).toEqual([
       { type: 'barge_in', responseId: null, id: null },
       { type: 'turn', id: 0, itemId: 'c1', at: 0 },
     ]);
@@ -180,7 +349,8 @@ describe('realtime turn reducer', () => {
     c.busy = false;
     c.send({ type: 'speech_started', itemId: 'c2' }); // cancelled, merged
     c.busy = true;
-    const fx = c.send({ type: 'speech_started', itemId: 'c3' });
+    expect(c.send({ type: 'speech_started', itemId: 'c3' })).toEqual([{ type: 'pause' }]);
+    const fx = c.send({ type: 'caller_audio', voicedMs: 700, quietMs: 0 });
     expect(fx).toEqual([
       { type: 'barge_in', responseId: null, id: null },
       { type: 'merge', id: 0, itemId: 'c3' },

@@ -14,7 +14,10 @@ export interface RealtimeVoiceConfig {
   tools: ToolSpec[];
   /** Input transcription (for the caller's text in the turn metrics and the transcript). */
   transcription: { model: string; language: string; prompt?: string };
-  /** Server VAD: end of the caller's turn after this much silence. */
+  /**
+   * Server VAD: end of the caller's turn after this much silence. It only reports speech start
+   * and stop: it never cancels an answer nor creates one (the engine decides, `createResponse`).
+   */
   silenceMs: number;
   /** Server VAD: audio kept before the detected start of speech. */
   prefixPaddingMs: number;
@@ -44,7 +47,7 @@ export type RealtimeEvent =
 export interface RealtimeVoiceSession {
   /** 8 kHz μ-law caller audio (any length). */
   appendAudio(mulaw: Buffer): void;
-  /** Asks for an answer now (greeting, or after tool results); optional one-off instructions. */
+  /** Asks for an answer now (greeting, a caller turn, after tool results); optional one-off instructions. */
   createResponse(instructions?: string): void;
   cancelResponse(): void;
   /** What the caller actually heard of an assistant audio item. */

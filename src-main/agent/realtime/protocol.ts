@@ -32,8 +32,10 @@ export function sessionUpdate(cfg: RealtimeVoiceConfig): SessionUpdateEvent {
             type: 'server_vad',
             silence_duration_ms: cfg.silenceMs,
             prefix_padding_ms: cfg.prefixPaddingMs,
-            create_response: true,
-            interrupt_response: true,
+            // The engine decides barge-in and asks for every answer itself (response.create), so
+            // a "כן" over the agent neither cancels it nor gets an answer of its own.
+            create_response: false,
+            interrupt_response: false,
           },
         },
         output: { format: { type: 'audio/pcmu' }, voice: cfg.voice },

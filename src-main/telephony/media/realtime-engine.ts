@@ -7,8 +7,11 @@
  * t_vad = speech end → speech_stopped, t_asr → input transcript, t_nlp → the model's first audio.
  * Every floor and turn decision is the pure reducer's (turn/realtime-reducer.ts); this class feeds
  * it the model's events and the player's, and runs its effects. Each response plays on its own
- * speech handle; barge-in: `clear`, `response.cancel`, and `conversation.item.truncate` at what
- * the handle says was heard. A connection failure at the start, or the model socket dropping
+ * speech handle. The server VAD neither cancels nor creates responses (the reducer asks for each
+ * answer): speech over the agent pauses the line, and only sustained speech (this engine's own
+ * energy VAD counts the caller's voiced audio) or words that are not a backchannel make it a
+ * barge-in: `clear`, `response.cancel`, and `conversation.item.truncate` at what the handle says
+ * was heard; a "כן" lets the answer go on where it paused. A connection failure at the start, or the model socket dropping
  * mid-call → this call continues on the pipeline engine.
  */
 import { goodbyeText, greetingText } from '../../agent/prompt';
@@ -16,6 +19,7 @@ import type { RealtimeEvent, RealtimeVoiceSession } from '../../agent/realtime/p
 import type { ToolEffect } from '../../agent/tools';
 import type { Logger } from '../../platform/logger';
 import { FRAME_BYTES, FRAME_MS } from '../../audio/convert';
+import { EnergyVad } from '../audio/vad';
 import type { EngineFactory, EngineHost, VoiceEngine } from './engine';
 import {
   MAX_PENDING_FRAMES,
@@ -26,8 +30,15 @@ import {
   type ItemSpan,
   type RealtimeEngineDeps,
 } from './realtime-support';
+import { TIMING, vadConfig } from './session-config';
 import type { SpeechHandle } from './speech-handle';
-import { initialRealtimeState, reduceRealtime, type RtEffect, type RtEvent } from './turn/realtime-reducer';
+import {
+  initialRealtimeState,
+  reduceRealtime,
+  type RtConfig,
+  type RtEffect,
+  type RtEvent,
+} from './turn/realtime-reducer';
 
 export type { RealtimeEngineDeps } from './realtime-support';
 
@@ -60,6 +71,9 @@ export class RealtimeEngine implements VoiceEngine {
   private out: ResponseOut | undefined;
   private readonly book: RealtimeBook;
   private readonly log: Logger;
+  /** Hears the caller's frames only to measure speech over the agent (the model owns end of turn). */
+  private readonly vad: EnergyVad;
+  private readonly cfg: RtConfig;
 
   constructor(
     private readonly host: EngineHost,
@@ -67,6 +81,12 @@ export class RealtimeEngine implements VoiceEngine {
   ) {
     this.log = host.log.child({ engine: 'realtime' });
     this.book = new RealtimeBook(host, deps.clock, deps.transcriptGraceMs ?? 1500);
+    this.vad = new EnergyVad(vadConfig(deps.settings()));
+    this.cfg = {
+      interruptMs: deps.interruptMs ?? TIMING.interruptMs,
+      burstEndMs: deps.burstEndMs ?? TIMING.burstEndMs,
+      silenceMs: deps.settings().silenceMs,
+    };
   }
 
   private now(): number {
@@ -143,6 +163,22 @@ export class RealtimeEngine implements VoiceEngine {
   private append(frame: Buffer): void {
     this.rt?.appendAudio(frame);
     this.appendedMs += (frame.length / FRAME_BYTES) * FRAME_MS;
+    this.measure(frame);
+  }
+
+  /** The caller's speech while they may be talking over the agent (a short lead: a pause is quick). */
+  private measure(frame: Buffer): void {
+    const vad = this.vad;
+    vad.push(frame);
+    const b = this.state.barge;
+    this.host.speaker.lean(vad.speaking || !!b?.paused);
+    if (!b || (!b.paused && b.stopped != null)) return;
+    this.dispatch({
+      type: 'caller_audio',
+      at: this.now(),
+      voicedMs: vad.speaking ? vad.currentVoicedMs : 0,
+      quietMs: vad.speaking ? vad.currentSilenceMs : Infinity,
+    });
   }
 
   // ───────────────────────────── events in ─────────────────────────────
@@ -228,10 +264,18 @@ export class RealtimeEngine implements VoiceEngine {
   }
 
   private onCallerText(itemId: string, text: string, state: 'done' | 'failed'): void {
+    // First the reducer: words over the agent open their turn, a backchannel is dropped.
+    this.dispatch({ type: 'transcript', at: this.now(), itemId, text, agentAsking: this.agentAsking() });
     const turn = this.book.caller(itemId, text, state, this.now());
-    if (!turn) return;
-    this.log.info({ turn: turn.index, asr_ms: turn.t.asr, chars: text.length }, 'caller said');
-    if (text) this.dispatch({ type: 'transcript', at: this.now(), itemId, text });
+    if (turn) this.log.info({ turn: turn.index, asr_ms: turn.t.asr, chars: text.length }, 'caller said');
+    else if (!this.stopped) this.log.info({ chars: text.length }, 'caller backchannel over the agent');
+  }
+
+  /** The current answer is generated, ends with a question, and at most its last ~3 s are unheard. */
+  private agentAsking(): boolean {
+    const o = this.out;
+    if (!o?.handle || !this.state.response?.done || o.id !== this.state.response.id) return false;
+    return o.handle.audioMs - o.handle.heardMs <= 3000 && /\?\s*$/.test(o.text.trim());
   }
 
   onFrame(at: number): void {
@@ -262,7 +306,7 @@ export class RealtimeEngine implements VoiceEngine {
 
   private dispatch(ev: RtEvent): void {
     if (this.stopped) return;
-    const r = reduceRealtime(this.state, ev, { busy: this.host.playerBusy() });
+    const r = reduceRealtime(this.state, ev, { busy: this.host.playerBusy() }, this.cfg);
     this.state = r.state;
     for (const e of r.effects) {
       try {
@@ -285,17 +329,20 @@ export class RealtimeEngine implements VoiceEngine {
         );
       case 'turn':
         return void this.book.open(e.id, e.itemId, e.at);
-      case 'merge': {
-        const turn = this.book.get(e.id);
-        if (!turn) return;
-        turn.callerItems.push(e.itemId);
-        turn.phase = 'listening';
-        return;
-      }
+      case 'merge':
+        return this.book.join(e.id, e.itemId);
       case 'thinking':
         return this.thinking(e.id, e.at, e.audioEndMs);
+      case 'respond':
+        return this.rt?.createResponse();
       case 'cancel_response':
         return this.rt?.cancelResponse();
+      case 'pause':
+        this.log.debug('barge-in: line paused');
+        return this.host.speaker.pause();
+      case 'unpause':
+        this.log.debug('barge-in: not one, the answer goes on');
+        return this.host.speaker.resume();
       case 'barge_in':
         return this.bargeIn(e.responseId, e.id);
       case 'play':

@@ -27,6 +27,9 @@ export interface RealtimeEngineDeps {
   connectTimeoutMs?: number;
   /** Waiting for a late input transcript before a turn's row is written. */
   transcriptGraceMs?: number;
+  /** Barge-in thresholds (default: TIMING's). */
+  interruptMs?: number;
+  burstEndMs?: number;
 }
 
 /** Caller audio kept while the model session connects (3 s). */
@@ -106,6 +109,8 @@ export function heardText(turn: RtTurn): string {
  */
 export class RealtimeBook {
   private readonly turns = new Map<number, RtTurn>();
+  /** Transcripts of caller items in no turn (yet): speech over the agent, kept until one joins a turn. */
+  private readonly unclaimed = new Map<string, { text: string; state: 'done' | 'failed' }>();
 
   constructor(
     private readonly host: EngineHost,
@@ -128,17 +133,41 @@ export class RealtimeBook {
       done: false,
     };
     this.turns.set(index, turn);
+    this.claim(itemId);
     return turn;
+  }
+
+  /** One more caller item of turn `index` (the caller went on before any answer). */
+  join(index: number, itemId: string): void {
+    const turn = this.turns.get(index);
+    if (!turn) return;
+    turn.callerItems.push(itemId);
+    turn.phase = 'listening';
+    this.claim(itemId);
+  }
+
+  private claim(itemId: string): void {
+    const said = this.unclaimed.get(itemId);
+    if (!said) return;
+    this.unclaimed.delete(itemId);
+    this.caller(itemId, said.text, said.state, this.clock.monotonic());
   }
 
   get(index: number | null | undefined): RtTurn | undefined {
     return index == null ? undefined : this.turns.get(index);
   }
 
-  /** A caller transcript (final or failed) for one of a turn's items; a waiting row is written. */
+  /**
+   * A caller transcript (final or failed) for one of a turn's items; a waiting row is written.
+   * For an item in no turn: kept (it may still join one), undefined.
+   */
   caller(itemId: string, text: string, state: 'done' | 'failed', now: number): RtTurn | undefined {
     const turn = [...this.turns.values()].find((t) => t.callerItems.includes(itemId));
-    if (!turn) return undefined;
+    if (!turn) {
+      this.unclaimed.set(itemId, { text, state });
+      for (const k of this.unclaimed.keys()) if (this.unclaimed.size > 8) this.unclaimed.delete(k);
+      return undefined;
+    }
     if (text) turn.callerText = turn.callerText ? `${turn.callerText} ${text}` : text;
     turn.t.asr ??= Math.round(now - turn.speechEndAt);
     const last = turn.callerItems.indexOf(itemId) === turn.callerItems.length - 1;

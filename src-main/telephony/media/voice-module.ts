@@ -261,6 +261,8 @@ export function voiceModule(deps: VoiceModuleDeps): FeatureModule {
     speech,
     toolbox,
     clock: deps.clock,
+    interruptMs: deps.timing?.interruptMs,
+    burstEndMs: deps.timing?.burstEndMs,
     ...deps.realtimeTiming,
   });
 
