@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
+import { mulawLevelDb } from '../../src-main/audio/mulaw';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'speech');
 export type SpeechFixture = 'book' | 'price' | 'bye' | 'name' | 'cough';
@@ -17,6 +18,20 @@ export type SpeechFixture = 'book' | 'price' | 'bye' | 'name' | 'cough';
 /** An 8 kHz μ-law speech fixture (raw, no header). */
 export function speechFixture(name: SpeechFixture): Buffer {
   return readFileSync(path.join(FIXTURES, `${name}.ulaw`));
+}
+
+/** Milliseconds into a fixture where its speech starts (first frame clearly above the line). */
+export function onsetOffsetMs(audio: Buffer): number {
+  for (let i = 0; i + 160 <= audio.length; i += 160)
+    if (mulawLevelDb(audio.subarray(i, i + 160)) > -40) return (i / 160) * 20;
+  return 0;
+}
+
+/** The first `voicedMs` of a fixture's speech (with its lead-in): a short "כן". */
+export function shortWord(voicedMs: number): Buffer {
+  const audio = speechFixture('name');
+  const start = (onsetOffsetMs(audio) / 20) * 160;
+  return audio.subarray(0, start + (voicedMs / 20) * 160);
 }
 
 export interface OutboundMedia {

@@ -7,8 +7,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { performance } from 'node:perf_hooks';
-import { mulawLevelDb } from '../../src-main/audio/mulaw';
-import { speechFixture, type MediaStreamClient } from '../fakes/media-stream-client';
+import {
+  onsetOffsetMs,
+  shortWord,
+  speechFixture,
+  type MediaStreamClient,
+} from '../fakes/media-stream-client';
 import { isSummaryRequest, startVoiceRig, turnRows, until, type VoiceRig } from '../helpers/voice';
 
 let rig: VoiceRig | undefined;
@@ -27,20 +31,6 @@ async function speaking(r: VoiceRig, c: MediaStreamClient): Promise<void> {
   await until(() => r.voice.registry.get(c.callSid)?.state === 'speaking', 10_000, 'speaking');
   const from = c.media.length;
   await until(() => c.media.length >= from + 15, 5000, 'agent audio');
-}
-
-/** Milliseconds into a fixture where its speech starts (first frame clearly above the line). */
-function onsetOffsetMs(audio: Buffer): number {
-  for (let i = 0; i + 160 <= audio.length; i += 160)
-    if (mulawLevelDb(audio.subarray(i, i + 160)) > -40) return (i / 160) * 20;
-  return 0;
-}
-
-/** The first `voicedMs` of a fixture's speech (with its lead-in): a short "כן". */
-function shortWord(voicedMs: number): Buffer {
-  const audio = speechFixture('name');
-  const start = (onsetOffsetMs(audio) / 20) * 160;
-  return audio.subarray(0, start + (voicedMs / 20) * 160);
 }
 
 const chatRequests = (r: VoiceRig) =>

@@ -7,9 +7,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { performance } from 'node:perf_hooks';
 import { eq } from 'drizzle-orm';
-import { mulawLevelDb } from '../../src-main/audio/mulaw';
 import { calls, tasks } from '../../src-main/db/schema';
-import { speechFixture, ulawRmsDb, type MediaStreamClient } from '../fakes/media-stream-client';
+import {
+  onsetOffsetMs,
+  shortWord,
+  speechFixture,
+  ulawRmsDb,
+  type MediaStreamClient,
+} from '../fakes/media-stream-client';
 import { startFakeRealtime, type FakeRealtime } from '../fakes/openai-realtime';
 import { isSummaryRequest, startVoiceRig, type VoiceRig, turnRows } from '../helpers/voice';
 
@@ -37,20 +42,6 @@ async function realtimeRig(): Promise<{ r: VoiceRig; fake: FakeRealtime }> {
   return { r: rig, fake: rt };
 }
 
-/** Milliseconds into a fixture where its speech starts (first frame clearly above the line). */
-function onsetOffsetMs(audio: Buffer): number {
-  for (let i = 0; i + 160 <= audio.length; i += 160)
-    if (mulawLevelDb(audio.subarray(i, i + 160)) > -40) return (i / 160) * 20;
-  return 0;
-}
-
-/** The first `voicedMs` of a fixture's speech (with its lead-in): a short "כן". */
-function shortWord(voicedMs: number): Buffer {
-  const audio = speechFixture('name');
-  const start = (onsetOffsetMs(audio) / 20) * 160;
-  return audio.subarray(0, start + (voicedMs / 20) * 160);
-}
-
 const live = async (r: VoiceRig, callSid: string) => {
   const res = await r.t.api('monitor.liveCalls');
   const list = (res.body as { data: Array<{ callSid: string; state: string; engine: string }> }).data;
@@ -72,6 +63,22 @@ async function waitTurns(r: VoiceRig, c: MediaStreamClient, n: number, timeoutMs
     .catch(() => {
       throw new Error(`only ${turnRows(r, c.callSid).length} of ${n} turns recorded`);
     });
+}
+
+/** The caller asks the price and the model answers at length (3 fixtures of audio): until it speaks. */
+async function longAnswer(
+  r: VoiceRig,
+  fake: FakeRealtime,
+  c: MediaStreamClient,
+): Promise<{ long: Buffer; longText: string }> {
+  const long = Buffer.concat([speechFixture('book'), speechFixture('price'), speechFixture('book')]);
+  const longText = 'תספורת עולה שמונים שקלים וצבע עולה מאה וחמישים שקלים ויש גם הנחה לסטודנטים בימי שלישי';
+  fake.caller.text = 'כמה עולה תספורת?';
+  fake.script({ text: longText, audio: long });
+  await c.say('price');
+  await c.quiet(800);
+  await waitState(r, c, 'speaking');
+  return { long, longText };
 }
 
 describe('voice agent: OpenAI Realtime engine', () => {
@@ -221,13 +228,7 @@ describe('voice agent: OpenAI Realtime engine', () => {
     c.start();
     await waitState(r, c, 'listening');
 
-    const long = Buffer.concat([speechFixture('book'), speechFixture('price'), speechFixture('book')]);
-    const longText = 'תספורת עולה שמונים שקלים וצבע עולה מאה וחמישים שקלים ויש גם הנחה לסטודנטים בימי שלישי';
-    fake.caller.text = 'כמה עולה תספורת?';
-    fake.script({ text: longText, audio: long });
-    await c.say('price');
-    await c.quiet(800);
-    await waitState(r, c, 'speaking');
+    const { long, longText } = await longAnswer(r, fake, c);
     const speakingFrom = c.media.length;
     await c.waitFor(() => c.media.length - speakingFrom >= 40, 4000); // ~0.8 s of the answer sent
 
@@ -260,14 +261,8 @@ describe('voice agent: OpenAI Realtime engine', () => {
     const c = await r.connect({ speed: 1 });
     c.start();
     await waitState(r, c, 'listening');
-    const long = Buffer.concat([speechFixture('book'), speechFixture('price'), speechFixture('book')]);
-    const longText = 'תספורת עולה שמונים שקלים וצבע עולה מאה וחמישים שקלים ויש גם הנחה לסטודנטים בימי שלישי';
-    fake.caller.text = 'כמה עולה תספורת?';
-    fake.script({ text: longText, audio: long });
     const answerFrom = c.media.length; // the greeting was heard: what follows is the answer
-    await c.say('price');
-    await c.quiet(800);
-    await waitState(r, c, 'speaking');
+    const { long, longText } = await longAnswer(r, fake, c);
     await c.waitFor(() => c.media.length - answerFrom >= 40, 4000); // ~0.8 s of the answer sent
     const creates = fake.events('response.create').length;
 
@@ -326,13 +321,7 @@ describe('voice agent: OpenAI Realtime engine', () => {
     const c = await r.connect({ speed: 1 });
     c.start();
     await waitState(r, c, 'listening');
-    const long = Buffer.concat([speechFixture('book'), speechFixture('price'), speechFixture('book')]);
-    const longText = 'תספורת עולה שמונים שקלים וצבע עולה מאה וחמישים שקלים ויש גם הנחה לסטודנטים בימי שלישי';
-    fake.caller.text = 'כמה עולה תספורת?';
-    fake.script({ text: longText, audio: long });
-    await c.say('price');
-    await c.quiet(800);
-    await waitState(r, c, 'speaking');
+    const { long, longText } = await longAnswer(r, fake, c);
     const answerFrom = c.media.length;
     await c
       .waitFor(() => c.media.length - answerFrom >= 40, 4000)
