@@ -250,6 +250,36 @@ describe('turn reducer', () => {
     expect(c.state.reply).toBeNull();
   });
 
+  it('an interruption after the paused line had sent its last frames unpauses it (the next answer plays)', () => {
+    const c = new Call();
+    const id = c.answering();
+    expect(c.tick(500).send({ type: 'confirmed' })).toEqual([{ type: 'pause' }]);
+    c.busy = false; // every frame had left; their marks came back
+    expect(c.tick(300).send({ type: 'sustained' })).toEqual([
+      { type: 'unpause' },
+      { type: 'cancel', id },
+      { type: 'record', id, interrupted: true },
+    ]);
+    // Words instead of sustained speech: the same.
+    const d = new Call();
+    const did = d.answering();
+    d.tick(500).send({ type: 'confirmed' });
+    d.busy = false;
+    d.tick(300).send({ type: 'utterance_end', speechEndAt: d.now - 100 });
+    const r = d.tick(100).send({ type: 'transcript', id: d.state.utterance!.id, text: 'רגע, יש לי שאלה' });
+    expect(r.slice(0, 3)).toEqual([
+      { type: 'unpause' },
+      { type: 'cancel', id: did },
+      { type: 'record', id: did, interrupted: true },
+    ]);
+    expect(d.state.paused).toBe(false);
+    // The call ending while paused: its goodbye line is heard.
+    const e = new Call();
+    e.answering();
+    e.tick(500).send({ type: 'confirmed' });
+    expect(e.send({ type: 'ending' })).toEqual([{ type: 'unpause' }]);
+  });
+
   it('a burst after the whole answer was heard completes it', () => {
     const c = new Call();
     const id = c.answering();
@@ -312,6 +342,7 @@ describe('turn reducer', () => {
     c.tick(900).send({ type: 'utterance_end', speechEndAt: c.now - 700 });
     const r = c.tick(100).send({ type: 'transcript', id: 2, text: 'רגע, קוראים לי דני' });
     expect(r).toEqual([
+      { type: 'unpause' },
       { type: 'cancel', id },
       { type: 'record', id, interrupted: true },
       { type: 'answer', id: 2, index: 1, text: 'רגע, קוראים לי דני', goodbye: false },

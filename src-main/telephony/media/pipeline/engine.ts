@@ -218,6 +218,8 @@ export class PipelineEngine implements VoiceEngine {
         this.host.log.error({ err, effect: e.type }, 'turn effect failed');
       }
     }
+    // The line is paused only while the reducer says so (a failed effect never leaves it mute).
+    if (!this.state.paused) this.host.speaker.resume();
     if (!syncFloor) return;
     const floor = this.state.floor;
     if (floor !== 'ended' && this.host.state() !== 'ending') this.host.setState(floor);

@@ -32,6 +32,7 @@ import {
   release,
   same,
   startTurn,
+  stopLine,
 } from './steps';
 import type { Answer, Floor, Reduced, TurnConfig, TurnEffect, TurnEvent, TurnIo, TurnState } from './types';
 
@@ -67,7 +68,11 @@ export function reduce(s: TurnState, ev: TurnEvent, io: TurnIo, cfg: TurnConfig)
     case 'greeting':
       return { state: { ...s, floor: io.busy ? 'greeting' : 'listening' }, effects: NONE };
     case 'ending':
-      return { state: { ...s, floor: 'ending' }, effects: NONE };
+      // The goodbye or transfer line must be heard: a line paused by a barge-in goes on.
+      return {
+        state: { ...s, floor: 'ending', paused: false },
+        effects: s.paused ? [{ type: 'unpause' }] : NONE,
+      };
     case 'confirmed':
       return confirmed(s, ev.at, io);
     case 'sustained':
@@ -188,10 +193,10 @@ function transcript(
   const effects: TurnEffect[] = [];
   if (s.answer) {
     // Words over the agent: a real interruption (its audio stops now if it still plays).
-    if (io.busy) effects.push({ type: 'clear' });
+    effects.push(...stopLine(s, io));
     effects.push({ type: 'cancel', id: s.answer.id }, { type: 'record', id: s.answer.id, interrupted: true });
     next = { ...next, answer: null };
-  } else if (io.busy) effects.push({ type: 'clear' });
+  } else effects.push(...stopLine(s, io));
   next = { ...next, bargeAt: null, paused: false, resumableAt: null };
   return startTurn(next, id, text, effects);
 }

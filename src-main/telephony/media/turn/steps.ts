@@ -100,12 +100,22 @@ export function confirmed(s: TurnState, at: number, io: TurnIo): Reduced {
 export function interrupt(s: TurnState, io: TurnIo): Reduced {
   const a = s.answer;
   if (s.bargeAt == null) return same(s);
-  const clear: TurnEffect[] = io.busy ? [{ type: 'clear' }] : [];
+  const clear = stopLine(s, io);
   if (!a?.held) return { state: { ...s, bargeAt: null, paused: false }, effects: clear };
   return {
     state: { ...s, answer: null, bargeAt: null, paused: false },
     effects: [...clear, { type: 'cancel', id: a.id }, { type: 'record', id: a.id, interrupted: true }],
   };
+}
+
+/**
+ * A real interruption stops the agent's audio: `clear` if any is still on the line, else just
+ * `unpause` a line paused when its last frames had already left (nothing to clear, but the next
+ * answer must not stay paused).
+ */
+export function stopLine(s: TurnState, io: TurnIo): TurnEffect[] {
+  if (io.busy) return [{ type: 'clear' }];
+  return s.paused ? [{ type: 'unpause' }] : [];
 }
 
 /** A false barge-in: the line goes on, and the held answer (and any cleared audio) with it. */
