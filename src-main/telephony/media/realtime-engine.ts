@@ -39,6 +39,7 @@ import {
   type RtEffect,
   type RtEvent,
 } from './turn/realtime-reducer';
+import { endsWithQuestion } from './turn/steps';
 
 export type { RealtimeEngineDeps } from './realtime-support';
 
@@ -275,7 +276,7 @@ export class RealtimeEngine implements VoiceEngine {
   private agentAsking(): boolean {
     const o = this.out;
     if (!o?.handle || !this.state.response?.done || o.id !== this.state.response.id) return false;
-    return o.handle.audioMs - o.handle.heardMs <= 3000 && /\?\s*$/.test(o.text.trim());
+    return o.handle.audioMs - o.handle.heardMs <= 3000 && endsWithQuestion(o.text);
   }
 
   onFrame(at: number): void {

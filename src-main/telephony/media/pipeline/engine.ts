@@ -16,6 +16,7 @@ import type { Vad, VadEvent } from '../../audio/vad';
 import type { EngineHost, VoiceEngine } from '../engine';
 import type { SessionTiming } from '../session-config';
 import { initialTurnState, reduce, type TurnConfig, type TurnEffect, type TurnEvent } from '../turn/reducer';
+import { endsWithQuestion } from '../turn/steps';
 import type { VoiceSettings } from '../voice-settings';
 import { startAnswer, type AnswerRun } from './answer';
 import { CallAsr, type Speculation } from './asr';
@@ -340,7 +341,7 @@ export class PipelineEngine implements VoiceEngine {
   private agentAsking(): boolean {
     const a = this.state.answer;
     const run = a?.done ? this.book.get(a.id)?.run : undefined;
-    return !!run && run.handle.piecesLeft <= 1 && /\?\s*$/.test(run.text.trim());
+    return !!run && run.handle.piecesLeft <= 1 && endsWithQuestion(run.text);
   }
 
   private answer(id: number, index: number, text: string, goodbye: boolean): void {

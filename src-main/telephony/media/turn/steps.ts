@@ -15,6 +15,9 @@ export const isBackchannel = (text: string): boolean => BACKCHANNEL.test(text.tr
 /** A backchannel that also answers a yes/no question ("כן", "בסדר", "נכון", not "אהה"). */
 export const AGREEMENT = /(^|[\s.,!…])(כן|נכון|בסדר|אוקיי?|או?קיי|יופי|טוב|ok(ay)?)([\s.,!…]|$)/i;
 
+/** The agent's text ends by asking the caller something (a "כן" over it may be the reply). */
+export const endsWithQuestion = (text: string): boolean => /\?\s*$/.test(text.trim());
+
 export const NONE: TurnEffect[] = [];
 
 export const same = (s: TurnState): Reduced => ({ state: s, effects: NONE });
